@@ -1,0 +1,56 @@
+"""``python -m bot [run|demo|migrate]``: with no command, run (or the demo when no token)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from pydantic import ValidationError
+
+from bot.settings import Settings, describe_error
+from handlers.texts import render
+from handlers.types import Say
+
+
+def _fail(template: str, **ctx: object) -> int:
+    print(render(Say(template, ctx), "plain"), file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Tin Tốt bot")
+    parser.add_argument("command", nargs="?", choices=["run", "demo", "migrate"])
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings()
+        settings.check_webhook()
+    except ValidationError as error:
+        name, message = describe_error(error)
+        return _fail("cli/config_error.j2", name=name, message=message)
+    except ValueError as error:
+        return _fail("cli/config_error.j2", name=str(error), message="cần đặt khi dùng webhook")
+
+    from bot import logs, runner
+
+    secrets = [
+        s.get_secret_value()
+        for s in (
+            settings.telegram_bot_token,
+            settings.telegram_webhook_secret,
+            settings.zalo_bot_token,
+        )
+        if s
+    ]
+    logs.setup(settings.log_level, secrets)
+    command = args.command or ("run" if settings.telegram_bot_token else "demo")
+    try:
+        return asyncio.run(runner.main(command, settings))
+    except runner.OrgError as error:
+        return _fail("cli/org_error.j2", path=settings.org_config, message=str(error))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Wiring: settings → organisation file → database (migrated) → the conversation core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.settings import Settings
+from handlers.context import Deps
+from handlers.core import Core
+from handlers.org import OrgConfig, load_org
+from storage import units
+from storage.db import make_engine, make_sessions, migrate
+from storage.models import UnitBase
+
+
+@dataclass
+class App:
+    settings: Settings
+    org: OrgConfig
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    core: Core
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def build(settings: Settings, deps: Deps | None = None) -> App:
+    org = load_org(settings.org_config)
+    engine = make_engine(settings.database_url)
+    await migrate(engine)
+    sessions = make_sessions(engine)
+    async with sessions() as session, session.begin():
+        rows = [UnitBase(code=u.code, name=u.name, parent_code=u.parent) for u in org.units]
+        await units.sync(session, units=rows)
+    core = Core(sessions, deps or Deps(org=org, tz=settings.tz))
+    return App(settings, org, engine, sessions, core)

@@ -1,0 +1,134 @@
+"""Deployment settings from the environment (and ``.env``), validated once at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
+Platform = Literal["telegram", "zalo"]
+
+
+class PlatformId(BaseModel):
+    """``telegram:123`` or ``zalo:abc``: one account or chat on one platform."""
+
+    platform: Platform
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+
+def _parse_ids(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    items = []
+    for part in value.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        platform, sep, ident = part.partition(":")
+        if not sep or not ident.strip():
+            raise ValueError(f"{part!r} phải có dạng telegram:123 hoặc zalo:abc")
+        items.append({"platform": platform.strip().lower(), "id": ident.strip()})
+    return items
+
+
+IdList = Annotated[list[PlatformId], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default=f"sqlite+aiosqlite:///{ROOT / 'data' / 'tintot.db'}")
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
+    telegram_webhook_url: AnyHttpUrl | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_base: AnyHttpUrl = AnyHttpUrl("https://bot-api.zaloplatforms.com")
+    zalo_webhook_url: AnyHttpUrl | None = None
+    zalo_webhook_secret: SecretStr | None = None
+    editor_chat_id: int | None = None
+    publish_targets: IdList = []
+    admin_ids: IdList = []
+    editor_ids: IdList = []
+    org_config: Path = ROOT / "config" / "org.example.toml"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    _ids = field_validator("publish_targets", "admin_ids", "editor_ids", mode="before")(_parse_ids)
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("cần dạng sqlite+aiosqlite:///... hoặc postgresql+asyncpg://...")
+        return value
+
+    @field_validator("telegram_bot_token", "zalo_bot_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            head, sep, tail = value.get_secret_value().partition(":")
+            if not (head.isdigit() and sep and len(tail) >= 10):
+                raise ValueError("token Telegram có dạng 123456789:ABC... (lấy từ @BotFather)")
+        return value
+
+    @field_validator("org_config")
+    @classmethod
+    def _org_exists(cls, value: Path) -> Path:
+        if not value.is_file():
+            raise ValueError(f"không thấy tệp {value}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"múi giờ {value!r} không tồn tại") from exc
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - in the secret header.
+        if value is not None:
+            secret = value.get_secret_value()
+            if not 1 <= len(secret) <= 256 or not all(c.isalnum() or c in "_-" for c in secret):
+                raise ValueError("chỉ gồm A-Z, a-z, 0-9, _ và -, dài 1-256 ký tự")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def webhook_mode(self) -> bool:
+        return self.telegram_webhook_url is not None
+
+    def check_webhook(self) -> None:
+        """Webhook mode needs a secret: without it anybody could post fake updates."""
+        if self.telegram_webhook_url is not None and self.telegram_webhook_secret is None:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET")
+
+
+def describe_error(error: ValidationError) -> tuple[str, str]:
+    """The first wrong variable's name and why, for one clear start-up line."""
+    first = error.errors()[0]
+    name = str(first["loc"][0]).upper() if first["loc"] else "?"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return name, message

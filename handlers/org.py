@@ -1,0 +1,128 @@
+"""The organisation's own data: units, hashtags, trusted sources and the theme calendar.
+
+It comes from a TOML file (see ``config/org.example.toml``) so that each Đoàn or Red Cross
+chapter runs the same code with its own facts.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+Kind = Literal["tin_tot", "cau_chuyen_dep"]
+
+
+class Unit(BaseModel):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")
+    name: str = Field(min_length=2, max_length=120)
+    parent: str | None = None
+
+
+class Theme(BaseModel):
+    """A range of days (dd/mm, inclusive, any year) with a focus theme."""
+
+    key: str = Field(pattern=r"^[a-z0-9_-]{1,32}$")
+    start: str = Field(pattern=r"^\d{2}/\d{2}$")
+    end: str = Field(pattern=r"^\d{2}/\d{2}$")
+    title: str
+    focus: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _real_day(cls, value: str) -> str:
+        day, month = (int(part) for part in value.split("/"))
+        date(2024, month, day)  # a leap year, so 29/02 is allowed; raises on 31/04
+        return value
+
+    def _md(self, value: str) -> tuple[int, int]:
+        day, month = (int(part) for part in value.split("/"))
+        return month, day
+
+    def contains(self, day: date) -> bool:
+        start, end, today = self._md(self.start), self._md(self.end), (day.month, day.day)
+        if start <= end:
+            return start <= today <= end
+        return today >= start or today <= end  # a range across the new year
+
+    def next_start(self, after: date) -> date:
+        """The first day of this range strictly after ``after``."""
+        month, day = self._md(self.start)
+        for year in (after.year, after.year + 1, after.year + 2):
+            try:
+                candidate = date(year, month, day)
+            except ValueError:  # 29/02 outside a leap year
+                continue
+            if candidate > after:
+                return candidate
+        raise ValueError(self.start)
+
+
+class Hashtags(BaseModel):
+    tin_tot: str = "#moingay1tintot"
+    cau_chuyen_dep: str = "#moituan1cauchuyendep"
+    extra: list[str] = []
+
+    @field_validator("tin_tot", "cau_chuyen_dep")
+    @classmethod
+    def _hashtag(cls, value: str) -> str:
+        if not value.startswith("#") or " " in value:
+            raise ValueError("một hashtag bắt đầu bằng # và không có dấu cách")
+        return value
+
+    def for_kind(self, kind: Kind) -> list[str]:
+        return [self.tin_tot if kind == "tin_tot" else self.cau_chuyen_dep, *self.extra]
+
+
+class OrgConfig(BaseModel):
+    name: str
+    short_name: str
+    hashtags: Hashtags = Hashtags()
+    trusted_domains: list[str]
+    units: list[Unit] = Field(min_length=1)
+    themes: list[Theme]
+    default_theme: Theme
+    units_per_page: int = Field(default=8, ge=3, le=20)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OrgConfig:
+        codes = [unit.code for unit in self.units]
+        if len(set(codes)) != len(codes):
+            raise ValueError("mã đơn vị (code) bị trùng")
+        for unit in self.units:
+            if unit.parent is not None and unit.parent not in codes:
+                raise ValueError(f"đơn vị {unit.code}: parent {unit.parent!r} không có")
+        keys = [theme.key for theme in [*self.themes, self.default_theme]]
+        if len(set(keys)) != len(keys):
+            raise ValueError("khóa chủ đề (key) bị trùng")
+        self.trusted_domains = [d.lower().lstrip(".") for d in self.trusted_domains]
+        return self
+
+    def unit(self, code: str | None) -> Unit | None:
+        return next((unit for unit in self.units if unit.code == code), None)
+
+    def theme_on(self, day: date) -> Theme:
+        return next((t for t in self.themes if t.contains(day)), self.default_theme)
+
+    def theme(self, key: str | None) -> Theme:
+        return next((t for t in self.themes if t.key == key), self.default_theme)
+
+    def next_theme(self, day: date) -> tuple[Theme, date] | None:
+        """The calendar range that starts soonest after ``day``, with its start date."""
+        upcoming = [(t.next_start(day), t) for t in self.themes]
+        if not upcoming:
+            return None
+        start, theme = min(upcoming, key=lambda pair: pair[0])
+        return theme, start
+
+    def is_trusted(self, host: str) -> bool:
+        host = host.lower().rstrip(".")
+        return any(host == d or host.endswith("." + d) for d in self.trusted_domains)
+
+
+def load_org(path: Path) -> OrgConfig:
+    with path.open("rb") as handle:
+        return OrgConfig.model_validate(tomllib.load(handle))

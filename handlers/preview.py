@@ -1,0 +1,109 @@
+"""The preview of the whole submission (as the editors will see it), Gửi, Sửa and Hủy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Ctx
+from handlers.router import Router
+from handlers.states import PATHS, Step
+from handlers.submit import cancel
+from handlers.types import MediaRef
+from storage import submissions, units
+from storage.models import Submission
+
+router = Router()
+
+
+async def card_context(ctx: Ctx, draft: Submission) -> dict[str, Any]:
+    """Everything the card template shows; shared by the preview and the editors' card."""
+    unit = await units.get(ctx.session, code=draft.unit_code or ctx.member.unit_code)
+    theme = ctx.org.theme(draft.theme_key) if draft.theme_key else ctx.org.theme_on(ctx.today)
+    media = await submissions.media(ctx.session, submission_id=draft.id or 0)
+    return {
+        "sub": draft,
+        "unit": unit,
+        "member": ctx.member,
+        "theme": theme,
+        "media_count": len(media),
+        "fields": PATHS.get(draft.path or "raw", ()),
+        "hashtags": ctx.org.hashtags.for_kind(
+            "tin_tot" if draft.kind == "tin_tot" else "cau_chuyen_dep"
+        ),
+    }
+
+
+@router.prompt(Step.PREVIEW)
+async def show_preview(ctx: Ctx) -> None:
+    draft = await ctx.draft()
+    if draft is None:
+        ctx.goto(Step.IDLE)
+        ctx.say("draft_gone.j2")
+        return
+    card = await card_context(ctx, draft)
+    media = await submissions.media(ctx.session, submission_id=draft.id or 0)
+    refs = tuple(MediaRef(m.kind, m.ref) for m in media if m.platform == ctx.event.platform)  # type: ignore[arg-type]
+    ctx.say(
+        "preview.j2",
+        media=refs,
+        choices=[
+            [ctx.choice("send_now", "send")],
+            [ctx.choice("edit", "edit"), ctx.choice("cancel", "cancel")],
+        ],
+        **card,
+    )
+
+
+@router.action("send", steps={Step.PREVIEW})
+async def send(ctx: Ctx, _arg: str) -> None:
+    draft = await ctx.draft()
+    if draft is None or ctx.member.unit_code is None:
+        ctx.alert("stale_button.j2")
+        return
+    theme = ctx.org.theme_on(ctx.today)
+    await submissions.submit(
+        ctx.session, submission=draft, unit_code=ctx.member.unit_code, theme_key=theme.key
+    )
+    ctx.member.draft_id = None
+    ctx.goto(Step.IDLE)
+    ctx.say("sent.j2", sub=draft, theme=theme, choices=[[ctx.choice("send_another", "gui")]])
+
+
+@router.action("cancel", steps={Step.PREVIEW})
+async def cancel_button(ctx: Ctx, _arg: str) -> None:
+    await cancel(ctx)
+
+
+@router.action("edit", steps={Step.PREVIEW})
+async def edit(ctx: Ctx, _arg: str) -> None:
+    await ctx.move(Step.EDIT_PICK)
+
+
+@router.prompt(Step.EDIT_PICK)
+async def ask_which(ctx: Ctx) -> None:
+    draft = await ctx.draft()
+    fields = PATHS.get(draft.path or "raw", ()) if draft else ()
+    choices = [[ctx.choice(f"field_{step.value}", "fix", step.value)] for step in fields]
+    choices.append([ctx.choice("field_media", "fix", "media")])
+    choices.append([ctx.choice("back", "fix", "back")])
+    ctx.say("edit_pick.j2", choices=choices)
+
+
+@router.action("fix", steps={Step.EDIT_PICK})
+async def fix(ctx: Ctx, name: str) -> None:
+    draft = await ctx.draft()
+    fields = {step.value: step for step in PATHS.get(draft.path or "raw", ())} if draft else {}
+    if name == "back":
+        await ctx.move(Step.PREVIEW)
+    elif name == "media":
+        await ctx.move(Step.MEDIA, editing=True)
+    elif name in fields:
+        await ctx.move(fields[name], editing=True)
+    else:
+        ctx.alert("stale_button.j2")
+
+
+@router.input(Step.PREVIEW, Step.EDIT_PICK)
+async def expected_a_choice(ctx: Ctx) -> None:
+    ctx.say("choose_button.j2")
+    await ctx.ask_again()

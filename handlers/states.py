@@ -1,0 +1,67 @@
+"""The member's conversation, written down once.
+
+Each member row holds one ``Step``; the table below is the whole flow (``docs/flow.md`` draws
+it). ``/huy`` leaves any step for ``IDLE``; an unknown command or a button of an old message
+leaves the step as it is.
+
+| step          | waits for                         | goes to                                     |
+|---------------|-----------------------------------|---------------------------------------------|
+| IDLE          | /start, /gui, /donvi ...          | UNIT (no unit yet), KIND                    |
+| UNIT          | a unit button (pages: ◀ ▶)       | IDLE, or KIND when it came from /gui        |
+| KIND          | Tin tốt / Câu chuyện đẹp          | PATH                                        |
+| PATH          | Đã có bài viết / Thông tin thô    | LINK, or THOI_GIAN                          |
+| THOI_GIAN ... | one answer per field, in order    | the next field of the path, then MEDIA      |
+| LINK, CAM_NHAN| the link, then the member's view  | MEDIA                                       |
+| MEDIA         | photos / videos (≤ 10), Xong, Bỏ qua | PREVIEW                                  |
+| PREVIEW       | Gửi / Sửa / Hủy                   | IDLE (sent as pending), EDIT_PICK, IDLE     |
+| EDIT_PICK     | the field to answer again         | that field or MEDIA, then back to PREVIEW   |
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Step(StrEnum):
+    IDLE = "idle"
+    UNIT = "unit"
+    KIND = "kind"
+    PATH = "path"
+    THOI_GIAN = "thoi_gian"
+    DIA_DIEM = "dia_diem"
+    NHAN_VAT = "nhan_vat"
+    MUC_DICH = "muc_dich"
+    Y_NGHIA = "y_nghia"
+    LINK = "link"
+    CAM_NHAN = "cam_nhan"
+    MEDIA = "media"
+    PREVIEW = "preview"
+    EDIT_PICK = "edit_pick"
+
+
+PATHS: dict[str, tuple[Step, ...]] = {
+    "raw": (Step.THOI_GIAN, Step.DIA_DIEM, Step.NHAN_VAT, Step.MUC_DICH, Step.Y_NGHIA),
+    "article": (Step.LINK, Step.CAM_NHAN),
+}
+# The longest answer each field takes, in characters: room for a real story while the preview
+# of a whole submission still fits the editors' card.
+LIMITS: dict[Step, int] = {
+    Step.THOI_GIAN: 200,
+    Step.DIA_DIEM: 300,
+    Step.NHAN_VAT: 500,
+    Step.MUC_DICH: 800,
+    Step.Y_NGHIA: 1200,
+    Step.LINK: 1000,
+    Step.CAM_NHAN: 1500,
+}
+FIELD_STEPS = frozenset(LIMITS)
+DRAFT_STEPS = frozenset(Step) - {Step.IDLE, Step.UNIT, Step.KIND}
+MAX_MEDIA = 10  # Telegram's album limit
+MAX_MEDIA_BYTES = 20 * 1024 * 1024  # getFile's limit: the office must be able to download it
+
+
+def after(path: str, field: Step) -> Step:
+    """The step that follows a field on its path: the next field, or the media step."""
+    fields = PATHS[path]
+    index = fields.index(field)
+    return fields[index + 1] if index + 1 < len(fields) else Step.MEDIA

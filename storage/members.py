@@ -1,0 +1,43 @@
+"""Members: one row per platform account, holding where their conversation stands."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Member, utcnow
+
+
+async def get_or_create(
+    session: AsyncSession,
+    *,
+    platform: str,
+    user_id: str,
+    chat_id: str,
+    display_name: str,
+    username: str | None,
+) -> Member:
+    query = select(Member).where(Member.platform == platform, Member.platform_user_id == user_id)
+    member = (await session.exec(query)).first()
+    if member is None:
+        member = Member(
+            platform=platform,
+            platform_user_id=user_id,
+            chat_id=chat_id,
+            display_name=display_name[:200],
+            username=username,
+        )
+        session.add(member)
+        await session.flush()
+    elif (member.display_name, member.username, member.chat_id) != (
+        display_name[:200],
+        username,
+        chat_id,
+    ):
+        member.display_name, member.username, member.chat_id = (
+            display_name[:200],
+            username,
+            chat_id,
+        )
+        member.updated_at = utcnow()
+    return member
