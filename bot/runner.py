@@ -72,7 +72,7 @@ def make_dispatcher(app: App) -> Dispatcher:
     return dispatcher
 
 
-async def serve_telegram(app: App) -> None:
+async def serve_telegram(app: App, *, handle_signals: bool = True) -> None:
     bot = make_bot(app.settings)
     dispatcher = make_dispatcher(app)
     try:
@@ -109,7 +109,9 @@ def webhook_path(settings: Settings) -> str:
     return (url.path if url is not None and url.path not in (None, "", "/") else None) or "/telegram"
 
 
-async def serve_webhook(app: App, bot: Bot, dispatcher: Dispatcher) -> None:
+async def serve_webhook(
+    app: App, bot: Bot, dispatcher: Dispatcher, *, handle_signals: bool = True
+) -> None:
     settings = app.settings
     assert settings.telegram_webhook_url is not None and settings.telegram_webhook_secret
     secret = settings.telegram_webhook_secret.get_secret_value()
@@ -131,9 +133,10 @@ async def serve_webhook(app: App, bot: Bot, dispatcher: Dispatcher) -> None:
         "webhook served on %s:%s%s", settings.webhook_host, settings.webhook_port, WEBHOOK_PATH
     )
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    if handle_signals:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:

@@ -15,5 +15,5 @@ async def claim(session: AsyncSession, *, key: str) -> bool:
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(ProcessedUpdate).values(key=key).on_conflict_do_nothing()
-    result = await session.execute(statement)
+    result = await session.exec(statement)
     return bool(getattr(result, "rowcount", 0) == 1)

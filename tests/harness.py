@@ -1,0 +1,121 @@
+"""The bot under test: the real app and aiogram polling against the fake Bot API, plus a
+member who chats with it the way a person would."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.app import App, build
+from bot.runner import serve_telegram
+from bot.settings import Settings
+from handlers.context import Deps
+from storage.models import Member, Submission
+from tests.fake_telegram import TOKEN, FakeTelegram, Sent
+
+ORG = Path(__file__).resolve().parents[1] / "config" / "org.example.toml"
+
+
+def make_settings(db_url: str, fake: FakeTelegram, **extra: Any) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=db_url,
+        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        telegram_api_base=fake.base_url,  # type: ignore[arg-type]
+        org_config=ORG,
+        **extra,
+    )
+
+
+class Harness:
+    def __init__(self, *, db_url: str, fake: FakeTelegram, now: datetime, **extra: Any) -> None:
+        self.fake = fake
+        self.now = now
+        self.settings = make_settings(db_url, fake, **extra)
+        self.app: App | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        deps = None
+        if self.now is not None:
+            from handlers.org import load_org
+
+            deps = Deps(org=load_org(ORG), tz=self.settings.tz, clock=lambda: self.now)
+        self.app = await build(self.settings, deps)
+        self.task = asyncio.create_task(serve_telegram(self.app, handle_signals=False))
+
+    async def stop(self) -> None:
+        """Stop abruptly, like a crash between two updates: no goodbye, no cleanup of state."""
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        if self.app is not None:
+            await self.app.close()
+        self.task, self.app = None, None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    def member(self, user_id: int, name: str = "Lan", username: str | None = "lan_dv") -> Chat:
+        return Chat(self.fake, user_id, name, username)
+
+    async def submissions(self) -> list[Submission]:
+        from sqlmodel import col, select
+
+        assert self.app is not None
+        async with self.app.sessions() as session:
+            rows = await session.exec(select(Submission).order_by(col(Submission.id)))
+            return list(rows.all())
+
+    async def member_row(self, user_id: int) -> Member:
+        from sqlmodel import select
+
+        assert self.app is not None
+        async with self.app.sessions() as session:
+            query = select(Member).where(Member.platform_user_id == str(user_id))
+            return (await session.exec(query)).one()
+
+
+class Chat:
+    """One member's private chat with the bot."""
+
+    def __init__(self, fake: FakeTelegram, user_id: int, name: str, username: str | None) -> None:
+        self.fake, self.id, self.name, self.username = fake, user_id, name, username
+
+    async def send(self, text: str, expect: str | None = None) -> Sent:
+        mark = self.fake.mark()
+        self.fake.push_text(self.id, text, first_name=self.name, username=self.username)
+        return await self.reply(expect, after=mark)
+
+    async def press(self, label: str, expect: str | None = None) -> Sent:
+        mark = self.fake.mark()
+        self.fake.press(self.id, label)
+        return await self.reply(expect, after=mark)
+
+    async def reply(self, expect: str | None, *, after: int) -> Sent:
+        """The bot's next message (a keyboard taken off an old message does not count)."""
+        while True:
+            sent = await self.fake.wait_for(self.id, expect, after=after)
+            if sent.method != "editMessageReplyMarkup":
+                return sent
+            after = self.fake.sent.index(sent) + 1
+
+    async def register(self, unit_label: str = "Đoàn phường An Lạc") -> None:
+        """/start and choose the unit, turning the pages of the list like a person."""
+        await self.send("/start", "Chọn đơn vị")
+        for _ in range(5):
+            try:
+                await self.press(unit_label, "Đã lưu đơn vị")
+                return
+            except AssertionError:
+                await self.press("Trang sau", "Chọn đơn vị")
+        raise AssertionError(f"no unit {unit_label!r} on any page")
+
+    async def raw_answers(self, answers: list[str]) -> None:
+        for answer in answers:
+            await self.send(answer)

@@ -1,0 +1,64 @@
+"""The offline console: the same core, numbered choices, on the embedded store."""
+
+from __future__ import annotations
+
+import io
+
+from sqlmodel import select
+
+from bot.app import build
+from bot.console import event_from_line, run_console
+from storage.models import Media, Submission
+from tests.conftest import FROZEN
+from tests.fake_telegram import FakeTelegram
+from tests.harness import make_settings
+
+SCRIPT = """2
+/gui
+tin tot
+2
+Sáng 15/11
+<b>Nhà văn hóa</b> & sân
+Cô Hoa
+Dạy học
+
+Lan tỏa
+/nhandan
+/album 3
+/anh bieu-duong.jpg
+1
+gửi
+/cuatoi
+/thoat
+"""
+
+
+async def test_console_walks_the_whole_flow(db_url: str, fake: FakeTelegram) -> None:
+    settings = make_settings(db_url, fake)
+    app = await build(settings)
+    out: list[str] = []
+    try:
+        await run_console(app.core, stdin=io.StringIO(SCRIPT), write=out.append)
+        async with app.sessions() as session:
+            [sub] = (await session.exec(select(Submission))).all()
+            media = (await session.exec(select(Media))).all()
+    finally:
+        await app.close()
+    text = "\n".join(out)
+    assert "   1. 🌱 Tin tốt" in text and "   2. 🌸 Câu chuyện đẹp" in text
+    assert "<b>Nhà văn hóa</b> & sân" in text  # plain text: shown as typed, no markup
+    assert "nhãn dán" in text and "Đã nhận album" in text
+    assert f"Đã gửi tin tốt #{sub.id}" in text and f"#{sub.id}" in text.split("/cuatoi")[-1]
+    assert sub.status == "pending" and sub.unit_code == "p-anlac"
+    assert sub.dia_diem == "<b>Nhà văn hóa</b> & sân" and len(media) == 4
+    assert "Tạm biệt" in out[-1]
+    assert FROZEN  # the console uses the real clock; the theme is whatever today is
+
+
+def test_console_lines_become_events() -> None:
+    album = event_from_line("/album 4")
+    assert album is not None and len(album.media) == 4
+    assert len({m.media_group_id for m in album.media}) == 1
+    command = event_from_line("/gui@TinTotBot now")
+    assert command is not None and command.command == "gui" and command.args == "now"
+    assert event_from_line("   ") is None

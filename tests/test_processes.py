@@ -1,0 +1,99 @@
+"""The real ``python -m bot run`` process: killed with SIGKILL mid-flow, and served by webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from sqlmodel import select
+
+from storage.db import make_engine, make_sessions
+from storage.models import Member, Submission
+from tests.conftest import FROZEN
+from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.harness import Chat, Harness
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def start_process(db_url: str, fake: FakeTelegram) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    env |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": fake.base_url, "DATABASE_URL": db_url}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_kill_9_between_steps_loses_nothing(db_url: str, fake: FakeTelegram) -> None:
+    lan = Chat(fake, 4001, "Lan", "lan_dv")
+    answers = ["Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học", "Lan tỏa"]
+    process = await start_process(db_url, fake)
+    try:
+        await lan.register("Tân Tạo A")
+        await lan.send("/gui", "Bạn muốn gửi gì")
+        await lan.press("Tin tốt", "Bước 2")
+        await lan.press("Thông tin thô", "Thời gian")
+        for answer in answers:
+            await lan.send(answer)
+            process.send_signal(signal.SIGKILL)  # no chance to save anything at exit
+            await process.wait()
+            process = await start_process(db_url, fake)
+        await lan.press("Bỏ qua", "Xem lại")
+        await lan.press("Gửi", "Đã gửi")
+        process.send_signal(signal.SIGTERM)  # a clean stop, too
+        assert await asyncio.wait_for(process.wait(), 20) == 0
+        stderr = (await process.stderr.read()).decode() if process.stderr else ""
+        assert TOKEN not in stderr and TOKEN.split(":")[1] not in stderr
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    engine = make_engine(db_url)
+    async with make_sessions(engine)() as session:
+        [sub] = (await session.exec(select(Submission))).all()
+        member = (await session.exec(select(Member))).one()
+    await engine.dispose()
+    assert [sub.thoi_gian, sub.dia_diem, sub.nhan_vat, sub.muc_dich, sub.y_nghia] == answers
+    assert sub.status == "pending" and sub.unit_code == "p-tantaoa" and member.step == "idle"
+    assert all(not drop for _, drop in fake.drop_pending_calls)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_checks_the_secret(db_url: str, fake: FakeTelegram) -> None:
+    port = free_port()
+    bot = Harness(
+        db_url=db_url, fake=fake, now=FROZEN,
+        telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        telegram_webhook_secret="s3cret-Value_1",
+        webhook_host="127.0.0.1", webhook_port=port,
+    )
+    await bot.start()
+    try:
+        for _ in range(100):
+            if fake.webhook:
+                break
+            await asyncio.sleep(0.05)
+        assert fake.webhook and fake.webhook["secret_token"] == "s3cret-Value_1"
+        assert fake.webhook["url"].endswith("/telegram/hook")
+        lan = bot.member(4002)
+        await lan.send("/start", "Chọn đơn vị")
+        forged = {"update_id": 999_999, "message": {
+            "message_id": 1, "date": 1, "chat": {"id": 4002, "type": "private"},
+            "from": {"id": 4002, "is_bot": False, "first_name": "X"}, "text": "/gui"}}
+        assert await fake.post_webhook(forged, secret="wrong") == 401
+        assert await fake.post_webhook(forged, secret=None) == 401
+        await lan.press("An Lạc A", "Đã lưu")
+        assert (await bot.member_row(4002)).unit_code == "p-anlaca"
+    finally:
+        await bot.stop()
