@@ -14,7 +14,7 @@ from typing import TextIO
 
 from handlers.core import Core
 from handlers.texts import render
-from handlers.types import Inbound, MediaRef, Reply, Say
+from handlers.types import Inbound, MediaKind, MediaRef, Reply, Say
 
 USER_ID = "demo-member"
 
@@ -34,7 +34,7 @@ def event_from_line(line: str, user_id: str = USER_ID) -> Inbound | None:
     }
     word, _, rest = text.partition(" ")
     if word in ("/anh", "/video"):
-        kind = "photo" if word == "/anh" else "video"
+        kind: MediaKind = "photo" if word == "/anh" else "video"
         media = MediaRef(kind, f"console:{rest.strip() or 'anh.jpg'}", size=200_000)
         return Inbound(**base, media=(media,))  # type: ignore[arg-type]
     if word == "/album":

@@ -106,7 +106,9 @@ class CheckedRequestHandler(SimpleRequestHandler):
 def webhook_path(settings: Settings) -> str:
     """The path of the public webhook URL is the path served: a proxy passes it through."""
     url = settings.telegram_webhook_url
-    return (url.path if url is not None and url.path not in (None, "", "/") else None) or "/telegram"
+    return (
+        url.path if url is not None and url.path not in (None, "", "/") else None
+    ) or "/telegram"
 
 
 async def serve_webhook(
@@ -129,9 +131,7 @@ async def serve_webhook(
         allowed_updates=ALLOWED_UPDATES,
         drop_pending_updates=False,
     )
-    log.info(
-        "webhook served on %s:%s%s", settings.webhook_host, settings.webhook_port, WEBHOOK_PATH
-    )
+    log.info("webhook served on port %s at %s", settings.webhook_port, webhook_path(settings))
     stop = asyncio.Event()
     if handle_signals:
         loop = asyncio.get_running_loop()

@@ -20,7 +20,7 @@ def _buttons(ctx: Ctx, count: int) -> list[list]:  # type: ignore[type-arg]
 @router.prompt(Step.MEDIA)
 async def ask_media(ctx: Ctx) -> None:
     draft = await ctx.draft()
-    count = await submissions.media_count(ctx.session, submission_id=draft.id) if draft else 0
+    count = await submissions.media_count(ctx.session, submission_id=draft.id or 0) if draft else 0
     ctx.say("media_ask.j2", count=count, limit=MAX_MEDIA, choices=_buttons(ctx, count))
 
 

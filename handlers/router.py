@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from handlers.context import Ctx
 from handlers.states import Step
 
+K = TypeVar("K")
+V = TypeVar("V")
 Handler = Callable[[Ctx], Awaitable[None]]
 ActionHandler = Callable[[Ctx, str], Awaitable[None]]
 
@@ -68,14 +71,15 @@ class Router:
 
     def include(self, *others: Router) -> Router:
         for other in others:
-            for mine, theirs in (
-                (self.commands, other.commands),
-                (self.actions, other.actions),
-                (self.inputs, other.inputs),
-                (self.prompts, other.prompts),
-            ):
-                clash = set(mine) & set(theirs)
-                if clash:
-                    raise ValueError(f"registered twice: {sorted(map(str, clash))}")
-                mine.update(theirs)  # type: ignore[attr-defined]
+            _merge(self.commands, other.commands)
+            _merge(self.actions, other.actions)
+            _merge(self.inputs, other.inputs)
+            _merge(self.prompts, other.prompts)
         return self
+
+
+def _merge(mine: dict[K, V], theirs: dict[K, V]) -> None:
+    clash = set(mine) & set(theirs)
+    if clash:
+        raise ValueError(f"registered twice: {sorted(map(str, clash))}")
+    mine.update(theirs)

@@ -39,6 +39,10 @@ async def change_unit(ctx: Ctx) -> None:
 
 
 @router.prompt(Step.UNIT)
+async def ask_unit(ctx: Ctx) -> None:
+    await show_units(ctx)
+
+
 async def show_units(ctx: Ctx, *, edit: bool = False) -> None:
     rows = await units.active(ctx.session)
     size = ctx.org.units_per_page

@@ -21,10 +21,10 @@ ORG = Path(__file__).resolve().parents[1] / "config" / "org.example.toml"
 
 def make_settings(db_url: str, fake: FakeTelegram, **extra: Any) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=db_url,
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
-        telegram_api_base=fake.base_url,  # type: ignore[arg-type]
+        telegram_bot_token=TOKEN,
+        telegram_api_base=fake.base_url,
         org_config=ORG,
         **extra,
     )

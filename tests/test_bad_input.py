@@ -98,5 +98,7 @@ async def test_cancel_and_status(bot: Harness, fake: FakeTelegram) -> None:
     listing = await chat.send("/cuatoi", "Các tin bạn đã gửi")
     [cancelled, sent] = await bot.submissions()
     assert cancelled.status == "cancelled" and sent.status == "pending"
-    assert f"#{sent.id}" in (listing.plain or "") and f"#{cancelled.id}" not in (listing.plain or "")
+    assert f"#{sent.id}" in (listing.plain or "") and f"#{cancelled.id}" not in (
+        listing.plain or ""
+    )
     assert "đang chờ duyệt" in (listing.plain or "")

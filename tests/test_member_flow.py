@@ -24,12 +24,17 @@ async def test_raw_path_with_album_end_to_end(bot: Harness, fake: FakeTelegram) 
     await fake.wait_for(1001, "Chọn đơn vị")
     await lan.press("Đoàn phường An Lạc", "Đã lưu đơn vị")
     kinds = await lan.send("/gui", "Bạn muốn gửi gì")
-    assert [label for row in kinds.buttons for label, _ in row] == ["🌱 Tin tốt", "🌸 Câu chuyện đẹp"]
+    assert [label for row in kinds.buttons for label, _ in row] == [
+        "🌱 Tin tốt",
+        "🌸 Câu chuyện đẹp",
+    ]
     paths = await lan.press("Tin tốt", "Bước 2")
     labels = " ".join(label for row in paths.buttons for label, _ in row)
     assert "Đã có bài viết" in labels and "Thông tin thô" in labels
     prompts = [await lan.press("Thông tin thô", "Thời gian")]
-    for answer, next_prompt in zip(RAW, ["Địa điểm", "Nhân vật", "Mục đích", "Ý nghĩa", "Ảnh"]):
+    for answer, next_prompt in zip(
+        RAW, ["Địa điểm", "Nhân vật", "Mục đích", "Ý nghĩa", "Ảnh"], strict=True
+    ):
         prompts.append(await lan.send(answer, next_prompt))
     assert all("Ví dụ:" in (p.plain or "") for p in prompts[:5])
 

@@ -16,11 +16,11 @@ async def test_upgrade_empty_database_matches_models(db_url: str) -> None:
         await migrate(engine)
         await migrate(engine)  # a second start finds nothing to do
 
-        def differences(connection):  # type: ignore[no-untyped-def]
+        def differences(connection):
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             return compare_metadata(context, SQLModel.metadata)
 
-        def tables(connection):  # type: ignore[no-untyped-def]
+        def tables(connection):
             return set(inspect(connection).get_table_names())
 
         async with engine.connect() as connection:

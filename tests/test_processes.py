@@ -24,8 +24,14 @@ async def start_process(db_url: str, fake: FakeTelegram) -> asyncio.subprocess.P
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
     env |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": fake.base_url, "DATABASE_URL": db_url}
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
 
@@ -73,10 +79,13 @@ def free_port() -> int:
 async def test_webhook_checks_the_secret(db_url: str, fake: FakeTelegram) -> None:
     port = free_port()
     bot = Harness(
-        db_url=db_url, fake=fake, now=FROZEN,
+        db_url=db_url,
+        fake=fake,
+        now=FROZEN,
         telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
         telegram_webhook_secret="s3cret-Value_1",
-        webhook_host="127.0.0.1", webhook_port=port,
+        webhook_host="127.0.0.1",
+        webhook_port=port,
     )
     await bot.start()
     try:
@@ -88,9 +97,16 @@ async def test_webhook_checks_the_secret(db_url: str, fake: FakeTelegram) -> Non
         assert fake.webhook["url"].endswith("/telegram/hook")
         lan = bot.member(4002)
         await lan.send("/start", "Chọn đơn vị")
-        forged = {"update_id": 999_999, "message": {
-            "message_id": 1, "date": 1, "chat": {"id": 4002, "type": "private"},
-            "from": {"id": 4002, "is_bot": False, "first_name": "X"}, "text": "/gui"}}
+        forged = {
+            "update_id": 999_999,
+            "message": {
+                "message_id": 1,
+                "date": 1,
+                "chat": {"id": 4002, "type": "private"},
+                "from": {"id": 4002, "is_bot": False, "first_name": "X"},
+                "text": "/gui",
+            },
+        }
         assert await fake.post_webhook(forged, secret="wrong") == 401
         assert await fake.post_webhook(forged, secret=None) == 401
         await lan.press("An Lạc A", "Đã lưu")

@@ -8,7 +8,9 @@ from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
 
 
-async def test_restart_mid_flow_continues_at_the_same_step(bot: Harness, fake: FakeTelegram) -> None:
+async def test_restart_mid_flow_continues_at_the_same_step(
+    bot: Harness, fake: FakeTelegram
+) -> None:
     lan = bot.member(3001)
     await lan.register()
     await lan.send("/gui")
@@ -25,7 +27,11 @@ async def test_restart_mid_flow_continues_at_the_same_step(bot: Harness, fake: F
     await lan.press("Gửi", "Đã gửi")
     [sub] = await bot.submissions()
     assert (sub.thoi_gian, sub.dia_diem, sub.nhan_vat, sub.muc_dich, sub.y_nghia) == (
-        "Sáng 15/11", "Nhà văn hóa phường", "Cô Hoa", "Dạy học", "Lan tỏa"
+        "Sáng 15/11",
+        "Nhà văn hóa phường",
+        "Cô Hoa",
+        "Dạy học",
+        "Lan tỏa",
     )
 
 

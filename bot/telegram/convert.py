@@ -16,7 +16,7 @@ def _who(user: User | None) -> dict[str, str | None]:
 def _other(message: Message) -> Other:
     for attribute in ("sticker", "voice", "audio", "document", "animation", "location", "contact"):
         if getattr(message, attribute, None) is not None:
-            return attribute  # type: ignore[return-value]
+            return attribute
     return "other"
 
 
