@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from handlers.context import Ctx
 from handlers.router import Router
 from handlers.states import FIELD_STEPS, LIMITS, PATHS, Step, after
+from handlers.supplement import continue_or_preview
 from storage import submissions
 
 router = Router()
@@ -77,6 +78,8 @@ async def answer_field(ctx: Ctx) -> None:
             ctx.say("link_untrusted.j2", domains=ctx.org.trusted_domains[:6])
     else:
         await submissions.set_field(ctx.session, submission=draft, name=step.value, value=text)
+    if await continue_or_preview(ctx):
+        return
     if ctx.data.get("editing"):
         await ctx.move(Step.PREVIEW)
     else:

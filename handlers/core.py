@@ -14,7 +14,7 @@ from dataclasses import replace
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import answers, info, media, preview, start, submit
+from handlers import answers, info, media, preview, review, staff, start, submit, supplement
 from handlers.context import Ctx, Deps
 from handlers.router import Router
 from handlers.states import Step
@@ -24,7 +24,14 @@ from storage import members, updates
 
 log = logging.getLogger(__name__)
 ROUTES = Router().include(
-    start.router, submit.router, answers.router, media.router, preview.router, info.router
+    start.router,
+    submit.router,
+    answers.router,
+    media.router,
+    preview.router,
+    info.router,
+    supplement.router,
+    staff.router,
 )
 
 
@@ -54,14 +61,17 @@ class Core:
                 session,
                 platform=event.platform,
                 user_id=event.user_id,
-                chat_id=event.chat_id,
+                chat_id=None if event.group else event.chat_id,
                 display_name=event.display_name,
                 username=event.username,
             )
             ctx = Ctx(session, _as_choice(event, member.step_data or {}), member, self.deps, ask)
             step_before = ctx.step
-            await dispatch(ctx)
-            _remember_choices(ctx, step_before)
+            if event.group:
+                await review.on_group(ctx)
+            else:
+                await dispatch(ctx)
+                _remember_choices(ctx, step_before)
             session.add(member)
         return ctx.replies
 
@@ -104,7 +114,12 @@ async def _press(ctx: Ctx, data: str) -> None:
 def _as_choice(event: Inbound, data: dict[str, object]) -> Inbound:
     """Typed text that names one of the choices last shown ("2", "tin tot") is a press."""
     shown = data.get("choices")
-    if event.text is None or event.command is not None or not isinstance(shown, list):
+    if (
+        event.text is None
+        or event.command is not None
+        or event.group
+        or not isinstance(shown, list)
+    ):
         return event
     typed = fold(event.text)
     for number, (label, payload) in enumerate(shown, start=1):

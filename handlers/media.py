@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.context import Ctx
 from handlers.router import Router
 from handlers.states import MAX_MEDIA, MAX_MEDIA_BYTES, Step
+from handlers.supplement import continue_or_preview
 from storage import submissions
 from storage.models import Media
 
@@ -80,4 +81,5 @@ async def take_media(ctx: Ctx) -> None:
 
 @router.action("media", steps={Step.MEDIA})
 async def media_done(ctx: Ctx, _arg: str) -> None:
-    await ctx.move(Step.PREVIEW)
+    if not await continue_or_preview(ctx):
+        await ctx.move(Step.PREVIEW)

@@ -77,6 +77,28 @@ class Hashtags(BaseModel):
         return [self.tin_tot if kind == "tin_tot" else self.cau_chuyen_dep, *self.extra]
 
 
+class Slots(BaseModel):
+    """Posting slots: with none, an approved item goes out at once."""
+
+    tin_tot: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")  # daily, "07:30"
+    # weekly: "sun 19:00" (mon tue wed thu fri sat sun)
+    cau_chuyen_dep: str | None = Field(
+        default=None, pattern=r"^(mon|tue|wed|thu|fri|sat|sun) \d{2}:\d{2}$"
+    )
+    # Tell the editors once when a slot is this near and nothing is queued for it.
+    warn_before_minutes: int = Field(default=120, ge=0, le=24 * 60)
+
+
+class Review(BaseModel):
+    remind_after_hours: int = Field(default=24, ge=1, le=24 * 14)
+    reject_reasons: list[str] = [
+        "Chưa đủ thông tin",
+        "Trùng lặp với tin đã có",
+        "Chưa xác thực được nguồn",
+        "Không phù hợp chủ đề",
+    ]
+
+
 class OrgConfig(BaseModel):
     name: str
     short_name: str
@@ -86,6 +108,8 @@ class OrgConfig(BaseModel):
     themes: list[Theme]
     default_theme: Theme
     units_per_page: int = Field(default=8, ge=3, le=20)
+    slots: Slots = Slots()
+    review: Review = Review()
 
     @model_validator(mode="after")
     def _consistent(self) -> OrgConfig:

@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from handlers import cards
 from handlers.context import Ctx
 from handlers.router import Router
 from handlers.states import PATHS, Step
 from handlers.submit import cancel
-from handlers.types import MediaRef
-from storage import submissions, units
-from storage.models import Submission
+from storage import review, submissions
+from storage.models import Status
 
 router = Router()
-
-
-async def card_context(ctx: Ctx, draft: Submission) -> dict[str, Any]:
-    """Everything the card template shows; shared by the preview and the editors' card."""
-    unit = await units.get(ctx.session, code=draft.unit_code or ctx.member.unit_code)
-    theme = ctx.org.theme(draft.theme_key) if draft.theme_key else ctx.org.theme_on(ctx.today)
-    media = await submissions.media(ctx.session, submission_id=draft.id or 0)
-    return {
-        "sub": draft,
-        "unit": unit,
-        "member": ctx.member,
-        "theme": theme,
-        "media_count": len(media),
-        "fields": PATHS.get(draft.path or "raw", ()),
-        "hashtags": ctx.org.hashtags.for_kind(
-            "tin_tot" if draft.kind == "tin_tot" else "cau_chuyen_dep"
-        ),
-    }
 
 
 @router.prompt(Step.PREVIEW)
@@ -40,9 +20,8 @@ async def show_preview(ctx: Ctx) -> None:
         ctx.goto(Step.IDLE)
         ctx.say("draft_gone.j2")
         return
-    card = await card_context(ctx, draft)
-    media = await submissions.media(ctx.session, submission_id=draft.id or 0)
-    refs = tuple(MediaRef(m.kind, m.ref) for m in media if m.platform == ctx.event.platform)  # type: ignore[arg-type]
+    card = await cards.card_context(ctx.session, draft, ctx.deps)
+    refs = await cards.media_for(ctx.session, draft, ctx.event.platform)
     ctx.say(
         "preview.j2",
         media=refs,
@@ -60,13 +39,34 @@ async def send(ctx: Ctx, _arg: str) -> None:
     if draft is None or ctx.member.unit_code is None:
         ctx.alert("stale_button.j2")
         return
-    theme = ctx.org.theme_on(ctx.today)
+    again = draft.status == Status.NEEDS_INFO
+    theme = ctx.org.theme(draft.theme_key) if again else ctx.org.theme_on(ctx.today)
     await submissions.submit(
-        ctx.session, submission=draft, unit_code=ctx.member.unit_code, theme_key=theme.key
+        ctx.session,
+        submission=draft,
+        unit_code=draft.unit_code or ctx.member.unit_code,
+        theme_key=theme.key,
     )
+    if again:
+        draft.card_version += 1  # a new card for the editors; the old one says what was asked
+        draft.reminded_at = None
+        await review.audit(
+            ctx.session,
+            submission_id=draft.id,
+            action="supplemented",
+            actor=f"{ctx.event.platform}:{ctx.event.user_id}",
+            actor_name=ctx.member.display_name,
+        )
+    await cards.enqueue_card(ctx.session, draft, ctx.deps)
     ctx.member.draft_id = None
     ctx.goto(Step.IDLE)
-    ctx.say("sent.j2", sub=draft, theme=theme, choices=[[ctx.choice("send_another", "gui")]])
+    ctx.say(
+        "sent.j2",
+        sub=draft,
+        theme=theme,
+        again=again,
+        choices=[[ctx.choice("send_another", "gui")]],
+    )
 
 
 @router.action("cancel", steps={Step.PREVIEW})

@@ -6,6 +6,7 @@ from handlers.context import Ctx
 from handlers.router import Router
 from handlers.states import DRAFT_STEPS, PATHS, Step
 from storage import submissions
+from storage.models import Status
 
 router = Router()
 
@@ -86,7 +87,7 @@ async def cancel(ctx: Ctx) -> None:
     if draft is None and ctx.step == Step.IDLE:
         ctx.say("nothing_to_cancel.j2")
         return
-    if draft is not None:
+    if draft is not None and draft.status == Status.DRAFT:
         await submissions.cancel(ctx.session, submission=draft)
     ctx.member.draft_id = None
     ctx.goto(Step.IDLE)

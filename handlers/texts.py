@@ -34,7 +34,7 @@ def _html_link(label: object, url: str) -> Markup:
 
 
 def _plain_link(label: object, url: str) -> str:
-    return f"{label} ({url})"
+    return str(label) if url.startswith("tg://") else f"{label} ({url})"
 
 
 @cache
@@ -55,6 +55,7 @@ def environment(markup: Markup_) -> Environment:
     env.filters["link"] = _html_link if html else _plain_link
     env.filters["dmy"] = lambda value: value.strftime("%d/%m/%Y")
     env.filters["hm_dmy"] = lambda value: value.strftime("%H:%M %d/%m/%Y")
+    env.filters["field_label"] = lambda name: label(f"field_{name}")
     return env
 
 

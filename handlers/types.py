@@ -42,6 +42,8 @@ class Inbound:
     other: Other | None = None
     message_id: str | None = None  # the message carrying a pressed button
     numbered_choices: bool = False  # the platform has no buttons: "2" or a label picks a choice
+    group: bool = False  # from a group chat (the editors' group), not a private chat
+    reply_to: str | None = None  # the message this one answers, if any
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,12 @@ class Reply:
     choices: tuple[tuple[Choice, ...], ...] = ()
     media: tuple[MediaRef, ...] = ()  # sent before the text (an album when several)
     edit: bool = False  # replace the message whose button was pressed instead of sending anew
+    message_id: str | None = None  # with edit: this message rather than the pressed one
     alert: bool = False  # a short notice for a pressed button (a popup on Telegram)
     chat_id: str | None = None  # None: the chat the update came from
     platform: str | None = None  # None: the platform the update came from
+    as_caption: bool = False  # a post: the text goes as the media's caption when it fits
+    force_reply: bool = False  # ask for an answer in a group: the client replies to this message
 
 
 def rows(choices: list[Choice], per_row: int = 1) -> tuple[tuple[Choice, ...], ...]:

@@ -13,7 +13,7 @@ async def get_or_create(
     *,
     platform: str,
     user_id: str,
-    chat_id: str,
+    chat_id: str | None,
     display_name: str,
     username: str | None,
 ) -> Member:
@@ -23,7 +23,7 @@ async def get_or_create(
         member = Member(
             platform=platform,
             platform_user_id=user_id,
-            chat_id=chat_id,
+            chat_id=chat_id or user_id,
             display_name=display_name[:200],
             username=username,
         )
@@ -32,12 +32,9 @@ async def get_or_create(
     elif (member.display_name, member.username, member.chat_id) != (
         display_name[:200],
         username,
-        chat_id,
+        chat_id or member.chat_id,
     ):
-        member.display_name, member.username, member.chat_id = (
-            display_name[:200],
-            username,
-            chat_id,
-        )
+        member.display_name, member.username = display_name[:200], username
+        member.chat_id = chat_id or member.chat_id  # a group message says nothing of the DM
         member.updated_at = utcnow()
     return member

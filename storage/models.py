@@ -16,7 +16,20 @@ def utcnow() -> datetime:
 class Status(StrEnum):
     DRAFT = "draft"
     PENDING = "pending"  # waiting for the editors
+    NEEDS_INFO = "needs_info"  # the editors asked the member for more
+    APPROVED = "approved"  # decided; its posts are queued (or wait for a slot)
+    PUBLISHED = "published"  # every target has it
+    REJECTED = "rejected"
     CANCELLED = "cancelled"
+
+
+class OutboxStatus(StrEnum):
+    WAITING = "waiting"  # a post held for its kind's posting slot
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the retries; shown to the editors
+    NEEDS_CHECK = "needs_check"  # the request left but no answer came: maybe sent, maybe not
 
 
 class UnitBase(SQLModel):
@@ -75,6 +88,19 @@ class Submission(SubmissionBase, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     submitted_at: datetime | None = None
+    # Review: who decided, when, and what the editors said.
+    decided_by: str | None = Field(default=None, max_length=96)  # "telegram:123"
+    decided_by_name: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = None
+    reject_reason: str | None = None
+    info_fields: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    info_note: str | None = None
+    post_text: str | None = None  # the editors' own text for the post, when they wrote one
+    card_chat_id: str | None = Field(default=None, max_length=64)
+    card_message_id: str | None = Field(default=None, max_length=64)
+    card_version: int = 0  # bumped each time a new card is due (after a supplement)
+    reminded_at: datetime | None = None
+    published_at: datetime | None = None
 
 
 class Media(SQLModel, table=True):
@@ -96,4 +122,79 @@ class ProcessedUpdate(SQLModel, table=True):
     """One row per handled update: the claim that makes handling at-most-once."""
 
     key: str = Field(primary_key=True, max_length=96)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Staff(SQLModel, table=True):
+    """Editors and admins added by admins (those of EDITOR_IDS / ADMIN_IDS need no row)."""
+
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    role: str = Field(max_length=8)  # editor | admin
+    active: bool = True
+    added_by: str | None = Field(default=None, max_length=96)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Audit(SQLModel, table=True):
+    """Every editorial action: who, what, when, and the note that went with it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int | None = Field(default=None, foreign_key="submission.id", index=True)
+    actor: str = Field(max_length=96)  # "telegram:123"
+    actor_name: str = Field(default="", max_length=200)
+    action: str = Field(max_length=32)
+    note: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PendingInput(SQLModel, table=True):
+    """An editor's next message in a chat is the answer to a question the bot asked there
+    (a reason, a note, the post text); kept apart from the member flow of the same person."""
+
+    __table_args__ = (UniqueConstraint("platform", "user_id", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    chat_id: str = Field(max_length=64)
+    action: str = Field(max_length=32)
+    submission_id: int = Field(foreign_key="submission.id")
+    data: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Outbox(SQLModel, table=True):
+    """Everything sent outside the chat being answered: editors' cards, notices to members,
+    posts. A row is sent by the outbox worker of its platform, once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Enqueueing twice with one key is a no-op: one post per submission and target.
+    key: str = Field(max_length=128, unique=True)
+    kind: str = Field(max_length=16)  # card | notice | post
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    submission_id: int | None = Field(default=None, foreign_key="submission.id", index=True)
+    template: str | None = Field(default=None, max_length=64)
+    context: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
+    status: str = Field(default=OutboxStatus.QUEUED, max_length=16, index=True)
+    attempts: int = 0
+    not_before: datetime = Field(default_factory=utcnow, index=True)
+    lease_until: datetime | None = None
+    message_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    link: str | None = Field(default=None, max_length=256)
+    error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class SlotRun(SQLModel, table=True):
+    """A posting slot (or its 'nothing queued' warning) that has been served: once each."""
+
+    key: str = Field(primary_key=True, max_length=64)  # e.g. "slot:tin_tot:2026-11-17T07:30"
+    submission_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)

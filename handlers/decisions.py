@@ -1,0 +1,159 @@
+"""The four decisions on a submission and what each sets in motion (posts, notices, audit)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers import cards
+from handlers.context import Ctx
+from handlers.roles import actor
+from handlers.texts import label
+from handlers.types import Reply
+from storage import outbox, review, submissions
+from storage.models import OutboxStatus, Status, Submission
+
+
+async def refresh_card(ctx: Ctx, sub: Submission) -> None:
+    """Show the outcome on the card the editors see (the stored card, else the pressed one)."""
+    reply = await cards.card_reply(ctx.session, sub, ctx.deps, media=False)
+    target = sub.card_message_id if sub.card_chat_id == ctx.event.chat_id else None
+    ctx.replies.append(Reply(reply.say, reply.choices, edit=True, message_id=target))
+
+
+async def lost_race(ctx: Ctx, sub_id: int) -> None:
+    sub = await submissions.get(ctx.session, submission_id=sub_id)
+    if sub is not None:
+        await ctx.session.refresh(sub)
+    ctx.alert("review/decided.j2", sub=sub, tz=ctx.deps.tz)
+
+
+async def approve(ctx: Ctx, sub_id: int, *, post_text: str | None = None) -> bool:
+    who, name = actor(ctx)
+    values = {"post_text": post_text} if post_text is not None else {}
+    if not await review.decide(
+        ctx.session,
+        submission_id=sub_id,
+        expect=Status.PENDING,
+        to=Status.APPROVED,
+        actor=who,
+        actor_name=name,
+        **values,
+    ):
+        await lost_race(ctx, sub_id)
+        return False
+    sub = await submissions.get(ctx.session, submission_id=sub_id)
+    assert sub is not None
+    slot = ctx.org.slots.tin_tot if sub.kind == "tin_tot" else ctx.org.slots.cau_chuyen_dep
+    status = OutboxStatus.WAITING if slot else OutboxStatus.QUEUED
+    for platform, chat in ctx.deps.targets:
+        await outbox.enqueue(
+            ctx.session,
+            key=f"post:{sub_id}:{platform}:{chat}",
+            kind="post",
+            platform=platform,
+            chat_id=chat,
+            submission_id=sub_id,
+            status=status,
+        )
+    await cards.notify_member(ctx.session, sub, "approved", ctx.deps, slot=bool(slot))
+    await review.audit(
+        ctx.session,
+        submission_id=sub_id,
+        actor=who,
+        actor_name=name,
+        action="approve",
+        note="edited text" if post_text is not None else None,
+    )
+    await review.clear_input(
+        ctx.session,
+        platform=ctx.event.platform,
+        user_id=ctx.event.user_id,
+        chat_id=ctx.event.chat_id,
+    )
+    await refresh_card(ctx, sub)
+    return True
+
+
+async def reject(ctx: Ctx, sub_id: int, reason: str) -> None:
+    who, name = actor(ctx)
+    if not await review.decide(
+        ctx.session,
+        submission_id=sub_id,
+        expect=Status.PENDING,
+        to=Status.REJECTED,
+        actor=who,
+        actor_name=name,
+        reject_reason=reason,
+    ):
+        await lost_race(ctx, sub_id)
+        return
+    sub = await submissions.get(ctx.session, submission_id=sub_id)
+    assert sub is not None
+    await cards.notify_member(ctx.session, sub, "rejected", ctx.deps, reason=reason)
+    await review.audit(
+        ctx.session, submission_id=sub_id, actor=who, actor_name=name, action="reject", note=reason
+    )
+    await review.clear_input(
+        ctx.session,
+        platform=ctx.event.platform,
+        user_id=ctx.event.user_id,
+        chat_id=ctx.event.chat_id,
+    )
+    await refresh_card(ctx, sub)
+
+
+async def ask_more(ctx: Ctx, sub_id: int, fields: list[str], note: str | None) -> None:
+    who, name = actor(ctx)
+    if not await review.decide(
+        ctx.session,
+        submission_id=sub_id,
+        expect=Status.PENDING,
+        to=Status.NEEDS_INFO,
+        actor=who,
+        actor_name=name,
+        info_fields=fields,
+        info_note=note,
+    ):
+        await lost_race(ctx, sub_id)
+        return
+    sub = await submissions.get(ctx.session, submission_id=sub_id)
+    assert sub is not None
+    names = [label(f"field_{field}") for field in fields]
+    await cards.notify_member(
+        ctx.session,
+        sub,
+        "needs_info",
+        ctx.deps,
+        fields=names,
+        note=note,
+        choices=[[[label("supplement"), f"sup:0:{sub_id}"]]],
+    )
+    await review.audit(
+        ctx.session,
+        submission_id=sub_id,
+        actor=who,
+        actor_name=name,
+        action="ask_more",
+        note=f"{', '.join(fields)}: {note or ''}",
+    )
+    await review.clear_input(
+        ctx.session,
+        platform=ctx.event.platform,
+        user_id=ctx.event.user_id,
+        chat_id=ctx.event.chat_id,
+    )
+    await refresh_card(ctx, sub)
+
+
+async def post_now(ctx: Ctx, sub_id: int, now: datetime) -> None:
+    released = await outbox.release_waiting(ctx.session, submission_id=sub_id, now=now)
+    if not released:
+        await lost_race(ctx, sub_id)
+        return
+    who, name = actor(ctx)
+    await review.audit(
+        ctx.session, submission_id=sub_id, actor=who, actor_name=name, action="post_now"
+    )
+    sub = await submissions.get(ctx.session, submission_id=sub_id)
+    assert sub is not None
+    await refresh_card(ctx, sub)

@@ -1,0 +1,75 @@
+"""What an outbox row says when its turn comes, and what follows once it is sent.
+
+The outbox worker of each platform calls ``compose`` to get the reply to send and
+``after_sent`` / ``after_problem`` with the outcome; the decisions stay here, in the core.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers import cards
+from handlers.context import Deps
+from handlers.types import Choice, Reply, Say
+from storage import outbox, submissions
+from storage.models import Outbox, OutboxStatus, Status, utcnow
+
+
+async def compose(session: AsyncSession, item: Outbox, deps: Deps) -> Reply | None:
+    """The reply for a row, or None when there is nothing left to send (e.g. the submission
+    was erased)."""
+    if item.kind == "notice":
+        context: dict[str, Any] = dict(item.context or {})
+        rows = context.pop("choices", [])
+        choices = tuple(tuple(Choice(label, data) for label, data in row) for row in rows)
+        return Reply(Say(item.template, context), choices) if item.template else None
+    sub = await submissions.get(session, submission_id=item.submission_id)
+    if sub is None:
+        return None
+    if item.kind == "card":
+        return await cards.card_reply(session, sub, deps)
+    refs = await cards.media_for(session, sub, item.platform)
+    return Reply(await cards.post_say(session, sub, deps), media=refs, as_caption=True)
+
+
+async def after_sent(
+    session: AsyncSession, item: Outbox, *, message_ids: list[str], link: str | None, deps: Deps
+) -> None:
+    await outbox.mark_sent(session, item=item, message_ids=message_ids, link=link)
+    sub = await submissions.get(session, submission_id=item.submission_id)
+    if sub is None:
+        return
+    if item.kind == "card" and message_ids:
+        sub.card_chat_id, sub.card_message_id = item.chat_id, message_ids[-1]
+        session.add(sub)
+    elif item.kind == "post":
+        await session.flush()
+        posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind="post")
+        if all(p.status == OutboxStatus.SENT for p in posts) and sub.status == Status.APPROVED:
+            sub.status, sub.published_at = Status.PUBLISHED, utcnow()
+            session.add(sub)
+            links = [p.link for p in posts if p.link]
+            await cards.notify_member(session, sub, "published", deps, links=links)
+
+
+async def after_problem(session: AsyncSession, item: Outbox, deps: Deps) -> None:
+    """A post that failed for good or may have gone out: the editors decide, not a retry."""
+    if item.kind != "post" or deps.editor_chat is None:
+        return
+    await outbox.enqueue(
+        session,
+        key=f"problem:{item.id}:{item.status}",
+        kind="notice",
+        platform="telegram",
+        chat_id=deps.editor_chat,
+        submission_id=item.submission_id,
+        template="notice/post_problem.j2",
+        context={
+            "sub_id": item.submission_id,
+            "status": item.status,
+            "target": f"{item.platform}:{item.chat_id}",
+            "error": item.error or "",
+        },
+    )

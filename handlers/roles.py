@@ -1,0 +1,23 @@
+"""Who may act as an editor or an admin: the settings' first ones, and those admins added."""
+
+from __future__ import annotations
+
+from handlers.context import Ctx
+from storage import review
+
+
+async def role_of(ctx: Ctx) -> str | None:
+    key = f"{ctx.event.platform}:{ctx.event.user_id}"
+    if key in ctx.deps.admins:
+        return "admin"
+    stored = await review.staff_role(
+        ctx.session, platform=ctx.event.platform, user_id=ctx.event.user_id
+    )
+    if stored is not None:
+        return stored
+    return "editor" if key in ctx.deps.editors else None
+
+
+def actor(ctx: Ctx) -> tuple[str, str]:
+    """The audit log's "who": a stable id and the name shown to people."""
+    return f"{ctx.event.platform}:{ctx.event.user_id}", ctx.event.display_name or ctx.event.user_id

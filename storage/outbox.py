@@ -1,0 +1,163 @@
+"""The outbox: what must be sent outside the chat being answered, sent once.
+
+queued → sending (claimed, with a lease) → sent, or back to queued with a later ``not_before``
+(429, 5xx), or failed (out of attempts), or needs_check (the request left, no answer came).
+Posts held for a posting slot wait as ``waiting`` until the slot releases them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Outbox, OutboxStatus, utcnow
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    key: str,
+    kind: str,
+    platform: str,
+    chat_id: str,
+    submission_id: int | None = None,
+    template: str | None = None,
+    context: dict[str, Any] | None = None,
+    not_before: datetime | None = None,
+    status: OutboxStatus = OutboxStatus.QUEUED,
+) -> bool:
+    """Add a row unless one with the same key exists; True when added."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    now = utcnow()
+    statement = (
+        insert(Outbox)
+        .values(
+            key=key,
+            kind=kind,
+            platform=platform,
+            chat_id=chat_id,
+            submission_id=submission_id,
+            template=template,
+            context=context or {},
+            status=status.value,
+            attempts=0,
+            not_before=not_before or now,
+            message_ids=[],
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    result = await session.exec(statement)
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def expire_leases(session: AsyncSession, *, platform: str, now: datetime) -> None:
+    """Rows left in ``sending`` by a worker that died: a post may have gone out, so an editor
+    checks it; a card or a notice is simply sent again."""
+    expired = (
+        col(Outbox.platform) == platform,
+        col(Outbox.status) == OutboxStatus.SENDING,
+        col(Outbox.lease_until) < now,
+    )
+    await session.exec(
+        update(Outbox)
+        .where(*expired, col(Outbox.kind) == "post")
+        .values(status=OutboxStatus.NEEDS_CHECK, error="lease expired mid-send", updated_at=now)
+    )
+    await session.exec(
+        update(Outbox)
+        .where(*expired, col(Outbox.kind) != "post")
+        .values(status=OutboxStatus.QUEUED, updated_at=now)
+    )
+
+
+async def claim_due(
+    session: AsyncSession, *, platform: str, now: datetime, lease: timedelta, limit: int = 20
+) -> Sequence[Outbox]:
+    """Take due rows for sending, oldest first. On PostgreSQL ``SKIP LOCKED`` lets several
+    workers claim side by side without taking the same row."""
+    query = (
+        select(Outbox)
+        .where(
+            Outbox.platform == platform,
+            Outbox.status == OutboxStatus.QUEUED,
+            col(Outbox.not_before) <= now,
+        )
+        .order_by(col(Outbox.not_before), col(Outbox.id))
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = (await session.exec(query)).all()
+    for row in rows:
+        row.status = OutboxStatus.SENDING
+        row.attempts += 1
+        row.lease_until = now + lease
+        row.updated_at = now
+        session.add(row)
+    await session.flush()
+    return rows
+
+
+async def get(session: AsyncSession, *, item_id: int) -> Outbox | None:
+    return await session.get(Outbox, item_id)
+
+
+async def mark_sent(
+    session: AsyncSession, *, item: Outbox, message_ids: list[str], link: str | None
+) -> None:
+    now = utcnow()
+    item.status, item.message_ids, item.link = OutboxStatus.SENT, message_ids, link
+    item.sent_at = item.updated_at = now
+    item.lease_until, item.error = None, None
+    session.add(item)
+
+
+async def retry_later(session: AsyncSession, *, item: Outbox, at: datetime, error: str) -> None:
+    item.status, item.not_before, item.error = OutboxStatus.QUEUED, at, error[:500]
+    item.lease_until, item.updated_at = None, utcnow()
+    session.add(item)
+
+
+async def give_up(session: AsyncSession, *, item: Outbox, status: OutboxStatus, error: str) -> None:
+    item.status, item.error, item.lease_until, item.updated_at = status, error[:500], None, utcnow()
+    session.add(item)
+
+
+async def release_waiting(session: AsyncSession, *, submission_id: int, now: datetime) -> int:
+    """A slot (or "Đăng ngay") lets a held post go: waiting → queued."""
+    result = await session.exec(
+        update(Outbox)
+        .where(
+            col(Outbox.submission_id) == submission_id,
+            col(Outbox.status) == OutboxStatus.WAITING,
+        )
+        .values(status=OutboxStatus.QUEUED, not_before=now, updated_at=now)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+async def of_submission(
+    session: AsyncSession, *, submission_id: int, kind: str | None = None
+) -> Sequence[Outbox]:
+    query = select(Outbox).where(Outbox.submission_id == submission_id)
+    if kind is not None:
+        query = query.where(Outbox.kind == kind)
+    return (await session.exec(query.order_by(col(Outbox.id)))).all()
+
+
+async def problems(session: AsyncSession) -> Sequence[Outbox]:
+    """Posts an editor must look at: failed, or maybe-sent."""
+    query = select(Outbox).where(
+        col(Outbox.status).in_([OutboxStatus.FAILED, OutboxStatus.NEEDS_CHECK])
+    )
+    return (await session.exec(query.order_by(col(Outbox.id)))).all()
