@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,7 +30,19 @@ class App:
         await self.engine.dispose()
 
 
-async def build(settings: Settings, deps: Deps | None = None) -> App:
+def make_deps(settings: Settings, org: OrgConfig, clock: Callable[[], datetime] | None) -> Deps:
+    return Deps(
+        org=org,
+        tz=settings.tz,
+        clock=clock or (lambda: datetime.now(UTC)),
+        editor_chat=str(settings.editor_chat_id) if settings.editor_chat_id else None,
+        admins=frozenset(str(ident) for ident in settings.admin_ids),
+        editors=frozenset(str(ident) for ident in settings.editor_ids),
+        targets=tuple((target.platform, target.id) for target in settings.publish_targets),
+    )
+
+
+async def build(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> App:
     org = load_org(settings.org_config)
     engine = make_engine(settings.database_url)
     await migrate(engine)
@@ -36,5 +50,5 @@ async def build(settings: Settings, deps: Deps | None = None) -> App:
     async with sessions() as session, session.begin():
         rows = [UnitBase(code=u.code, name=u.name, parent_code=u.parent) for u in org.units]
         await units.sync(session, units=rows)
-    core = Core(sessions, deps or Deps(org=org, tz=settings.tz))
+    core = Core(sessions, make_deps(settings, org, clock))
     return App(settings, org, engine, sessions, core)

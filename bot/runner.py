@@ -18,8 +18,13 @@ from pydantic import ValidationError
 
 from bot.app import App, build
 from bot.console import run_console
+from bot.outbox import OutboxWorker
+from bot.ratelimit import RateLimiter
+from bot.scheduler import run_scheduler
 from bot.settings import Settings
 from bot.telegram.adapter import make_router, set_menu
+from bot.telegram.publisher import TelegramSender
+from handlers import outbound
 from handlers.texts import render
 from handlers.types import Say
 from storage.db import make_engine, migrate
@@ -68,13 +73,31 @@ def make_bot(settings: Settings) -> Bot:
 
 def make_dispatcher(app: App) -> Dispatcher:
     dispatcher = Dispatcher()
-    dispatcher.include_router(make_router(app.core))
+    dispatcher.include_router(make_router(app.core, editor_chat=app.settings.editor_chat_id))
     return dispatcher
+
+
+def background(app: App, bot: Bot, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+    """The outbox worker (cards, notices, posts) and the scheduler (slots, reminders)."""
+    worker = OutboxWorker(
+        app.sessions,
+        app.core.deps,
+        TelegramSender(bot, RateLimiter()),
+        compose=outbound.compose,
+        after_sent=outbound.after_sent,
+        after_problem=outbound.after_problem,
+    )
+    return [
+        asyncio.create_task(worker.run(stop)),
+        asyncio.create_task(run_scheduler(app.sessions, app.core.deps, stop)),
+    ]
 
 
 async def serve_telegram(app: App, *, handle_signals: bool = True) -> None:
     bot = make_bot(app.settings)
     dispatcher = make_dispatcher(app)
+    stop = asyncio.Event()
+    tasks = background(app, bot, stop)
     try:
         await set_menu(bot)
         if app.settings.telegram_webhook_url is None:
@@ -86,11 +109,14 @@ async def serve_telegram(app: App, *, handle_signals: bool = True) -> None:
                 bot,
                 handle_as_tasks=False,
                 allowed_updates=ALLOWED_UPDATES,
+                handle_signals=handle_signals,
                 close_bot_session=False,
             )
         else:
-            await serve_webhook(app, bot, dispatcher)
+            await serve_webhook(app, bot, dispatcher, handle_signals=handle_signals)
     finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await bot.session.close()
 
 

@@ -88,6 +88,15 @@ class Slots(BaseModel):
     # Tell the editors once when a slot is this near and nothing is queued for it.
     warn_before_minutes: int = Field(default=120, ge=0, le=24 * 60)
 
+    @field_validator("tin_tot", "cau_chuyen_dep")
+    @classmethod
+    def _real_time(cls, value: str | None) -> str | None:
+        if value is not None:
+            hours, minutes = (int(part) for part in value.split(" ")[-1].split(":"))
+            if hours > 23 or minutes > 59:
+                raise ValueError(f"giờ {value!r} không có thật")
+        return value
+
 
 class Review(BaseModel):
     remind_after_hours: int = Field(default=24, ge=1, le=24 * 14)

@@ -195,6 +195,6 @@ class Outbox(SQLModel, table=True):
 class SlotRun(SQLModel, table=True):
     """A posting slot (or its 'nothing queued' warning) that has been served: once each."""
 
-    key: str = Field(primary_key=True, max_length=64)  # e.g. "slot:tin_tot:2026-11-17T07:30"
+    key: str = Field(primary_key=True, max_length=64)  # "slot:tin_tot:2026-11-17T00:30+00:00"
     submission_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)

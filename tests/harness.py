@@ -12,7 +12,6 @@ from typing import Any
 from bot.app import App, build
 from bot.runner import serve_telegram
 from bot.settings import Settings
-from handlers.context import Deps
 from storage.models import Member, Submission
 from tests.fake_telegram import TOKEN, FakeTelegram, Sent
 
@@ -39,12 +38,7 @@ class Harness:
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        deps = None
-        if self.now is not None:
-            from handlers.org import load_org
-
-            deps = Deps(org=load_org(ORG), tz=self.settings.tz, clock=lambda: self.now)
-        self.app = await build(self.settings, deps)
+        self.app = await build(self.settings, clock=lambda: self.now)
         self.task = asyncio.create_task(serve_telegram(self.app, handle_signals=False))
 
     async def stop(self) -> None:

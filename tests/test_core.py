@@ -18,8 +18,12 @@ counter = itertools.count()
 
 def event(**fields: object) -> Inbound:
     base: dict[str, object] = {
-        "platform": "zalo", "update_key": f"test:{next(counter)}", "user_id": "u1",
-        "chat_id": "u1", "display_name": "Hà", "numbered_choices": True,
+        "platform": "zalo",
+        "update_key": f"test:{next(counter)}",
+        "user_id": "u1",
+        "chat_id": "u1",
+        "display_name": "Hà",
+        "numbered_choices": True,
     }
     return Inbound(**{**base, **fields})  # type: ignore[arg-type]
 

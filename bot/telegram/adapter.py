@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, CallbackQuery, Message, Update
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    CallbackQuery,
+    Chat,
+    Message,
+    Update,
+)
 
 from bot.telegram import convert
 from bot.telegram.send import alert_text, call, deliver
@@ -19,10 +26,17 @@ log = logging.getLogger(__name__)
 MENU = ("gui", "cuatoi", "chude", "huongdan", "donvi", "huy", "start")
 
 
-def make_router(core: Core) -> Router:
-    router = Router(name="members")
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+def make_router(core: Core, *, editor_chat: int | None = None) -> Router:
+    """Private chats (members) and the editors' group; any other group is ignored."""
+    router = Router(name="telegram")
+
+    def ours(chat: Chat) -> bool:
+        return chat.type == "private" or (editor_chat is not None and chat.id == editor_chat)
+
+    router.message.filter(lambda message: ours(message.chat))
+    router.callback_query.filter(
+        lambda query: query.message is not None and ours(query.message.chat)
+    )
 
     @router.message()
     async def on_message(message: Message, bot: Bot, event_update: Update) -> None:
@@ -45,7 +59,7 @@ def make_router(core: Core) -> Router:
         if message is None:
             return
         edits = any(reply.edit for reply in replies)
-        if not edits:
+        if message.chat.type == "private" and not edits:
             # The choice is made (or the buttons are stale): take them off the old message.
             try:
                 await call(

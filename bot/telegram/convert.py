@@ -26,6 +26,8 @@ def from_message(message: Message, update_id: int) -> Inbound:
         "update_key": f"telegram:{update_id}",
         "chat_id": str(message.chat.id),
         "message_id": str(message.message_id),
+        "group": message.chat.type != "private",
+        "reply_to": str(message.reply_to_message.message_id) if message.reply_to_message else None,
         **_who(message.from_user),
     }
     group = message.media_group_id
@@ -55,5 +57,6 @@ def from_callback(query: CallbackQuery, update_id: int) -> Inbound:
         chat_id=chat_id,
         choice=query.data or "",
         message_id=str(message.message_id) if message is not None else None,
+        group=message is not None and message.chat.type != "private",
         **_who(query.from_user),  # type: ignore[arg-type]
     )

@@ -15,6 +15,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import (
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
@@ -48,7 +49,9 @@ async def call(make: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | ForceReply | None:
+    if reply.force_reply and not reply.choices:
+        return ForceReply()
     if not reply.choices:
         return None
     rows = [
@@ -84,11 +87,22 @@ async def deliver(bot: Bot, chat_id: int, reply: Reply, *, edit_message_id: int 
     text = render(reply.say, "html")
     parts = split(text, TEXT_LIMIT, visible_html_len)
     markup = keyboard(reply)
-    if reply.edit and edit_message_id is not None and len(parts) == 1 and not reply.media:
+    if reply.message_id is not None:
+        edit_message_id = int(reply.message_id)
+    if (
+        reply.edit
+        and edit_message_id is not None
+        and len(parts) == 1
+        and not reply.media
+        and not isinstance(markup, ForceReply)
+    ):
         try:
             await call(
                 lambda: bot.edit_message_text(
-                    text=text, chat_id=chat_id, message_id=edit_message_id, reply_markup=markup
+                    text=text,
+                    chat_id=chat_id,
+                    message_id=edit_message_id,
+                    reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
                 )
             )
             return

@@ -1,0 +1,33 @@
+"""The clock of the service: posting slots, warnings and reminders, every ``every`` seconds."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.context import Deps
+from handlers.schedule import tick
+
+log = logging.getLogger(__name__)
+
+
+async def run_scheduler(
+    sessions: async_sessionmaker[AsyncSession],
+    deps: Deps,
+    stop: asyncio.Event,
+    *,
+    every: float = 30.0,
+) -> None:
+    while not stop.is_set():
+        try:
+            async with sessions() as session, session.begin():
+                await tick(session, deps=deps, now=deps.clock())
+        except Exception:
+            # A database hiccup must not stop the slots: the next tick tries again.
+            log.exception("scheduler tick failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
