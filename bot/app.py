@@ -30,7 +30,22 @@ class App:
         await self.engine.dispose()
 
 
-def make_deps(settings: Settings, org: OrgConfig, clock: Callable[[], datetime] | None) -> Deps:
+def make_deps(
+    settings: Settings, org: OrgConfig, clock: Callable[[], datetime] | None, *, console: bool
+) -> Deps:
+    if console:  # the demo plays every role in one terminal, with its own group and channel
+        from bot.console import CHANNEL, EDITORS, ROLES
+
+        return Deps(
+            org=org,
+            tz=settings.tz,
+            clock=clock or (lambda: datetime.now(UTC)),
+            editor_chat=EDITORS,
+            editor_platform="console",
+            admins=frozenset({f"console:{ROLES['quantri'][0]}"}),
+            editors=frozenset({f"console:{ROLES['bientap'][0]}"}),
+            targets=(("console", CHANNEL),),
+        )
     return Deps(
         org=org,
         tz=settings.tz,
@@ -42,7 +57,9 @@ def make_deps(settings: Settings, org: OrgConfig, clock: Callable[[], datetime] 
     )
 
 
-async def build(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> App:
+async def build(
+    settings: Settings, *, clock: Callable[[], datetime] | None = None, console: bool = False
+) -> App:
     org = load_org(settings.org_config)
     engine = make_engine(settings.database_url)
     await migrate(engine)
@@ -50,5 +67,5 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] | None = No
     async with sessions() as session, session.begin():
         rows = [UnitBase(code=u.code, name=u.name, parent_code=u.parent) for u in org.units]
         await units.sync(session, units=rows)
-    core = Core(sessions, make_deps(settings, org, clock))
+    core = Core(sessions, make_deps(settings, org, clock, console=console))
     return App(settings, org, engine, sessions, core)

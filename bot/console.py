@@ -1,7 +1,9 @@
 """The offline console: the same core in a terminal, on the embedded store, with no token.
 
-Choices show as a numbered list answered by number or by name, as on Zalo. A few console-only
-commands stand in for what a phone would send (a photo, an album, a sticker).
+One person plays every role: ``/vai thanhvien`` (a member in a private chat), ``/vai bientap``
+(an editor in the editors' group) and ``/vai quantri`` (an admin). Choices show as a numbered
+list answered by number or by name, as on Zalo. Cards, notices and posts go through the same
+outbox as on Telegram and are printed with the chat they went to.
 """
 
 from __future__ import annotations
@@ -10,16 +12,27 @@ import asyncio
 import sys
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import TextIO
 
+from bot.outbox import Delivery, OutboxWorker
+from handlers import outbound
 from handlers.core import Core
 from handlers.texts import render
-from handlers.types import Inbound, MediaKind, MediaRef, Reply, Say
+from handlers.types import Choice, Inbound, MediaKind, MediaRef, Reply, Say
 
-USER_ID = "demo-member"
+EDITORS, CHANNEL = "bien-tap", "kenh"
+# Who the console person is in each role: (user id, chat id, in a group).
+ROLES = {
+    "thanhvien": ("demo-member", "demo-member", False),
+    "bientap": ("demo-editor", EDITORS, True),
+    "quantri": ("demo-admin", "demo-admin", False),
+}
 
 
-def event_from_line(line: str, user_id: str = USER_ID) -> Inbound | None:
+def event_from_line(
+    line: str, user_id: str = "demo-member", chat_id: str | None = None, group: bool = False
+) -> Inbound | None:
     """Turn one typed line into an event; None for an empty line."""
     text = line.strip()
     if not text:
@@ -28,9 +41,12 @@ def event_from_line(line: str, user_id: str = USER_ID) -> Inbound | None:
         "platform": "console",
         "update_key": f"console:{uuid.uuid4().hex}",
         "user_id": user_id,
-        "chat_id": user_id,
-        "display_name": "Bạn (thử trên máy)",
+        "chat_id": chat_id or user_id,
+        "display_name": {"demo-editor": "Biên tập viên (thử)", "demo-admin": "Quản trị (thử)"}.get(
+            user_id, "Bạn (thử trên máy)"
+        ),
         "numbered_choices": True,
+        "group": group,
     }
     word, _, rest = text.partition(" ")
     if word in ("/anh", "/video"):
@@ -39,11 +55,11 @@ def event_from_line(line: str, user_id: str = USER_ID) -> Inbound | None:
         return Inbound(**base, media=(media,))  # type: ignore[arg-type]
     if word == "/album":
         count = int(rest) if rest.strip().isdigit() else 3
-        group = uuid.uuid4().hex[:8]
-        media_items = tuple(
-            MediaRef("photo", f"console:album-{i + 1}.jpg", 200_000, group) for i in range(count)
+        group_id = uuid.uuid4().hex[:8]
+        items = tuple(
+            MediaRef("photo", f"console:album-{i + 1}.jpg", 200_000, group_id) for i in range(count)
         )
-        return Inbound(**base, media=media_items)  # type: ignore[arg-type]
+        return Inbound(**base, media=items)  # type: ignore[arg-type]
     if word == "/nhandan":
         return Inbound(**base, other="sticker")  # type: ignore[arg-type]
     if text.startswith("/"):
@@ -52,40 +68,89 @@ def event_from_line(line: str, user_id: str = USER_ID) -> Inbound | None:
     return Inbound(**base, text=text)  # type: ignore[arg-type]
 
 
-def show(reply: Reply) -> str:
-    lines = []
+def show(reply: Reply, heading: str = "") -> str:
+    lines = [heading] if heading else []
     for item in reply.media:
-        lines.append(
-            f"[{'ảnh' if item.kind == 'photo' else 'video'}: {item.ref.removeprefix('console:')}]"
-        )
+        kind = "ảnh" if item.kind == "photo" else "video"
+        lines.append(f"[{kind}: {item.ref.removeprefix('console:')}]")
     text = render(reply.say, "plain")
     lines.append(("⚠️  " + text) if reply.alert else text)
-    number = 0
-    for row in reply.choices:
-        for choice in row:
-            number += 1
-            lines.append(f"   {number}. {choice.label}")
+    for number, choice in enumerate((c for row in reply.choices for c in row), start=1):
+        lines.append(f"   {number}. {choice.label}")
     return "\n".join(lines)
 
 
+@dataclass
+class Terminal:
+    """The screen and who is typing. The choices last printed in the editors' group are kept
+    here to map "2" to a button there, as a person reads it off the screen."""
+
+    write: Callable[[str], None]
+    role: str = "thanhvien"
+    group_choices: list[Choice] = field(default_factory=list)
+
+    def print(self, reply: Reply, chat_id: str) -> None:
+        heading = {EDITORS: "── [Nhóm biên tập] ──", CHANNEL: "── [Kênh: bài đã đăng] ──"}.get(
+            chat_id, "" if chat_id == ROLES[self.role][1] else f"── [Tin nhắn tới {chat_id}] ──"
+        )
+        if chat_id == EDITORS and reply.choices:
+            self.group_choices = [c for row in reply.choices for c in row]
+        self.write(show(reply, heading) + "\n")
+
+    def event(self, line: str) -> Inbound | None:
+        user_id, chat_id, group = ROLES[self.role]
+        stripped = line.strip()
+        if group and stripped.isdigit() and 0 < int(stripped) <= len(self.group_choices):
+            base = event_from_line("x", user_id, chat_id, group)
+            assert base is not None
+            return replace(base, text=None, choice=self.group_choices[int(stripped) - 1].data)
+        return event_from_line(line, user_id, chat_id, group)
+
+
+class ConsoleSender:
+    """The outbox's sender for the console: prints what Telegram would have sent."""
+
+    platform = "console"
+
+    def __init__(self, terminal: Terminal) -> None:
+        self.terminal = terminal
+
+    async def send(self, chat_id: str, reply: Reply, *, kind: str) -> Delivery:
+        self.terminal.print(reply, chat_id)
+        return Delivery([uuid.uuid4().hex[:8]], None)
+
+
 async def run_console(
-    core: Core,
-    *,
-    stdin: TextIO = sys.stdin,
-    write: Callable[[str], None] = print,
+    core: Core, *, stdin: TextIO = sys.stdin, write: Callable[[str], None] = print
 ) -> None:
+    terminal = Terminal(write)
+    stop = asyncio.Event()
+    worker = OutboxWorker(
+        core.sessions,
+        core.deps,
+        ConsoleSender(terminal),
+        compose=outbound.compose,
+        after_sent=outbound.after_sent,
+        after_problem=outbound.after_problem,
+        idle_sleep=0.1,
+    )
+    sending = asyncio.create_task(worker.run(stop))
     write(render(Say("console_intro.j2"), "plain"))
-    first = event_from_line("/start")
-    assert first is not None
-    for reply in await core.handle(first):
-        write(show(reply) + "\n")
-    while True:
-        line = await asyncio.to_thread(stdin.readline)
-        if not line or line.strip() in ("/thoat", "/exit", "/quit"):
-            write(render(Say("console_bye.j2"), "plain"))
-            return
-        event = event_from_line(line)
-        if event is None:
-            continue
-        for reply in await core.handle(event):
-            write(show(reply) + "\n")
+    try:
+        line: str | None = "/start"
+        while line is not None:
+            word, _, rest = line.strip().partition(" ")
+            if word in ("/thoat", "/exit", "/quit"):
+                break
+            if word == "/vai":
+                terminal.role = rest.strip() if rest.strip() in ROLES else terminal.role
+                write(render(Say("console_role.j2", {"role": terminal.role}), "plain") + "\n")
+            elif (event := terminal.event(line)) is not None:
+                for reply in await core.handle(event):
+                    terminal.print(reply, reply.chat_id or event.chat_id)
+                await worker.drain_once()  # show the cards and notices this caused right away
+            line = await asyncio.to_thread(stdin.readline) or None
+    finally:
+        stop.set()
+        await sending
+    write(render(Say("console_bye.j2"), "plain"))

@@ -45,12 +45,13 @@ async def main(command: str, settings: Settings) -> int:
         await engine.dispose()
         print(render(Say("cli/migrated.j2"), "plain"))
         return 0
+    console = command == "demo" or settings.telegram_bot_token is None
     try:
-        app = await build(settings)
+        app = await build(settings, console=console)
     except (ValidationError, tomllib.TOMLDecodeError, OSError) as error:
         raise OrgError(str(error).splitlines()[0] if str(error) else repr(error)) from error
     try:
-        if command == "demo" or settings.telegram_bot_token is None:
+        if console:
             if command != "demo":
                 print(render(Say("cli/no_platform.j2"), "plain"))
             await run_console(app.core)

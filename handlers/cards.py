@@ -68,7 +68,7 @@ async def card_reply(
     posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind="post")
     waiting = any(p.status == OutboxStatus.WAITING for p in posts)
     problems = [p for p in posts if p.status in (OutboxStatus.FAILED, OutboxStatus.NEEDS_CHECK)]
-    refs = await media_for(session, sub, "telegram") if media else ()
+    refs = await media_for(session, sub, deps.editor_platform) if media else ()
     say = Say(
         "review/card.j2", {**context, "waiting": waiting, "posts": posts, "problems": problems}
     )
@@ -114,7 +114,7 @@ async def enqueue_card(
         session,
         key=f"card:{sub.id}:{sub.card_version}{reason}",
         kind="card",
-        platform="telegram",
+        platform=deps.editor_platform,
         chat_id=deps.editor_chat,
         submission_id=sub.id,
     )

@@ -28,7 +28,8 @@ class Deps:
     org: OrgConfig
     tz: ZoneInfo
     clock: Callable[[], datetime] = _now
-    editor_chat: str | None = None  # the editors' Telegram group
+    editor_chat: str | None = None  # the editors' group
+    editor_platform: str = "telegram"  # where that group is (the console demo has its own)
     admins: frozenset[str] = frozenset()  # "telegram:123", from ADMIN_IDS
     editors: frozenset[str] = frozenset()  # from EDITOR_IDS
     targets: tuple[tuple[str, str], ...] = ()  # (platform, chat id), from PUBLISH_TARGETS

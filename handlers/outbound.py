@@ -62,7 +62,7 @@ async def after_problem(session: AsyncSession, item: Outbox, deps: Deps) -> None
         session,
         key=f"problem:{item.id}:{item.status}",
         kind="notice",
-        platform="telegram",
+        platform=deps.editor_platform,
         chat_id=deps.editor_chat,
         submission_id=item.submission_id,
         template="notice/post_problem.j2",

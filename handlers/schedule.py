@@ -111,7 +111,7 @@ async def tick(session: AsyncSession, *, deps: Deps, now: datetime) -> None:
                 session,
                 key=f"warn:{kind}:{following.isoformat(timespec='minutes')}",
                 kind="notice",
-                platform="telegram",
+                platform=deps.editor_platform,
                 chat_id=deps.editor_chat,
                 template="notice/slot_empty.j2",
                 context={
@@ -153,7 +153,7 @@ async def _remind(session: AsyncSession, *, deps: Deps, now: datetime) -> None:
         session,
         key=f"remind:{now.astimezone(deps.tz).date().isoformat()}",
         kind="notice",
-        platform="telegram",
+        platform=deps.editor_platform,
         chat_id=deps.editor_chat,
         template="notice/reminder.j2",
         context={"items": items},

@@ -19,14 +19,13 @@ ORG = Path(__file__).resolve().parents[1] / "config" / "org.example.toml"
 
 
 def make_settings(db_url: str, fake: FakeTelegram, **extra: Any) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_url=db_url,
-        telegram_bot_token=TOKEN,
-        telegram_api_base=fake.base_url,
-        org_config=ORG,
-        **extra,
-    )
+    values: dict[str, Any] = {
+        "database_url": db_url,
+        "telegram_bot_token": TOKEN,
+        "telegram_api_base": fake.base_url,
+        "org_config": ORG,
+    }
+    return Settings(_env_file=None, **(values | extra))
 
 
 class Harness:

@@ -29,18 +29,31 @@ Lan tỏa
 1
 gửi
 /cuatoi
+/vai bientap
+2
+2
+/vai thanhvien
+/gui
+2
+1
+https://tuoitre.vn/bai-viet.htm
+Cảm động.
+2
+1
+/vai bientap
+1
 /thoat
 """
 
 
 async def test_console_walks_the_whole_flow(db_url: str, fake: FakeTelegram) -> None:
     settings = make_settings(db_url, fake)
-    app = await build(settings)
+    app = await build(settings, console=True)
     out: list[str] = []
     try:
         await run_console(app.core, stdin=io.StringIO(SCRIPT), write=out.append)
         async with app.sessions() as session:
-            [sub] = (await session.exec(select(Submission))).all()
+            [sub, story] = (await session.exec(select(Submission).order_by(Submission.id))).all()
             media = (await session.exec(select(Media))).all()
     finally:
         await app.close()
@@ -48,8 +61,15 @@ async def test_console_walks_the_whole_flow(db_url: str, fake: FakeTelegram) -> 
     assert "   1. 🌱 Tin tốt" in text and "   2. 🌸 Câu chuyện đẹp" in text
     assert "<b>Nhà văn hóa</b> & sân" in text  # plain text: shown as typed, no markup
     assert "nhãn dán" in text and "Đã nhận album" in text
-    assert f"Đã gửi tin tốt #{sub.id}" in text and f"#{sub.id}" in text.split("/cuatoi")[-1]
-    assert sub.status == "pending" and sub.unit_code == "p-anlac"
+    assert f"Đã gửi tin tốt #{sub.id}" in text
+    assert f"#{sub.id} · Tin tốt · Đoàn phường An Lạc" in text  # /cuatoi
+    # The editor rejected the first with the second preset reason and approved the story.
+    assert sub.status == "rejected" and sub.reject_reason == "Trùng lặp với tin đã có"
+    assert "[Nhóm biên tập]" in text and "Chờ duyệt" in text
+    assert "Lý do: Trùng lặp với tin đã có" in text  # the member's notice
+    assert story.status == "published" and story.kind == "cau_chuyen_dep"
+    channel = text.split("[Kênh: bài đã đăng]")[-1]
+    assert "#moituan1cauchuyendep" in channel and "Cảm động." in channel
     assert sub.dia_diem == "<b>Nhà văn hóa</b> & sân" and len(media) == 4
     assert "Tạm biệt" in out[-1]
     assert FROZEN  # the console uses the real clock; the theme is whatever today is
