@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.app import build
 from bot.console import event_from_line, run_console
@@ -53,7 +53,7 @@ async def test_console_walks_the_whole_flow(db_url: str, fake: FakeTelegram) -> 
     try:
         await run_console(app.core, stdin=io.StringIO(SCRIPT), write=out.append)
         async with app.sessions() as session:
-            [sub, story] = (await session.exec(select(Submission).order_by(Submission.id))).all()
+            [sub, story] = (await session.exec(select(Submission).order_by(col(Submission.id)))).all()
             media = (await session.exec(select(Media))).all()
     finally:
         await app.close()
