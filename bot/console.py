@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from bot.outbox import Delivery, OutboxWorker
+from bot.plain import plain_reply
 from handlers import outbound
 from handlers.core import Core
 from handlers.texts import render
@@ -73,10 +74,8 @@ def show(reply: Reply, heading: str = "") -> str:
     for item in reply.media:
         kind = "ảnh" if item.kind == "photo" else "video"
         lines.append(f"[{kind}: {item.ref.removeprefix('console:')}]")
-    text = render(reply.say, "plain")
+    text = plain_reply(reply)
     lines.append(("⚠️  " + text) if reply.alert else text)
-    for number, choice in enumerate((c for row in reply.choices for c in row), start=1):
-        lines.append(f"   {number}. {choice.label}")
     return "\n".join(lines)
 
 

@@ -3,6 +3,7 @@ the database, so a card re-sent days later shows the submission as it stands."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -103,6 +104,42 @@ async def notify_member(
         template=f"notice/{event}.j2",
         context={"sub_id": sub.id, "kind": sub.kind, "choices": choices, **context},
     )
+
+
+async def mirror_card(session: AsyncSession, sub: Submission, deps: Deps, now: datetime) -> None:
+    """Edit the card already in the editors' group to show a decision made elsewhere."""
+    if sub.card_chat_id is None or sub.card_message_id is None:
+        return
+    await outbox.enqueue(
+        session,
+        key=f"card_edit:{sub.id}:{sub.status}:{int(now.timestamp() * 1000)}",
+        kind="card_edit",
+        platform=deps.editor_platform,
+        chat_id=sub.card_chat_id,
+        submission_id=sub.id,
+    )
+
+
+async def announce(session: AsyncSession, sub: Submission, deps: Deps, editors: list[str]) -> None:
+    """A short numbered card in the private chat of editors who use a platform without
+    buttons (Zalo): they act with text commands."""
+    for editor in editors:
+        platform, _, user_id = editor.partition(":")
+        await outbox.enqueue(
+            session,
+            key=f"announce:{sub.id}:{sub.card_version}:{editor}",
+            kind="notice",
+            platform=platform,
+            chat_id=user_id,
+            submission_id=sub.id,
+            template="review/announce.j2",
+            context={
+                "sub_id": sub.id,
+                "kind": sub.kind,
+                "unit": sub.unit_code or "",
+                "again": sub.card_version > 0,
+            },
+        )
 
 
 async def enqueue_card(

@@ -14,7 +14,18 @@ from dataclasses import replace
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import answers, info, media, preview, review, staff, start, submit, supplement
+from handlers import (
+    answers,
+    editor_commands,
+    info,
+    media,
+    preview,
+    review,
+    staff,
+    start,
+    submit,
+    supplement,
+)
 from handlers.context import Ctx, Deps
 from handlers.router import Router
 from handlers.states import Step
@@ -32,6 +43,7 @@ ROUTES = Router().include(
     info.router,
     supplement.router,
     staff.router,
+    editor_commands.router,
 )
 
 

@@ -14,10 +14,15 @@ from storage.models import OutboxStatus, Status, Submission
 
 
 async def refresh_card(ctx: Ctx, sub: Submission) -> None:
-    """Show the outcome on the card the editors see (the stored card, else the pressed one)."""
-    reply = await cards.card_reply(ctx.session, sub, ctx.deps, media=False)
-    target = sub.card_message_id if sub.card_chat_id == ctx.event.chat_id else None
-    ctx.replies.append(Reply(reply.say, reply.choices, edit=True, message_id=target))
+    """Show the outcome on the editors' card: edited in place when the press came from the
+    editors' group, else (a text command in a private chat) mirrored there via the outbox."""
+    if ctx.event.group:
+        reply = await cards.card_reply(ctx.session, sub, ctx.deps, media=False)
+        target = sub.card_message_id if sub.card_chat_id == ctx.event.chat_id else None
+        ctx.replies.append(Reply(reply.say, reply.choices, edit=True, message_id=target))
+        return
+    await cards.mirror_card(ctx.session, sub, ctx.deps, ctx.deps.clock())
+    ctx.say("review/done_private.j2", sub=sub, tz=ctx.deps.tz)
 
 
 async def lost_race(ctx: Ctx, sub_id: int) -> None:

@@ -30,6 +30,9 @@ async def compose(session: AsyncSession, item: Outbox, deps: Deps) -> Reply | No
         return None
     if item.kind == "card":
         return await cards.card_reply(session, sub, deps)
+    if item.kind == "card_edit":
+        card = await cards.card_reply(session, sub, deps, media=False)
+        return Reply(card.say, card.choices, edit=True, message_id=sub.card_message_id)
     refs = await cards.media_for(session, sub, item.platform)
     return Reply(await cards.post_say(session, sub, deps), media=refs, as_caption=True)
 

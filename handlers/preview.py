@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import cards
+from handlers import cards, roles
 from handlers.context import Ctx
 from handlers.router import Router
 from handlers.states import PATHS, Step
@@ -58,6 +58,7 @@ async def send(ctx: Ctx, _arg: str) -> None:
             actor_name=ctx.member.display_name,
         )
     await cards.enqueue_card(ctx.session, draft, ctx.deps)
+    await cards.announce(ctx.session, draft, ctx.deps, await roles.text_editors(ctx))
     ctx.member.draft_id = None
     ctx.goto(Step.IDLE)
     ctx.say(

@@ -11,7 +11,7 @@ from storage import outbox, review
 from storage.models import Submission
 
 
-async def show(ctx: Ctx) -> None:
+async def show(ctx: Ctx, *, with_buttons: bool = True) -> None:
     rows = await review.waiting(ctx.session)
     now = ctx.deps.clock()
     items = [
@@ -23,7 +23,13 @@ async def show(ctx: Ctx) -> None:
         [Choice(label("resend_card").replace("#", f"#{item['sub'].id}"), f"rv:rc:{item['sub'].id}")]  # type: ignore[attr-defined]
         for item in items[:10]
     ]
-    ctx.say("review/queue.j2", items=items, problems=problems, choices=choices)
+    ctx.say(
+        "review/queue.j2",
+        items=items,
+        problems=problems,
+        choices=choices if with_buttons else [],
+        buttons=with_buttons,
+    )
 
 
 async def resend(ctx: Ctx, sub: Submission) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from handlers.context import Ctx
 from storage import review
 
+BUTTONLESS = frozenset({"zalo"})
+
 
 async def role_of(ctx: Ctx) -> str | None:
     key = f"{ctx.event.platform}:{ctx.event.user_id}"
@@ -16,6 +18,13 @@ async def role_of(ctx: Ctx) -> str | None:
     if stored is not None:
         return stored
     return "editor" if key in ctx.deps.editors else None
+
+
+async def text_editors(ctx: Ctx) -> list[str]:
+    """Editors and admins on platforms without buttons, who get new submissions in private."""
+    stored = {f"{row.platform}:{row.user_id}" for row in await review.staff(ctx.session)}
+    everyone = stored | ctx.deps.editors | ctx.deps.admins
+    return sorted(who for who in everyone if who.partition(":")[0] in BUTTONLESS)
 
 
 def actor(ctx: Ctx) -> tuple[str, str]:

@@ -198,3 +198,14 @@ class SlotRun(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)  # "slot:tin_tot:2026-11-17T00:30+00:00"
     submission_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Inbox(SQLModel, table=True):
+    """An update stored before it is acknowledged (a webhook's 200, a Zalo poll that consumed
+    it), so a crash before it is handled loses nothing: it is handled again at start."""
+
+    key: str = Field(primary_key=True, max_length=96)  # "zalo:<message_id>"
+    platform: str = Field(max_length=16)
+    payload: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+    handled_at: datetime | None = Field(default=None, index=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import App, build
-from bot.runner import serve_telegram
+from bot.runner import serve
 from bot.settings import Settings
 from storage.models import Member, Submission
 from tests.fake_telegram import TOKEN, FakeTelegram, Sent
@@ -38,7 +38,7 @@ class Harness:
 
     async def start(self) -> None:
         self.app = await build(self.settings, clock=lambda: self.now)
-        self.task = asyncio.create_task(serve_telegram(self.app, handle_signals=False))
+        self.task = asyncio.create_task(serve(self.app, handle_signals=False))
 
     async def stop(self) -> None:
         """Stop abruptly, like a crash between two updates: no goodbye, no cleanup of state."""

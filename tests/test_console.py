@@ -53,12 +53,14 @@ async def test_console_walks_the_whole_flow(db_url: str, fake: FakeTelegram) -> 
     try:
         await run_console(app.core, stdin=io.StringIO(SCRIPT), write=out.append)
         async with app.sessions() as session:
-            [sub, story] = (await session.exec(select(Submission).order_by(col(Submission.id)))).all()
+            [sub, story] = (
+                await session.exec(select(Submission).order_by(col(Submission.id)))
+            ).all()
             media = (await session.exec(select(Media))).all()
     finally:
         await app.close()
     text = "\n".join(out)
-    assert "   1. 🌱 Tin tốt" in text and "   2. 🌸 Câu chuyện đẹp" in text
+    assert "\n1. 🌱 Tin tốt" in text and "\n2. 🌸 Câu chuyện đẹp" in text
     assert "<b>Nhà văn hóa</b> & sân" in text  # plain text: shown as typed, no markup
     assert "nhãn dán" in text and "Đã nhận album" in text
     assert f"Đã gửi tin tốt #{sub.id}" in text

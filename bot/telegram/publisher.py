@@ -11,6 +11,7 @@ from aiogram import Bot
 from aiogram.exceptions import (
     AiogramError,
     TelegramAPIError,
+    TelegramBadRequest,
     TelegramEntityTooLarge,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -47,6 +48,8 @@ class TelegramSender:
         self.bot, self.limiter, self.request_timeout = bot, limiter, request_timeout
 
     async def send(self, chat_id: str, reply: Reply, *, kind: str) -> Delivery:
+        if reply.edit and reply.message_id is not None:
+            return await self._edit(chat_id, reply, reply.message_id)
         sent: list[Message] = []
         for count, call in self._calls(chat_id, reply):
             await self.limiter.acquire(chat_id, count)
@@ -56,6 +59,26 @@ class TelegramSender:
                 raise _outcome(error, after_a_part=bool(sent), token=self.bot.token) from error
             sent.extend(result if isinstance(result, list) else [result])
         return Delivery([str(m.message_id) for m in sent], _link(sent[0]) if sent else None)
+
+    async def _edit(self, chat_id: str, reply: Reply, message_id: str) -> Delivery:
+        """A card updated after a decision made elsewhere (e.g. from Zalo)."""
+        markup = keyboard(reply)
+        await self.limiter.acquire(chat_id)
+        try:
+            await self.bot.edit_message_text(
+                text=render(reply.say, "html"),
+                chat_id=int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id,
+                message_id=int(message_id),
+                parse_mode=HTML,
+                reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+                request_timeout=self.request_timeout,
+            )
+        except TelegramBadRequest as error:
+            if "not modified" not in str(error):  # the same text already shows: done
+                raise _outcome(error, after_a_part=False, token=self.bot.token) from error
+        except AiogramError as error:
+            raise _outcome(error, after_a_part=False, token=self.bot.token) from error
+        return Delivery([message_id], None)
 
     def _calls(self, chat_id: str, reply: Reply) -> Iterator[tuple[int, Call]]:
         """(messages it sends, the call) in order."""

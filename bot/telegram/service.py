@@ -1,0 +1,117 @@
+"""Telegram as a running service: the bot, polling or the webhook route, its outbox worker."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.app import App
+from bot.outbox import OutboxWorker
+from bot.ratelimit import RateLimiter
+from bot.settings import Settings
+from bot.telegram.adapter import make_router, set_menu
+from bot.telegram.publisher import TelegramSender
+from handlers import outbound
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "callback_query"]
+REQUEST_TIMEOUT = 30  # seconds, every Bot API call
+
+
+def make_bot(settings: Settings) -> Bot:
+    assert settings.telegram_bot_token is not None
+    api = TelegramAPIServer.from_base(str(settings.telegram_api_base).rstrip("/"))
+    return Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        session=AiohttpSession(api=api, timeout=REQUEST_TIMEOUT),
+        default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True),
+    )
+
+
+class CheckedRequestHandler(SimpleRequestHandler):
+    """aiogram's handler compares the secret with ``==``; compare in constant time."""
+
+    def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
+        if not self.secret_token:
+            return True
+        return hmac.compare_digest(telegram_secret_token.encode(), self.secret_token.encode())
+
+
+def webhook_path(settings: Settings) -> str:
+    """The path of the public webhook URL is the path served: a proxy passes it through."""
+    url = settings.telegram_webhook_url
+    path = url.path if url is not None else None
+    return path if path is not None and path not in ("", "/") else "/telegram"
+
+
+class TelegramService:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.bot = make_bot(app.settings)
+        self.dispatcher = Dispatcher()
+        self.dispatcher.include_router(
+            make_router(app.core, editor_chat=app.settings.editor_chat_id)
+        )
+
+    def worker(self) -> OutboxWorker:
+        return OutboxWorker(
+            self.app.sessions,
+            self.app.core.deps,
+            TelegramSender(self.bot, RateLimiter()),
+            compose=outbound.compose,
+            after_sent=outbound.after_sent,
+            after_problem=outbound.after_problem,
+        )
+
+    async def start(self, web_app: web.Application | None) -> asyncio.Task[None] | None:
+        """Register the webhook route on the shared server, or start polling (the task)."""
+        settings = self.app.settings
+        await set_menu(self.bot)
+        if settings.telegram_webhook_url is None:
+            # Never drop what members sent while the bot was down.
+            await self.bot.delete_webhook(drop_pending_updates=False)
+            # One update at a time: the offset is confirmed only after an update is handled,
+            # so a crash mid-update gets it re-delivered (and the claim skips the done ones).
+            return asyncio.create_task(
+                self.dispatcher.start_polling(
+                    self.bot,
+                    handle_as_tasks=False,
+                    allowed_updates=ALLOWED_UPDATES,
+                    handle_signals=False,
+                    close_bot_session=False,
+                )
+            )
+        assert web_app is not None and settings.telegram_webhook_secret is not None
+        secret = settings.telegram_webhook_secret.get_secret_value()
+        CheckedRequestHandler(
+            dispatcher=self.dispatcher,
+            bot=self.bot,
+            secret_token=secret,
+            handle_in_background=False,
+        ).register(web_app, path=webhook_path(settings))
+        return None
+
+    async def after_listening(self) -> None:
+        settings = self.app.settings
+        if settings.telegram_webhook_url is not None and settings.telegram_webhook_secret:
+            await self.bot.set_webhook(
+                str(settings.telegram_webhook_url),
+                secret_token=settings.telegram_webhook_secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+            )
+
+    async def stop_listening(self) -> None:
+        if self.dispatcher._running_lock.locked():  # polling: let it finish the current update
+            await self.dispatcher.stop_polling()
+
+    async def close(self) -> None:
+        await self.bot.session.close()

@@ -1,0 +1,138 @@
+"""Zalo as a running service: one long-polling loop, or a webhook route on the shared web
+server, and its outbox worker. Every update is stored in the inbox before it is
+acknowledged (Zalo's getUpdates has no offset: a consumed update is gone), then handled."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import App
+from bot.outbox import OutboxWorker
+from bot.zalo.adapter import ZaloSender, to_inbound
+from bot.zalo.client import ZaloClient, ZaloError, parse_update
+from handlers import outbound
+from storage import inbox
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 30
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+
+
+class ZaloService:
+    def __init__(self, app: App) -> None:
+        settings = app.settings
+        assert settings.zalo_bot_token is not None
+        self.app = app
+        self.client = ZaloClient(
+            settings.zalo_bot_token.get_secret_value(),
+            api_base=str(settings.zalo_api_base).rstrip("/"),
+        )
+        self.sender = ZaloSender(self.client)
+        self.stopping = asyncio.Event()
+        self.handling: set[asyncio.Task[None]] = set()
+
+    def worker(self) -> OutboxWorker:
+        return OutboxWorker(
+            self.app.sessions,
+            self.app.core.deps,
+            self.sender,
+            compose=outbound.compose,
+            after_sent=outbound.after_sent,
+            after_problem=outbound.after_problem,
+        )
+
+    async def start(self, web_app: web.Application | None) -> asyncio.Task[None] | None:
+        await self.drain_inbox()  # what a crash left stored but unhandled
+        url = self.app.settings.zalo_webhook_url
+        if url is None:
+            try:  # polling and a webhook cannot both be on
+                await self.client.delete_webhook()
+            except ZaloError as error:
+                log.warning("Zalo deleteWebhook failed: %s", error)
+            return asyncio.create_task(self.poll())
+        assert web_app is not None
+        web_app.router.add_post(url.path or "/zalo", self.webhook)
+        return None
+
+    async def after_listening(self) -> None:
+        settings = self.app.settings
+        if settings.zalo_webhook_url is not None and settings.zalo_webhook_secret is not None:
+            await self.client.set_webhook(
+                str(settings.zalo_webhook_url), settings.zalo_webhook_secret.get_secret_value()
+            )
+
+    async def poll(self) -> None:
+        pause = 1.0
+        while not self.stopping.is_set():
+            try:
+                raw = await self.client.get_updates(timeout=POLL_SECONDS)
+            except (ZaloError, OSError) as error:
+                log.warning("Zalo getUpdates failed: %s; retrying in %.0fs", error, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 60.0)
+                continue
+            pause = 1.0
+            if raw is not None:
+                key = await self.store(raw)
+                if key is not None:
+                    await self.handle(key, raw)
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        secret = self.app.settings.zalo_webhook_secret
+        given = request.headers.get(SECRET_HEADER, "")
+        if secret is None or not hmac.compare_digest(
+            given.encode(), secret.get_secret_value().encode()
+        ):
+            return web.Response(status=401)
+        try:
+            raw = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.Response(status=400)
+        key = await self.store(raw)
+        if key is not None:  # stored: answer now, handle after
+            task = asyncio.create_task(self.handle(key, raw))
+            self.handling.add(task)
+            task.add_done_callback(self.handling.discard)
+        return web.json_response({"ok": True})
+
+    async def store(self, raw: Any) -> str | None:
+        update = parse_update(raw)
+        if update is None:
+            log.info("Zalo update of an unknown shape ignored")
+            return None
+        key = f"zalo:{update.message_id}"
+        async with self.app.sessions() as session, session.begin():
+            await inbox.store(session, key=key, platform="zalo", payload=raw)
+        return key
+
+    async def handle(self, key: str, raw: dict[str, Any]) -> None:
+        update = parse_update(raw)
+        event = to_inbound(update) if update else None
+        if event is not None:
+            for reply in await self.app.core.handle(event):
+                try:
+                    await self.sender.send(reply.chat_id or event.chat_id, reply, kind="reply")
+                except Exception:  # the answer is stored; the member's next message re-asks
+                    log.exception("could not answer on Zalo")
+        async with self.app.sessions() as session, session.begin():
+            await inbox.handled(session, key=key)
+
+    async def drain_inbox(self) -> None:
+        async with self.app.sessions() as session:
+            rows = await inbox.unhandled(session, platform="zalo")
+        for row in rows:
+            await self.handle(row.key, dict(row.payload))
+
+    async def stop_listening(self) -> None:
+        self.stopping.set()
+        if self.handling:
+            await asyncio.gather(*self.handling, return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.client.close()
