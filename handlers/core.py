@@ -134,10 +134,16 @@ def _as_choice(event: Inbound, data: dict[str, object]) -> Inbound:
     ):
         return event
     typed = fold(event.text)
-    for number, (label, payload) in enumerate(shown, start=1):
-        if (event.numbered_choices and typed == str(number)) or (typed and typed == fold(label)):
-            return replace(event, choice=payload, text=None)
-    return event
+    if not typed:
+        return event
+    labels = [(fold(label), payload) for label, payload in shown]
+    if event.numbered_choices and typed.isdigit() and 0 < int(typed) <= len(labels):
+        return replace(event, choice=labels[int(typed) - 1][1], text=None)
+    # The label's words, or their beginning when only one label starts so ("thong tin tho").
+    exact = [payload for label, payload in labels if label == typed]
+    starts = [payload for label, payload in labels if len(typed) >= 3 and label.startswith(typed)]
+    found = exact or (starts if len(starts) == 1 else [])
+    return replace(event, choice=found[0], text=None) if found else event
 
 
 def _remember_choices(ctx: Ctx, step_before: Step) -> None:

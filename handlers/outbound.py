@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import cards
 from handlers.context import Deps
 from handlers.types import Choice, Reply, Say
-from storage import outbox, submissions
+from storage import members, outbox, submissions
 from storage.models import Outbox, OutboxStatus, Status, utcnow
 
 
@@ -41,6 +41,9 @@ async def after_sent(
     session: AsyncSession, item: Outbox, *, message_ids: list[str], link: str | None, deps: Deps
 ) -> None:
     await outbox.mark_sent(session, item=item, message_ids=message_ids, link=link)
+    shown = (item.context or {}).get("choices")
+    if item.kind == "notice" and shown:
+        await remember_choices(session, item, shown)
     sub = await submissions.get(session, submission_id=item.submission_id)
     if sub is None:
         return
@@ -55,6 +58,18 @@ async def after_sent(
             session.add(sub)
             links = [p.link for p in posts if p.link]
             await cards.notify_member(session, sub, "published", deps, links=links)
+            await cards.mirror_card(session, sub, deps, utcnow())
+
+
+async def remember_choices(session: AsyncSession, item: Outbox, shown: object) -> None:
+    """A notice with choices (e.g. "Bổ sung ngay") is now the member's last list: on a platform
+    without buttons, "1" must mean its first choice."""
+    member = await members.by_chat(session, platform=item.platform, chat_id=item.chat_id)
+    if member is None or not isinstance(shown, list):
+        return
+    flat = [list(choice) for row in shown for choice in row]
+    member.step_data = {**(member.step_data or {}), "choices": flat}
+    session.add(member)
 
 
 async def after_problem(session: AsyncSession, item: Outbox, deps: Deps) -> None:

@@ -8,6 +8,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import Member, utcnow
 
 
+async def by_chat(session: AsyncSession, *, platform: str, chat_id: str) -> Member | None:
+    query = select(Member).where(Member.platform == platform, Member.chat_id == chat_id)
+    return (await session.exec(query)).first()
+
+
 async def get_or_create(
     session: AsyncSession,
     *,

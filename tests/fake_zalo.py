@@ -296,6 +296,8 @@ class FakeZalo:
             if fault := _take(self._faults, method):
                 http_status = fault.http_status
                 raise ApiError(fault.error_code, fault.description)
+            if method == "getUpdates":
+                params["_request"] = request  # to see a poller that went away
             result = await api(params)
         except ApiError as error:
             if error.code != NOTHING_ARRIVED:  # an empty poll is the normal answer, no error
@@ -404,8 +406,14 @@ class FakeZalo:
         if not isinstance(seconds, str) or not seconds.isdecimal():
             raise _bad("timeout must be a string of seconds")
         deadline = time.monotonic() + int(seconds)
+        request = p.get("_request")
         while True:
             wake = self._pushed
+            transport = request.transport if isinstance(request, web.Request) else None
+            if isinstance(request, web.Request) and (transport is None or transport.is_closing()):
+                # The poller is gone (a restart): keep the update for the next one rather than
+                # write it into a closed connection.
+                raise ApiError(NOTHING_ARRIVED, "Request timeout")
             if self._queue:
                 return self._queue.pop(0).update  # no offset: an update is delivered once
             left = deadline - time.monotonic()

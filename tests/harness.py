@@ -66,11 +66,16 @@ class Harness:
             return list(rows.all())
 
     async def member_row(self, user_id: int) -> Member:
+        return await self.member_row_platform("telegram", str(user_id))
+
+    async def member_row_platform(self, platform: str, user_id: str) -> Member:
         from sqlmodel import select
 
         assert self.app is not None
         async with self.app.sessions() as session:
-            query = select(Member).where(Member.platform_user_id == str(user_id))
+            query = select(Member).where(
+                Member.platform == platform, Member.platform_user_id == user_id
+            )
             return (await session.exec(query)).one()
 
 

@@ -1,0 +1,227 @@
+"""The member flow and the editors' commands on Zalo, through the real Zalo client against a
+fake Zalo Bot API, with Telegram (editors' group, channel) running beside it."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from storage.models import Media
+from tests.conftest import FROZEN
+from tests.fake_telegram import FakeTelegram
+from tests.fake_zalo import ZALO_TOKEN, FakeZalo, ZaloSent
+from tests.harness import Harness
+
+EDITORS, CHANNEL, ZALO_EDITOR = -100777, -100555, "ed-zalo-01"
+PHOTO = "https://photo-stc.zdn.vn/uploads/lop-hoc.jpg"
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[FakeZalo]:
+    server = FakeZalo()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+def settings_for(zalo: FakeZalo, **extra: Any) -> dict[str, Any]:
+    return {
+        "zalo_bot_token": ZALO_TOKEN,
+        "zalo_api_base": zalo.base_url,
+        "editor_chat_id": EDITORS,
+        "editor_ids": f"telegram:9002,zalo:{ZALO_EDITOR}",
+        "publish_targets": f"telegram:{CHANNEL}",
+        **extra,
+    }
+
+
+@pytest.fixture
+async def both(db_url: str, fake: FakeTelegram, zalo: FakeZalo) -> AsyncIterator[Harness]:
+    harness = Harness(db_url=db_url, fake=fake, now=FROZEN, **settings_for(zalo))
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+class ZaloChat:
+    def __init__(self, zalo: FakeZalo, user_id: str, name: str = "Hà") -> None:
+        self.zalo, self.id, self.name = zalo, user_id, name
+
+    async def send(self, text: str, expect: str | None = None) -> ZaloSent:
+        mark = self.zalo.mark()
+        self.zalo.push_text(self.id, text, display_name=self.name)
+        return await self.zalo.wait_for(self.id, expect, after=mark, timeout=10)
+
+
+async def submit(member: ZaloChat, zalo: FakeZalo) -> None:
+    units = await member.send("/start", "Chọn đơn vị")
+    assert "\n2. Đoàn phường An Lạc\n" in (units.text or "")
+    await member.send("2", "Đã lưu đơn vị")
+    kinds = await member.send("/gui", "Bạn muốn gửi gì")
+    assert "1. 🌱 Tin tốt" in (kinds.text or "") and "<b>" not in (kinds.text or "")
+    await member.send("tin tot", "Bước 2")  # the label's words, without diacritics
+    await member.send("thông tin thô", "Thời gian")  # the beginning of a label
+    for answer, prompt in zip(
+        ["Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học", "Lan tỏa"],
+        ["Địa điểm", "Nhân vật", "Mục đích", "Ý nghĩa", "Ảnh"],
+        strict=True,
+    ):
+        await member.send(answer, prompt)
+    mark = zalo.mark()
+    zalo.push_sticker(member.id, display_name=member.name)
+    await zalo.wait_for(member.id, "nhãn dán", after=mark)
+    mark = zalo.mark()
+    zalo.push_photo(member.id, PHOTO, display_name=member.name, use_field="photo")
+    await zalo.wait_for(member.id, "1/10", after=mark)
+    preview = await member.send("1", "Xem lại")  # 1. Xong
+    assert "Ảnh/video: 1" in (preview.text or "")
+    await member.send("gửi", "Đã gửi")
+
+
+async def test_member_flow_on_zalo_reaches_the_telegram_card(
+    both: Harness, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    # A Zalo bot can only write to someone who wrote to it first.
+    await ZaloChat(zalo, ZALO_EDITOR, "Biên tập Zalo").send("/start", "Chọn đơn vị")
+    await submit(ZaloChat(zalo, "zu-1001"), zalo)
+    [sub] = await both.submissions()
+    assert sub.status == "pending" and sub.unit_code == "p-anlac" and sub.y_nghia == "Lan tỏa"
+    assert both.app is not None
+    async with both.app.sessions() as session:
+        [media] = (await session.exec(select(Media))).all()
+    assert (media.ref, media.platform) == (PHOTO, "zalo")
+    photo = await fake.wait_for(EDITORS, timeout=10)
+    assert photo.method == "sendPhoto" and photo.media == [("photo", PHOTO)]
+    card = await fake.wait_for(EDITORS, "Chờ duyệt", timeout=10)
+    assert "Hà" in (card.plain or "") and "tg://user" not in (card.text or "")
+    announce = await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1", timeout=10)
+    assert "/duyet 1" in (announce.text or "")
+
+
+async def test_zalo_editor_decides_and_the_card_follows(
+    both: Harness, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    member = ZaloChat(zalo, "zu-1002")
+    await submit(member, zalo)
+    card = await fake.wait_for(EDITORS, "Chờ duyệt", timeout=10)
+    outsider = ZaloChat(zalo, "zu-9999", "Người lạ")
+    await outsider.send("/duyet 1", "Chỉ ban biên tập")
+    editor = ZaloChat(zalo, ZALO_EDITOR, "Biên tập Zalo")
+    listing = await editor.send("/choduyet", "Tin chờ duyệt")
+    assert "#1" in (listing.text or "")
+    shown = await editor.send("/xem 1", "Cô Hoa")
+    assert shown.text and "<" not in shown.text
+    await editor.send("/duyet 1", "Thẻ trong nhóm biên tập đã được cập nhật")
+    edited = await fake.wait_for(EDITORS, "Biên tập Zalo lúc", timeout=10)  # approved/posted
+    assert edited.message_id == card.message_id and "Biên tập Zalo" in (edited.plain or "")
+    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    await zalo.wait_for("zu-1002", "đã được đăng", timeout=10)
+    again = await editor.send("/duyet 1", "xử lý trước")  # one decision only
+    assert again.text
+
+
+async def test_zalo_editor_rejects_and_asks_more(
+    both: Harness, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    member = ZaloChat(zalo, "zu-1003")
+    await submit(member, zalo)
+    editor = ZaloChat(zalo, ZALO_EDITOR, "Biên tập Zalo")
+    await editor.send("/bosung 1 dia diem, anh: Ghi rõ số nhà", "Thẻ trong nhóm")
+    notice = await zalo.wait_for("zu-1003", "cần bạn bổ sung", timeout=10)
+    assert "Địa điểm, Ảnh/video" in (notice.text or "") and "1. 📝 Bổ sung ngay" in (
+        notice.text or ""
+    )
+    await member.send("1", "Địa điểm")
+    await member.send("Số 12 đường số 7", "Ảnh")
+    await member.send("xong", "Xem lại")
+    await member.send("gửi", "phần bổ sung")
+    await fake.wait_for(EDITORS, "đã bổ sung lần 1", timeout=10)
+    await editor.send("/tuchoi 1", "Cách dùng")
+    await editor.send("/tuchoi 1 Trùng lặp với tin tuần trước", "Thẻ trong nhóm")
+    rejected = await zalo.wait_for("zu-1003", "chưa được duyệt", timeout=10)
+    assert "Trùng lặp với tin tuần trước" in (rejected.text or "")
+
+
+async def test_duplicates_restart_and_long_answers(
+    both: Harness, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    member = ZaloChat(zalo, "zu-1004")
+    await member.send("/start", "Chọn đơn vị")
+    await member.send("1", "Đã lưu đơn vị")
+    await member.send("/gui", "Bạn muốn gửi gì")
+    await member.send("1", "Bước 2")
+    await member.send("2", "Thời gian")
+    mark = zalo.mark()
+    update = zalo.push_text("zu-1004", "Sáng 15/11")
+    await zalo.wait_for("zu-1004", "Địa điểm", after=mark)
+    zalo.push_update(update)  # the same message again
+    await zalo.idle()
+    assert len([s for s in zalo.sent[mark:] if s.chat_id == "zu-1004"]) == 1
+    await both.restart()
+    reply = await member.send("x" * 5000, "quá giới hạn 300")
+    assert len(reply.text or "") <= 2000
+    await member.send("Nhà văn hóa", "Nhân vật")
+    [sub] = await both.submissions()
+    assert (sub.thoi_gian, sub.dia_diem) == ("Sáng 15/11", "Nhà văn hóa")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_zalo_webhook_secret_and_body_shapes(
+    db_url: str, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    port = free_port()
+    harness = Harness(
+        db_url=db_url,
+        fake=fake,
+        now=FROZEN,
+        **settings_for(
+            zalo,
+            zalo_webhook_url=f"http://127.0.0.1:{port}/zalo/hook",
+            zalo_webhook_secret="zalo-secret-1",
+            webhook_host="127.0.0.1",
+            webhook_port=port,
+        ),
+    )
+    await harness.start()
+    try:
+        for _ in range(100):
+            if any(method == "setWebhook" for method, _ in zalo.calls):
+                break
+            await asyncio.sleep(0.05)
+        member = ZaloChat(zalo, "zu-1005")
+        await member.send("/start", "Chọn đơn vị")  # delivered flat by the webhook
+        wrapped = {
+            "event_name": "message.text.received",
+            "message": {
+                "message_id": "a1b2c3",
+                "date": 1763350000000,
+                "chat": {"id": "zu-1005", "chat_type": "PRIVATE"},
+                "from": {"id": "zu-1005", "display_name": "Hà", "is_bot": False},
+                "text": "3",
+            },
+        }
+        assert await zalo.post_webhook(wrapped, secret="wrong") == 401
+        assert await zalo.post_webhook(wrapped, secret=None) == 401
+        assert (await harness.member_row_platform("zalo", "zu-1005")).unit_code is None
+        mark = zalo.mark()
+        assert await zalo.post_webhook(wrapped, wrapped=True) == 200
+        await zalo.wait_for("zu-1005", "Đã lưu đơn vị", after=mark)
+        assert await zalo.post_webhook(wrapped, wrapped=True) == 200  # re-sent: handled once
+        await zalo.idle()
+        assert len([s for s in zalo.sent[mark:] if s.chat_id == "zu-1005"]) == 1
+    finally:
+        await harness.stop()
