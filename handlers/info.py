@@ -30,6 +30,13 @@ async def themes(ctx: Ctx) -> None:
     )
 
 
+@router.command("toi")
+async def whoami(ctx: Ctx) -> None:
+    """The id an admin needs to make this person an editor (/bientap them ...)."""
+    ctx.say("whoami.j2", ident=f"{ctx.event.platform}:{ctx.event.user_id}",
+            name=ctx.member.display_name)
+
+
 @router.command("huongdan", "help")
 async def guide(ctx: Ctx) -> None:
     ctx.say("guide.j2", org=ctx.org, choices=[[ctx.choice("send", "gui")]])

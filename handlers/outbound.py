@@ -50,6 +50,8 @@ async def after_sent(
     if item.kind == "card" and message_ids:
         sub.card_chat_id, sub.card_message_id = item.chat_id, message_ids[-1]
         session.add(sub)
+        if sub.status != Status.PENDING:  # decided (e.g. from Zalo) while the card was on its way
+            await cards.mirror_card(session, sub, deps, utcnow())
     elif item.kind == "post":
         await session.flush()
         posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind="post")

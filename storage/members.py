@@ -9,8 +9,9 @@ from storage.models import Member, utcnow
 
 
 async def by_chat(session: AsyncSession, *, platform: str, chat_id: str) -> Member | None:
+    """The member of a private chat, locked for the rest of the transaction (see below)."""
     query = select(Member).where(Member.platform == platform, Member.chat_id == chat_id)
-    return (await session.exec(query)).first()
+    return (await session.exec(query.with_for_update())).first()
 
 
 async def get_or_create(
@@ -22,8 +23,10 @@ async def get_or_create(
     display_name: str,
     username: str | None,
 ) -> Member:
+    # FOR UPDATE: one member's updates (and the outbox noting what it showed them) take turns
+    # on the row, so none overwrites another's step. SQLite serialises writers anyway.
     query = select(Member).where(Member.platform == platform, Member.platform_user_id == user_id)
-    member = (await session.exec(query)).first()
+    member = (await session.exec(query.with_for_update())).first()
     if member is None:
         member = Member(
             platform=platform,

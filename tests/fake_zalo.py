@@ -296,8 +296,8 @@ class FakeZalo:
             if fault := _take(self._faults, method):
                 http_status = fault.http_status
                 raise ApiError(fault.error_code, fault.description)
-            if method == "getUpdates":
-                params["_request"] = request  # to see a poller that went away
+            if method == "getUpdates":  # to see a poller that went away
+                params = params | {"_request": request}
             result = await api(params)
         except ApiError as error:
             if error.code != NOTHING_ARRIVED:  # an empty poll is the normal answer, no error

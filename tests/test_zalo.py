@@ -135,7 +135,7 @@ async def test_zalo_editor_rejects_and_asks_more(
     member = ZaloChat(zalo, "zu-1003")
     await submit(member, zalo)
     editor = ZaloChat(zalo, ZALO_EDITOR, "Biên tập Zalo")
-    await editor.send("/bosung 1 dia diem, anh: Ghi rõ số nhà", "Thẻ trong nhóm")
+    await editor.send("/bosung 1 dia diem, anh: Ghi rõ số nhà", "Người gửi đã được báo")
     notice = await zalo.wait_for("zu-1003", "cần bạn bổ sung", timeout=10)
     assert "Địa điểm, Ảnh/video" in (notice.text or "") and "1. 📝 Bổ sung ngay" in (
         notice.text or ""
@@ -146,7 +146,7 @@ async def test_zalo_editor_rejects_and_asks_more(
     await member.send("gửi", "phần bổ sung")
     await fake.wait_for(EDITORS, "đã bổ sung lần 1", timeout=10)
     await editor.send("/tuchoi 1", "Cách dùng")
-    await editor.send("/tuchoi 1 Trùng lặp với tin tuần trước", "Thẻ trong nhóm")
+    await editor.send("/tuchoi 1 Trùng lặp với tin tuần trước", "Người gửi đã được báo")
     rejected = await zalo.wait_for("zu-1003", "chưa được duyệt", timeout=10)
     assert "Trùng lặp với tin tuần trước" in (rejected.text or "")
 
@@ -223,5 +223,33 @@ async def test_zalo_webhook_secret_and_body_shapes(
         assert await zalo.post_webhook(wrapped, wrapped=True) == 200  # re-sent: handled once
         await zalo.idle()
         assert len([s for s in zalo.sent[mark:] if s.chat_id == "zu-1005"]) == 1
+    finally:
+        await harness.stop()
+
+
+async def test_zalo_alone_and_a_zalo_publish_target(
+    db_url: str, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    zalo.add_chat("zalo-group-1")  # a group where the bot is a member
+    editor = ZaloChat(zalo, ZALO_EDITOR, "Biên tập Zalo")
+    harness = Harness(
+        db_url=db_url, fake=fake, now=FROZEN,
+        **settings_for(zalo, telegram_bot_token=None, editor_chat_id=None,
+                       publish_targets="zalo:zalo-group-1"),
+    )
+    await harness.start()
+    try:
+        mine = await editor.send("/toi", "Mã của bạn")
+        assert f"zalo:{ZALO_EDITOR}" in (mine.text or "")
+        await editor.send("/start", "Chọn đơn vị")
+        await submit(ZaloChat(zalo, "zu-1006"), zalo)
+        await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1", timeout=10)
+        await editor.send("/duyet 1", "đã duyệt")
+        photo = await zalo.wait_for("zalo-group-1", timeout=10)
+        assert photo.method == "sendPhoto" and photo.photo == PHOTO
+        post = await zalo.wait_for("zalo-group-1", "#moingay1tintot", timeout=10)
+        assert "Cô Hoa" in (post.text or "") and "<" not in (post.text or "")
+        await zalo.wait_for("zu-1006", "đã được đăng", timeout=10)
+        assert not [call for call in fake.calls if call[0] == "getUpdates"]  # Telegram is off
     finally:
         await harness.stop()
