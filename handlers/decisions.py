@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from handlers import cards
 from handlers.context import Ctx
@@ -32,22 +33,40 @@ async def lost_race(ctx: Ctx, sub_id: int) -> None:
     ctx.alert("review/decided.j2", sub=sub, tz=ctx.deps.tz)
 
 
-async def approve(ctx: Ctx, sub_id: int, *, post_text: str | None = None) -> bool:
+async def _decide(
+    ctx: Ctx, sub_id: int, to: Status, action: str, note: str | None, **values: Any
+) -> Submission | None:
+    """The one conditional UPDATE, then the audit; None (after an alert) when it lost."""
     who, name = actor(ctx)
-    values = {"post_text": post_text} if post_text is not None else {}
     if not await review.decide(
         ctx.session,
         submission_id=sub_id,
         expect=Status.PENDING,
-        to=Status.APPROVED,
+        to=to,
         actor=who,
         actor_name=name,
         **values,
     ):
         await lost_race(ctx, sub_id)
+        return None
+    await review.audit(
+        ctx.session, submission_id=sub_id, actor=who, actor_name=name, action=action, note=note
+    )
+    await review.clear_input(
+        ctx.session,
+        platform=ctx.event.platform,
+        user_id=ctx.event.user_id,
+        chat_id=ctx.event.chat_id,
+    )
+    return await submissions.get(ctx.session, submission_id=sub_id)
+
+
+async def approve(ctx: Ctx, sub_id: int, *, post_text: str | None = None) -> bool:
+    values = {"post_text": post_text} if post_text is not None else {}
+    note = "edited text" if post_text is not None else None
+    sub = await _decide(ctx, sub_id, Status.APPROVED, "approve", note, **values)
+    if sub is None:
         return False
-    sub = await submissions.get(ctx.session, submission_id=sub_id)
-    assert sub is not None
     slot = ctx.org.slots.tin_tot if sub.kind == "tin_tot" else ctx.org.slots.cau_chuyen_dep
     status = OutboxStatus.WAITING if slot else OutboxStatus.QUEUED
     for platform, chat in ctx.deps.targets:
@@ -61,93 +80,39 @@ async def approve(ctx: Ctx, sub_id: int, *, post_text: str | None = None) -> boo
             status=status,
         )
     await cards.notify_member(ctx.session, sub, "approved", ctx.deps, slot=bool(slot))
-    await review.audit(
-        ctx.session,
-        submission_id=sub_id,
-        actor=who,
-        actor_name=name,
-        action="approve",
-        note="edited text" if post_text is not None else None,
-    )
-    await review.clear_input(
-        ctx.session,
-        platform=ctx.event.platform,
-        user_id=ctx.event.user_id,
-        chat_id=ctx.event.chat_id,
-    )
     await refresh_card(ctx, sub)
     return True
 
 
 async def reject(ctx: Ctx, sub_id: int, reason: str) -> None:
-    who, name = actor(ctx)
-    if not await review.decide(
-        ctx.session,
-        submission_id=sub_id,
-        expect=Status.PENDING,
-        to=Status.REJECTED,
-        actor=who,
-        actor_name=name,
-        reject_reason=reason,
-    ):
-        await lost_race(ctx, sub_id)
-        return
-    sub = await submissions.get(ctx.session, submission_id=sub_id)
-    assert sub is not None
-    await cards.notify_member(ctx.session, sub, "rejected", ctx.deps, reason=reason)
-    await review.audit(
-        ctx.session, submission_id=sub_id, actor=who, actor_name=name, action="reject", note=reason
-    )
-    await review.clear_input(
-        ctx.session,
-        platform=ctx.event.platform,
-        user_id=ctx.event.user_id,
-        chat_id=ctx.event.chat_id,
-    )
-    await refresh_card(ctx, sub)
+    sub = await _decide(ctx, sub_id, Status.REJECTED, "reject", reason, reject_reason=reason)
+    if sub is not None:
+        await cards.notify_member(ctx.session, sub, "rejected", ctx.deps, reason=reason)
+        await refresh_card(ctx, sub)
 
 
 async def ask_more(ctx: Ctx, sub_id: int, fields: list[str], note: str | None) -> None:
-    who, name = actor(ctx)
-    if not await review.decide(
-        ctx.session,
-        submission_id=sub_id,
-        expect=Status.PENDING,
-        to=Status.NEEDS_INFO,
-        actor=who,
-        actor_name=name,
+    sub = await _decide(
+        ctx,
+        sub_id,
+        Status.NEEDS_INFO,
+        "ask_more",
+        f"{', '.join(fields)}: {note or ''}",
         info_fields=fields,
         info_note=note,
-    ):
-        await lost_race(ctx, sub_id)
-        return
-    sub = await submissions.get(ctx.session, submission_id=sub_id)
-    assert sub is not None
-    names = [label(f"field_{field}") for field in fields]
-    await cards.notify_member(
-        ctx.session,
-        sub,
-        "needs_info",
-        ctx.deps,
-        fields=names,
-        note=note,
-        choices=[[[label("supplement"), f"sup:0:{sub_id}"]]],
     )
-    await review.audit(
-        ctx.session,
-        submission_id=sub_id,
-        actor=who,
-        actor_name=name,
-        action="ask_more",
-        note=f"{', '.join(fields)}: {note or ''}",
-    )
-    await review.clear_input(
-        ctx.session,
-        platform=ctx.event.platform,
-        user_id=ctx.event.user_id,
-        chat_id=ctx.event.chat_id,
-    )
-    await refresh_card(ctx, sub)
+    if sub is not None:
+        names = [label(f"field_{field}") for field in fields]
+        await cards.notify_member(
+            ctx.session,
+            sub,
+            "needs_info",
+            ctx.deps,
+            fields=names,
+            note=note,
+            choices=[[[label("supplement"), f"sup:0:{sub_id}"]]],
+        )
+        await refresh_card(ctx, sub)
 
 
 async def post_now(ctx: Ctx, sub_id: int, now: datetime) -> None:

@@ -33,8 +33,9 @@ async def themes(ctx: Ctx) -> None:
 @router.command("toi")
 async def whoami(ctx: Ctx) -> None:
     """The id an admin needs to make this person an editor (/bientap them ...)."""
-    ctx.say("whoami.j2", ident=f"{ctx.event.platform}:{ctx.event.user_id}",
-            name=ctx.member.display_name)
+    ctx.say(
+        "whoami.j2", ident=f"{ctx.event.platform}:{ctx.event.user_id}", name=ctx.member.display_name
+    )
 
 
 @router.command("huongdan", "help")

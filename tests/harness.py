@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,12 @@ def make_settings(db_url: str, fake: FakeTelegram, **extra: Any) -> Settings:
         "org_config": ORG,
     }
     return Settings(_env_file=None, **(values | extra))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 class Harness:

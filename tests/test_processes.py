@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from storage.db import make_engine, make_sessions
 from storage.models import Member, Submission
 from tests.conftest import FROZEN
 from tests.fake_telegram import TOKEN, FakeTelegram
-from tests.harness import Chat, Harness
+from tests.harness import Chat, Harness, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,12 +67,6 @@ async def test_kill_9_between_steps_loses_nothing(db_url: str, fake: FakeTelegra
     assert [sub.thoi_gian, sub.dia_diem, sub.nhan_vat, sub.muc_dich, sub.y_nghia] == answers
     assert sub.status == "pending" and sub.unit_code == "p-tantaoa" and member.step == "idle"
     assert all(not drop for _, drop in fake.drop_pending_calls)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_webhook_checks_the_secret(db_url: str, fake: FakeTelegram) -> None:

@@ -4,7 +4,6 @@ fake Zalo Bot API, with Telegram (editors' group, channel) running beside it."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,7 +14,7 @@ from storage.models import Media
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import ZALO_TOKEN, FakeZalo, ZaloSent
-from tests.harness import Harness
+from tests.harness import Harness, free_port
 
 EDITORS, CHANNEL, ZALO_EDITOR = -100777, -100555, "ed-zalo-01"
 PHOTO = "https://photo-stc.zdn.vn/uploads/lop-hoc.jpg"
@@ -174,12 +173,6 @@ async def test_duplicates_restart_and_long_answers(
     assert (sub.thoi_gian, sub.dia_diem) == ("Sáng 15/11", "Nhà văn hóa")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_zalo_webhook_secret_and_body_shapes(
     db_url: str, fake: FakeTelegram, zalo: FakeZalo
 ) -> None:
@@ -233,9 +226,12 @@ async def test_zalo_alone_and_a_zalo_publish_target(
     zalo.add_chat("zalo-group-1")  # a group where the bot is a member
     editor = ZaloChat(zalo, ZALO_EDITOR, "Biên tập Zalo")
     harness = Harness(
-        db_url=db_url, fake=fake, now=FROZEN,
-        **settings_for(zalo, telegram_bot_token=None, editor_chat_id=None,
-                       publish_targets="zalo:zalo-group-1"),
+        db_url=db_url,
+        fake=fake,
+        now=FROZEN,
+        **settings_for(
+            zalo, telegram_bot_token=None, editor_chat_id=None, publish_targets="zalo:zalo-group-1"
+        ),
     )
     await harness.start()
     try:
@@ -253,3 +249,30 @@ async def test_zalo_alone_and_a_zalo_publish_target(
         assert not [call for call in fake.calls if call[0] == "getUpdates"]  # Telegram is off
     finally:
         await harness.stop()
+
+
+async def test_zalo_editor_writes_the_post_and_long_texts_split(
+    both: Harness, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    member = ZaloChat(zalo, "zu-1007")
+    await submit(member, zalo)
+    editor = ZaloChat(zalo, ZALO_EDITOR, "Biên tập Zalo")
+    preview = await editor.send("/sua 1 Cô Hoa & lớp học <tình thương>", "Bài sẽ đăng như sau")
+    assert "Cô Hoa & lớp học <tình thương>" in (preview.text or "")
+    assert "#moingay1tintot" in (preview.text or "") and "&amp;" not in (preview.text or "")
+    await editor.send("/duyet 1", "Người gửi đã được báo")
+    post = await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    assert "Cô Hoa & lớp học <tình thương>" in (post.plain or "")
+    long_member = ZaloChat(zalo, "zu-1008")
+    await long_member.send("/start", "Chọn đơn vị")
+    await long_member.send("1", "Đã lưu")
+    await long_member.send("/gui", "Bạn muốn gửi gì")
+    await long_member.send("1", "Bước 2")
+    await long_member.send("2", "Thời gian")
+    for answer, limit in zip("abcde", [200, 300, 500, 800, 1200], strict=True):
+        await long_member.send(answer * limit)
+    mark = zalo.mark()
+    await long_member.send("2", "Bấm Gửi")  # 2. Bỏ qua: the preview, over 2000 characters
+    parts = [s for s in zalo.sent[mark:] if s.chat_id == "zu-1008"]
+    assert len(parts) >= 2 and all(len(s.text or "") <= 2000 for s in parts)
+    assert "e" * 1200 in "".join(s.text or "" for s in parts)
