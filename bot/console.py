@@ -13,6 +13,7 @@ import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TextIO
 
 from bot.outbox import Delivery, OutboxWorker
@@ -23,6 +24,7 @@ from handlers.texts import render
 from handlers.types import Choice, Inbound, MediaKind, MediaRef, Reply, Say
 
 EDITORS, CHANNEL = "bien-tap", "kenh"
+REPORTS = Path(__file__).resolve().parents[1] / "data" / "reports"
 # Who the console person is in each role: (user id, chat id, in a group).
 ROLES = {
     "thanhvien": ("demo-member", "demo-member", False),
@@ -88,6 +90,14 @@ class Terminal:
     role: str = "thanhvien"
     group_choices: list[Choice] = field(default_factory=list)
 
+    def save(self, reply: Reply) -> None:
+        """Files (a report's workbook and chart) are written beside the database."""
+        for item in reply.files:
+            path = REPORTS / item.name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(item.data)
+            self.write(render(Say("console_file.j2", {"path": str(path)}), "plain"))
+
     def print(self, reply: Reply, chat_id: str) -> None:
         heading = {EDITORS: "── [Nhóm biên tập] ──", CHANNEL: "── [Kênh: bài đã đăng] ──"}.get(
             chat_id, "" if chat_id == ROLES[self.role][1] else f"── [Tin nhắn tới {chat_id}] ──"
@@ -95,6 +105,7 @@ class Terminal:
         if chat_id == EDITORS and reply.choices:
             self.group_choices = [c for row in reply.choices for c in row]
         self.write(show(reply, heading) + "\n")
+        self.save(reply)
 
     def event(self, line: str) -> Inbound | None:
         user_id, chat_id, group = ROLES[self.role]

@@ -65,6 +65,15 @@ class Say:
 
 
 @dataclass(frozen=True)
+class FileOut:
+    """A file sent with a reply (a report's workbook, its chart)."""
+
+    name: str
+    data: bytes
+    kind: Literal["document", "photo"] = "document"
+
+
+@dataclass(frozen=True)
 class Reply:
     say: Say
     choices: tuple[tuple[Choice, ...], ...] = ()
@@ -76,6 +85,7 @@ class Reply:
     platform: str | None = None  # None: the platform the update came from
     as_caption: bool = False  # a post: the text goes as the media's caption when it fits
     force_reply: bool = False  # ask for an answer in a group: the client replies to this message
+    files: tuple[FileOut, ...] = ()  # sent after the text; platforms that cannot, say so
 
 
 def rows(choices: list[Choice], per_row: int = 1) -> tuple[tuple[Choice, ...], ...]:

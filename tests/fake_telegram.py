@@ -690,6 +690,8 @@ class FakeTelegram:
             ref = params.get(ref.removeprefix("attach://"))
         meta = {k: v for k, v in _FILE_DEFAULTS[kind].items() if k != "file_size"}
         if isinstance(ref, _Upload):
+            if kind == "document":
+                meta = meta | {"file_name": ref.filename}
             media = self._new_file(kind, ref.size, None, meta)
             return media, (media[-1] if kind == "photo" else media)["file_id"]
         if isinstance(ref, str) and re.match(r"https?://\S", ref):
@@ -849,6 +851,9 @@ class FakeTelegram:
 
     async def api_sendVideo(self, p: Json) -> Json:
         return self._send_file("sendVideo", "video", p)
+
+    async def api_sendDocument(self, p: Json) -> Json:
+        return self._send_file("sendDocument", "document", p)
 
     def _send_file(self, method: str, kind: str, p: Json) -> Json:
         self._chat(p)  # Telegram checks the chat before the file

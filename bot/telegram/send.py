@@ -15,6 +15,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import (
+    BufferedInputFile,
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -119,6 +120,12 @@ async def deliver(bot: Bot, chat_id: int, reply: Reply, *, edit_message_id: int 
                 chat_id, part, reply_markup=markup if last else None
             )
         )
+    for item in reply.files:
+        upload = BufferedInputFile(item.data, filename=item.name)
+        if item.kind == "photo":
+            await call(lambda upload=upload: bot.send_photo(chat_id, upload))  # type: ignore[misc]
+        else:
+            await call(lambda upload=upload: bot.send_document(chat_id, upload))  # type: ignore[misc]
 
 
 def alert_text(reply: Reply) -> str:

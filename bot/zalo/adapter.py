@@ -12,7 +12,8 @@ from bot.outbox import Delivery, Permanent, RetryLater, Transient, Unknown
 from bot.plain import plain_reply
 from bot.textsplit import split
 from bot.zalo.client import ZaloClient, ZaloError, ZaloNetworkError, ZaloUpdate
-from handlers.types import Inbound, MediaRef, Reply
+from handlers.texts import render
+from handlers.types import Inbound, MediaRef, Reply, Say
 
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 2000
@@ -60,7 +61,12 @@ class ZaloSender:
             for item in reply.media:
                 if item.kind == "photo" and item.ref.startswith(("http://", "https://")):
                     ids.append(_id(await self.client.send_photo(chat_id, item.ref)))
-            for part in split(plain_reply(reply), TEXT_LIMIT):
+            text = plain_reply(reply)
+            if reply.files:  # Zalo's Bot API sends photos by URL only: no file uploads
+                text += "\n\n" + render(
+                    Say("files_unavailable.j2", {"count": len(reply.files)}), "plain"
+                )
+            for part in split(text, TEXT_LIMIT):
                 ids.append(_id(await self.client.send_message(chat_id, part)))
         except ZaloNetworkError as error:
             if ids or error.maybe_delivered:
