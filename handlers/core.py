@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import (
     answers,
+    bans,
     editor_commands,
     info,
     media,
@@ -44,6 +45,7 @@ ROUTES = Router().include(
     supplement.router,
     staff.router,
     editor_commands.router,
+    bans.router,
 )
 
 
@@ -79,7 +81,9 @@ class Core:
             )
             ctx = Ctx(session, _as_choice(event, member.step_data or {}), member, self.deps, ask)
             step_before = ctx.step
-            if event.group:
+            if not event.group and await bans.stopped(ctx):
+                pass  # answered once, then nothing: the update is still claimed
+            elif event.group:
                 await review.on_group(ctx)
             else:
                 await dispatch(ctx)

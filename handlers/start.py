@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import units_admin
 from handlers.context import Ctx
 from handlers.router import Router
 from handlers.states import DRAFT_STEPS, Step
@@ -16,6 +17,8 @@ router = Router()
 async def start(ctx: Ctx) -> None:
     theme = ctx.org.theme_on(ctx.today)
     unit = await units.get(ctx.session, code=ctx.member.unit_code)
+    if unit is not None and not unit.active:  # deactivated by an admin: choose again
+        unit = None
     menu = [[ctx.choice("send", "gui")]] if unit else []
     ctx.say(
         "start.j2",
@@ -31,6 +34,9 @@ async def start(ctx: Ctx) -> None:
 
 @router.command("donvi")
 async def change_unit(ctx: Ctx) -> None:
+    if ctx.event.args.strip():  # /donvi ds, /donvi them ...: the admins' unit tools
+        await units_admin.manage(ctx)
+        return
     if ctx.step in DRAFT_STEPS:
         ctx.say("unit_busy.j2")
         await ctx.ask_again()

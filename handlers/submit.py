@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.context import Ctx
 from handlers.router import Router
 from handlers.states import DRAFT_STEPS, PATHS, Step
-from storage import submissions
+from storage import submissions, units
 from storage.models import Status
 
 router = Router()
@@ -17,8 +17,9 @@ async def begin(ctx: Ctx) -> None:
         ctx.say("draft_open.j2")  # one draft at a time: carry on where it stood
         await ctx.ask_again()
         return
-    if ctx.member.unit_code is None:
-        ctx.say("unit_first.j2")
+    unit = await units.get(ctx.session, code=ctx.member.unit_code)
+    if unit is None or not unit.active:
+        ctx.say("unit_first.j2" if unit is None else "unit_gone.j2")
         await ctx.move(Step.UNIT, page=0, then="gui")
         return
     await ctx.move(Step.KIND)

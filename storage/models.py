@@ -209,3 +209,17 @@ class Inbox(SQLModel, table=True):
     payload: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)
     handled_at: datetime | None = Field(default=None, index=True)
+
+
+class Ban(SQLModel, table=True):
+    """A member an admin stopped; kept (with its reason) after it is lifted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64, index=True)
+    reason: str = Field(default="", max_length=500)
+    banned_by: str = Field(max_length=96)
+    active: bool = True
+    notified: bool = False  # the member is told once, then ignored
+    created_at: datetime = Field(default_factory=utcnow)
+    lifted_at: datetime | None = None

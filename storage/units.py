@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,24 +12,16 @@ from storage.models import Unit, UnitBase
 
 
 async def sync(session: AsyncSession, *, units: Sequence[UnitBase]) -> None:
-    """Make the table match the organisation file; units no longer listed are deactivated,
-    never deleted, so old submissions keep their unit."""
-    existing = {unit.code: unit for unit in (await session.exec(select(Unit))).all()}
-    listed = set()
+    """Add the organisation file's units that the table lacks. Existing rows are left as the
+    admins made them in chat (renamed, moved, deactivated): the file only seeds."""
+    existing = set((await session.exec(select(Unit.code))).all())
     for position, unit in enumerate(units):
-        listed.add(unit.code)
-        row = existing.get(unit.code) or Unit(code=unit.code, name=unit.name)
-        row.name, row.parent_code, row.position, row.active = (
-            unit.name,
-            unit.parent_code,
-            position,
-            True,
-        )
-        session.add(row)
-    for code, row in existing.items():
-        if code not in listed and row.active:
-            row.active = False
-            session.add(row)
+        if unit.code not in existing:
+            session.add(
+                Unit(
+                    code=unit.code, name=unit.name, parent_code=unit.parent_code, position=position
+                )
+            )
 
 
 async def active(session: AsyncSession) -> Sequence[Unit]:
@@ -38,3 +31,26 @@ async def active(session: AsyncSession) -> Sequence[Unit]:
 
 async def get(session: AsyncSession, *, code: str | None) -> Unit | None:
     return await session.get(Unit, code) if code else None
+
+
+async def add(session: AsyncSession, *, code: str, name: str, parent: str | None) -> bool:
+    if await session.get(Unit, code) is not None:
+        return False
+    last = (await session.exec(select(func.max(Unit.position)))).one()
+    session.add(Unit(code=code, name=name, parent_code=parent, position=(last or 0) + 1))
+    return True
+
+
+async def change(session: AsyncSession, *, code: str, **values: object) -> bool:
+    """Rename, move under another parent, or (de)activate one unit."""
+    row = await session.get(Unit, code)
+    if row is None:
+        return False
+    for name, value in values.items():
+        setattr(row, name, value)
+    session.add(row)
+    return True
+
+
+async def every(session: AsyncSession) -> Sequence[Unit]:
+    return (await session.exec(select(Unit).order_by(col(Unit.position)))).all()
