@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers import cards, decisions, queue
+from handlers import cards, decisions, queue, staff
 from handlers.context import Ctx
 from handlers.roles import role_of
 from handlers.states import PATHS
@@ -34,6 +34,8 @@ async def on_group(ctx: Ctx) -> None:
             await _press(ctx, event.choice)
     elif role is not None and event.command == "choduyet":
         await queue.show(ctx)
+    elif role == "admin" and event.command == "bientap":
+        await staff.manage(ctx)
     elif role is not None and event.command is None and event.text is not None:
         await _typed(ctx, event.text.strip())
 

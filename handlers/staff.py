@@ -22,6 +22,8 @@ async def manage(ctx: Ctx) -> None:
         return
     words = ctx.event.args.split()
     verb = words[0].lower() if words else ""
+    if verb in ("them", "xoa") and len(words) == 1 and ctx.event.reply_to_user:
+        words.append(ctx.event.reply_to_user)  # named by replying to their message
     if verb not in ("them", "xoa") or len(words) < 2:
         rows = await review.staff(ctx.session)
         ctx.say(

@@ -44,6 +44,7 @@ class Inbound:
     numbered_choices: bool = False  # the platform has no buttons: "2" or a label picks a choice
     group: bool = False  # from a group chat (the editors' group), not a private chat
     reply_to: str | None = None  # the message this one answers, if any
+    reply_to_user: str | None = None  # who wrote that message (to name someone by replying)
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ class Push(TypedDict, total=False):
     emoji: str  # stickers
     caption: str | None
     media_group_id: str | None
+    reply_to: Json | None  # the message (as the bot got it in an update) this one replies to
 
 
 _FILE_DEFAULTS: dict[str, Json] = {
@@ -647,6 +648,8 @@ class FakeTelegram:
         else:
             chat = {"title": "Test group"}
         self._chats[chat_id] = {"id": chat_id, "type": kind, **chat}
+        if kw.get("reply_to"):
+            content = content | {"reply_to_message": kw["reply_to"]}
         return self._enqueue({"message": self._new_message(self._chats[chat_id], user, content)})
 
     def _push_file(self, kind: str, user_id: int, kw: Push) -> Json:

@@ -72,3 +72,28 @@ async def test_units_managed_from_chat(db_url: str, fake: FakeTelegram) -> None:
         assert new is not None and new.parent_code == "p-anlaca"
     finally:
         await desk.stop()
+
+
+async def test_admin_names_an_editor_by_replying_in_the_group(
+    db_url: str, fake: FakeTelegram
+) -> None:
+    from tests.conftest import FROZEN
+
+    desk = Harness(
+        db_url=db_url, fake=fake, now=FROZEN, admin_ids=f"telegram:{ADMIN}", editor_chat_id=-100777
+    )
+    await desk.start()
+    try:
+        said = fake.push_text(
+            6010, "Em xin tham gia ban biên tập", chat_id=-100777, first_name="Minh"
+        )
+        mark = fake.mark()
+        fake.push_text(ADMIN, "/bientap them", chat_id=-100777, reply_to=said["message"])
+        done = await fake.wait_for(-100777, "Đã thêm telegram:6010", after=mark)
+        assert done
+        mark = fake.mark()
+        fake.push_text(6010, "/bientap them 6011", chat_id=-100777)  # an editor is no admin
+        await fake.idle()
+        assert not [s for s in fake.sent[mark:] if s.chat_id == -100777]
+    finally:
+        await desk.stop()

@@ -28,6 +28,11 @@ def from_message(message: Message, update_id: int) -> Inbound:
         "message_id": str(message.message_id),
         "group": message.chat.type != "private",
         "reply_to": str(message.reply_to_message.message_id) if message.reply_to_message else None,
+        "reply_to_user": (
+            str(message.reply_to_message.from_user.id)
+            if message.reply_to_message and message.reply_to_message.from_user
+            else None
+        ),
         **_who(message.from_user),
     }
     group = message.media_group_id
