@@ -9,6 +9,7 @@ import logging
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import nudges
 from handlers.context import Deps
 from handlers.schedule import tick
 
@@ -25,7 +26,9 @@ async def run_scheduler(
     while not stop.is_set():
         try:
             async with sessions() as session, session.begin():
-                await tick(session, deps=deps, now=deps.clock())
+                now = deps.clock()
+                await tick(session, deps=deps, now=now)
+                await nudges.weekly(session, deps=deps, now=now)
         except Exception:
             # A database hiccup must not stop the slots: the next tick tries again.
             log.exception("scheduler tick failed")

@@ -108,6 +108,18 @@ class Review(BaseModel):
     ]
 
 
+class Reports(BaseModel):
+    """Who may ask /report, and what goes out by itself (both off by default)."""
+
+    editors_allowed: bool = False
+    # The previous month's report to every admin on the 1st, at this local time.
+    monthly_to_admins: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")
+    # One nudge a week to members whose unit they have not submitted for yet this week.
+    weekly_member_reminder: str | None = Field(
+        default=None, pattern=r"^(mon|tue|wed|thu|fri|sat|sun) \d{2}:\d{2}$"
+    )
+
+
 class OrgConfig(BaseModel):
     name: str
     short_name: str
@@ -119,6 +131,7 @@ class OrgConfig(BaseModel):
     units_per_page: int = Field(default=8, ge=3, le=20)
     slots: Slots = Slots()
     review: Review = Review()
+    reports: Reports = Reports()
 
     @model_validator(mode="after")
     def _consistent(self) -> OrgConfig:

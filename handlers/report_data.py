@@ -35,6 +35,10 @@ class UnitRow:
     # The same figures summed over the unit and all units below it.
     total_submitted: int = 0
     total_published: int = 0
+    total_approved: int = 0
+    total_rejected: int = 0
+    total_waiting: int = 0
+    total_weeks_with_post: int = 0  # weeks with a publication from the unit or one below it
 
 
 @dataclass(frozen=True)
@@ -66,3 +70,5 @@ class ReportData:
     top_units: list[Ranked] = field(default_factory=list)
     themes: list[tuple[str, int]] = field(default_factory=list)  # (theme title, submitted)
     totals: dict[str, int] = field(default_factory=dict)  # submitted, approved, published, ...
+    weeks: int = 0  # Monday-Sunday weeks overlapping the period
+    days: int = 0  # days of the period
