@@ -26,10 +26,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
         settings.check_webhook()
     except ValidationError as error:
-        name, message = describe_error(error)
-        return _fail("cli/config_error.j2", name=name, message=message)
-    except ValueError as error:
-        return _fail("cli/config_error.j2", name=str(error), message="cần đặt khi dùng webhook")
+        name, key, value = describe_error(error)
+        return _fail("cli/config_error.j2", name=name, key=key, value=value)
+    except ValueError as error:  # a webhook URL without its secret
+        return _fail("cli/config_error.j2", name=str(error), key="secret_needed", value="")
 
     from bot import logs, runner
 
@@ -47,7 +47,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return asyncio.run(runner.main(command, settings))
     except runner.OrgError as error:
-        return _fail("cli/org_error.j2", path=settings.org_config, message=str(error))
+        return _fail(
+            "cli/org_error.j2",
+            path=settings.org_config,
+            where=error.where,
+            key=error.key,
+            value=error.value,
+        )
     except KeyboardInterrupt:
         return 130
 

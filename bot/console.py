@@ -20,7 +20,7 @@ from bot.outbox import Delivery, OutboxWorker
 from bot.plain import plain_reply
 from handlers import outbound
 from handlers.core import Core
-from handlers.texts import render
+from handlers.texts import label, render
 from handlers.types import Choice, Inbound, MediaKind, MediaRef, Reply, Say
 
 EDITORS, CHANNEL = "bien-tap", "kenh"
@@ -45,9 +45,7 @@ def event_from_line(
         "update_key": f"console:{uuid.uuid4().hex}",
         "user_id": user_id,
         "chat_id": chat_id or user_id,
-        "display_name": {"demo-editor": "Biên tập viên (thử)", "demo-admin": "Quản trị (thử)"}.get(
-            user_id, "Bạn (thử trên máy)"
-        ),
+        "display_name": label(f"name_{user_id.replace('-', '_')}", "console_labels.j2"),
         "numbered_choices": True,
         "group": group,
     }
@@ -74,7 +72,7 @@ def event_from_line(
 def show(reply: Reply, heading: str = "") -> str:
     lines = [heading] if heading else []
     for item in reply.media:
-        kind = "ảnh" if item.kind == "photo" else "video"
+        kind = label(f"media_{item.kind}", "console_labels.j2")
         lines.append(f"[{kind}: {item.ref.removeprefix('console:')}]")
     text = plain_reply(reply)
     lines.append(("⚠️  " + text) if reply.alert else text)
@@ -99,8 +97,17 @@ class Terminal:
             self.write(render(Say("console_file.j2", {"path": str(path)}), "plain"))
 
     def print(self, reply: Reply, chat_id: str) -> None:
-        heading = {EDITORS: "── [Nhóm biên tập] ──", CHANNEL: "── [Kênh: bài đã đăng] ──"}.get(
-            chat_id, "" if chat_id == ROLES[self.role][1] else f"── [Tin nhắn tới {chat_id}] ──"
+        own = chat_id == ROLES[self.role][1]
+        heading = (
+            ""
+            if own
+            else render(
+                Say(
+                    "console_heading.j2",
+                    {"chat": chat_id, "editors": chat_id == EDITORS, "channel": chat_id == CHANNEL},
+                ),
+                "plain",
+            )
         )
         if chat_id == EDITORS and reply.choices:
             self.group_choices = [c for row in reply.choices for c in row]

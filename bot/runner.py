@@ -25,7 +25,24 @@ DRAIN_SECONDS = 10  # at shutdown, time for a send in flight to finish
 
 
 class OrgError(Exception):
-    pass
+    """What is wrong in the organisation file: where, a key of cli/org_error.j2, the value."""
+
+    def __init__(self, where: str, key: str, value: str) -> None:
+        super().__init__(where, key, value)
+        self.where, self.key, self.value = where, key, value
+
+
+def org_problem(error: Exception) -> OrgError:
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        key, sep, value = message.partition("|")
+        return OrgError(
+            f"{where}: " if where else "", key if sep else "other", value if sep else message
+        )
+    text = str(error).splitlines()[0] if str(error) else repr(error)
+    return OrgError("", "other", text)
 
 
 async def main(command: str, settings: Settings) -> int:
@@ -39,7 +56,7 @@ async def main(command: str, settings: Settings) -> int:
     try:
         app = await build(settings, console=console)
     except (ValidationError, tomllib.TOMLDecodeError, OSError) as error:
-        raise OrgError(str(error).splitlines()[0] if str(error) else repr(error)) from error
+        raise org_problem(error) from error
     try:
         if console:
             if command != "demo":

@@ -33,7 +33,7 @@ def _parse_ids(value: object) -> object:
             continue
         platform, sep, ident = part.partition(":")
         if not sep or not ident.strip():
-            raise ValueError(f"{part!r} phải có dạng telegram:123 hoặc zalo:abc")
+            raise ValueError(f"ids_format|{part}")
         items.append({"platform": platform.strip().lower(), "id": ident.strip()})
     return items
 
@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     @classmethod
     def _async_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("cần dạng sqlite+aiosqlite:///... hoặc postgresql+asyncpg://...")
+            raise ValueError("db_driver|")
         return value
 
     @field_validator("telegram_bot_token", "zalo_bot_token", mode="before")
@@ -83,14 +83,14 @@ class Settings(BaseSettings):
         if value is not None:
             head, sep, tail = value.get_secret_value().partition(":")
             if not (head.isdigit() and sep and len(tail) >= 10):
-                raise ValueError("token Telegram có dạng 123456789:ABC... (lấy từ @BotFather)")
+                raise ValueError("token_format|")
         return value
 
     @field_validator("org_config")
     @classmethod
     def _org_exists(cls, value: Path) -> Path:
         if not value.is_file():
-            raise ValueError(f"không thấy tệp {value}")
+            raise ValueError(f"file_missing|{value}")
         return value
 
     @field_validator("timezone")
@@ -99,7 +99,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"múi giờ {value!r} không tồn tại") from exc
+            raise ValueError(f"timezone_unknown|{value}") from exc
         return value
 
     @field_validator("telegram_webhook_secret")
@@ -109,7 +109,7 @@ class Settings(BaseSettings):
         if value is not None:
             secret = value.get_secret_value()
             if not 1 <= len(secret) <= 256 or not all(c.isalnum() or c in "_-" for c in secret):
-                raise ValueError("chỉ gồm A-Z, a-z, 0-9, _ và -, dài 1-256 ký tự")
+                raise ValueError("secret_format|")
         return value
 
     @property
@@ -126,9 +126,11 @@ class Settings(BaseSettings):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET")
 
 
-def describe_error(error: ValidationError) -> tuple[str, str]:
-    """The first wrong variable's name and why, for one clear start-up line."""
+def describe_error(error: ValidationError) -> tuple[str, str, str]:
+    """The first wrong variable's name, what is wrong (a key of templates/cli/config_error.j2,
+    or pydantic's own words for a type error) and the value it is about."""
     first = error.errors()[0]
     name = str(first["loc"][0]).upper() if first["loc"] else "?"
     message = str(first["msg"]).removeprefix("Value error, ")
-    return name, message
+    key, sep, value = message.partition("|")
+    return (name, key, value) if sep else (name, "other", message)

@@ -70,7 +70,7 @@ class Hashtags(BaseModel):
     @classmethod
     def _hashtag(cls, value: str) -> str:
         if not value.startswith("#") or " " in value:
-            raise ValueError("một hashtag bắt đầu bằng # và không có dấu cách")
+            raise ValueError(f"hashtag|{value}")
         return value
 
     def for_kind(self, kind: Kind) -> list[str]:
@@ -94,7 +94,7 @@ class Slots(BaseModel):
         if value is not None:
             hours, minutes = (int(part) for part in value.split(" ")[-1].split(":"))
             if hours > 23 or minutes > 59:
-                raise ValueError(f"giờ {value!r} không có thật")
+                raise ValueError(f"time|{value}")
         return value
 
 
@@ -137,13 +137,13 @@ class OrgConfig(BaseModel):
     def _consistent(self) -> OrgConfig:
         codes = [unit.code for unit in self.units]
         if len(set(codes)) != len(codes):
-            raise ValueError("mã đơn vị (code) bị trùng")
+            raise ValueError("unit_twice|")
         for unit in self.units:
             if unit.parent is not None and unit.parent not in codes:
-                raise ValueError(f"đơn vị {unit.code}: parent {unit.parent!r} không có")
+                raise ValueError(f"parent_missing|{unit.code} → {unit.parent}")
         keys = [theme.key for theme in [*self.themes, self.default_theme]]
         if len(set(keys)) != len(keys):
-            raise ValueError("khóa chủ đề (key) bị trùng")
+            raise ValueError("theme_twice|")
         self.trusted_domains = [d.lower().lstrip(".") for d in self.trusted_domains]
         return self
 

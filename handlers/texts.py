@@ -64,10 +64,11 @@ def render(say: Say, markup: Markup_) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
-def label(name: str) -> str:
-    """A button label defined in ``templates/buttons.j2`` with ``{% set name = "..." %}``."""
-    module = environment("plain").get_template("buttons.j2").module
+def label(name: str, source: str = "buttons.j2") -> str:
+    """A short text defined in a template with ``{% set name = "..." %}`` (button labels in
+    ``templates/buttons.j2`` by default)."""
+    module = environment("plain").get_template(source).module
     value = getattr(module, name, None)
     if not isinstance(value, str):
-        raise KeyError(f"no button label {name!r} in templates/buttons.j2")
+        raise KeyError(f"no label {name!r} in templates/{source}")
     return value

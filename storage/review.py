@@ -154,7 +154,3 @@ async def clear_input(session: AsyncSession, *, platform: str, user_id: str, cha
             col(PendingInput.chat_id) == chat_id,
         )
     )
-
-
-def touch(submission: Submission) -> None:
-    submission.updated_at = utcnow()
