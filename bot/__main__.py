@@ -1,4 +1,5 @@
-"""``python -m bot [run|demo|migrate]``: with no command, run (or the demo when no token)."""
+"""``python -m bot [run|demo|migrate|seed-demo|export|report]``: with no command, run (or the
+demo when no platform has a token)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 
 from pydantic import ValidationError
 
+from bot import tasks
 from bot.settings import Settings, describe_error
 from handlers.texts import render
 from handlers.types import Say
@@ -19,8 +21,11 @@ def _fail(template: str, **ctx: object) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Tin Tốt bot")
-    parser.add_argument("command", nargs="?", choices=["run", "demo", "migrate"])
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    commands = parser.add_subparsers(dest="command")
+    for name in ("run", "demo", "migrate"):
+        commands.add_parser(name)
+    tasks.add_arguments(commands)
     args = parser.parse_args(argv)
     try:
         settings = Settings()
@@ -43,8 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         if s
     ]
     logs.setup(settings.log_level, secrets)
-    command = args.command or ("run" if settings.telegram_bot_token else "demo")
+    command = args.command or "run"
     try:
+        if command in ("seed-demo", "export", "report"):
+            return asyncio.run(tasks.run_task(args, settings))
         return asyncio.run(runner.main(command, settings))
     except runner.OrgError as error:
         return _fail(
