@@ -29,6 +29,7 @@ async def run_scheduler(
                 now = deps.clock()
                 await tick(session, deps=deps, now=now)
                 await nudges.weekly(session, deps=deps, now=now)
+                await nudges.monthly_report(session, deps=deps, now=now)
         except Exception:
             # A database hiccup must not stop the slots: the next tick tries again.
             log.exception("scheduler tick failed")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bot.app import build
+from bot.app import App, build
 from bot.export import export
 from bot.seed_demo import seed_demo
 from bot.settings import Settings
+from handlers.periods import PeriodError, UnitNotFound, parse_period
+from handlers.report import build_report
+from handlers.report_files import chart, workbook
 from handlers.texts import render
 from handlers.types import Say
 
@@ -25,6 +29,15 @@ def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     archive.add_argument("--from", dest="start", type=day, default=None)
     archive.add_argument("--to", dest="end", type=day, default=None)
     archive.add_argument("--out", type=Path, required=True)
+    report = commands.add_parser("report", help="a period's report, as in chat, to files")
+    report.add_argument(
+        "--period", default="thang", help="tuan, thang, quy, 6thang, nam, or e.g. 'quy 3/2026'"
+    )
+    report.add_argument("--month", help="with --period thang: 2026-10")
+    report.add_argument("--year", type=int, help="with --period nam, quy or 6thang")
+    report.add_argument("--unit", help="one unit (code or name) and the units below it")
+    report.add_argument("--xlsx", type=Path)
+    report.add_argument("--png", type=Path)
 
 
 def day(text: str) -> date:
@@ -54,6 +67,8 @@ async def run_task(args: argparse.Namespace, settings: Settings) -> int:
                 targets=list(deps.targets) or None,
             )
             print(render(Say("cli/seeded.j2", {"counts": counts}), "plain"))
+        elif args.command == "report":
+            return await write_report(app, args)
         else:
             rows = await export(
                 app.sessions,
@@ -68,3 +83,41 @@ async def run_task(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         await app.close()
+
+
+def period_words(args: argparse.Namespace) -> str:
+    """--period thang --month 2026-10 → "thang 10/2026", as a secretary would type it."""
+    words = args.period
+    if args.month:
+        year, _, month = args.month.partition("-")
+        words = f"thang {int(month)}/{year}"
+    elif args.year and words.strip() == "nam":
+        words = f"nam {args.year}"
+    return f"{words} donvi {args.unit}" if args.unit else words
+
+
+async def write_report(app: App, args: argparse.Namespace) -> int:
+    deps = app.core.deps
+    today = deps.clock().astimezone(deps.tz).date()
+    try:
+        period, unit = parse_period(period_words(args), today=today, tz=deps.tz)
+        async with app.sessions() as session:
+            data = await build_report(session, deps=deps, period=period, unit=unit)
+    except (PeriodError, UnitNotFound):
+        print(
+            render(
+                Say(
+                    "report/usage.j2",
+                    {"words": period_words(args), "unit_words": None, "candidates": []},
+                ),
+                "plain",
+            ),
+            file=sys.stderr,
+        )
+        return 2
+    print(render(Say("report/summary.j2", {"data": data, "tz": deps.tz}), "plain"))
+    if args.xlsx:
+        args.xlsx.write_bytes(workbook(data))
+    if args.png:
+        args.png.write_bytes(chart(data))
+    return 0

@@ -21,6 +21,7 @@ from handlers import (
     info,
     media,
     preview,
+    report,
     review,
     staff,
     start,
@@ -46,6 +47,7 @@ ROUTES = Router().include(
     staff.router,
     editor_commands.router,
     bans.router,
+    report.router,
 )
 
 

@@ -1,4 +1,5 @@
-"""The weekly nudge to members who have not sent anything this week (off by default).
+"""What goes out by itself besides posts (both off by default): the weekly nudge to members
+who have not sent anything this week, and last month's report to the admins on the 1st.
 
 At the configured weekday and time (``[reports] weekly_member_reminder``), each member with a
 unit who submitted nothing since Monday gets one message with a "send" button; the outbox key
@@ -65,5 +66,31 @@ async def weekly(session: AsyncSession, *, deps: Deps, now: datetime) -> int:
                 "theme": deps.org.theme_on(local.date()).title,
                 "choices": [[[label("send"), "gui:0:"]]],
             },
+        )
+    return count
+
+
+async def monthly_report(session: AsyncSession, *, deps: Deps, now: datetime) -> int:
+    """On the 1st at ``[reports] monthly_to_admins``, last month's report to each admin; the
+    outbox builds it when its turn comes (kind "report"), once per admin and month."""
+    spec = deps.org.reports.monthly_to_admins
+    local = now.astimezone(deps.tz)
+    if spec is None or local.day != 1:
+        return 0
+    hour, minute = (int(part) for part in spec.split(":"))
+    due = datetime.combine(local.date(), time(hour, minute), tzinfo=deps.tz)
+    if not due <= local < due + GRACE:
+        return 0
+    last = local.date() - timedelta(days=1)
+    count = 0
+    for admin in sorted(deps.admins):
+        platform, _, user_id = admin.partition(":")
+        count += await outbox.enqueue(
+            session,
+            key=f"monthly:{last:%Y-%m}:{admin}",
+            kind="report",
+            platform=platform,
+            chat_id=user_id,  # a private chat's id is the user's, on Telegram and Zalo
+            context={"period": f"thang {last.month}/{last.year}"},
         )
     return count

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import cards
+from handlers import cards, report
 from handlers.context import Deps
 from handlers.types import Choice, Reply, Say
 from storage import members, outbox, submissions
@@ -20,6 +20,8 @@ from storage.models import Outbox, OutboxStatus, Status, utcnow
 async def compose(session: AsyncSession, item: Outbox, deps: Deps) -> Reply | None:
     """The reply for a row, or None when there is nothing left to send (e.g. the submission
     was erased)."""
+    if item.kind == "report":
+        return await report.scheduled(session, str(item.context.get("period", "")), deps)
     if item.kind == "notice":
         context: dict[str, Any] = dict(item.context or {})
         rows = context.pop("choices", [])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -80,6 +80,13 @@ class SubmissionBase(SQLModel):
 
 
 class Submission(SubmissionBase, table=True):
+    # Reports count by period in the database; each index covers one of their GROUP BYs.
+    __table_args__ = (
+        Index("ix_submission_report_submitted", "submitted_at", "unit_code", "kind", "theme_key"),
+        Index("ix_submission_report_decided", "decided_at", "status", "unit_code", "submitted_at"),
+        Index("ix_submission_report_published", "published_at", "unit_code", "kind", "member_id"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     unit_code: str | None = Field(default=None, foreign_key="unit.code", max_length=32)
@@ -170,6 +177,18 @@ class PendingInput(SQLModel, table=True):
 class Outbox(SQLModel, table=True):
     """Everything sent outside the chat being answered: editors' cards, notices to members,
     posts. A row is sent by the outbox worker of its platform, once."""
+
+    __table_args__ = (
+        Index(
+            "ix_outbox_report_sent",
+            "kind",
+            "status",
+            "sent_at",
+            "platform",
+            "chat_id",
+            "submission_id",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # Enqueueing twice with one key is a no-op: one post per submission and target.

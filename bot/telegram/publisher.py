@@ -18,6 +18,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import (
+    BufferedInputFile,
     ForceReply,
     InlineKeyboardMarkup,
     InputMediaPhoto,
@@ -96,9 +97,7 @@ class TelegramSender:
             first = caption and start == 0
             call = self._media(chat, chunk, text if first else None, markup if first else None)
             yield len(chunk), call
-        if reply.media and caption:
-            return
-        parts = split(text, TEXT_LIMIT, visible_html_len)
+        parts = [] if reply.media and caption else split(text, TEXT_LIMIT, visible_html_len)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             call = partial(
@@ -110,6 +109,14 @@ class TelegramSender:
                 request_timeout=self.request_timeout,
             )
             yield 1, call
+        yield from self._files(chat, reply)
+
+    def _files(self, chat: int | str, reply: Reply) -> Iterator[tuple[int, Call]]:
+        """A report's workbook and chart, uploaded (they exist nowhere else)."""
+        for item in reply.files:
+            upload = BufferedInputFile(item.data, filename=item.name)
+            send = self.bot.send_photo if item.kind == "photo" else self.bot.send_document
+            yield 1, partial(send, chat, upload, request_timeout=self.request_timeout)
 
     def _media(
         self,

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-24 02:52:59.189548
+Create Date: 2026-11-24 03:07:11.008999
 """
 
 from collections.abc import Sequence
@@ -34,8 +34,40 @@ def upgrade() -> None:
     with op.batch_alter_table("ban", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ban_user_id"), ["user_id"], unique=False)
 
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_outbox_report_sent",
+            ["kind", "status", "sent_at", "platform", "chat_id", "submission_id"],
+            unique=False,
+        )
+
+    with op.batch_alter_table("submission", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_submission_report_decided",
+            ["decided_at", "status", "unit_code", "submitted_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_submission_report_published",
+            ["published_at", "unit_code", "kind", "member_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_submission_report_submitted",
+            ["submitted_at", "unit_code", "kind", "theme_key"],
+            unique=False,
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("submission", schema=None) as batch_op:
+        batch_op.drop_index("ix_submission_report_submitted")
+        batch_op.drop_index("ix_submission_report_published")
+        batch_op.drop_index("ix_submission_report_decided")
+
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_report_sent")
+
     with op.batch_alter_table("ban", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ban_user_id"))
 
