@@ -8,10 +8,11 @@ import signal
 import sys
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
+from storage import inbox
 from storage.db import make_engine, make_sessions
-from storage.models import Member, Submission
+from storage.models import Inbox, Member, Submission
 from tests.conftest import FROZEN
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.harness import Chat, Harness, free_port
@@ -104,5 +105,22 @@ async def test_webhook_checks_the_secret(db_url: str, fake: FakeTelegram) -> Non
         assert await fake.post_webhook(forged, secret=None) == 401
         await lan.press("An Lạc A", "Đã lưu")
         assert (await bot.member_row(4002)).unit_code == "p-anlaca"
+        # Stored before the 200: an update a dying worker had acknowledged is handled at start.
+        await bot.stop()
+        assert bot.settings is not None
+        engine = make_engine(bot.settings.database_url)
+        async with make_sessions(engine)() as session, session.begin():
+            acknowledged = {**forged, "update_id": 999_998}
+            await inbox.store(
+                session, key="telegram:999998", platform="telegram", payload=acknowledged
+            )
+            handled = (
+                await session.exec(select(Inbox).where(col(Inbox.handled_at).is_not(None)))
+            ).all()
+        await engine.dispose()
+        assert len(handled) >= 2  # the webhook's updates went through the inbox
+        mark = fake.mark()
+        await bot.start()
+        await fake.wait_for(4002, "Bạn muốn gửi gì", after=mark)  # the stored /gui, handled
     finally:
         await bot.stop()

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiogram.types import Update
 from aiohttp import web
 
 from bot.app import App
+from bot.inbox_runner import InboxRunner
 from bot.outbox import OutboxWorker
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
@@ -24,6 +27,7 @@ from handlers import outbound
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
 REQUEST_TIMEOUT = 30  # seconds, every Bot API call
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -34,15 +38,6 @@ def make_bot(settings: Settings) -> Bot:
         session=AiohttpSession(api=api, timeout=REQUEST_TIMEOUT),
         default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True),
     )
-
-
-class CheckedRequestHandler(SimpleRequestHandler):
-    """aiogram's handler compares the secret with ``==``; compare in constant time."""
-
-    def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
-        if not self.secret_token:
-            return True
-        return hmac.compare_digest(telegram_secret_token.encode(), self.secret_token.encode())
 
 
 def webhook_path(settings: Settings) -> str:
@@ -60,6 +55,7 @@ class TelegramService:
         self.dispatcher.include_router(
             make_router(app.core, editor_chat=app.settings.editor_chat_id)
         )
+        self.inbox = InboxRunner(app.sessions, "telegram", self.feed)
 
     def worker(self) -> OutboxWorker:
         return OutboxWorker(
@@ -89,15 +85,34 @@ class TelegramService:
                     close_bot_session=False,
                 )
             )
-        assert web_app is not None and settings.telegram_webhook_secret is not None
-        secret = settings.telegram_webhook_secret.get_secret_value()
-        CheckedRequestHandler(
-            dispatcher=self.dispatcher,
-            bot=self.bot,
-            secret_token=secret,
-            handle_in_background=False,
-        ).register(web_app, path=webhook_path(settings))
+        assert web_app is not None
+        await self.inbox.drain()  # what a crash left stored but unhandled
+        web_app.router.add_post(webhook_path(settings), self.webhook)
         return None
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """Check the secret (in constant time), store the update, answer 200, handle it after:
+        a worker that dies after answering loses nothing."""
+        secret = self.app.settings.telegram_webhook_secret
+        given = request.headers.get(SECRET_HEADER, "")
+        if secret is None or not hmac.compare_digest(
+            given.encode(), secret.get_secret_value().encode()
+        ):
+            return web.Response(status=401)
+        try:
+            raw = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.Response(status=400)
+        if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
+            return web.Response(status=400)
+        key = f"telegram:{raw['update_id']}"
+        await self.inbox.store(key, raw)
+        self.inbox.handle_later(key, raw)
+        return web.Response(status=200)
+
+    async def feed(self, raw: dict[str, Any]) -> None:
+        update = Update.model_validate(raw, context={"bot": self.bot})
+        await self.dispatcher.feed_update(self.bot, update)
 
     async def after_listening(self) -> None:
         settings = self.app.settings
@@ -112,6 +127,7 @@ class TelegramService:
     async def stop_listening(self) -> None:
         if self.dispatcher._running_lock.locked():  # polling: let it finish the current update
             await self.dispatcher.stop_polling()
+        await self.inbox.wait()
 
     async def close(self) -> None:
         await self.bot.session.close()

@@ -13,11 +13,11 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import App
+from bot.inbox_runner import InboxRunner
 from bot.outbox import OutboxWorker
 from bot.zalo.adapter import ZaloSender, to_inbound
 from bot.zalo.client import ZaloClient, ZaloError, parse_update
 from handlers import outbound
-from storage import inbox
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 30
@@ -35,7 +35,7 @@ class ZaloService:
         )
         self.sender = ZaloSender(self.client)
         self.stopping = asyncio.Event()
-        self.handling: set[asyncio.Task[None]] = set()
+        self.inbox = InboxRunner(app.sessions, "zalo", self.handle)
 
     def worker(self) -> OutboxWorker:
         return OutboxWorker(
@@ -48,7 +48,7 @@ class ZaloService:
         )
 
     async def start(self, web_app: web.Application | None) -> asyncio.Task[None] | None:
-        await self.drain_inbox()  # what a crash left stored but unhandled
+        await self.inbox.drain()  # what a crash left stored but unhandled
         url = self.app.settings.zalo_webhook_url
         if url is None:
             try:  # polling and a webhook cannot both be on
@@ -81,7 +81,7 @@ class ZaloService:
             if raw is not None:
                 key = await self.store(raw)
                 if key is not None:
-                    await self.handle(key, raw)
+                    await self.inbox.handle(key, raw)
 
     async def webhook(self, request: web.Request) -> web.Response:
         secret = self.app.settings.zalo_webhook_secret
@@ -96,9 +96,7 @@ class ZaloService:
             return web.Response(status=400)
         key = await self.store(raw)
         if key is not None:  # stored: answer now, handle after
-            task = asyncio.create_task(self.handle(key, raw))
-            self.handling.add(task)
-            task.add_done_callback(self.handling.discard)
+            self.inbox.handle_later(key, raw)
         return web.json_response({"ok": True})
 
     async def store(self, raw: Any) -> str | None:
@@ -107,32 +105,23 @@ class ZaloService:
             log.info("Zalo update of an unknown shape ignored")
             return None
         key = f"zalo:{update.message_id}"
-        async with self.app.sessions() as session, session.begin():
-            await inbox.store(session, key=key, platform="zalo", payload=raw)
+        await self.inbox.store(key, raw)
         return key
 
-    async def handle(self, key: str, raw: dict[str, Any]) -> None:
+    async def handle(self, raw: dict[str, Any]) -> None:
         update = parse_update(raw)
         event = to_inbound(update) if update else None
-        if event is not None:
-            for reply in await self.app.core.handle(event):
-                try:
-                    await self.sender.send(reply.chat_id or event.chat_id, reply, kind="reply")
-                except Exception:  # the answer is stored; the member's next message re-asks
-                    log.exception("could not answer on Zalo")
-        async with self.app.sessions() as session, session.begin():
-            await inbox.handled(session, key=key)
-
-    async def drain_inbox(self) -> None:
-        async with self.app.sessions() as session:
-            rows = await inbox.unhandled(session, platform="zalo")
-        for row in rows:
-            await self.handle(row.key, dict(row.payload))
+        if event is None:
+            return
+        for reply in await self.app.core.handle(event):
+            try:
+                await self.sender.send(reply.chat_id or event.chat_id, reply, kind="reply")
+            except Exception:  # the answer is stored; the member's next message re-asks
+                log.exception("could not answer on Zalo")
 
     async def stop_listening(self) -> None:
         self.stopping.set()
-        if self.handling:
-            await asyncio.gather(*self.handling, return_exceptions=True)
+        await self.inbox.wait()
 
     async def close(self) -> None:
         await self.client.close()
