@@ -13,6 +13,7 @@ from bot import tasks
 from bot.settings import Settings, describe_error
 from handlers.texts import render
 from handlers.types import Say
+from storage.locks import AlreadyRunning
 
 
 def _fail(template: str, **ctx: object) -> int:
@@ -53,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         if command in ("seed-demo", "export", "report"):
             return asyncio.run(tasks.run_task(args, settings))
         return asyncio.run(runner.main(command, settings))
+    except AlreadyRunning as error:
+        return _fail("cli/already_running.j2", path=str(error))
     except runner.OrgError as error:
         return _fail(
             "cli/org_error.j2",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import IO
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,6 +16,7 @@ from handlers.core import Core
 from handlers.org import OrgConfig, load_org
 from storage import units
 from storage.db import make_engine, make_sessions, migrate
+from storage.locks import hold_sqlite_file
 from storage.models import UnitBase
 
 
@@ -25,9 +27,12 @@ class App:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     core: Core
+    file_lock: IO[str] | None = None
 
     async def close(self) -> None:
         await self.engine.dispose()
+        if self.file_lock is not None:
+            self.file_lock.close()
 
 
 def make_deps(
@@ -61,6 +66,7 @@ async def build(
     settings: Settings, *, clock: Callable[[], datetime] | None = None, console: bool = False
 ) -> App:
     org = load_org(settings.org_config)
+    file_lock = hold_sqlite_file(settings.database_url)
     engine = make_engine(settings.database_url)
     await migrate(engine)
     sessions = make_sessions(engine)
@@ -68,4 +74,4 @@ async def build(
         rows = [UnitBase(code=u.code, name=u.name, parent_code=u.parent) for u in org.units]
         await units.sync(session, units=rows)
     core = Core(sessions, make_deps(settings, org, clock, console=console))
-    return App(settings, org, engine, sessions, core)
+    return App(settings, org, engine, sessions, core, file_lock)

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import nudges
 from handlers.context import Deps
 from handlers.schedule import tick
+from storage import locks
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,12 @@ async def run_scheduler(
     while not stop.is_set():
         try:
             async with sessions() as session, session.begin():
-                now = deps.clock()
-                await tick(session, deps=deps, now=now)
-                await nudges.weekly(session, deps=deps, now=now)
-                await nudges.monthly_report(session, deps=deps, now=now)
+                # One worker ticks at a time; the others skip this round.
+                if await locks.try_job_lock(session, name="tintot-scheduler"):
+                    now = deps.clock()
+                    await tick(session, deps=deps, now=now)
+                    await nudges.weekly(session, deps=deps, now=now)
+                    await nudges.monthly_report(session, deps=deps, now=now)
         except Exception:
             # A database hiccup must not stop the slots: the next tick tries again.
             log.exception("scheduler tick failed")

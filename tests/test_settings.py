@@ -71,3 +71,18 @@ def test_migrate_command(tmp_path: Path) -> None:
     result = run_bot({"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"}, "migrate")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "x.db").exists()
+
+
+def test_second_process_on_the_same_sqlite_file_stops(tmp_path: Path) -> None:
+    from storage.locks import hold_sqlite_file
+
+    url = f"sqlite+aiosqlite:///{tmp_path}/x.db"
+    held = hold_sqlite_file(url)  # as a running bot would
+    try:
+        result = run_bot({"DATABASE_URL": url}, "demo")
+        assert result.returncode == 2 and "tiến trình khác" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    finally:
+        assert held is not None
+        held.close()
+    assert run_bot({"DATABASE_URL": url}, "migrate").returncode == 0
