@@ -5,10 +5,14 @@ Handling twice is harmless: the core claims each update's key once."""
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiohttp import web
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -53,3 +57,17 @@ class InboxRunner:
     async def wait(self) -> None:
         if self.running:
             await asyncio.gather(*self.running, return_exceptions=True)
+
+
+async def webhook_body(request: web.Request, header: str, secret: SecretStr | None) -> Any:
+    """The JSON of a webhook call whose secret header matches (compared in constant time);
+    raises the 401 or 400 to answer otherwise."""
+    given = request.headers.get(header, "")
+    if secret is None or not hmac.compare_digest(
+        given.encode(), secret.get_secret_value().encode()
+    ):
+        raise web.HTTPUnauthorized
+    try:
+        return await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise web.HTTPBadRequest from error

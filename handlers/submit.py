@@ -88,8 +88,13 @@ async def cancel(ctx: Ctx) -> None:
     if draft is None and ctx.step == Step.IDLE:
         ctx.say("nothing_to_cancel.j2")
         return
-    if draft is not None and draft.status == Status.DRAFT:
+    drafting = draft is not None and draft.status == Status.DRAFT
+    if draft is not None and drafting:
         await submissions.cancel(ctx.session, submission=draft)
     ctx.member.draft_id = None
     ctx.goto(Step.IDLE)
-    ctx.say("cancelled.j2", had_draft=draft is not None, choices=[[ctx.choice("send", "gui")]])
+    # A supplement is only paused: the submission stays with the editors' request.
+    paused = draft.id if draft is not None and not drafting else None
+    ctx.say(
+        "cancelled.j2", had_draft=drafting, paused=paused, choices=[[ctx.choice("send", "gui")]]
+    )

@@ -29,6 +29,14 @@ def make_settings(db_url: str, fake: FakeTelegram, **extra: Any) -> Settings:
     return Settings(_env_file=None, **(values | extra))
 
 
+def org_file(folder: Path, section: str, lines: str) -> Path:
+    """The example organisation file with ``lines`` added under ``[section]``."""
+    path = folder / "org.toml"
+    text = ORG.read_text(encoding="utf-8").replace(f"[{section}]\n", f"[{section}]\n{lines}\n")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

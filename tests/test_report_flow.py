@@ -14,7 +14,7 @@ import pytest
 from handlers import nudges
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
-from tests.harness import ORG, Harness
+from tests.harness import Harness, org_file
 from tests.test_review import CHANNEL, ED1, EDITORS, card, press, submit_raw
 from tests.test_settings import run_bot
 
@@ -23,11 +23,7 @@ ADMIN = 9001
 
 @pytest.fixture
 async def office(db_url: str, fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[Harness]:
-    org = tmp_path / "org.toml"
-    text = ORG.read_text(encoding="utf-8").replace(
-        "[reports]\n", '[reports]\nmonthly_to_admins = "08:00"\n'
-    )
-    org.write_text(text, encoding="utf-8")
+    org = org_file(tmp_path, "reports", 'monthly_to_admins = "08:00"')
     harness = Harness(
         db_url=db_url,
         fake=fake,

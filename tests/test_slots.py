@@ -11,7 +11,7 @@ import pytest
 
 from handlers.schedule import tick
 from tests.fake_telegram import FakeTelegram
-from tests.harness import ORG, Harness
+from tests.harness import Harness, org_file
 from tests.test_review import CHANNEL, ED1, EDITORS, card, press, submit_raw
 
 MONDAY_9H = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
@@ -20,11 +20,7 @@ TUESDAY_0731 = datetime(2026, 11, 17, 0, 31, tzinfo=UTC)  # just after the 07:30
 
 @pytest.fixture
 async def slotted(db_url: str, fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[Harness]:
-    org = tmp_path / "org.toml"
-    text = ORG.read_text(encoding="utf-8").replace(
-        "[slots]\n", '[slots]\ntin_tot = "07:30"\ncau_chuyen_dep = "sun 19:00"\n'
-    )
-    org.write_text(text, encoding="utf-8")
+    org = org_file(tmp_path, "slots", 'tin_tot = "07:30"\ncau_chuyen_dep = "sun 19:00"')
     harness = Harness(
         db_url=db_url,
         fake=fake,

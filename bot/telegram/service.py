@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
-import json
 import logging
 from typing import Any
 
@@ -16,7 +14,7 @@ from aiogram.types import Update
 from aiohttp import web
 
 from bot.app import App
-from bot.inbox_runner import InboxRunner
+from bot.inbox_runner import InboxRunner, webhook_body
 from bot.outbox import OutboxWorker
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
@@ -93,16 +91,7 @@ class TelegramService:
     async def webhook(self, request: web.Request) -> web.Response:
         """Check the secret (in constant time), store the update, answer 200, handle it after:
         a worker that dies after answering loses nothing."""
-        secret = self.app.settings.telegram_webhook_secret
-        given = request.headers.get(SECRET_HEADER, "")
-        if secret is None or not hmac.compare_digest(
-            given.encode(), secret.get_secret_value().encode()
-        ):
-            return web.Response(status=401)
-        try:
-            raw = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return web.Response(status=400)
+        raw = await webhook_body(request, SECRET_HEADER, self.app.settings.telegram_webhook_secret)
         if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
             return web.Response(status=400)
         key = f"telegram:{raw['update_id']}"

@@ -5,15 +5,13 @@ acknowledged (Zalo's getUpdates has no offset: a consumed update is gone), then 
 from __future__ import annotations
 
 import asyncio
-import hmac
-import json
 import logging
 from typing import Any
 
 from aiohttp import web
 
 from bot.app import App
-from bot.inbox_runner import InboxRunner
+from bot.inbox_runner import InboxRunner, webhook_body
 from bot.outbox import OutboxWorker
 from bot.zalo.adapter import ZaloSender, to_inbound
 from bot.zalo.client import ZaloClient, ZaloError, parse_update
@@ -84,16 +82,7 @@ class ZaloService:
                     await self.inbox.handle(key, raw)
 
     async def webhook(self, request: web.Request) -> web.Response:
-        secret = self.app.settings.zalo_webhook_secret
-        given = request.headers.get(SECRET_HEADER, "")
-        if secret is None or not hmac.compare_digest(
-            given.encode(), secret.get_secret_value().encode()
-        ):
-            return web.Response(status=401)
-        try:
-            raw = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return web.Response(status=400)
+        raw = await webhook_body(request, SECRET_HEADER, self.app.settings.zalo_webhook_secret)
         key = await self.store(raw)
         if key is not None:  # stored: answer now, handle after
             self.inbox.handle_later(key, raw)
