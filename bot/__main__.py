@@ -48,8 +48,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         if s
     ]
-    logs.setup(settings.log_level, secrets)
     command = args.command or "run"
+    console = command == "demo" or (
+        command == "run" and not (settings.telegram_bot_token or settings.zalo_bot_token)
+    )
+    # The console is someone's terminal: only warnings there, unless asked for more.
+    quiet = console and settings.log_level == "INFO"
+    logs.setup("WARNING" if quiet else settings.log_level, secrets)
     try:
         if command in ("seed-demo", "export", "report"):
             return asyncio.run(tasks.run_task(args, settings))
