@@ -84,3 +84,15 @@ def test_split_keeps_every_line_and_the_limit() -> None:
 def test_fold_vietnamese() -> None:
     assert fold("Tin tốt") == fold("tin tot") == fold("TIN TỐT!") == "tin tot"
     assert fold("Đoàn phường") == "doan phuong"
+
+
+def test_templates_keep_markup_characters_out_of_their_own_text() -> None:
+    """Literal <, > and & in a template would reach Telegram unescaped and break the send;
+    templates put them in expressions ({{ "<lý do>" }}), which are escaped."""
+    import re
+
+    from handlers.texts import TEMPLATES
+
+    for path in TEMPLATES.rglob("*.j2"):
+        text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", path.read_text(), flags=re.S)
+        assert not re.search(r"[<>&]", text), path
