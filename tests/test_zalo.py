@@ -79,6 +79,9 @@ async def submit(member: ZaloChat, zalo: FakeZalo) -> None:
     zalo.push_sticker(member.id, display_name=member.name)
     await zalo.wait_for(member.id, "nhãn dán", after=mark)
     mark = zalo.mark()
+    zalo.push_unsupported(member.id, display_name=member.name)  # a file, a location...
+    await zalo.wait_for(member.id, "loại tin nhắn này", after=mark)
+    mark = zalo.mark()
     zalo.push_photo(member.id, PHOTO, display_name=member.name, use_field="photo")
     await zalo.wait_for(member.id, "1/10", after=mark)
     preview = await member.send("1", "Xem lại")  # 1. Xong
