@@ -21,7 +21,7 @@ from bot.plain import plain_reply
 from handlers import outbound
 from handlers.core import Core
 from handlers.texts import label, render
-from handlers.types import Choice, Inbound, MediaKind, MediaRef, Reply, Say
+from handlers.types import Choice, Inbound, MediaKind, MediaRef, Reply, Say, typed
 
 EDITORS, CHANNEL = "bien-tap", "kenh"
 REPORTS = Path(__file__).resolve().parents[1] / "data" / "reports"
@@ -63,10 +63,7 @@ def event_from_line(
         return Inbound(**base, media=items)  # type: ignore[arg-type]
     if word == "/nhandan":
         return Inbound(**base, other="sticker")  # type: ignore[arg-type]
-    if text.startswith("/"):
-        command = word[1:].split("@", 1)[0].lower()
-        return Inbound(**base, command=command, args=rest.strip(), text=text)  # type: ignore[arg-type]
-    return Inbound(**base, text=text)  # type: ignore[arg-type]
+    return typed(base, text)
 
 
 def show(reply: Reply, heading: str = "") -> str:

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from handlers.context import Ctx
-from handlers.roles import actor, role_of
+from handlers.roles import actor, person, role_of
 from handlers.router import Router
 from storage import bans, review
 
 router = Router()
-
-
-def parse_target(ctx: Ctx, word: str) -> tuple[str, str]:
-    """``123`` (the admin's own platform) or ``zalo:abc``."""
-    platform, _, user_id = word.rpartition(":")
-    return (platform.lower() or ctx.event.platform), user_id
 
 
 async def stopped(ctx: Ctx) -> bool:
@@ -37,7 +31,7 @@ async def manage(ctx: Ctx) -> None:
     if not word:
         ctx.say("ban/list.j2", rows=await bans.listing(ctx.session), tz=ctx.deps.tz)
         return
-    platform, user_id = parse_target(ctx, word)
+    platform, user_id = person(ctx, word)
     who, name = actor(ctx)
     if not user_id or (ctx.event.command == "cam" and f"{platform}:{user_id}" in ctx.deps.admins):
         ctx.say("ban/usage.j2")

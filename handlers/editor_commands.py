@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from handlers import cards, decisions, queue
 from handlers.context import Ctx
-from handlers.roles import role_of
+from handlers.roles import input_key, role_of
 from handlers.router import Router
 from handlers.states import PATHS
 from handlers.textnorm import fold
@@ -59,7 +59,7 @@ async def approve(ctx: Ctx) -> None:
     if not found:
         return
     sid = found[0].id or 0
-    pending = await review.get_input(ctx.session, **_key(ctx))
+    pending = await review.get_input(ctx.session, **input_key(ctx))
     text = pending.data.get("text") if pending and pending.submission_id == sid else None
     await decisions.approve(ctx, sid, post_text=text if isinstance(text, str) else None)
 
@@ -103,15 +103,10 @@ async def edit(ctx: Ctx) -> None:
         sub, text = found
         await review.set_input(
             ctx.session,
-            **_key(ctx),
+            **input_key(ctx),
             action="post_confirm",
             submission_id=sub.id or 0,
             data={"text": text},
         )
         post = await cards.post_say(ctx.session, sub, ctx.deps, text=text)
         ctx.say("review/post_preview_text.j2", **{**post.ctx, "sid": sub.id})
-
-
-def _key(ctx: Ctx) -> dict[str, str]:
-    event = ctx.event
-    return {"platform": event.platform, "user_id": event.user_id, "chat_id": event.chat_id}

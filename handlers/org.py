@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from handlers.texts import environment
+
 Kind = Literal["tin_tot", "cau_chuyen_dep"]
 
 
@@ -98,14 +100,15 @@ class Slots(BaseModel):
         return value
 
 
+def _default_reasons() -> list[str]:
+    reasons = environment("plain").get_template("review/reasons.j2").module.reasons  # type: ignore[attr-defined]
+    return [str(reason) for reason in reasons]
+
+
 class Review(BaseModel):
     remind_after_hours: int = Field(default=24, ge=1, le=24 * 14)
-    reject_reasons: list[str] = [
-        "Chưa đủ thông tin",
-        "Trùng lặp với tin đã có",
-        "Chưa xác thực được nguồn",
-        "Không phù hợp chủ đề",
-    ]
+    # When the organisation file names none: templates/review/reasons.j2.
+    reject_reasons: list[str] = Field(default_factory=_default_reasons)
 
 
 class Reports(BaseModel):

@@ -11,7 +11,7 @@ from typing import Any
 
 from handlers import cards, decisions, queue, staff
 from handlers.context import Ctx
-from handlers.roles import role_of
+from handlers.roles import input_key, role_of
 from handlers.states import PATHS
 from handlers.texts import label
 from handlers.types import Choice, Reply, Say
@@ -40,11 +40,6 @@ async def on_group(ctx: Ctx) -> None:
         await _typed(ctx, event.text.strip())
 
 
-def _key(ctx: Ctx) -> dict[str, Any]:
-    event = ctx.event
-    return {"platform": event.platform, "user_id": event.user_id, "chat_id": event.chat_id}
-
-
 async def _press(ctx: Ctx, data: str) -> None:
     prefix, action, sub_id, arg = [*data.split(":"), "", "", ""][:4]
     sub = (
@@ -68,7 +63,7 @@ async def _press(ctx: Ctx, data: str) -> None:
         await decisions.reject(ctx, sid, ctx.org.review.reject_reasons[int(arg)])
     elif action in ("nt", "ed"):
         what = "reject_reason" if action == "nt" else "post_text"
-        await review.set_input(ctx.session, **_key(ctx), action=what, submission_id=sid)
+        await review.set_input(ctx.session, **input_key(ctx), action=what, submission_id=sid)
         template = "review/ask_reason.j2" if action == "nt" else "review/ask_post.j2"
         limit = TEXT_LIMIT if action == "nt" else POST_LIMIT
         ctx.replies.append(Reply(Say(template, {"sid": sid, "limit": limit}), force_reply=True))
@@ -77,14 +72,14 @@ async def _press(ctx: Ctx, data: str) -> None:
     elif action == "mn":
         await _ask_note(ctx, sid)
     elif action == "pb":
-        pending = await review.get_input(ctx.session, **_key(ctx))
+        pending = await review.get_input(ctx.session, **input_key(ctx))
         text = pending.data.get("text") if pending and pending.submission_id == sid else None
         if isinstance(text, str) and await decisions.approve(ctx, sid, post_text=text):
             ctx.replies.append(Reply(Say("review/edited_done.j2", {"sid": sid}), edit=True))
         elif not isinstance(text, str):
             ctx.alert("stale_button.j2")
     elif action in ("bk", "cx"):
-        await review.clear_input(ctx.session, **_key(ctx))
+        await review.clear_input(ctx.session, **input_key(ctx))
         await decisions.refresh_card(ctx, sub)
     else:
         ctx.alert("stale_button.j2")
@@ -105,7 +100,7 @@ async def _buttons(ctx: Ctx, sub: Submission, rows: list[list[Choice]]) -> None:
 
 
 async def _chosen_fields(ctx: Ctx, sid: int) -> list[str]:
-    pending = await review.get_input(ctx.session, **_key(ctx))
+    pending = await review.get_input(ctx.session, **input_key(ctx))
     if pending is None or pending.submission_id != sid:
         return []
     fields = pending.data.get("fields", [])
@@ -120,7 +115,11 @@ async def _toggle(ctx: Ctx, sub: Submission, name: str | None) -> None:
     if name in names:
         chosen = [n for n in chosen if n != name] if name in chosen else [*chosen, name]
     await review.set_input(
-        ctx.session, **_key(ctx), action="more_fields", submission_id=sid, data={"fields": chosen}
+        ctx.session,
+        **input_key(ctx),
+        action="more_fields",
+        submission_id=sid,
+        data={"fields": chosen},
     )
     rows = [
         [Choice(("☑️ " if n in chosen else "⬜ ") + label(f"field_{n}"), f"rv:mf:{sid}:{n}")]
@@ -138,7 +137,11 @@ async def _ask_note(ctx: Ctx, sid: int) -> None:
         ctx.alert("review/need_fields.j2")
         return
     await review.set_input(
-        ctx.session, **_key(ctx), action="more_note", submission_id=sid, data={"fields": fields}
+        ctx.session,
+        **input_key(ctx),
+        action="more_note",
+        submission_id=sid,
+        data={"fields": fields},
     )
     ctx.replies.append(
         Reply(Say("review/ask_note.j2", {"sid": sid, "limit": TEXT_LIMIT}), force_reply=True)
@@ -147,7 +150,7 @@ async def _ask_note(ctx: Ctx, sid: int) -> None:
 
 async def _typed(ctx: Ctx, text: str) -> None:
     """An editor's message answers the question the bot last asked them here, if any."""
-    pending = await review.get_input(ctx.session, **_key(ctx))
+    pending = await review.get_input(ctx.session, **input_key(ctx))
     if pending is None:
         return  # ordinary talk among the editors
     sid, limit = pending.submission_id, POST_LIMIT if pending.action == "post_text" else TEXT_LIMIT
@@ -156,7 +159,7 @@ async def _typed(ctx: Ctx, text: str) -> None:
         return
     sub = await submissions.get(ctx.session, submission_id=sid)
     if sub is None or sub.status != Status.PENDING:
-        await review.clear_input(ctx.session, **_key(ctx))
+        await review.clear_input(ctx.session, **input_key(ctx))
         await decisions.lost_race(ctx, sid)
         return
     if pending.action == "reject_reason":
@@ -166,7 +169,11 @@ async def _typed(ctx: Ctx, text: str) -> None:
         await decisions.ask_more(ctx, sid, await _chosen_fields(ctx, sid), note)
     elif pending.action == "post_text":
         await review.set_input(
-            ctx.session, **_key(ctx), action="post_confirm", submission_id=sid, data={"text": text}
+            ctx.session,
+            **input_key(ctx),
+            action="post_confirm",
+            submission_id=sid,
+            data={"text": text},
         )
         post = await cards.post_say(ctx.session, sub, ctx.deps, text=text)
         context: dict[str, Any] = {**post.ctx, "sid": sid}

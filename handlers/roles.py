@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from handlers.context import Ctx
 from storage import review
 
@@ -25,6 +27,18 @@ async def text_editors(ctx: Ctx) -> list[str]:
     stored = {f"{row.platform}:{row.user_id}" for row in await review.staff(ctx.session)}
     everyone = stored | ctx.deps.editors | ctx.deps.admins
     return sorted(who for who in everyone if who.partition(":")[0] in BUTTONLESS)
+
+
+def person(ctx: Ctx, word: str) -> tuple[str, str]:
+    """Someone named in a command: ``123`` (the speaker's own platform) or ``zalo:abc``."""
+    platform, _, user_id = word.rpartition(":")
+    return (platform.lower() or ctx.event.platform), user_id
+
+
+def input_key(ctx: Ctx) -> dict[str, Any]:
+    """Where an editor's pending answer is kept: this person, in this chat."""
+    event = ctx.event
+    return {"platform": event.platform, "user_id": event.user_id, "chat_id": event.chat_id}
 
 
 def actor(ctx: Ctx) -> tuple[str, str]:

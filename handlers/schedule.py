@@ -18,14 +18,13 @@ from typing import get_args
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import Deps
 from handlers.org import Kind, OrgConfig
 from storage import outbox
+from storage.db import insert_new
 from storage.models import Outbox, OutboxStatus, SlotRun, Status, Submission
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -81,15 +80,7 @@ async def _claim_slot(
     session: AsyncSession, key: str, submission_id: int | None, now: datetime
 ) -> bool:
     """Record the slot as served; True only for the one caller whose row went in."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(SlotRun)
-        .values(key=key, submission_id=submission_id, created_at=now)
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-    result = await session.exec(statement)
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return await insert_new(session, SlotRun, key=key, submission_id=submission_id, created_at=now)
 
 
 async def tick(session: AsyncSession, *, deps: Deps, now: datetime) -> None:

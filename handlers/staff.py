@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from handlers.context import Ctx
-from handlers.roles import actor, role_of
+from handlers.roles import actor, person, role_of
 from handlers.router import Router
 from storage import review
 
@@ -33,8 +33,7 @@ async def manage(ctx: Ctx) -> None:
             editors=sorted(ctx.deps.editors),
         )
         return
-    platform, _, user_id = words[1].rpartition(":")
-    platform = platform.lower() or ctx.event.platform
+    platform, user_id = person(ctx, words[1])
     role = words[2].lower() if len(words) > 2 else "editor"
     if platform not in PLATFORMS or not user_id or role not in ("editor", "admin"):
         ctx.say("staff/usage.j2")

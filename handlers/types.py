@@ -89,5 +89,15 @@ class Reply:
     files: tuple[FileOut, ...] = ()  # sent after the text; platforms that cannot, say so
 
 
+def typed(base: Mapping[str, Any], text: str) -> Inbound:
+    """A typed message as an event: ``/gui@TinTotBot args`` is the command ``gui``, anything
+    else is text. Every adapter reads commands this one way."""
+    if text.startswith("/") and len(text) > 1:
+        word, _, rest = text.partition(" ")
+        command = word[1:].split("@", 1)[0].lower()
+        return Inbound(**base, text=text, command=command, args=rest.strip())
+    return Inbound(**base, text=text)
+
+
 def rows(choices: list[Choice], per_row: int = 1) -> tuple[tuple[Choice, ...], ...]:
     return tuple(tuple(choices[i : i + per_row]) for i in range(0, len(choices), per_row))

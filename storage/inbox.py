@@ -6,25 +6,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import insert_new
 from storage.models import Inbox, utcnow
 
 
 async def store(session: AsyncSession, *, key: str, platform: str, payload: dict[str, Any]) -> bool:
     """Keep an update; False when it was stored before (a re-delivery)."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(Inbox)
-        .values(key=key, platform=platform, payload=payload, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["key"])
+    return await insert_new(
+        session, Inbox, key=key, platform=platform, payload=payload, created_at=utcnow()
     )
-    result = await session.exec(statement)
-    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 async def handled(session: AsyncSession, *, key: str) -> None:

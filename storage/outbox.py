@@ -12,11 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import insert_new
 from storage.models import Outbox, OutboxStatus, utcnow
 
 
@@ -34,30 +33,24 @@ async def enqueue(
     status: OutboxStatus = OutboxStatus.QUEUED,
 ) -> bool:
     """Add a row unless one with the same key exists; True when added."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     now = utcnow()
-    statement = (
-        insert(Outbox)
-        .values(
-            key=key,
-            kind=kind,
-            platform=platform,
-            chat_id=chat_id,
-            submission_id=submission_id,
-            template=template,
-            context=context or {},
-            status=status.value,
-            attempts=0,
-            not_before=not_before or now,
-            message_ids=[],
-            created_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["key"])
+    return await insert_new(
+        session,
+        Outbox,
+        key=key,
+        kind=kind,
+        platform=platform,
+        chat_id=chat_id,
+        submission_id=submission_id,
+        template=template,
+        context=context or {},
+        status=status.value,
+        attempts=0,
+        not_before=not_before or now,
+        message_ids=[],
+        created_at=now,
+        updated_at=now,
     )
-    result = await session.exec(statement)
-    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 async def expire_leases(session: AsyncSession, *, platform: str, now: datetime) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.types import CallbackQuery, Message, User
 
-from handlers.types import Inbound, MediaRef, Other
+from handlers.types import Inbound, MediaRef, Other, typed
 
 
 def _who(user: User | None) -> dict[str, str | None]:
@@ -44,12 +44,7 @@ def from_message(message: Message, update_id: int) -> Inbound:
         media = MediaRef("video", message.video.file_id, message.video.file_size, group)
         return Inbound(**base, media=(media,))  # type: ignore[arg-type]
     if message.text is not None:
-        text = message.text
-        if text.startswith("/") and len(text) > 1:
-            word, _, rest = text.partition(" ")
-            command = word[1:].split("@", 1)[0].lower()
-            return Inbound(**base, text=text, command=command, args=rest.strip())  # type: ignore[arg-type]
-        return Inbound(**base, text=text)  # type: ignore[arg-type]
+        return typed(base, message.text)
     return Inbound(**base, other=_other(message))  # type: ignore[arg-type]
 
 

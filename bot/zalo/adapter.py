@@ -13,7 +13,7 @@ from bot.plain import plain_reply
 from bot.textsplit import split
 from bot.zalo.client import ZaloClient, ZaloError, ZaloNetworkError, ZaloUpdate
 from handlers.texts import render
-from handlers.types import Inbound, MediaRef, Reply, Say
+from handlers.types import Inbound, MediaRef, Reply, Say, typed
 
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 2000
@@ -38,12 +38,7 @@ def to_inbound(update: ZaloUpdate) -> Inbound | None:
     if update.event_name == "message.sticker.received":
         return Inbound(**base, other="sticker")  # type: ignore[arg-type]
     if update.text is not None:
-        text = update.text
-        if text.startswith("/") and len(text) > 1:
-            word, _, rest = text.partition(" ")
-            command = word[1:].lower()
-            return Inbound(**base, text=text, command=command, args=rest.strip())  # type: ignore[arg-type]
-        return Inbound(**base, text=text)  # type: ignore[arg-type]
+        return typed(base, update.text)
     return Inbound(**base, other="other")  # type: ignore[arg-type]
 
 
