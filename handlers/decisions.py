@@ -18,6 +18,11 @@ async def refresh_card(ctx: Ctx, sub: Submission) -> None:
     """Show the outcome on the editors' card: edited in place when the press came from the
     editors' group, else (a text command in a private chat) mirrored there via the outbox."""
     if ctx.event.group:
+        if sub.card_message_id is None and ctx.event.message_id is not None:
+            # Pressed before the card's delivery was recorded: this press edits it in place,
+            # so the recording (``outbound.after_sent``) must not mirror the decision again.
+            sub.card_chat_id, sub.card_message_id = ctx.event.chat_id, ctx.event.message_id
+            ctx.session.add(sub)
         reply = await cards.card_reply(ctx.session, sub, ctx.deps, media=False)
         target = sub.card_message_id if sub.card_chat_id == ctx.event.chat_id else None
         ctx.replies.append(Reply(reply.say, reply.choices, edit=True, message_id=target))

@@ -50,9 +50,11 @@ async def after_sent(
     if sub is None:
         return
     if item.kind == "card" and message_ids:
+        # Already recorded by a press on this very card, which showed the decision itself.
+        shown = (sub.card_chat_id, sub.card_message_id) == (item.chat_id, message_ids[-1])
         sub.card_chat_id, sub.card_message_id = item.chat_id, message_ids[-1]
         session.add(sub)
-        if sub.status != Status.PENDING:  # decided (e.g. from Zalo) while the card was on its way
+        if sub.status != Status.PENDING and not shown:  # decided (e.g. from Zalo) meanwhile
             await cards.mirror_card(session, sub, deps, utcnow())
     elif item.kind == "post":
         await session.flush()

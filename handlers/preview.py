@@ -50,6 +50,8 @@ async def send(ctx: Ctx, _arg: str) -> None:
     if again:
         draft.card_version += 1  # a new card for the editors; the old one says what was asked
         draft.reminded_at = None
+        # The new card is recorded when it goes out (or by the first press on it).
+        draft.card_chat_id = draft.card_message_id = None
         await review.audit(
             ctx.session,
             submission_id=draft.id,
