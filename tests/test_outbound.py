@@ -107,11 +107,9 @@ async def test_a_decision_before_the_card_is_recorded_is_shown_once(app: App, wh
             display_name="Biên tập",
             message_id="900" if group else None,
             group=group,
-            **(
-                {"choice": f"rv:ok:{sub_id}"}
-                if group
-                else {"command": "duyet", "args": str(sub_id)}
-            ),
+            choice=f"rv:ok:{sub_id}" if group else None,
+            command=None if group else "duyet",
+            args="" if group else str(sub_id),
         )
     )
     edits = [reply for reply in replies if reply.edit]
