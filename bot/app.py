@@ -16,7 +16,7 @@ from handlers.core import Core
 from handlers.org import OrgConfig, load_org
 from storage import units
 from storage.db import make_engine, make_sessions, migrate
-from storage.locks import hold_sqlite_file
+from storage.locks import SenderLocks, hold_sqlite_file
 from storage.models import UnitBase
 
 
@@ -27,6 +27,7 @@ class App:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     core: Core
+    locks: SenderLocks
     file_lock: IO[str] | None = None
 
     async def close(self) -> None:
@@ -74,4 +75,4 @@ async def build(
         rows = [UnitBase(code=u.code, name=u.name, parent_code=u.parent) for u in org.units]
         await units.sync(session, units=rows)
     core = Core(sessions, make_deps(settings, org, clock, console=console))
-    return App(settings, org, engine, sessions, core, file_lock)
+    return App(settings, org, engine, sessions, core, SenderLocks(engine), file_lock)

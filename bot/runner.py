@@ -90,6 +90,7 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
     try:
         for service in services:
             tasks.append(asyncio.create_task(service.worker().run(stop)))
+            tasks.append(asyncio.create_task(service.inbox.sweep_forever(stop)))
             listener = await service.start(web_app)
             if listener is not None:
                 tasks.append(listener)

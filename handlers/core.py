@@ -34,6 +34,7 @@ from handlers.states import Step
 from handlers.textnorm import fold
 from handlers.types import Inbound, Reply, Say
 from storage import members, updates
+from storage.db import unreachable
 
 log = logging.getLogger(__name__)
 ROUTES = Router().include(
@@ -51,6 +52,11 @@ ROUTES = Router().include(
 )
 
 
+class StoreUnavailable(Exception):
+    """The database could not be reached: nothing of the update was stored, and it must be
+    handled again later (its webhook row is kept; polling waits and retries)."""
+
+
 class Core:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], deps: Deps) -> None:
         self.sessions = sessions
@@ -64,7 +70,9 @@ class Core:
         async with lock:
             try:
                 return await self._handle(event)
-            except Exception:
+            except Exception as error:
+                if unreachable(error):
+                    raise StoreUnavailable(event.update_key) from error
                 log.exception("update %s failed; nothing of it was stored", event.update_key)
                 return [Reply(Say("internal_error.j2"), alert=event.choice is not None)]
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import IO
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+SENDER_LOCKS = 7001  # the advisory lock class of senders' inbox queues (apart from jobs)
 
 
 async def try_job_lock(session: AsyncSession, *, name: str) -> bool:
@@ -19,6 +27,47 @@ async def try_job_lock(session: AsyncSession, *, name: str) -> bool:
         return True
     query = select(func.pg_try_advisory_xact_lock(func.hashtext(name)))
     return bool((await session.exec(query)).one()[0])  # type: ignore[call-overload]
+
+
+class SenderLocks:
+    """Who may handle one sender's stored updates now: one worker across all processes on
+    PostgreSQL (a session advisory lock, dropped by the server if the worker dies); within
+    the one process on SQLite."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.shared = engine.dialect.name == "postgresql"
+        self._local: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    @asynccontextmanager
+    async def hold(self, sender: str) -> AsyncIterator[bool]:
+        """Yields False, at once, when someone else holds it."""
+        local = self._local.setdefault(sender, asyncio.Lock())
+        if local.locked():
+            yield False
+            return
+        async with local:
+            if not self.shared:
+                yield True
+                return
+            async with self.engine.connect() as connection:
+                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                key = func.hashtext(sender)
+                taken = await connection.scalar(
+                    select(func.pg_try_advisory_lock(SENDER_LOCKS, key))
+                )
+                try:
+                    yield bool(taken)
+                finally:
+                    if taken:
+                        await _unlock(connection, key)
+
+
+async def _unlock(connection: AsyncConnection, key: ColumnElement[int]) -> None:
+    try:
+        await connection.scalar(select(func.pg_advisory_unlock(SENDER_LOCKS, key)))
+    except Exception:  # the connection is broken: closing it makes the server drop the lock
+        await connection.invalidate()
 
 
 class AlreadyRunning(Exception):

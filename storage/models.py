@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -221,10 +221,15 @@ class SlotRun(SQLModel, table=True):
 
 class Inbox(SQLModel, table=True):
     """An update stored before it is acknowledged (a webhook's 200, a Zalo poll that consumed
-    it), so a crash before it is handled loses nothing: it is handled again at start."""
+    it), so a crash before it is handled loses nothing: another worker, or this one at start,
+    handles it. One sender's updates are handled in ``seq`` order, one worker at a time."""
+
+    __table_args__ = (Index("ix_inbox_sender_seq", "sender", "seq"),)
 
     key: str = Field(primary_key=True, max_length=96)  # "zalo:<message_id>"
     platform: str = Field(max_length=16)
+    sender: str = Field(default="", max_length=96)  # "telegram:<user id>", as the core's lock
+    seq: int = Field(default=0, sa_type=BigInteger)  # Telegram's update_id, Zalo's date (ms)
     payload: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)
     handled_at: datetime | None = Field(default=None, index=True)

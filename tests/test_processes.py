@@ -112,7 +112,12 @@ async def test_webhook_checks_the_secret(db_url: str, fake: FakeTelegram) -> Non
         async with make_sessions(engine)() as session, session.begin():
             acknowledged = {**forged, "update_id": 999_998}
             await inbox.store(
-                session, key="telegram:999998", platform="telegram", payload=acknowledged
+                session,
+                key="telegram:999998",
+                platform="telegram",
+                payload=acknowledged,
+                sender="telegram:4002",
+                seq=999_998,
             )
             handled = (
                 await session.exec(select(Inbox).where(col(Inbox.handled_at).is_not(None)))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import Update
+from aiogram.types import TelegramObject, Update
 from aiohttp import web
 
 from bot.app import App
@@ -21,6 +22,7 @@ from bot.settings import Settings
 from bot.telegram.adapter import make_router, set_menu
 from bot.telegram.publisher import TelegramSender
 from handlers import outbound
+from handlers.core import StoreUnavailable
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -38,6 +40,33 @@ def make_bot(settings: Settings) -> Bot:
     )
 
 
+async def wait_for_database(
+    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    event: TelegramObject,
+    data: dict[str, Any],
+) -> Any:
+    """Polling confirms an update once it is handled, so while the database is away the
+    update is tried again (the member's message waits) rather than let go."""
+    pause = 0.5
+    while True:
+        try:
+            return await handler(event, data)
+        except StoreUnavailable:
+            log.warning("database unavailable; the update waits %.1fs", pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 30.0)
+
+
+def sender_of(raw: dict[str, Any]) -> str:
+    """Who sent an update, as the core names them ("" for kinds it does not handle): one
+    sender's updates are handled in order."""
+    for kind in ALLOWED_UPDATES:
+        body = raw.get(kind)
+        if isinstance(body, dict) and isinstance(body.get("from"), dict):
+            return str(body["from"].get("id", ""))
+    return ""
+
+
 def webhook_path(settings: Settings) -> str:
     """The path of the public webhook URL is the path served: a proxy passes it through."""
     url = settings.telegram_webhook_url
@@ -53,7 +82,7 @@ class TelegramService:
         self.dispatcher.include_router(
             make_router(app.core, editor_chat=app.settings.editor_chat_id)
         )
-        self.inbox = InboxRunner(app.sessions, "telegram", self.feed)
+        self.inbox = InboxRunner(app.sessions, app.locks, "telegram", self.feed)
 
     def worker(self) -> OutboxWorker:
         return OutboxWorker(
@@ -70,6 +99,7 @@ class TelegramService:
         settings = self.app.settings
         await set_menu(self.bot)
         if settings.telegram_webhook_url is None:
+            self.dispatcher.update.outer_middleware(wait_for_database)
             # Never drop what members sent while the bot was down.
             await self.bot.delete_webhook(drop_pending_updates=False)
             # One update at a time: the offset is confirmed only after an update is handled,
@@ -84,7 +114,7 @@ class TelegramService:
                 )
             )
         assert web_app is not None
-        await self.inbox.drain()  # what a crash left stored but unhandled
+        await self.inbox.sweep(everything=True)  # what a crash left stored but unhandled
         web_app.router.add_post(webhook_path(settings), self.webhook)
         return None
 
@@ -94,9 +124,11 @@ class TelegramService:
         raw = await webhook_body(request, SECRET_HEADER, self.app.settings.telegram_webhook_secret)
         if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
             return web.Response(status=400)
-        key = f"telegram:{raw['update_id']}"
-        await self.inbox.store(key, raw)
-        self.inbox.handle_later(key, raw)
+        sender = f"telegram:{sender_of(raw)}"
+        await self.inbox.store(
+            f"telegram:{raw['update_id']}", raw, sender=sender, seq=raw["update_id"]
+        )
+        self.inbox.handle_later(sender)
         return web.Response(status=200)
 
     async def feed(self, raw: dict[str, Any]) -> None:

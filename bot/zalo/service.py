@@ -16,6 +16,7 @@ from bot.outbox import OutboxWorker
 from bot.zalo.adapter import ZaloSender, to_inbound
 from bot.zalo.client import ZaloClient, ZaloError, parse_update
 from handlers import outbound
+from storage.db import unreachable
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 30
@@ -33,7 +34,7 @@ class ZaloService:
         )
         self.sender = ZaloSender(self.client)
         self.stopping = asyncio.Event()
-        self.inbox = InboxRunner(app.sessions, "zalo", self.handle)
+        self.inbox = InboxRunner(app.sessions, app.locks, "zalo", self.handle)
 
     def worker(self) -> OutboxWorker:
         return OutboxWorker(
@@ -46,7 +47,7 @@ class ZaloService:
         )
 
     async def start(self, web_app: web.Application | None) -> asyncio.Task[None] | None:
-        await self.inbox.drain()  # what a crash left stored but unhandled
+        await self.inbox.sweep(everything=True)  # what a crash left stored but unhandled
         url = self.app.settings.zalo_webhook_url
         if url is None:
             try:  # polling and a webhook cannot both be on
@@ -77,25 +78,41 @@ class ZaloService:
                 continue
             pause = 1.0
             if raw is not None:
-                key = await self.store(raw)
-                if key is not None:
-                    await self.inbox.handle(key, raw)
+                sender = await self.keep(raw)
+                if sender is not None:
+                    await self.inbox.handle_sender(sender)
+
+    async def keep(self, raw: Any) -> str | None:
+        """Store a polled update, waiting for the database if it is away: Zalo will not give
+        a consumed update again."""
+        pause = 0.5
+        while True:
+            try:
+                return await self.store(raw)
+            except Exception as error:
+                if not unreachable(error):
+                    raise
+                log.warning("database unavailable; Zalo update held, retrying in %.1fs", pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
 
     async def webhook(self, request: web.Request) -> web.Response:
         raw = await webhook_body(request, SECRET_HEADER, self.app.settings.zalo_webhook_secret)
-        key = await self.store(raw)
-        if key is not None:  # stored: answer now, handle after
-            self.inbox.handle_later(key, raw)
+        sender = await self.store(raw)
+        if sender is not None:  # stored: answer now, handle after
+            self.inbox.handle_later(sender)
         return web.json_response({"ok": True})
 
     async def store(self, raw: Any) -> str | None:
+        """Keep an update in the inbox; its sender, or None for an update of an unknown shape."""
         update = parse_update(raw)
         if update is None:
             log.info("Zalo update of an unknown shape ignored")
             return None
+        sender = f"zalo:{update.user_id}"
         key = f"zalo:{update.message_id}"
-        await self.inbox.store(key, raw)
-        return key
+        await self.inbox.store(key, raw, sender=sender, seq=update.date_ms)
+        return sender
 
     async def handle(self, raw: dict[str, Any]) -> None:
         update = parse_update(raw)
