@@ -33,7 +33,7 @@ from handlers.router import Router
 from handlers.states import Step
 from handlers.textnorm import fold
 from handlers.types import Inbound, Reply, Say
-from storage import members, updates
+from storage import inbox, members, updates
 from storage.db import unreachable
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,8 @@ class Core:
 
     async def _handle(self, event: Inbound) -> list[Reply]:
         async with self.sessions() as session, session.begin():
-            if not await updates.claim(session, key=event.update_key):
+            fresh = await updates.claim(session, key=event.update_key)
+            if not fresh and not await inbox.unanswered(session, key=event.update_key):
                 log.info("update %s seen before; skipped", event.update_key)
                 return []
             member = await members.get_or_create(
@@ -91,6 +92,14 @@ class Core:
             )
             ctx = Ctx(session, _as_choice(event, member.step_data or {}), member, self.deps, ask)
             step_before = ctx.step
+            if not fresh:
+                # Handled, but its worker died before it was marked so: the answer may never
+                # have gone out. Ask again where the member stands (harmless if it did).
+                if event.group:
+                    await review.resync(ctx)
+                else:
+                    await remind(ctx)
+                return ctx.replies
             if not event.group and await bans.stopped(ctx):
                 pass  # answered once, then nothing: the update is still claimed
             elif event.group:
@@ -106,6 +115,14 @@ async def ask(ctx: Ctx, step: Step) -> None:
     prompt = ROUTES.prompts.get(step)
     if prompt is not None:
         await prompt(ctx)
+
+
+async def remind(ctx: Ctx) -> None:
+    if ctx.step == Step.IDLE:
+        ctx.say("idle.j2", choices=[[ctx.choice("send", "gui")]])
+    else:
+        await ask(ctx, ctx.step)
+    _remember_choices(ctx, ctx.step)
 
 
 async def dispatch(ctx: Ctx) -> None:

@@ -40,6 +40,18 @@ async def on_group(ctx: Ctx) -> None:
         await _typed(ctx, event.text.strip())
 
 
+async def resync(ctx: Ctx) -> None:
+    """A press handled by a worker that died before its answer: the card it edited may
+    still show the buttons, so it is shown again as it now stands."""
+    parts = (ctx.event.choice or "").split(":")
+    sub_id = parts[2] if len(parts) > 2 and parts[0] == "rv" else ""
+    sub = (
+        await submissions.get(ctx.session, submission_id=int(sub_id)) if sub_id.isdigit() else None
+    )
+    if sub is not None:
+        await cards.mirror_card(ctx.session, sub, ctx.deps, ctx.deps.clock())
+
+
 async def _press(ctx: Ctx, data: str) -> None:
     prefix, action, sub_id, arg = [*data.split(":"), "", "", ""][:4]
     sub = (

@@ -36,6 +36,13 @@ async def store(
     )
 
 
+async def unanswered(session: AsyncSession, *, key: str) -> bool:
+    """Stored and still not marked handled: the worker that handled it may have died before
+    its answer went out."""
+    query = select(Inbox.key).where(Inbox.key == key, col(Inbox.handled_at).is_(None))
+    return (await session.exec(query)).first() is not None
+
+
 async def handled(session: AsyncSession, *, key: str) -> None:
     await session.exec(update(Inbox).where(col(Inbox.key) == key).values(handled_at=utcnow()))
 

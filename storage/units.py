@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import insert_new
 from storage.models import Unit, UnitBase
 
 
@@ -16,11 +17,15 @@ async def sync(session: AsyncSession, *, units: Sequence[UnitBase]) -> None:
     admins made them in chat (renamed, moved, deactivated): the file only seeds."""
     existing = set((await session.exec(select(Unit.code))).all())
     for position, unit in enumerate(units):
-        if unit.code not in existing:
-            session.add(
-                Unit(
-                    code=unit.code, name=unit.name, parent_code=unit.parent_code, position=position
-                )
+        if unit.code not in existing:  # ON CONFLICT: workers starting together seed it once
+            await insert_new(
+                session,
+                Unit,
+                code=unit.code,
+                name=unit.name,
+                parent_code=unit.parent_code,
+                position=position,
+                active=True,
             )
 
 

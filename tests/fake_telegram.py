@@ -319,11 +319,20 @@ def _take(faults: list[_Fault], method: str, params: Json) -> _Fault | None:
 @dataclass
 class _Pending:
     update: Json
+    attempts: int = 0  # webhook deliveries tried
     replay: bool = False  # from push_update: survives the offset until fetched once
     fetched: bool = False
 
     def confirmed_by(self, offset: int) -> bool:
         return self.update["update_id"] < offset and (self.fetched or not self.replay)
+
+
+def _chat_of(update: Json) -> int:
+    """The chat an update belongs to, which Telegram delivers in sequence."""
+    body = next(v for k, v in update.items() if k != "update_id")
+    message = body.get("message") if "data" in body else body
+    chat = (message or {}).get("chat") or {}
+    return int(chat.get("id") or body.get("from", {}).get("id") or 0)
 
 
 class _Unset(enum.Enum):
@@ -366,6 +375,8 @@ class FakeTelegram:
         self._faults: list[_Fault] = []
         self._hangs: list[_Fault] = []
         self._webhook_task: asyncio.Task[None] | None = None
+        self.duplicate_deliveries = False  # every webhook update posted twice
+        self.deliveries = 0  # webhook POSTs made
         self._runner: web.AppRunner | None = None
         self._closing = False
 
@@ -580,23 +591,64 @@ class FakeTelegram:
         return self._queue
 
     async def _webhook_loop(self) -> None:
+        """Deliver as Telegram does: one chat's updates in sequence (the next only after the
+        last was answered 2xx), different chats at once, up to max_connections; a failed
+        delivery is tried again later. With ``duplicate_deliveries`` every update is posted
+        twice at once, as after a lost answer."""
+        busy: set[int] = set()
+        tasks: set[asyncio.Task[None]] = set()
         async with ClientSession() as http:
             while self.webhook is not None:
                 wake = self._pushed
-                if not self._ready():
-                    await wake.wait()
-                    continue
-                pending = self._queue[0]
-                status = await self._post(http, pending.update, self.webhook.get("secret_token"))
-                if not 200 <= status < 300:
-                    await asyncio.sleep(WEBHOOK_RETRY_DELAY)
-                elif self._queue and self._queue[0] is pending:
-                    self._queue.pop(0)
+                limit = int(self.webhook.get("max_connections") or 40)
+                for pending in self._ready():
+                    chat = _chat_of(pending.update)
+                    if len(tasks) >= limit:
+                        break
+                    if chat in busy:
+                        continue  # later updates of a chat wait behind its first
+                    busy.add(chat)
+                    task = asyncio.create_task(self._deliver(http, pending, chat, busy))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                await wake.wait()
+            for task in tasks:
+                task.cancel()
 
-    async def _post(self, http: ClientSession, update: Json, secret: str | None) -> int:
-        """POST one update to the webhook; 0 stands for a connection error."""
+    async def _deliver(
+        self, http: ClientSession, pending: _Pending, chat: int, busy: set[int]
+    ) -> None:
+        assert self.webhook is not None
+        secret = self.webhook.get("secret_token")
+        copies = 2 if self.duplicate_deliveries else 1
+        pending.attempts += 1
+        statuses = await asyncio.gather(
+            *(self._post(http, pending.update, secret, copy=n, attempt=pending.attempts)
+              for n in range(copies))
+        )  # fmt: skip
+        self.deliveries += copies
+        if any(200 <= status < 300 for status in statuses):
+            if pending in self._queue:
+                self._queue.remove(pending)
+        else:
+            await asyncio.sleep(WEBHOOK_RETRY_DELAY)
+        busy.discard(chat)
+        self._notify()
+
+    async def _post(
+        self,
+        http: ClientSession,
+        update: Json,
+        secret: str | None,
+        *,
+        copy: int = 0,
+        attempt: int = 1,
+    ) -> int:
+        """POST one update to the webhook; 0 stands for a connection error. The copy and
+        attempt headers let a test's load balancer send copies to different workers."""
         assert self.webhook is not None
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        headers |= {"X-Fake-Copy": str(copy), "X-Fake-Attempt": str(attempt)}
         timeout = ClientTimeout(total=30)
         try:
             async with http.post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -92,6 +93,7 @@ class TelegramService:
             compose=outbound.compose,
             after_sent=outbound.after_sent,
             after_problem=outbound.after_problem,
+            lease=timedelta(seconds=self.app.settings.outbox_lease_seconds),
         )
 
     async def start(self, web_app: web.Application | None) -> asyncio.Task[None] | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -44,6 +45,7 @@ class ZaloService:
             compose=outbound.compose,
             after_sent=outbound.after_sent,
             after_problem=outbound.after_problem,
+            lease=timedelta(seconds=self.app.settings.outbox_lease_seconds),
         )
 
     async def start(self, web_app: web.Application | None) -> asyncio.Task[None] | None:

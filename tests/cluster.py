@@ -1,0 +1,154 @@
+"""Several real ``python -m bot run`` workers in webhook mode on one PostgreSQL database,
+behind a small load balancer, fed by the fake Telegram server (also used by bench/flow.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
+
+from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.harness import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "cluster-Secret_1"
+EDITORS, CHANNEL = -100777, -100555
+ED1, ED2 = 9001, 9002
+
+
+class Balancer:
+    """Round robin over the workers' ports, as a reverse proxy would; the fake's copy and
+    attempt headers move a duplicate, or a retry, to another worker. A worker that is down
+    gets its request answered 502, which Telegram retries."""
+
+    def __init__(self, ports: list[int]) -> None:
+        self.ports = ports
+        self.port = free_port()
+        self.routed: list[int] = [0] * len(ports)
+        self._runner: web.AppRunner | None = None
+        self._http: ClientSession | None = None
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/telegram", self._forward)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        self._http = ClientSession(timeout=ClientTimeout(total=30))
+
+    async def stop(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _forward(self, request: web.Request) -> web.Response:
+        assert self._http is not None
+        body = await request.read()
+        update_id = int(json.loads(body).get("update_id", 0))
+        shift = int(request.headers.get("X-Fake-Copy", 0))
+        shift += int(request.headers.get("X-Fake-Attempt", 1))
+        index = (update_id + shift) % len(self.ports)
+        self.routed[index] += 1
+        headers = {k: v for k, v in request.headers.items() if k.lower().startswith("x-telegram")}
+        headers["Content-Type"] = "application/json"
+        url = f"http://127.0.0.1:{self.ports[index]}/telegram"
+        try:
+            async with self._http.post(url, data=body, headers=headers) as answer:
+                return web.Response(status=answer.status)
+        except (ClientError, TimeoutError):
+            return web.Response(status=502)
+
+
+class Cluster:
+    def __init__(self, db_url: str, fake: FakeTelegram, workers: int, **extra: str) -> None:
+        self.db_url, self.fake, self.extra = db_url, fake, extra
+        self.ports = [free_port() for _ in range(workers)]
+        self.balancer = Balancer(self.ports)
+        self.processes: list[asyncio.subprocess.Process | None] = [None] * workers
+        self.kills = 0
+
+    def env(self, port: int) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+        return (
+            env
+            | {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE": self.fake.base_url,
+                "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{self.balancer.port}/telegram",
+                "TELEGRAM_WEBHOOK_SECRET": SECRET,
+                "WEBHOOK_HOST": "127.0.0.1",
+                "WEBHOOK_PORT": str(port),
+                "DATABASE_URL": self.db_url,
+                "EDITOR_CHAT_ID": str(EDITORS),
+                "EDITOR_IDS": f"telegram:{ED1},telegram:{ED2}",
+                "PUBLISH_TARGETS": f"telegram:{CHANNEL}",
+                "LOG_LEVEL": "WARNING",
+            }
+            | self.extra
+        )
+
+    async def start(self) -> None:
+        await self.balancer.start()
+        for index in range(len(self.ports)):
+            await self.launch(index)
+        await self.ready()
+
+    async def launch(self, index: int) -> None:
+        self.processes[index] = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=ROOT,
+            env=self.env(self.ports[index]),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+
+    async def ready(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
+        """Every worker answers on its port (a GET is 405 once the webhook route is up)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        async with ClientSession(timeout=ClientTimeout(total=2)) as http:
+            for port in self.ports:
+                while True:
+                    with contextlib.suppress(ClientError, TimeoutError):
+                        async with http.get(f"http://127.0.0.1:{port}/telegram") as answer:
+                            if answer.status == 405:
+                                break
+                    if asyncio.get_running_loop().time() > deadline:
+                        raise TimeoutError(f"worker on port {port} did not come up")
+                    await asyncio.sleep(0.1)
+
+    async def kill(self, index: int) -> None:
+        """SIGKILL: no chance to finish or save anything."""
+        process = self.processes[index]
+        if process is not None and process.returncode is None:
+            process.send_signal(signal.SIGKILL)
+            await process.wait()
+            self.kills += 1
+
+    async def stop(self) -> list[int | None]:
+        """SIGTERM to all; their exit codes."""
+        for process in self.processes:
+            if process is not None and process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        codes: list[int | None] = []
+        for process in self.processes:
+            if process is None:
+                codes.append(None)
+                continue
+            try:
+                codes.append(await asyncio.wait_for(process.wait(), 30))
+            except TimeoutError:
+                process.kill()
+                codes.append(await process.wait())
+        await self.balancer.stop()
+        return codes

@@ -1,0 +1,228 @@
+"""Several webhook workers on one PostgreSQL database, fed the same stream with every update
+delivered twice, and killed with SIGKILL at random: nothing lost, nothing doubled, each
+member's answers in order."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlmodel import select
+
+from storage.db import make_engine, make_sessions
+from storage.models import Audit, Outbox, Submission
+from tests.cluster import CHANNEL, ED1, ED2, EDITORS, Cluster
+from tests.conftest import PG_URL
+from tests.fake_telegram import FakeTelegram, Sent
+
+pytestmark = pytest.mark.skipif(PG_URL is None, reason="several workers need PostgreSQL")
+FINAL = {"sent", "needs_check"}
+PROMPTS = ["Câu 2/5", "Câu 3/5", "Câu 4/5", "Câu 5/5", "Ảnh, video minh họa"]
+WAIT = 60.0  # seconds for one reply, on a loaded two-core machine
+
+
+def answers_of(user: int) -> list[str]:
+    return [f"{field} {user}" for field in ("Sáng", "Nhà văn hóa", "Cô Hoa", "Dạy học", "Lan tỏa")]
+
+
+async def reply(fake: FakeTelegram, user: int, contains: str, after: int) -> Sent:
+    return await fake.wait_for(user, contains, after=after, timeout=WAIT)
+
+
+async def member_flow(fake: FakeTelegram, user: int) -> None:
+    """The whole raw-information flow; the five answers typed without waiting for questions."""
+    steps = [
+        ("/start", "Chọn đơn vị"),
+        ("Đoàn phường An Lạc", "Đã lưu đơn vị"),
+        ("/gui", "Bạn muốn gửi gì"),
+        ("Tin tốt", "Bước 2"),
+        ("Thông tin thô", "Câu 1/5"),
+    ]
+    for text, expect in steps:
+        mark = fake.mark()
+        fake.push_text(user, text, first_name=f"Member {user}")
+        await reply(fake, user, expect, mark)
+    mark = fake.mark()
+    for answer in answers_of(user):
+        fake.push_text(user, answer, first_name=f"Member {user}")
+    await reply(fake, user, "Ảnh, video minh họa", mark)
+    for text, expect in (("Bỏ qua", "Xem lại"), ("Gửi", "Đã gửi")):
+        mark = fake.mark()
+        fake.push_text(user, text, first_name=f"Member {user}")
+        await reply(fake, user, expect, mark)
+
+
+async def approve_all(fake: FakeTelegram, count: int) -> None:
+    """Both editors press Duyệt on every card at once."""
+    deadline = asyncio.get_running_loop().time() + WAIT
+    while len(cards := pending_cards(fake)) < count:
+        assert asyncio.get_running_loop().time() < deadline, f"{len(cards)} of {count} cards"
+        await asyncio.sleep(0.1)
+    for card in cards:
+        for editor in (ED1, ED2):
+            fake.push_callback(editor, card.message_id, card_data(fake, card), chat_id=EDITORS)
+
+
+def pending_cards(fake: FakeTelegram) -> list[Sent]:
+    return [s for s in fake.sent if s.chat_id == EDITORS and "Chờ duyệt" in (s.plain or "")]
+
+
+def card_data(fake: FakeTelegram, card: Sent) -> str:
+    [data] = [d for row in card.buttons for label, d in row if "Duyệt" in label]
+    return data
+
+
+async def posted(fake: FakeTelegram, count: int) -> None:
+    deadline = asyncio.get_running_loop().time() + WAIT * 2
+    while len([s for s in fake.sent if s.chat_id == CHANNEL]) < count:
+        assert asyncio.get_running_loop().time() < deadline, "posts did not all go out"
+        await asyncio.sleep(0.2)
+
+
+async def settled(fake: FakeTelegram, count: int) -> None:
+    await posted(fake, count)
+    await fake.idle(timeout=WAIT)
+    await asyncio.sleep(1.0)  # anything doubled would show by now
+
+
+def channel_posts(fake: FakeTelegram) -> list[Sent]:
+    return [s for s in fake.sent if s.chat_id == CHANNEL]
+
+
+async def every_post_decided(db_url: str, count: int) -> None:
+    """Every approved item's post sent, or in doubt (its worker died mid-send) and so shown to
+    the editors instead of being sent again."""
+    engine = make_engine(db_url)
+    deadline = asyncio.get_running_loop().time() + WAIT * 3
+    try:
+        while True:
+            async with make_sessions(engine)() as session:
+                query = select(Outbox.status).where(Outbox.kind == "post")
+                done = [st for st in (await session.exec(query)).all() if st in FINAL]
+            if len(done) >= count:
+                return
+            assert asyncio.get_running_loop().time() < deadline, f"{len(done)} of {count} posts"
+            await asyncio.sleep(0.3)
+    finally:
+        await engine.dispose()
+
+
+async def check_store(db_url: str, users: list[int], *, killed: bool = False) -> None:
+    engine = make_engine(db_url)
+    async with make_sessions(engine)() as session:
+        subs = (await session.exec(select(Submission))).all()
+        audits = (await session.exec(select(Audit).where(Audit.action == "approve"))).all()
+        posts = (await session.exec(select(Outbox).where(Outbox.kind == "post"))).all()
+    await engine.dispose()
+    assert len(subs) == len(users), "a submission lost or doubled"
+    by_name = {sub.thoi_gian: sub for sub in subs}
+    for user in users:
+        sub = by_name[f"Sáng {user}"]
+        got = [sub.thoi_gian, sub.dia_diem, sub.nhan_vat, sub.muc_dich, sub.y_nghia]
+        assert got == answers_of(user), "answers out of order"
+        assert sub.status == "published" or (killed and sub.status == "approved")
+    assert Counter(a.submission_id for a in audits) == Counter(s.id for s in subs)  # once each
+    statuses = Counter(p.status for p in posts)
+    assert statuses["sent"] + (statuses["needs_check"] if killed else 0) == len(users), statuses
+
+
+def check_chats(fake: FakeTelegram, users: list[int]) -> None:
+    for user in users:
+        texts = [s.plain or "" for s in fake.sent if s.chat_id == user]
+        seen = [prompt for text in texts for prompt in PROMPTS if prompt in text]
+        assert seen == PROMPTS, f"member {user} saw the questions as {seen}"
+    cards = Counter(re.findall(r"#\d+", s.plain or "")[0] for s in pending_cards(fake))
+    assert len(cards) == len(users) and set(cards.values()) == {1}, cards
+    assert len([s for s in fake.sent if s.chat_id == CHANNEL]) == len(users)
+
+
+@pytest.fixture
+async def pg_url(db_url: str) -> AsyncIterator[str]:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("several workers share PostgreSQL; SQLite is one process")
+    yield db_url
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+async def test_workers_with_every_update_delivered_twice(
+    pg_url: str, fake: FakeTelegram, workers: int
+) -> None:
+    fake.duplicate_deliveries = True
+    cluster = Cluster(pg_url, fake, workers)
+    users = [5000 + n for n in range(3 * workers)]
+    await cluster.start()
+    try:
+        await asyncio.gather(*(member_flow(fake, user) for user in users))
+        await approve_all(fake, len(users))
+        await settled(fake, len(users))
+    finally:
+        codes = await cluster.stop()
+    assert codes == [0] * workers
+    assert all(routed > 0 for routed in cluster.balancer.routed)  # every worker took part
+    assert fake.deliveries >= 2 * (len(users) * 12)
+    check_chats(fake, users)
+    await check_store(pg_url, users)
+    assert not [e for e in fake.errors if "not modified" not in e[2]], fake.errors
+
+
+async def typed_flow(fake: FakeTelegram, user: int) -> None:
+    """The same flow typed in one go, as a member whose answers may go unanswered while a
+    worker restarts: each member's updates are still handled in order."""
+    flow = ["/start", "Đoàn phường An Lạc", "/gui", "Tin tốt", "Thông tin thô"]
+    for text in [*flow, *answers_of(user), "Bỏ qua", "Gửi"]:
+        fake.push_text(user, text, first_name=f"Member {user}")
+
+
+async def submitted(db_url: str, count: int) -> None:
+    engine = make_engine(db_url)
+    deadline = asyncio.get_running_loop().time() + WAIT * 3
+    try:
+        while True:
+            async with make_sessions(engine)() as session:
+                query = select(Submission).where(Submission.status == "pending")
+                if len((await session.exec(query)).all()) >= count:
+                    return
+            assert asyncio.get_running_loop().time() < deadline, "submissions missing"
+            await asyncio.sleep(0.3)
+    finally:
+        await engine.dispose()
+
+
+async def test_workers_killed_at_random_lose_nothing(pg_url: str, fake: FakeTelegram) -> None:
+    """Two workers; every 0.3-1.1 s one of them is killed with SIGKILL and started again,
+    mid-flow, mid-decision and mid-publish, while members type and editors approve."""
+    cluster = Cluster(pg_url, fake, 2, OUTBOX_LEASE_SECONDS="10")
+    users = [6000 + n for n in range(6)]
+    chance = random.Random(20261124)
+    await cluster.start()
+    stop = asyncio.Event()
+
+    async def killer() -> None:
+        while not stop.is_set():
+            await asyncio.sleep(chance.uniform(0.3, 1.1))
+            index = chance.randrange(2)
+            await cluster.kill(index)
+            await cluster.launch(index)
+
+    chaos = asyncio.create_task(killer())
+    try:
+        for user in users:
+            await typed_flow(fake, user)
+        await submitted(pg_url, len(users))
+        await approve_all(fake, len(users))
+        await every_post_decided(pg_url, len(users))
+        stop.set()
+        await chaos
+        await cluster.ready()
+        await fake.idle(timeout=WAIT)
+    finally:
+        stop.set()
+        await cluster.stop()
+    assert cluster.kills >= 10, cluster.kills
+    await check_store(pg_url, users, killed=True)
+    channel = Counter(re.findall(r"Cô Hoa \d+", s.plain or "")[0] for s in channel_posts(fake))
+    assert set(channel.values()) <= {1}, channel  # never published twice
