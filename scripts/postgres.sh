@@ -33,6 +33,8 @@ start_postgres() {
     PG_STOP=("${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -m fast stop)
     trap 'stop_postgres' EXIT
     export TEST_POSTGRES_URL="postgresql+asyncpg://postgres@127.0.0.1:$PG_PORT/postgres"
+    # The fault tests restart the server under load with "$TEST_POSTGRES_CTL restart".
+    export TEST_POSTGRES_CTL="${run[*]} $bin/pg_ctl -D $PG_DIR/data -w -m fast"
 }
 
 stop_postgres() {

@@ -32,12 +32,15 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         yield f"sqlite+aiosqlite:///{tmp_path / 'tintot.db'}"
         return
     assert PG_URL is not None
-    admin = await asyncpg.connect(PG_URL.replace("postgresql+asyncpg", "postgresql"))
+    server = PG_URL.replace("postgresql+asyncpg", "postgresql")
     name = f"test_{uuid.uuid4().hex[:16]}"
+    admin = await asyncpg.connect(server)
     await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
     try:
         yield f"{PG_URL.rsplit('/', 1)[0]}/{name}"
     finally:
+        admin = await asyncpg.connect(server)  # anew: a fault test may have restarted the server
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
 

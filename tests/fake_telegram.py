@@ -13,7 +13,9 @@ import copy
 import enum
 import itertools
 import json
+import math
 import mimetypes
+import random
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -295,6 +297,10 @@ def _keyboard(markup: Any) -> Json | None:
     return {"inline_keyboard": rows} if rows else None
 
 
+_SENDS = {"sendMessage", "sendPhoto", "sendVideo", "sendDocument", "sendMediaGroup",
+          "editMessageText", "editMessageCaption", "editMessageReplyMarkup"}  # fmt: skip
+
+
 @dataclass
 class _Fault:
     method: str  # lower-cased
@@ -375,6 +381,13 @@ class FakeTelegram:
         self._faults: list[_Fault] = []
         self._hangs: list[_Fault] = []
         self._webhook_task: asyncio.Task[None] | None = None
+        self.chaos_hits: list[tuple[str, str, Any]] = []  # (429|500|hang, method, chat_id)
+        self._chaos_rate, self._chaos_hang = 0.0, 0.0
+        self._chaos_random: random.Random | None = None
+        self.flood_429s = 0  # answered because a flood limit was passed
+        self._flood_period: float | None = None
+        self._flood_all: list[float] = []
+        self._flood_chats: dict[int, list[float]] = {}
         self.duplicate_deliveries = False  # every webhook update posted twice
         self.deliveries = 0  # webhook POSTs made
         self._runner: web.AppRunner | None = None
@@ -530,6 +543,48 @@ class FakeTelegram:
         """The call is still carried out afterwards, as on Telegram when a client gives up."""
         self._hangs.append(_Fault(method.lower(), None, count, seconds=seconds))
 
+    def chaos(self, rate: float, *, seed: int, hang_seconds: float) -> None:
+        """From now on, each sending call meets, with probability ``rate``, one of: a 429 with
+        retry_after 1, a 500, or a hang of ``hang_seconds`` after which it is carried out."""
+        self._chaos_rate, self._chaos_random = rate, random.Random(seed)
+        self._chaos_hang = hang_seconds
+
+    def enforce_flood_limits(self, *, period: float = 60.0) -> None:
+        """Answer 429 past Telegram's limits: 20 messages a minute into a group or channel, 30
+        a second in all. A shorter ``period`` than 60 s speeds up the clock of both."""
+        self._flood_period = period
+
+    async def _chaos(self, method: str, params: Json) -> None:
+        if self._chaos_random is None or self._chaos_random.random() >= self._chaos_rate:
+            return
+        kind = self._chaos_random.choice(["429", "500", "hang"])
+        self.chaos_hits.append((kind, method, params.get("chat_id")))
+        if kind == "429":
+            raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        if kind == "500":
+            raise ApiError(500, "Internal Server Error")
+        await asyncio.sleep(self._chaos_hang)
+
+    def _flood_check(self, method: str, params: Json) -> None:
+        if self._flood_period is None or method.startswith("edit"):
+            return
+        now = time.monotonic()
+        count = len(params.get("media") or []) if method == "sendMediaGroup" else 1
+        chat = int(params.get("chat_id") or 0)
+        windows = [(self._flood_all, 30, self._flood_period / 60)]
+        if chat < 0:
+            windows.append((self._flood_chats.setdefault(chat, []), 20, self._flood_period))
+        for stamps, limit, period in windows:
+            stamps[:] = [t for t in stamps if t > now - period]
+            if len(stamps) + count > limit:
+                self.flood_429s += 1
+                wait = stamps[len(stamps) + count - limit - 1] + period - now
+                retry = max(1, math.ceil(wait))
+                description = f"Too Many Requests: retry after {retry}"
+                raise ApiError(429, description, {"retry_after": retry})
+        for stamps, _, _ in windows:
+            stamps.extend([now] * count)
+
     async def post_webhook(
         self, update: Json, *, secret: str | Literal[_Unset.SECRET] | None = _Unset.SECRET
     ) -> int:
@@ -559,6 +614,9 @@ class FakeTelegram:
             if fault := _take(self._faults, method, params):
                 retry = {"retry_after": fault.retry_after} if fault.retry_after else None
                 raise ApiError(fault.status, fault.description, retry)
+            if method in _SENDS:
+                await self._chaos(method, params)
+                self._flood_check(method, params)
             result = await api[1](params)
         except ApiError as error:
             self.errors.append((method, error.code, error.description))

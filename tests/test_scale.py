@@ -5,8 +5,10 @@ member's answers in order."""
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import re
+import shlex
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -226,3 +228,37 @@ async def test_workers_killed_at_random_lose_nothing(pg_url: str, fake: FakeTele
     await check_store(pg_url, users, killed=True)
     channel = Counter(re.findall(r"Cô Hoa \d+", s.plain or "")[0] for s in channel_posts(fake))
     assert set(channel.values()) <= {1}, channel  # never published twice
+
+
+async def restart_postgres() -> None:
+    """Stop the server the tests use and start it again, as an operator or a crash would."""
+    command = os.environ.get("TEST_POSTGRES_CTL")
+    if not command:
+        pytest.skip("TEST_POSTGRES_CTL (set by scripts/test.sh) names the server to restart")
+    process = await asyncio.create_subprocess_exec(
+        *shlex.split(command), "restart", stdout=asyncio.subprocess.DEVNULL
+    )
+    assert await process.wait() == 0
+
+
+async def test_the_database_restarted_under_load(pg_url: str, fake: FakeTelegram) -> None:
+    """Members mid-flow while PostgreSQL restarts: the workers recover by themselves (updates
+    refused with a 5xx are delivered again, stored ones are handled by the sweep) and every
+    answer arrives, in order."""
+    cluster = Cluster(pg_url, fake, 2)
+    users = [7000 + n for n in range(6)]
+    await cluster.start()
+    try:
+        for user in users[:3]:
+            await typed_flow(fake, user)
+        await asyncio.sleep(0.5)
+        await restart_postgres()
+        for user in users[3:]:
+            await typed_flow(fake, user)
+        await submitted(pg_url, len(users))
+        await approve_all(fake, len(users))
+        await settled(fake, len(users))
+    finally:
+        codes = await cluster.stop()
+    assert codes == [0, 0]
+    await check_store(pg_url, users)
