@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,9 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import nudges
 from handlers.context import Deps
 from handlers.schedule import tick
-from storage import locks
+from storage import inbox, locks
 
 log = logging.getLogger(__name__)
+KEEP_HANDLED = timedelta(days=3)  # Telegram re-delivers for 24 h at most
 
 
 async def run_scheduler(
@@ -33,6 +35,7 @@ async def run_scheduler(
                     await tick(session, deps=deps, now=now)
                     await nudges.weekly(session, deps=deps, now=now)
                     await nudges.monthly_report(session, deps=deps, now=now)
+                    await inbox.forget_handled(session, before=now - KEEP_HANDLED)
         except Exception:
             # A database hiccup must not stop the slots: the next tick tries again.
             log.exception("scheduler tick failed")

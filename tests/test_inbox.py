@@ -4,6 +4,7 @@ worker left are swept up; a row whose database was away is kept, not marked hand
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,7 +16,7 @@ from bot.inbox_runner import InboxRunner
 from handlers.core import StoreUnavailable
 from handlers.types import Inbound
 from storage import inbox
-from storage.models import Inbox
+from storage.models import Inbox, utcnow
 from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
 
@@ -115,3 +116,16 @@ async def test_a_handled_update_whose_answer_may_be_lost_is_answered_again(app: 
         )
     again = await app.core.handle(event)
     assert [reply.say.template for reply in again] == asked
+
+
+async def test_handled_rows_are_forgotten_after_a_while_unhandled_never(app: App) -> None:
+    runner = InboxRunner(app.sessions, app.locks, "telegram", Recorder())
+    await store(runner, 1)
+    await store(runner, 2, "telegram:2")
+    async with app.sessions() as session, session.begin():
+        await inbox.handled(session, key="telegram:1")
+    async with app.sessions() as session, session.begin():
+        assert await inbox.forget_handled(session, before=utcnow() - timedelta(days=3)) == 0
+        assert await inbox.forget_handled(session, before=utcnow() + timedelta(seconds=1)) == 1
+    async with app.sessions() as session:
+        assert (await session.exec(select(Inbox.key))).all() == ["telegram:2"]
