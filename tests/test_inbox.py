@@ -4,8 +4,8 @@ worker left are swept up; a row whose database was away is kept, not marked hand
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
