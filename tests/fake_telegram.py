@@ -389,6 +389,9 @@ class FakeTelegram:
         self._flood_all: list[float] = []
         self._flood_chats: dict[int, list[float]] = {}
         self.duplicate_deliveries = False  # every webhook update posted twice
+        # Hooks for a benchmark: an update handed to the bot (polled or posted), a message sent.
+        self.on_delivered: Callable[[Json], None] | None = None
+        self.on_sent: Callable[[Sent], None] | None = None
         self.deliveries = 0  # webhook POSTs made
         self._runner: web.AppRunner | None = None
         self._closing = False
@@ -679,6 +682,8 @@ class FakeTelegram:
         assert self.webhook is not None
         secret = self.webhook.get("secret_token")
         copies = 2 if self.duplicate_deliveries else 1
+        if not pending.attempts and self.on_delivered is not None:
+            self.on_delivered(pending.update)
         pending.attempts += 1
         statuses = await asyncio.gather(
             *(self._post(http, pending.update, secret, copy=n, attempt=pending.attempts)
@@ -831,6 +836,8 @@ class FakeTelegram:
             method, chat_id, message_id, source, plain, parse_mode, buttons, media, group, raw
         )
         self.sent.append(sent)
+        if self.on_sent is not None:
+            self.on_sent(sent)
         self._state[(sent.chat_id, sent.message_id)] = sent
         self._messages[(sent.chat_id, sent.message_id)] = msg
         return msg
@@ -908,6 +915,8 @@ class FakeTelegram:
             left = deadline - time.monotonic()
             if batch or left <= 0 or self._closing:
                 for pending in batch:
+                    if not pending.fetched and self.on_delivered is not None:
+                        self.on_delivered(pending.update)
                     pending.fetched = True
                 return [pending.update for pending in batch]
             with contextlib.suppress(TimeoutError):

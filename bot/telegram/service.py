@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +12,8 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import TelegramObject, Update
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+from aiogram.types import Update
 from aiohttp import web
 
 from bot.app import App
@@ -28,6 +29,8 @@ from handlers.core import StoreUnavailable
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
 REQUEST_TIMEOUT = 30  # seconds, every Bot API call
+POLL_SECONDS = 25  # a getUpdates long poll
+CONCURRENCY = 10  # senders of one batch handled at once (each holds a database session)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -39,23 +42,6 @@ def make_bot(settings: Settings) -> Bot:
         session=AiohttpSession(api=api, timeout=REQUEST_TIMEOUT),
         default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True),
     )
-
-
-async def wait_for_database(
-    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-    event: TelegramObject,
-    data: dict[str, Any],
-) -> Any:
-    """Polling confirms an update once it is handled, so while the database is away the
-    update is tried again (the member's message waits) rather than let go."""
-    pause = 0.5
-    while True:
-        try:
-            return await handler(event, data)
-        except StoreUnavailable:
-            log.warning("database unavailable; the update waits %.1fs", pause)
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 30.0)
 
 
 def sender_of(raw: dict[str, Any]) -> str:
@@ -84,6 +70,9 @@ class TelegramService:
             make_router(app.core, editor_chat=app.settings.editor_chat_id)
         )
         self.inbox = InboxRunner(app.sessions, app.locks, "telegram", self.feed)
+        self.stopping = asyncio.Event()
+        self.polling: asyncio.Task[None] | None = None
+        self.handling = False
 
     def worker(self) -> OutboxWorker:
         return OutboxWorker(
@@ -101,24 +90,69 @@ class TelegramService:
         settings = self.app.settings
         await set_menu(self.bot)
         if settings.telegram_webhook_url is None:
-            self.dispatcher.update.outer_middleware(wait_for_database)
             # Never drop what members sent while the bot was down.
             await self.bot.delete_webhook(drop_pending_updates=False)
-            # One update at a time: the offset is confirmed only after an update is handled,
-            # so a crash mid-update gets it re-delivered (and the claim skips the done ones).
-            return asyncio.create_task(
-                self.dispatcher.start_polling(
-                    self.bot,
-                    handle_as_tasks=False,
-                    allowed_updates=ALLOWED_UPDATES,
-                    handle_signals=False,
-                    close_bot_session=False,
-                )
-            )
+            self.polling = asyncio.create_task(self.poll())
+            return self.polling
         assert web_app is not None
         await self.inbox.sweep(everything=True)  # what a crash left stored but unhandled
         web_app.router.add_post(webhook_path(settings), self.webhook)
         return None
+
+    async def poll(self) -> None:
+        """Long polling. A batch is confirmed (by the next getUpdates' offset) only once it is
+        handled, so a crash re-delivers it and the claims skip what was done. Within a batch,
+        each sender's updates are handled in order and different senders at once; while the
+        database is away the same batch is fetched again."""
+        offset: int | None = None
+        pause = 1.0
+        while not self.stopping.is_set():
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset,
+                    timeout=POLL_SECONDS,
+                    allowed_updates=ALLOWED_UPDATES,
+                    request_timeout=POLL_SECONDS + 10,
+                )
+            except (TelegramAPIError, TelegramNetworkError) as error:
+                log.warning("getUpdates failed: %s; retrying in %.0fs", error, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 60.0)
+                continue
+            if not updates:
+                continue
+            self.handling = True
+            try:
+                done = await self.handle_batch(updates)
+            finally:
+                self.handling = False
+            if done:
+                offset, pause = updates[-1].update_id + 1, 1.0
+            else:
+                log.warning("database unavailable; the batch is fetched again in %.0fs", pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
+
+    async def handle_batch(self, updates: list[Update]) -> bool:
+        """False when the database was away for some of them."""
+        by_sender: dict[str, list[Update]] = {}
+        for update in updates:
+            raw = update.model_dump(mode="json", exclude_none=True, by_alias=True)
+            by_sender.setdefault(sender_of(raw), []).append(update)
+        slots = asyncio.Semaphore(CONCURRENCY)
+
+        async def in_order(items: list[Update]) -> bool:
+            async with slots:
+                for update in items:
+                    try:
+                        await self.dispatcher.feed_update(self.bot, update)
+                    except StoreUnavailable:
+                        return False
+                    except Exception:  # a bug: logged, and the batch goes on
+                        log.exception("update %s failed", update.update_id)
+            return True
+
+        return all(await asyncio.gather(*(in_order(items) for items in by_sender.values())))
 
     async def webhook(self, request: web.Request) -> web.Response:
         """Check the secret (in constant time), store the update, answer 200, handle it after:
@@ -148,8 +182,12 @@ class TelegramService:
             )
 
     async def stop_listening(self) -> None:
-        if self.dispatcher._running_lock.locked():  # polling: let it finish the current update
-            await self.dispatcher.stop_polling()
+        self.stopping.set()
+        if self.polling is not None:
+            if not self.handling:  # waiting on getUpdates: nothing of ours in flight
+                self.polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.polling
         await self.inbox.wait()
 
     async def close(self) -> None:
