@@ -104,13 +104,19 @@ class Driver:
         if self.bare or waiter.expect in (message.plain or ""):
             self.latencies.append(time.perf_counter() - waiter.delivered)
             del self.waiting[message.chat_id]
-            waiter.future.set_result(message)
+            if not waiter.future.done():
+                waiter.future.set_result(message)
 
     async def say(self, chat: int, text: str, expect: str) -> Sent:
         waiter = Waiter(expect, asyncio.get_running_loop().create_future())
         self.waiting[chat] = waiter
         self.fake.push_text(chat, text)
-        return await asyncio.wait_for(waiter.future, WAIT)
+        try:
+            return await asyncio.wait_for(waiter.future, WAIT)
+        except TimeoutError:
+            raise TimeoutError(
+                f"chat {chat}: no answer containing {expect!r} to {text!r}"
+            ) from None
 
     async def member(self, user: int) -> None:
         for text, expect in STEPS:
@@ -215,7 +221,9 @@ async def run_one(
         stop_sampling.set()
         share = await sampler if sampler else None
         updates = members * len(STEPS) + driver.approved
-        return Result(name, updates, seconds, driver.latencies, share)
+        result = Result(name, updates, seconds, driver.latencies, share)
+        print(f"{name}: {result.rate:.1f} updates/s", file=sys.stderr, flush=True)
+        return result
     finally:
         stop_sampling.set()
         if cluster is not None and webhook:

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 Handle = Callable[[dict[str, Any]], Awaitable[None]]
 SWEEP_SECONDS = 5.0  # how often stored rows nobody is handling are looked for
 STALE_AFTER = timedelta(seconds=3)  # a row this old and unhandled has no worker on it
+# Senders handled at once by one worker. Each holds up to two pooled connections (its lock,
+# its transaction): more would wait on the pool while holding locks.
+CONCURRENCY = 6
 
 
 class InboxRunner:
@@ -45,6 +48,7 @@ class InboxRunner:
     ) -> None:
         self.sessions, self.locks, self.platform, self._handle = sessions, locks, platform, handle
         self.running: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(CONCURRENCY)
 
     async def store(self, key: str, raw: dict[str, Any], *, sender: str, seq: int) -> None:
         async with self.sessions() as session, session.begin():
@@ -60,6 +64,10 @@ class InboxRunner:
 
     async def handle_sender(self, sender: str) -> None:
         """Handle the sender's stored updates in order, unless another worker is at it."""
+        async with self._slots:
+            await self._handle_sender(sender)
+
+    async def _handle_sender(self, sender: str) -> None:
         try:
             while True:
                 async with self.locks.hold(sender) as mine:

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     telegram_api_base: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
     telegram_webhook_url: AnyHttpUrl | None = None
     telegram_webhook_secret: SecretStr | None = None
+    telegram_max_connections: int = Field(default=40, ge=1, le=100)
     zalo_bot_token: SecretStr | None = None
     zalo_api_base: AnyHttpUrl = AnyHttpUrl("https://bot-api.zaloplatforms.com")
     zalo_webhook_url: AnyHttpUrl | None = None

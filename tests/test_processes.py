@@ -78,6 +78,7 @@ async def test_webhook_checks_the_secret(db_url: str, fake: FakeTelegram) -> Non
         now=FROZEN,
         telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
         telegram_webhook_secret="s3cret-Value_1",
+        telegram_max_connections=7,
         webhook_host="127.0.0.1",
         webhook_port=port,
     )
@@ -88,6 +89,7 @@ async def test_webhook_checks_the_secret(db_url: str, fake: FakeTelegram) -> Non
                 break
             await asyncio.sleep(0.05)
         assert fake.webhook and fake.webhook["secret_token"] == "s3cret-Value_1"
+        assert int(fake.webhook["max_connections"]) == 7
         assert fake.webhook["url"].endswith("/telegram/hook")
         lan = bot.member(4002)
         await lan.send("/start", "Chọn đơn vị")

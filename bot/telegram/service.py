@@ -179,6 +179,7 @@ class TelegramService:
                 secret_token=settings.telegram_webhook_secret.get_secret_value(),
                 allowed_updates=ALLOWED_UPDATES,
                 drop_pending_updates=False,
+                max_connections=settings.telegram_max_connections,
             )
 
     async def stop_listening(self) -> None:
