@@ -63,17 +63,14 @@ class InboxRunner:
         task.add_done_callback(self.running.discard)
 
     async def handle_sender(self, sender: str) -> None:
-        """Handle the sender's stored updates in order, unless another worker is at it."""
-        async with self._slots:
-            await self._handle_sender(sender)
-
-    async def _handle_sender(self, sender: str) -> None:
+        """Handle the sender's stored updates in order, unless another worker is at it. One
+        update per turn: a member who answers fast does not keep a slot from the others."""
         try:
             while True:
-                async with self.locks.hold(sender) as mine:
+                async with self._slots, self.locks.hold(sender) as mine:
                     if not mine:
                         return  # its holder re-checks after letting go, and finds ours
-                    if not await self._handle_rows(sender):
+                    if not await self._handle_next(sender):
                         return  # the database is away: the sweep comes back for it
                 async with self.sessions() as session:
                     if not await inbox.next_of(session, sender=sender, limit=1):
@@ -81,22 +78,23 @@ class InboxRunner:
         except Exception:  # e.g. the database away while taking the lock
             log.exception("stored updates of %s left for the sweep", sender)
 
-    async def _handle_rows(self, sender: str) -> bool:
-        while True:
-            async with self.sessions() as session:
-                rows = await inbox.next_of(session, sender=sender)
-            if not rows:
-                return True
-            for row in rows:
-                try:
-                    await self._handle(dict(row.payload))
-                except StoreUnavailable:
-                    log.warning("database unavailable; update %s kept for later", row.key)
-                    return False
-                except Exception:  # a bug: logged, and not tried forever
-                    log.exception("stored update %s failed", row.key)
-                async with self.sessions() as session, session.begin():
-                    await inbox.handled(session, key=row.key)
+    async def _handle_next(self, sender: str) -> bool:
+        """The sender's oldest stored update, if any; False when the database was away."""
+        async with self.sessions() as session:
+            rows = await inbox.next_of(session, sender=sender, limit=1)
+        if not rows:
+            return True
+        row = rows[0]
+        try:
+            await self._handle(dict(row.payload))
+        except StoreUnavailable:
+            log.warning("database unavailable; update %s kept for later", row.key)
+            return False
+        except Exception:  # a bug: logged, and not tried forever
+            log.exception("stored update %s failed", row.key)
+        async with self.sessions() as session, session.begin():
+            await inbox.handled(session, key=row.key)
+        return True
 
     async def sweep(self, *, everything: bool = False) -> None:
         """Handle rows nobody is handling: left by a worker that died after its 200, or kept

@@ -26,6 +26,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    # A worker's webhook requests (up to TELEGRAM_MAX_CONNECTIONS at once) each store their
+    # update while its senders hold a lock and a transaction each: room for both, so the
+    # stores do not starve the handlers (bench/flow.py showed 10 s tails with 5 + 10).
+    kwargs = {"pool_size": 20, "max_overflow": 20} | kwargs
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 
