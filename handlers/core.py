@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import (
     answers,
     bans,
+    consent,
     editor_commands,
     info,
     media,
@@ -42,6 +43,7 @@ ROUTES = Router().include(
     submit.router,
     answers.router,
     media.router,
+    consent.router,
     preview.router,
     info.router,
     supplement.router,

@@ -66,9 +66,16 @@ async def _decide(
     return await submissions.get(ctx.session, submission_id=sub_id)
 
 
-async def approve(ctx: Ctx, sub_id: int, *, post_text: str | None = None) -> bool:
+async def approve(
+    ctx: Ctx, sub_id: int, *, post_text: str | None = None, consent_confirmed: bool = False
+) -> bool:
+    """``consent_confirmed``: the editor confirmed publishing though the member had not asked
+    the people shown (kept in the audit)."""
     values = {"post_text": post_text} if post_text is not None else {}
-    note = "edited text" if post_text is not None else None
+    notes = ["edited text"] if post_text is not None else []
+    if consent_confirmed:
+        notes.append("consent not asked: confirmed by the editor")
+    note = "; ".join(notes) or None
     sub = await _decide(ctx, sub_id, Status.APPROVED, "approve", note, **values)
     if sub is None:
         return False

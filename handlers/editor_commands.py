@@ -58,10 +58,17 @@ async def approve(ctx: Ctx) -> None:
     found = await _target(ctx, "duyet")
     if not found:
         return
-    sid = found[0].id or 0
+    sub, rest = found
+    sid = sub.id or 0
+    confirmed = fold(rest) == "xac nhan" or fold(rest) == "xacnhan"
+    if sub.status == Status.PENDING and sub.consent == "not_asked" and not confirmed:
+        ctx.say("review/consent_confirm_text.j2", sid=sid)  # a second, explicit /duyet
+        return
     pending = await review.get_input(ctx.session, **input_key(ctx))
     text = pending.data.get("text") if pending and pending.submission_id == sid else None
-    await decisions.approve(ctx, sid, post_text=text if isinstance(text, str) else None)
+    await decisions.approve(
+        ctx, sid, post_text=text if isinstance(text, str) else None, consent_confirmed=confirmed
+    )
 
 
 @router.command("tuchoi")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import cards, roles
+from handlers import cards, consent, roles
 from handlers.context import Ctx
 from handlers.router import Router
 from handlers.states import PATHS, Step
@@ -19,6 +19,9 @@ async def show_preview(ctx: Ctx) -> None:
     if draft is None:
         ctx.goto(Step.IDLE)
         ctx.say("draft_gone.j2")
+        return
+    if await consent.needed(ctx, draft):  # every way to the preview passes here
+        await ctx.move(Step.CONSENT)
         return
     card = await cards.card_context(ctx.session, draft, ctx.deps)
     refs = await cards.media_for(ctx.session, draft, ctx.event.platform)
@@ -38,6 +41,9 @@ async def send(ctx: Ctx, _arg: str) -> None:
     draft = await ctx.draft()
     if draft is None or ctx.member.unit_code is None:
         ctx.alert("stale_button.j2")
+        return
+    if await consent.needed(ctx, draft):
+        await ctx.move(Step.CONSENT)
         return
     again = draft.status == Status.NEEDS_INFO
     theme = ctx.org.theme(draft.theme_key) if again else ctx.org.theme_on(ctx.today)

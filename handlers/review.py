@@ -67,8 +67,10 @@ async def _press(ctx: Ctx, data: str) -> None:
         await queue.resend(ctx, sub)
     elif sub.status != Status.PENDING:
         await decisions.lost_race(ctx, sid)
-    elif action == "ok":
-        await decisions.approve(ctx, sid)
+    elif action == "ok" and sub.consent == "not_asked":
+        await _buttons(ctx, sub, _confirm(ctx, sid))  # approving needs a second press
+    elif action in ("ok", "oc"):
+        await decisions.approve(ctx, sid, consent_confirmed=action == "oc")
     elif action == "no":
         await _buttons(ctx, sub, _reasons(ctx, sid))
     elif action == "nr" and arg.isdigit() and int(arg) < len(ctx.org.review.reject_reasons):
@@ -83,18 +85,30 @@ async def _press(ctx: Ctx, data: str) -> None:
         await _toggle(ctx, sub, arg if action == "mf" else None)
     elif action == "mn":
         await _ask_note(ctx, sid)
-    elif action == "pb":
+    elif action in ("pb", "pc"):
         pending = await review.get_input(ctx.session, **input_key(ctx))
         text = pending.data.get("text") if pending and pending.submission_id == sid else None
-        if isinstance(text, str) and await decisions.approve(ctx, sid, post_text=text):
-            ctx.replies.append(Reply(Say("review/edited_done.j2", {"sid": sid}), edit=True))
-        elif not isinstance(text, str):
+        if not isinstance(text, str):
             ctx.alert("stale_button.j2")
+        elif action == "pb" and sub.consent == "not_asked":
+            rows = tuple(tuple(row) for row in _confirm(ctx, sid, "pc"))
+            ctx.replies.append(
+                Reply(Say("review/consent_confirm.j2", {"sid": sid}), rows, edit=True)
+            )
+        elif await decisions.approve(ctx, sid, post_text=text, consent_confirmed=action == "pc"):
+            ctx.replies.append(Reply(Say("review/edited_done.j2", {"sid": sid}), edit=True))
     elif action in ("bk", "cx"):
         await review.clear_input(ctx.session, **input_key(ctx))
         await decisions.refresh_card(ctx, sub)
     else:
         ctx.alert("stale_button.j2")
+
+
+def _confirm(ctx: Ctx, sid: int, action: str = "oc") -> list[list[Choice]]:
+    return [
+        [Choice(label("approve_anyway"), f"rv:{action}:{sid}")],
+        [Choice(label("back_card"), f"rv:bk:{sid}")],
+    ]
 
 
 def _reasons(ctx: Ctx, sid: int) -> list[list[Choice]]:

@@ -12,7 +12,8 @@ leaves the step as it is.
 | PATH          | Đã có bài viết / Thông tin thô    | LINK, or THOI_GIAN                          |
 | THOI_GIAN ... | one answer per field, in order    | the next field of the path, then MEDIA      |
 | LINK, CAM_NHAN| the link, then the member's view  | MEDIA                                       |
-| MEDIA         | photos / videos (≤ 10), Xong, Bỏ qua | PREVIEW                                  |
+| MEDIA         | photos / videos (≤ 10), Xong, Bỏ qua | PREVIEW, via CONSENT when there are any  |
+| CONSENT       | Đã đồng ý / Chưa hỏi / Không có người | PREVIEW                                 |
 | PREVIEW       | Gửi / Sửa / Hủy                   | IDLE (sent as pending), EDIT_PICK, IDLE     |
 | EDIT_PICK     | the field to answer again         | that field or MEDIA, then back to PREVIEW   |
 """
@@ -35,6 +36,7 @@ class Step(StrEnum):
     LINK = "link"
     CAM_NHAN = "cam_nhan"
     MEDIA = "media"
+    CONSENT = "consent"  # did the people shown agree to be published (asked once, with media)
     PREVIEW = "preview"
     EDIT_PICK = "edit_pick"
 

@@ -103,6 +103,8 @@ class Submission(SubmissionBase, table=True):
     info_fields: list[str] | None = Field(default=None, sa_column=Column(JSON))
     info_note: str | None = None
     post_text: str | None = None  # the editors' own text for the post, when they wrote one
+    # Did the people in the photos agree to be published: yes | not_asked | no_people.
+    consent: str | None = Field(default=None, max_length=16)
     card_chat_id: str | None = Field(default=None, max_length=64)
     card_message_id: str | None = Field(default=None, max_length=64)
     card_version: int = 0  # bumped each time a new card is due (after a supplement)

@@ -78,8 +78,12 @@ async def test_media_step_limits(bot: Harness, fake: FakeTelegram) -> None:
         fake.push_photo(2005, file_id=f"P{n}", media_group_id="big" if n < 10 else None)
     await fake.wait_for(2005, "tối đa 10", after=mark)
     await fake.idle()
-    preview = await chat.press("Xong", "Xem lại")
-    assert "Ảnh/video: 10" in (preview.plain or "")
+    await chat.press("Xong", "đồng ý cho đăng")
+    await chat.send("để mình hỏi đã", "chọn một trong ba")  # not one of the answers: asked again
+    preview = await chat.press("Không có người", "Xem lại")
+    assert "Ảnh/video: 10" in (preview.plain or "") and "không có người trong ảnh" in (
+        preview.plain or ""
+    )
 
 
 async def test_cancel_and_status(bot: Harness, fake: FakeTelegram) -> None:

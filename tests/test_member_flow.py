@@ -43,14 +43,16 @@ async def test_raw_path_with_album_end_to_end(bot: Harness, fake: FakeTelegram) 
         fake.push_photo(1001, file_id=f"PHOTO{n}", media_group_id="album-1", first_name="Lan")
     fake.push_video(1001, file_id="VIDEO1", first_name="Lan")
     await fake.wait_for(1001, "4/10", after=mark)
+    await lan.press("Xong", "đồng ý cho đăng")  # photos: were the people shown asked?
     preview_mark = fake.mark()
-    await lan.press("Xong", "Xem lại trước khi gửi")
+    await lan.press("Đã đồng ý", "Xem lại trước khi gửi")
     album = [s for s in fake.sent[preview_mark:] if s.method == "sendMediaGroup"]
     assert [ref for _, ref in album[0].media] == ["PHOTO0", "PHOTO1", "PHOTO2", "VIDEO1"]
     preview = await fake.wait_for(1001, "Xem lại", after=preview_mark)
     for answer in RAW:
         assert answer in (preview.plain or "")
     assert "Ảnh/video: 4" in (preview.plain or "") and "#moingay1tintot" in (preview.plain or "")
+    assert "Người trong ảnh: đã đồng ý cho đăng" in (preview.plain or "")
 
     done = await lan.press("Gửi", "Đã gửi")
     [sub] = await bot.submissions()

@@ -43,6 +43,7 @@ async def submit_raw(
     *,
     kind: str = "Tin tốt",
     photos: int = 0,
+    consent: str = "Đã đồng ý",
 ) -> None:
     await member.register()
     await member.send("/gui", "Bạn muốn gửi gì")
@@ -56,7 +57,8 @@ async def submit_raw(
     if photos:
         await fake.wait_for(member.id, "Đã nhận", after=mark)
         await fake.idle()
-        await member.press("Xong", "Xem lại")
+        await member.press("Xong", "đồng ý cho đăng")
+        await member.press(consent, "Xem lại")
     else:
         await member.press("Bỏ qua", "Xem lại")
     await member.press("Gửi", "Đã gửi")
@@ -191,7 +193,8 @@ async def test_request_more_reopens_exactly_those_fields(desk: Harness, fake: Fa
     mark = fake.mark()
     fake.push_photo(1006, file_id="CLASS")
     await fake.wait_for(1006, "Đã nhận", after=mark)
-    await lan.press("Xong", "Xem lại")
+    await lan.press("Xong", "đồng ý cho đăng")
+    await lan.press("Đã đồng ý", "Xem lại")
     mark = fake.mark()
     await lan.press("Gửi", "phần bổ sung")
     again = await card(fake, "đã bổ sung lần 1", after=mark)
@@ -303,3 +306,43 @@ async def test_admin_adds_an_editor(desk: Harness, fake: FakeTelegram) -> None:
     press(fake, newcomer, "Duyệt")
     await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
     await admin.send(f"/bientap xoa {newcomer}", "Đã gỡ")
+
+
+async def test_people_not_asked_needs_a_second_confirmation(
+    desk: Harness, fake: FakeTelegram
+) -> None:
+    """Photos whose people were not asked: the card says so in bold, Duyệt only offers a
+    confirmation, and the confirmed approval is in the audit."""
+    await submit_raw(desk.member(1010), fake, photos=1, consent="Chưa hỏi")
+    shown = await card(fake)
+    assert "Người trong ảnh: ⚠️ CHƯA ĐƯỢC HỎI ý kiến" in (shown.plain or "")
+    assert "<b>⚠️ CHƯA ĐƯỢC HỎI ý kiến</b>" in (shown.text or "")
+    mark = fake.mark()
+    press(fake, ED1, "Duyệt")
+    asking = await fake.wait_for(EDITORS, "CHƯA ĐƯỢC HỎI", after=mark, timeout=10)
+    labels = [label for row in asking.buttons for label, _ in row]
+    assert labels == ["⚠️ Vẫn duyệt khi chưa hỏi ý kiến", "↩️ Quay lại"]
+    [sub] = await desk.submissions()
+    assert sub.status == "pending"  # one press is not enough
+    press(fake, ED1, "Vẫn duyệt")
+    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    [sub] = await desk.submissions()
+    assert sub.status in ("approved", "published") and sub.consent == "not_asked"
+    assert desk.app is not None
+    async with desk.app.sessions() as session:
+        [audit] = (await session.exec(select(Audit).where(Audit.action == "approve"))).all()
+    assert audit.note == "consent not asked: confirmed by the editor"
+
+
+async def test_people_who_agreed_or_none_shown_approve_at_once(
+    desk: Harness, fake: FakeTelegram
+) -> None:
+    await submit_raw(desk.member(1011), fake, photos=2, consent="Không có người")
+    shown = await card(fake)
+    assert "Người trong ảnh: không có người trong ảnh" in (shown.plain or "")
+    press(fake, ED1, "Duyệt")
+    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    mark = fake.mark()
+    await submit_raw(desk.member(1012), fake)  # no photos: nobody is asked anything
+    plain = (await card(fake, after=mark)).plain or ""
+    assert "Người trong ảnh" not in plain

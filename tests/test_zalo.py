@@ -61,7 +61,7 @@ class ZaloChat:
         return await self.zalo.wait_for(self.id, expect, after=mark, timeout=10)
 
 
-async def submit(member: ZaloChat, zalo: FakeZalo) -> None:
+async def submit(member: ZaloChat, zalo: FakeZalo, *, consent: str = "3") -> None:
     units = await member.send("/start", "Chọn đơn vị")
     assert "\n2. Đoàn phường An Lạc\n" in (units.text or "")
     await member.send("2", "Đã lưu đơn vị")
@@ -84,7 +84,8 @@ async def submit(member: ZaloChat, zalo: FakeZalo) -> None:
     mark = zalo.mark()
     zalo.push_photo(member.id, PHOTO, display_name=member.name, use_field="photo")
     await zalo.wait_for(member.id, "1/10", after=mark)
-    preview = await member.send("1", "Xem lại")  # 1. Xong
+    await member.send("1", "đồng ý cho đăng")  # 1. Xong; then: were the people asked?
+    preview = await member.send(consent, "Xem lại")  # 3. Không có người trong ảnh
     assert "Ảnh/video: 1" in (preview.text or "")
     await member.send("gửi", "Đã gửi")
 
@@ -279,3 +280,18 @@ async def test_zalo_editor_writes_the_post_and_long_texts_split(
     parts = [s for s in zalo.sent[mark:] if s.chat_id == "zu-1008"]
     assert len(parts) >= 2 and all(len(s.text or "") <= 2000 for s in parts)
     assert "e" * 1200 in "".join(s.text or "" for s in parts)
+
+
+async def test_zalo_editor_confirms_people_not_asked(
+    both: Harness, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    member = ZaloChat(zalo, "zu-1010")
+    await submit(member, zalo, consent="2")  # 2. Chưa hỏi
+    card = await fake.wait_for(EDITORS, "Chờ duyệt", timeout=10)
+    assert "CHƯA ĐƯỢC HỎI" in (card.plain or "")
+    editor = ZaloChat(zalo, ZALO_EDITOR, "Biên tập Zalo")
+    await editor.send("/duyet 1", "/duyet 1 xacnhan")  # not yet: a second, explicit command
+    [sub] = await both.submissions()
+    assert sub.status == "pending"
+    await editor.send("/duyet 1 xác nhận", "Người gửi đã được báo")
+    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
