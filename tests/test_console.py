@@ -27,6 +27,7 @@ Lan tỏa
 /album 3
 /anh bieu-duong.jpg
 1
+1
 gửi
 /cuatoi
 /vai bientap
@@ -63,6 +64,7 @@ async def test_console_walks_the_whole_flow(db_url: str, fake: FakeTelegram) -> 
     assert "\n1. 🌱 Tin tốt" in text and "\n2. 🌸 Câu chuyện đẹp" in text
     assert "<b>Nhà văn hóa</b> & sân" in text  # plain text: shown as typed, no markup
     assert "nhãn dán" in text and "Đã nhận album" in text
+    assert "1. ✅ Đã đồng ý" in text and "Người trong ảnh: đã đồng ý cho đăng" in text
     assert f"Đã gửi tin tốt #{sub.id}" in text
     assert f"#{sub.id} · Tin tốt · Đoàn phường An Lạc" in text  # /cuatoi
     # The editor rejected the first with the second preset reason and approved the story.
