@@ -5,6 +5,8 @@ member's answers in order."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import os
 import random
 import re
@@ -195,21 +197,28 @@ async def submitted(db_url: str, count: int) -> None:
 
 
 async def test_workers_killed_at_random_lose_nothing(pg_url: str, fake: FakeTelegram) -> None:
-    """Two workers; every 0.3-1.1 s one of them is killed with SIGKILL and started again,
-    mid-flow, mid-decision and mid-publish, while members type and editors approve."""
+    """Two workers; after every 6th update handed to them, one of them, at random, is killed
+    with SIGKILL a random moment later and started again: mid-flow, mid-decision and
+    mid-publish, while members type and editors approve."""
     cluster = Cluster(pg_url, fake, 2, OUTBOX_LEASE_SECONDS="10")
     users = [6000 + n for n in range(6)]
     chance = random.Random(20261124)
-    await cluster.start()
-    stop = asyncio.Event()
+    victims: asyncio.Queue[int] = asyncio.Queue()
+    handed = itertools.count(1)
+
+    def delivered(_update: object) -> None:
+        if next(handed) % 6 == 0:
+            victims.put_nowait(chance.randrange(2))
 
     async def killer() -> None:
-        while not stop.is_set():
-            await asyncio.sleep(chance.uniform(0.3, 1.1))
-            index = chance.randrange(2)
+        while True:
+            index = await victims.get()
+            await asyncio.sleep(chance.uniform(0.0, 0.05))  # somewhere in its handling
             await cluster.kill(index)
             await cluster.launch(index)
 
+    await cluster.start()
+    fake.on_delivered = delivered
     chaos = asyncio.create_task(killer())
     try:
         for user in users:
@@ -217,14 +226,20 @@ async def test_workers_killed_at_random_lose_nothing(pg_url: str, fake: FakeTele
         await submitted(pg_url, len(users))
         await approve_all(fake, len(users))
         await every_post_decided(pg_url, len(users))
-        stop.set()
-        await chaos
+        fake.on_delivered = None
+        chaos.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await chaos
+        for index, process in enumerate(cluster.processes):
+            if process is None or process.returncode is not None:
+                await cluster.launch(index)
         await cluster.ready()
         await fake.idle(timeout=WAIT)
     finally:
-        stop.set()
+        chaos.cancel()
         await cluster.stop()
-    assert cluster.kills >= 10, cluster.kills
+    # 6 members × 12 updates and 12 presses: a kill after every 6th.
+    assert cluster.kills >= 12, cluster.kills
     await check_store(pg_url, users, killed=True)
     channel = Counter(re.findall(r"Cô Hoa \d+", s.plain or "")[0] for s in channel_posts(fake))
     assert set(channel.values()) <= {1}, channel  # never published twice
