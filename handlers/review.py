@@ -43,21 +43,23 @@ async def on_group(ctx: Ctx) -> None:
 async def resync(ctx: Ctx) -> None:
     """A press handled by a worker that died before its answer: the card it edited may
     still show the buttons, so it is shown again as it now stands."""
-    parts = (ctx.event.choice or "").split(":")
-    sub_id = parts[2] if len(parts) > 2 and parts[0] == "rv" else ""
-    sub = (
-        await submissions.get(ctx.session, submission_id=int(sub_id)) if sub_id.isdigit() else None
-    )
+    _, _, sub = await _pressed(ctx, ctx.event.choice or "")
     if sub is not None:
         await cards.mirror_card(ctx.session, sub, ctx.deps, ctx.deps.clock())
 
 
-async def _press(ctx: Ctx, data: str) -> None:
+async def _pressed(ctx: Ctx, data: str) -> tuple[str, str, Submission | None]:
+    """(action, argument, submission) of a card button ``rv:<action>:<id>[:<arg>]``; no
+    submission when the data is not a card button's or names none."""
     prefix, action, sub_id, arg = [*data.split(":"), "", "", ""][:4]
-    sub = (
-        await submissions.get(ctx.session, submission_id=int(sub_id)) if sub_id.isdigit() else None
-    )
-    if prefix != "rv" or sub is None or sub.id is None:
+    if prefix != "rv" or not sub_id.isdigit():
+        return action, arg, None
+    return action, arg, await submissions.get(ctx.session, submission_id=int(sub_id))
+
+
+async def _press(ctx: Ctx, data: str) -> None:
+    action, arg, sub = await _pressed(ctx, data)
+    if sub is None or sub.id is None:
         ctx.alert("stale_button.j2")
         return
     sid = sub.id

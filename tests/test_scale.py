@@ -13,9 +13,10 @@ import re
 import shlex
 from collections import Counter
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.db import make_engine, make_sessions
 from storage.models import Audit, Outbox, Submission
@@ -97,22 +98,27 @@ def channel_posts(fake: FakeTelegram) -> list[Sent]:
     return [s for s in fake.sent if s.chat_id == CHANNEL]
 
 
-async def every_post_decided(db_url: str, count: int) -> None:
-    """Every approved item's post sent, or in doubt (its worker died mid-send) and so shown to
-    the editors instead of being sent again."""
+async def until_stored(db_url: str, count: int, query: Any, what: str) -> None:
+    """Wait until ``query`` finds ``count`` rows."""
     engine = make_engine(db_url)
     deadline = asyncio.get_running_loop().time() + WAIT * 3
     try:
         while True:
             async with make_sessions(engine)() as session:
-                query = select(Outbox.status).where(Outbox.kind == "post")
-                done = [st for st in (await session.exec(query)).all() if st in FINAL]
-            if len(done) >= count:
+                found = len((await session.exec(query)).all())
+            if found >= count:
                 return
-            assert asyncio.get_running_loop().time() < deadline, f"{len(done)} of {count} posts"
+            assert asyncio.get_running_loop().time() < deadline, f"{found} of {count} {what}"
             await asyncio.sleep(0.3)
     finally:
         await engine.dispose()
+
+
+async def every_post_decided(db_url: str, count: int) -> None:
+    """Every approved item's post sent, or in doubt (its worker died mid-send) and so shown to
+    the editors instead of being sent again."""
+    query = select(Outbox.id).where(Outbox.kind == "post", col(Outbox.status).in_(FINAL))
+    await until_stored(db_url, count, query, "posts decided")
 
 
 async def check_store(db_url: str, users: list[int], *, killed: bool = False) -> None:
@@ -182,18 +188,8 @@ async def typed_flow(fake: FakeTelegram, user: int) -> None:
 
 
 async def submitted(db_url: str, count: int) -> None:
-    engine = make_engine(db_url)
-    deadline = asyncio.get_running_loop().time() + WAIT * 3
-    try:
-        while True:
-            async with make_sessions(engine)() as session:
-                query = select(Submission).where(Submission.status == "pending")
-                if len((await session.exec(query)).all()) >= count:
-                    return
-            assert asyncio.get_running_loop().time() < deadline, "submissions missing"
-            await asyncio.sleep(0.3)
-    finally:
-        await engine.dispose()
+    query = select(Submission.id).where(Submission.status == "pending")
+    await until_stored(db_url, count, query, "submissions")
 
 
 async def test_workers_killed_at_random_lose_nothing(pg_url: str, fake: FakeTelegram) -> None:
