@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import personal_data
 from handlers.context import Deps
 from handlers.states import PATHS
 from handlers.texts import label
@@ -59,6 +60,7 @@ async def card_context(session: AsyncSession, sub: Submission, deps: Deps) -> di
             "tin_tot" if sub.kind == "tin_tot" else "cau_chuyen_dep"
         ),
         "tz": deps.tz,
+        "personal": personal_data.found_in(sub),
     }
 
 

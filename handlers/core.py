@@ -21,9 +21,12 @@ from handlers import (
     editor_commands,
     info,
     media,
+    merge,
+    personal_review,
     preview,
     report,
     review,
+    rights,
     staff,
     start,
     submit,
@@ -51,6 +54,9 @@ ROUTES = Router().include(
     editor_commands.router,
     bans.router,
     report.router,
+    rights.router,
+    personal_review.router,  # with merge, also the card buttons they register
+    merge.router,
 )
 
 

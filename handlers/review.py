@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers import cards, decisions, queue, staff
+from handlers.card_actions import ACTIONS
 from handlers.context import Ctx
 from handlers.roles import input_key, role_of
 from handlers.states import PATHS
@@ -102,6 +103,8 @@ async def _press(ctx: Ctx, data: str) -> None:
     elif action in ("bk", "cx"):
         await review.clear_input(ctx.session, **input_key(ctx))
         await decisions.refresh_card(ctx, sub)
+    elif action in ACTIONS:
+        await ACTIONS[action](ctx, sub, arg)
     else:
         ctx.alert("stale_button.j2")
 

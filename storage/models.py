@@ -20,7 +20,9 @@ class Status(StrEnum):
     APPROVED = "approved"  # decided; its posts are queued (or wait for a slot)
     PUBLISHED = "published"  # every target has it
     REJECTED = "rejected"
-    CANCELLED = "cancelled"
+    CANCELLED = "cancelled"  # a draft given up (/huy)
+    WITHDRAWN = "withdrawn"  # taken back by its member while it waited (/rut)
+    MERGED = "merged"  # joined to another submission of the same story (Gộp); follows its fate
 
 
 class OutboxStatus(StrEnum):
@@ -64,6 +66,7 @@ class Member(MemberBase, table=True):
     draft_id: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    erased_at: datetime | None = None  # asked to be forgotten: name and platform ids are gone
 
 
 class SubmissionBase(SQLModel):
@@ -82,7 +85,14 @@ class SubmissionBase(SQLModel):
 class Submission(SubmissionBase, table=True):
     # Reports count by period in the database; each index covers one of their GROUP BYs.
     __table_args__ = (
-        Index("ix_submission_report_submitted", "submitted_at", "unit_code", "kind", "theme_key"),
+        Index(
+            "ix_submission_report_submitted",
+            "submitted_at",
+            "unit_code",
+            "kind",
+            "theme_key",
+            "status",
+        ),
         Index("ix_submission_report_decided", "decided_at", "status", "unit_code", "submitted_at"),
         Index("ix_submission_report_published", "published_at", "unit_code", "kind", "member_id"),
     )
@@ -105,6 +115,14 @@ class Submission(SubmissionBase, table=True):
     post_text: str | None = None  # the editors' own text for the post, when they wrote one
     # Did the people in the photos agree to be published: yes | not_asked | no_people.
     consent: str | None = Field(default=None, max_length=16)
+    # The editor chose to publish the personal data found in the text as written (else masked).
+    keep_personal: bool = False
+    # A likely earlier telling of the same story, found when it was sent, and the rule that
+    # found it (link | details | text); see handlers/duplicates.py.
+    duplicate_of: int | None = None
+    duplicate_rule: str | None = Field(default=None, max_length=16)
+    merged_into: int | None = Field(default=None, index=True)  # Gộp: published with that one
+    purge_warned_at: datetime | None = None  # an abandoned draft's member was told it will go
     card_chat_id: str | None = Field(default=None, max_length=64)
     card_message_id: str | None = Field(default=None, max_length=64)
     card_version: int = 0  # bumped each time a new card is due (after a supplement)

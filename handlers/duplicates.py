@@ -1,0 +1,3 @@
+"""Likely duplicate stories: the rule and its thresholds (being built)."""
+
+from __future__ import annotations
