@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import nudges
 from handlers.context import Deps
 from handlers.schedule import tick
-from storage import inbox, locks
+from storage import inbox, locks, updates
 
 log = logging.getLogger(__name__)
 KEEP_HANDLED = timedelta(days=3)  # Telegram re-delivers for 24 h at most
@@ -36,6 +36,7 @@ async def run_scheduler(
                     await nudges.weekly(session, deps=deps, now=now)
                     await nudges.monthly_report(session, deps=deps, now=now)
                     await inbox.forget_handled(session, before=now - KEEP_HANDLED)
+                    await updates.forget_claims(session, before=now - KEEP_HANDLED)
         except Exception:
             # A database hiccup must not stop the slots: the next tick tries again.
             log.exception("scheduler tick failed")

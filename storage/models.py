@@ -149,7 +149,7 @@ class ProcessedUpdate(SQLModel, table=True):
     """One row per handled update: the claim that makes handling at-most-once."""
 
     key: str = Field(primary_key=True, max_length=96)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)  # for dropping old claims
 
 
 class Staff(SQLModel, table=True):

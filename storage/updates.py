@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import insert_new
@@ -12,3 +16,11 @@ async def claim(session: AsyncSession, *, key: str) -> bool:
     """True when this update was not handled before. Rolled back with the handling on failure,
     so a crash mid-update leaves it to be handled again."""
     return await insert_new(session, ProcessedUpdate, key=key, created_at=utcnow())
+
+
+async def forget_claims(session: AsyncSession, *, before: datetime) -> int:
+    """Claims older than any re-delivery (Telegram retries for 24 hours) only take room."""
+    result = await session.exec(
+        delete(ProcessedUpdate).where(col(ProcessedUpdate.created_at) < before)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

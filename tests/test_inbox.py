@@ -15,8 +15,8 @@ from bot.app import App, build
 from bot.inbox_runner import InboxRunner
 from handlers.core import StoreUnavailable
 from handlers.types import Inbound
-from storage import inbox
-from storage.models import Inbox, utcnow
+from storage import inbox, updates
+from storage.models import Inbox, ProcessedUpdate, utcnow
 from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
 
@@ -129,3 +129,16 @@ async def test_handled_rows_are_forgotten_after_a_while_unhandled_never(app: App
         assert await inbox.forget_handled(session, before=utcnow() + timedelta(seconds=1)) == 1
     async with app.sessions() as session:
         assert (await session.exec(select(Inbox.key))).all() == ["telegram:2"]
+
+
+async def test_old_claims_are_dropped_and_recent_ones_still_stop_a_redelivery(app: App) -> None:
+    event = Inbound(
+        platform="telegram", update_key="telegram:70", user_id="71", chat_id="71", text="/start"
+    )
+    assert await app.core.handle(event)
+    async with app.sessions() as session, session.begin():
+        assert await updates.forget_claims(session, before=utcnow() - timedelta(days=3)) == 0
+    assert await app.core.handle(event) == []  # still claimed: a re-delivery does nothing
+    async with app.sessions() as session, session.begin():
+        assert await updates.forget_claims(session, before=utcnow() + timedelta(seconds=1)) == 1
+        assert (await session.exec(select(ProcessedUpdate))).all() == []

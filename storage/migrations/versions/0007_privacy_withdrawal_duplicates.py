@@ -1,4 +1,5 @@
-"""personal data, withdrawal and erasure, duplicate stories and their merging
+"""personal data, withdrawal and erasure, duplicate stories and their merging; old claims
+of handled updates dropped by time
 
 Revision ID: 0007
 Revises: 0006
@@ -20,6 +21,7 @@ SUBMITTED = ["submitted_at", "unit_code", "kind", "theme_key"]
 
 
 def upgrade() -> None:
+    op.create_index("ix_processedupdate_created_at", "processedupdate", ["created_at"])
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("erased_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
@@ -52,3 +54,4 @@ def downgrade() -> None:
         batch_op.drop_column("keep_personal")
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.drop_column("erased_at")
+    op.drop_index("ix_processedupdate_created_at", table_name="processedupdate")
