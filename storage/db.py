@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,17 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 
+_SQLITE_AWAY = ("locked", "busy", "unable to open", "disk i/o")
+
+
 def unreachable(error: BaseException) -> bool:
     """The database could not be reached or answered too late (restarting, a broken
     connection, SQLite busy past its timeout), as opposed to a query it refused: the same
     work can succeed when tried again."""
+    if isinstance(error, OperationalError) and isinstance(error.orig, sqlite3.Error):
+        # SQLite reports a missing table or a syntax error as "operational" too: not a fault
+        # that trying again would cure.
+        return any(sign in str(error.orig).lower() for sign in _SQLITE_AWAY)
     if isinstance(error, OperationalError | InterfaceError | OSError | TimeoutError):
         return True
     return isinstance(error, DBAPIError) and error.connection_invalidated
