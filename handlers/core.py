@@ -87,7 +87,9 @@ class Core:
     async def _handle(self, event: Inbound) -> list[Reply]:
         async with self.sessions() as session, session.begin():
             fresh = await updates.claim(session, key=event.update_key)
-            if not fresh and not await inbox.unanswered(session, key=event.update_key):
+            if not fresh and not (
+                event.replay or await inbox.unanswered(session, key=event.update_key)
+            ):
                 log.info("update %s seen before; skipped", event.update_key)
                 return []
             member = await members.get_or_create(

@@ -45,6 +45,8 @@ class Inbound:
     group: bool = False  # from a group chat (the editors' group), not a private chat
     reply_to: str | None = None  # the message this one answers, if any
     reply_to_user: str | None = None  # who wrote that message (to name someone by replying)
+    # Fetched again after a restart: handled before, but the answer may not have gone out.
+    replay: bool = False
 
 
 @dataclass(frozen=True)

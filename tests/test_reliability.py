@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import updates
+from storage.db import make_engine
 from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
 
@@ -72,3 +77,28 @@ async def test_two_members_interleaved_never_mix(bot: Harness, fake: FakeTelegra
     subs = {s.unit_code: s for s in await bot.submissions()}
     assert subs["p-anlaca"].thoi_gian == "Lan-0" and subs["p-anlaca"].y_nghia == "Lan-4"
     assert subs["p-tantao"].dia_diem == "Minh-1" and subs["p-tantao"].muc_dich == "Minh-3"
+
+
+async def test_polling_answers_again_what_a_dead_run_handled_but_never_answered(
+    bot: Harness, fake: FakeTelegram
+) -> None:
+    lan = bot.member(3004)
+    await lan.register()
+    await lan.send("/gui")
+    await lan.press("Tin tốt")
+    await lan.press("Thông tin thô", "Thời gian")
+    await bot.stop()
+    # A run handled this update (its claim committed) and died before its answer was sent
+    # and before the next getUpdates confirmed it: Telegram hands it out again.
+    update = fake.push_text(3004, "Sáng 15/11", first_name="Lan")
+    engine = make_engine(bot.settings.database_url)
+    async with async_sessionmaker(engine, class_=AsyncSession)() as session, session.begin():
+        assert await updates.claim(session, key=f"telegram:{update['update_id']}")
+    await engine.dispose()
+    mark = fake.mark()
+    await bot.start()
+    again = await fake.wait_for(3004, after=mark)
+    assert "Thời gian" in (again.plain or "")  # the question it stands at, asked again
+    await lan.send("Sáng 16/11", "Địa điểm")
+    [sub] = await bot.submissions()
+    assert sub.thoi_gian == "Sáng 16/11"

@@ -4,6 +4,7 @@ back what it answers. It decides nothing itself."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
@@ -39,13 +40,19 @@ def make_router(core: Core, *, editor_chat: int | None = None) -> Router:
     )
 
     @router.message()
-    async def on_message(message: Message, bot: Bot, event_update: Update) -> None:
-        replies = await core.handle(convert.from_message(message, event_update.update_id))
+    async def on_message(
+        message: Message, bot: Bot, event_update: Update, replay: bool = False
+    ) -> None:
+        event = convert.from_message(message, event_update.update_id)
+        replies = await core.handle(replace(event, replay=replay))
         await _send_all(bot, message.chat.id, replies, pressed=None)
 
     @router.callback_query()
-    async def on_press(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
-        replies = await core.handle(convert.from_callback(query, event_update.update_id))
+    async def on_press(
+        query: CallbackQuery, bot: Bot, event_update: Update, replay: bool = False
+    ) -> None:
+        event = convert.from_callback(query, event_update.update_id)
+        replies = await core.handle(replace(event, replay=replay))
         alerts = [reply for reply in replies if reply.alert]
         try:
             await call(

@@ -116,6 +116,9 @@ class TelegramService:
         database is away the same batch is fetched again."""
         offset: int | None = None
         pause = 1.0
+        # What the first fetch returns was never confirmed: a previous run may have handled
+        # some of it and died before its answers went out, so those are answered again.
+        replay = True
         while not self.stopping.is_set():
             try:
                 updates = await self.bot.get_updates(
@@ -133,18 +136,19 @@ class TelegramService:
                 continue
             self.handling = True
             try:
-                done = await self.handle_batch(updates)
+                done = await self.handle_batch(updates, replay=replay)
             finally:
                 self.handling = False
             if done:
-                offset, pause = updates[-1].update_id + 1, 1.0
+                offset, pause, replay = updates[-1].update_id + 1, 1.0, False
             else:
                 log.warning("database unavailable; the batch is fetched again in %.0fs", pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 30.0)
 
-    async def handle_batch(self, updates: list[Update]) -> bool:
-        """False when the database was away for some of them."""
+    async def handle_batch(self, updates: list[Update], *, replay: bool = False) -> bool:
+        """False when the database was away for some of them. ``replay``: already handled
+        ones among them get their answer again (the member's current question)."""
         by_sender: dict[str, list[Update]] = {}
         for update in updates:
             by_sender.setdefault(update_sender(update), []).append(update)
@@ -154,7 +158,7 @@ class TelegramService:
             async with slots:
                 for update in items:
                     try:
-                        await self.dispatcher.feed_update(self.bot, update)
+                        await self.dispatcher.feed_update(self.bot, update, replay=replay)
                     except StoreUnavailable:
                         return False
                     except Exception:  # a bug: logged, and the batch goes on
