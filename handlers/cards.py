@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import personal_data
+from handlers import duplicates, personal_data
 from handlers.context import Deps
 from handlers.states import PATHS
 from handlers.texts import label
 from handlers.types import Choice, MediaRef, Reply, Say
-from storage import outbox, submissions, units
+from storage import merges, outbox, submissions, units
 from storage.models import Member, OutboxStatus, Status, Submission
 
 
@@ -33,6 +33,7 @@ def review_choices(sub: Submission, *, waiting_slot: bool) -> tuple[tuple[Choice
         return (
             (Choice(label("approve"), f"rv:ok:{sid}"), Choice(label("reject"), f"rv:no:{sid}")),
             (Choice(label("more"), f"rv:mi:{sid}"), Choice(label("edit_post"), f"rv:ed:{sid}")),
+            *duplicates.card_row(sub),
         )
     if sub.status == Status.APPROVED and waiting_slot:
         return ((Choice(label("post_now"), f"rv:pn:{sid}"),),)
@@ -61,6 +62,8 @@ async def card_context(session: AsyncSession, sub: Submission, deps: Deps) -> di
         ),
         "tz": deps.tz,
         "personal": personal_data.found_in(sub),
+        # Gộp: every member who sent this story, when others were merged into it.
+        "contributors": await merges.contributors(session, primary_id=sub.id or 0),
     }
 
 
@@ -140,6 +143,8 @@ async def announce(session: AsyncSession, sub: Submission, deps: Deps, editors: 
                 "kind": sub.kind,
                 "unit": sub.unit_code or "",
                 "again": sub.card_version > 0,
+                "duplicate_of": sub.duplicate_of,
+                "duplicate_rule": sub.duplicate_rule,
             },
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from handlers import cards
+from handlers import cards, merge_follow
 from handlers.context import Ctx
 from handlers.roles import actor
 from handlers.texts import label
@@ -92,6 +92,7 @@ async def approve(
             status=status,
         )
     await cards.notify_member(ctx.session, sub, "approved", ctx.deps, slot=bool(slot))
+    await merge_follow.decided(ctx.session, sub, ctx.deps, "approved", slot=bool(slot))
     await refresh_card(ctx, sub)
     return True
 
@@ -100,6 +101,7 @@ async def reject(ctx: Ctx, sub_id: int, reason: str) -> None:
     sub = await _decide(ctx, sub_id, Status.REJECTED, "reject", reason, reject_reason=reason)
     if sub is not None:
         await cards.notify_member(ctx.session, sub, "rejected", ctx.deps, reason=reason)
+        await merge_follow.decided(ctx.session, sub, ctx.deps, "rejected", reason=reason)
         await refresh_card(ctx, sub)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import cards, report
+from handlers import cards, merge_follow, report
 from handlers.context import Deps
 from handlers.types import Choice, Reply, Say
 from storage import members, outbox, submissions
@@ -64,6 +64,7 @@ async def after_sent(
             session.add(sub)
             links = [p.link for p in posts if p.link]
             await cards.notify_member(session, sub, "published", deps, links=links)
+            await merge_follow.published(session, sub, deps, links=links)
             await cards.mirror_card(session, sub, deps, utcnow())
 
 

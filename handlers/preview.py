@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import cards, consent, roles
+from handlers import cards, consent, duplicates, roles
 from handlers.context import Ctx
 from handlers.router import Router
 from handlers.states import PATHS, Step
@@ -53,6 +53,7 @@ async def send(ctx: Ctx, _arg: str) -> None:
         unit_code=draft.unit_code or ctx.member.unit_code,
         theme_key=theme.key,
     )
+    await duplicates.mark(ctx.session, draft)  # looked for anew after a supplement too
     if again:
         draft.card_version += 1  # a new card for the editors; the old one says what was asked
         draft.reminded_at = None

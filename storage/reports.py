@@ -21,7 +21,7 @@ from storage.models import Member, Outbox, OutboxStatus, Status, Submission, Uni
 
 Units = Collection[str] | None
 DECIDED = (Status.APPROVED, Status.PUBLISHED, Status.REJECTED)
-WAITING = (Status.PENDING, Status.NEEDS_INFO)
+WAITING = (Status.PENDING, Status.NEEDS_INFO, Status.MERGED)  # merged: waits with its story
 DAY, WEEK = 86_400, 604_800
 
 

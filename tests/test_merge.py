@@ -1,0 +1,362 @@
+"""Duplicate stories end to end: the editors' card says which earlier item a new one may
+repeat, Gộp merges them, and the story is published once crediting everyone who sent it,
+counted in the reports for each member and unit. Telegram buttons, and /gop on Zalo."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlmodel import col, select
+
+from handlers import cards, merge
+from handlers.texts import render
+from storage import reports
+from storage.models import Audit, Member, Outbox, Status, Submission, utcnow
+from tests.conftest import FROZEN
+from tests.fake_telegram import FakeTelegram, Sent
+from tests.fake_zalo import FakeZalo
+from tests.harness import Chat, Harness
+from tests.test_review import submit_raw
+from tests.test_zalo import ZaloChat, settings_for
+
+EDITORS, CHANNEL = -100777, -100555
+ED1, ED2 = 9002, 9003
+ARTICLE = "https://tuoitre.vn/thay-giao-tre-mo-lop-hoc-mien-phi-20261115.htm"
+SCHOOL = "Đoàn trường THPT Bình Tân"
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[FakeZalo]:
+    server = FakeZalo()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def desk(db_url: str, fake: FakeTelegram) -> AsyncIterator[Harness]:
+    harness = Harness(
+        db_url=db_url,
+        fake=fake,
+        now=FROZEN,
+        editor_chat_id=EDITORS,
+        editor_ids=f"telegram:{ED1},telegram:{ED2}",
+        publish_targets=f"telegram:{CHANNEL}",
+    )
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+async def send_article(
+    member: Chat, link: str, feeling: str, unit: str = "Đoàn phường An Lạc"
+) -> None:
+    await member.register(unit)
+    await member.send("/gui", "Bạn muốn gửi gì")
+    await member.press("Câu chuyện đẹp", "Bước 2")
+    await member.press("Đã có bài viết", "Liên kết")
+    await member.send(link, "Cảm nhận")
+    await member.send(feeling, "Ảnh")
+    await member.press("Bỏ qua", "Xem lại")
+    await member.press("Gửi", "Đã gửi")
+
+
+async def on_desk(fake: FakeTelegram, contains: str, after: int = 0) -> Sent:
+    return await fake.wait_for(EDITORS, contains, after=after, timeout=10)
+
+
+def press(fake: FakeTelegram, label: str, user: int = ED1) -> None:
+    fake.press(user, label, chat_id=EDITORS)
+
+
+def labels(sent: Sent) -> list[str]:
+    return [label for row in sent.buttons for label, _ in row]
+
+
+async def two_tellings(desk: Harness, fake: FakeTelegram) -> Sent:
+    """Lan (An Lạc) and Minh (a school's union) send the same article; Minh's card."""
+    await send_article(desk.member(1001, "Lan"), ARTICLE, "Thầy giáo trẻ thật đáng quý.")
+    await on_desk(fake, "Thầy giáo trẻ thật đáng quý")
+    mark = fake.mark()
+    copied = ARTICLE.replace("https://", "http://www.") + "?utm_source=fb&fbclid=IwAR0"
+    await send_article(desk.member(1002, "Minh", "minh_dv"), copied, "Cảm phục thầy.", SCHOOL)
+    return await on_desk(fake, "Cảm phục thầy", after=mark)
+
+
+async def rows(desk: Harness) -> list[Submission]:
+    return await desk.submissions()
+
+
+async def test_same_link_merged_published_once_crediting_both(
+    desk: Harness, fake: FakeTelegram
+) -> None:
+    second = await two_tellings(desk, fake)
+    text = second.plain or ""
+    assert "⚠️ có thể trùng với #1 (cùng liên kết)" in text
+    assert labels(second)[-2:] == ["🔎 Xem #1", "🔗 Gộp vào #1"]
+    first_sub, second_sub = await rows(desk)
+    assert (second_sub.duplicate_of, second_sub.duplicate_rule) == (1, "link")
+    assert first_sub.duplicate_of is None
+
+    mark = fake.mark()
+    press(fake, "Xem #1")  # the existing "send the card again" action, for #1
+    await on_desk(fake, "Thầy giáo trẻ thật đáng quý", after=mark)
+    mark = fake.mark()
+    press(fake, "Gộp vào #1")
+    merged = await on_desk(fake, "Đã gộp vào #1", after=mark)
+    assert merged.message_id == second.message_id and not merged.buttons
+    notice = await fake.wait_for(1002, "gộp hai tin làm một", timeout=10)
+    assert "#2" in (notice.plain or "") and "#1" in (notice.plain or "")
+    credited = await on_desk(fake, "Cùng gửi tin này", after=mark)  # #1's card, mirrored
+    assert "Lan, Đoàn phường An Lạc; Minh, Đoàn trường THPT Bình Tân" in (credited.plain or "")
+
+    # The old card of #2 pressed again: already decided, nothing changes.
+    fake.push_callback(ED2, second.message_id, "rv:ok:2", chat_id=EDITORS)
+    await fake.idle()
+    alert = fake.callback_answers[-1]
+    assert alert.get("show_alert") and "đã gộp vào tin khác" in str(alert.get("text"))
+    assert [s.status for s in await rows(desk)] == ["pending", "merged"]
+
+    press(fake, "Duyệt")  # on #1's latest card
+    post = await fake.wait_for(CHANNEL, "#moituan1cauchuyendep", timeout=10)
+    assert "🤝 Cùng gửi tin: Lan, Đoàn phường An Lạc; Minh, Đoàn trường THPT Bình Tân" in (
+        post.plain or ""
+    )
+    await fake.wait_for(1002, "Tin #2 của bạn đã được ban biên tập duyệt", timeout=10)
+    await fake.wait_for(1002, "Tin #2 của bạn đã được đăng", timeout=10)
+    await fake.wait_for(1001, "Tin #1 của bạn đã được đăng", timeout=10)
+    await fake.idle()
+    assert len(fake.messages(CHANNEL)) == 1  # one post
+    first_sub, second_sub = await rows(desk)
+    assert (first_sub.status, second_sub.status) == ("published", "published")
+    assert second_sub.merged_into == 1 and second_sub.published_at == first_sub.published_at
+    assert second_sub.decided_by == first_sub.decided_by == f"telegram:{ED1}"
+    assert desk.app is not None
+    async with desk.app.sessions() as session:
+        posts = (await session.exec(select(Outbox).where(Outbox.kind == "post"))).all()
+        assert [p.submission_id for p in posts] == [1]
+        merges = (await session.exec(select(Audit).where(Audit.action == "merge"))).all()
+        assert sorted(a.submission_id or 0 for a in merges) == [1, 2]
+
+        # Each contribution counts for its member and unit.
+        now = utcnow()
+        window = reports.Window(
+            start=now - timedelta(days=1), end=now + timedelta(days=1), units=None
+        )
+        sent = {(unit, n) for unit, _, _, n in await reports.submitted(session, **window)}
+        assert sent == {("p-anlac", 1), ("thpt-binhtan", 1)}
+        decided = set(await reports.decided(session, **window))
+        assert decided == {("p-anlac", "published", 1), ("thpt-binhtan", "published", 1)}
+        published = set(await reports.published(session, **window))
+        assert published == {
+            ("p-anlac", "cau_chuyen_dep", 1),
+            ("thpt-binhtan", "cau_chuyen_dep", 1),
+        }
+        top = await reports.top_members(session, **window)
+        assert sorted((m.display_name, n) for m, n, _ in top) == [("Lan", 1), ("Minh", 1)]
+    assert not fake.errors, fake.errors
+
+
+async def test_retold_event_flagged_and_another_story_at_the_school_not(
+    desk: Harness, fake: FakeTelegram
+) -> None:
+    hoa = ["Sáng chủ nhật 15/11/2026", "Trường THCS Lê Lợi, phường An Lạc",
+           "Cô Nguyễn Thị Hoa, giáo viên Ngữ văn",
+           "Mở lớp học miễn phí buổi tối cho học sinh có hoàn cảnh khó khăn",
+           "Lan tỏa tấm gương nhà giáo tận tụy"]  # fmt: skip
+    retold = ["sang 15/11", "truong thcs le loi", "co giao Hoa day van",
+              "co Hoa day them cho cac ban nha ngheo", "rat dang tran trong"]  # fmt: skip
+    other = ["Sáng 15/11/2026", "Trường THCS Lê Lợi, phường An Lạc",
+             "Em Trần Minh Khôi, học sinh lớp 8A",
+             "Nhặt được ví 5 triệu đồng, trả người đánh rơi", "Tấm gương thật thà"]  # fmt: skip
+    await submit_raw(desk.member(1011, "Lan"), fake, hoa)
+    await on_desk(fake, "Cô Nguyễn Thị Hoa")
+    mark = fake.mark()
+    await submit_raw(desk.member(1012, "Minh"), fake, retold)
+    flagged = await on_desk(fake, "co giao Hoa day van", after=mark)
+    assert "có thể trùng với #1 (cùng đơn vị, thời gian, địa điểm, nhân vật)" in (
+        flagged.plain or ""
+    )
+    mark = fake.mark()
+    await submit_raw(desk.member(1013, "Hà"), fake, other)
+    alone = await on_desk(fake, "Trần Minh Khôi", after=mark)
+    assert "có thể trùng" not in (alone.plain or "")
+    assert labels(alone) == ["✅ Duyệt", "❌ Từ chối", "📝 Yêu cầu bổ sung", "✏️ Sửa bài"]
+    assert [(s.duplicate_of, s.duplicate_rule) for s in await rows(desk)] == [
+        (None, None),
+        (1, "details"),
+        (None, None),
+    ]
+
+    # #1 rejected meanwhile: merging into it is refused, #2 still waits on its own.
+    first = await on_desk(fake, "Cô Nguyễn Thị Hoa")
+    fake.push_callback(ED1, first.message_id, "rv:nr:1:0", chat_id=EDITORS)  # a preset
+    await fake.wait_for(1011, "chưa được duyệt", timeout=10)
+    fake.push_callback(ED1, flagged.message_id, "rv:mg:2", chat_id=EDITORS)
+    await fake.idle()
+    alert = fake.callback_answers[-1]
+    assert alert.get("show_alert")
+    assert "Không gộp được: tin #1 bị từ chối" in str(alert.get("text"))
+    assert [s.status for s in await rows(desk)] == ["rejected", "pending", "pending"]
+
+
+async def test_merge_into_a_published_story(desk: Harness, fake: FakeTelegram) -> None:
+    await send_article(desk.member(1001, "Lan"), ARTICLE, "Thầy giáo trẻ thật đáng quý.")
+    await on_desk(fake, "Chờ duyệt")
+    press(fake, "Duyệt")
+    post = await fake.wait_for(CHANNEL, "#moituan1cauchuyendep", timeout=10)
+    await fake.wait_for(1001, "đã được đăng", timeout=10)
+    mark = fake.mark()
+    await send_article(desk.member(1002, "Minh"), ARTICLE + "/", "Cảm phục thầy.", SCHOOL)
+    await on_desk(fake, "có thể trùng với #1", after=mark)
+    press(fake, "Gộp vào #1")
+    notice = await fake.wait_for(1002, "gộp hai tin làm một", timeout=10)
+    assert "Tin đã được đăng" in (notice.plain or "")
+    assert f"https://t.me/c/555/{post.message_id}" in (notice.plain or "")
+    await fake.idle()
+    assert len(fake.messages(CHANNEL)) == 1  # not posted again
+    _, second_sub = await rows(desk)
+    assert second_sub.status == "published" and second_sub.published_at is not None
+    assert second_sub.merged_into == 1
+
+    # Minh asks to be forgotten (his name erased): the post credits his unit only.
+    assert desk.app is not None
+    async with desk.app.sessions() as session, session.begin():
+        minh = await session.get(Member, second_sub.member_id)
+        assert minh is not None
+        minh.display_name = ""
+        session.add(minh)
+    async with desk.app.sessions() as session:
+        sub = await session.get(Submission, 1)
+        assert sub is not None
+        text = render(await cards.post_say(session, sub, desk.app.core.deps), "plain")
+    assert "🤝 Cùng gửi tin: Lan, Đoàn phường An Lạc; Đoàn trường THPT Bình Tân" in text
+
+
+async def test_merged_ones_wait_while_more_is_asked_then_share_the_rejection(
+    desk: Harness, fake: FakeTelegram
+) -> None:
+    await two_tellings(desk, fake)
+    press(fake, "Gộp vào #1")
+    await fake.wait_for(1002, "gộp hai tin làm một", timeout=10)
+    await on_desk(fake, "Cùng gửi tin này")  # #1's card shows both senders
+    await fake.idle()
+    press(fake, "Yêu cầu bổ sung")
+    await fake.idle()
+    press(fake, "Cảm nhận")
+    await fake.idle()
+    press(fake, "Tiếp")
+    await on_desk(fake, "ghi chú")
+    fake.push_text(ED1, "Viết thêm vài dòng", chat_id=EDITORS)
+    await fake.wait_for(1001, "cần bạn bổ sung", timeout=10)
+    assert [s.status for s in await rows(desk)] == ["needs_info", "merged"]
+    lan = desk.member(1001, "Lan")
+    await lan.press("Bổ sung ngay", "Cảm nhận")
+    await lan.send("Thầy dạy miễn phí ba năm nay, rất đáng quý.", "Xem lại")
+    mark = fake.mark()
+    await lan.press("Gửi", "phần bổ sung")
+    await on_desk(fake, "đã bổ sung lần 1", after=mark)
+    press(fake, "Từ chối")
+    await fake.idle()
+    press(fake, "Trùng lặp")
+    rejected = await fake.wait_for(1002, "Tin #2 của bạn chưa được duyệt", timeout=10)
+    assert "Trùng lặp với tin đã có" in (rejected.plain or "")
+    first_sub, second_sub = await rows(desk)
+    assert (first_sub.status, second_sub.status) == ("rejected", "rejected")
+    assert second_sub.reject_reason == first_sub.reject_reason == "Trùng lặp với tin đã có"
+    await fake.idle()
+    assert not fake.messages(CHANNEL)
+
+
+async def test_release_children_when_the_primary_leaves(desk: Harness, fake: FakeTelegram) -> None:
+    await two_tellings(desk, fake)
+    press(fake, "Gộp vào #1")
+    await fake.wait_for(1002, "gộp hai tin làm một", timeout=10)
+    mark = fake.mark()
+    await send_article(desk.member(1003, "Hà"), ARTICLE, "Xin chia sẻ.", "Đoàn phường Tân Tạo")
+    third = await on_desk(fake, "có thể trùng với #1", after=mark)  # #2 is merged: not a match
+    fake.push_callback(ED1, third.message_id, "rv:mg:3", chat_id=EDITORS)
+    await fake.wait_for(1003, "gộp hai tin làm một", timeout=10)
+
+    # #1 withdrawn (/rut, erasure): those merged into it wait again, each on a new card.
+    assert desk.app is not None
+    mark = fake.mark()
+    async with desk.app.sessions() as session, session.begin():
+        primary = await session.get(Submission, 1)
+        assert primary is not None
+        primary.status = Status.WITHDRAWN
+        session.add(primary)
+        await merge.release_children(session, primary, desk.app.core.deps)
+    again = await on_desk(fake, "Xin chia sẻ", after=mark)
+    assert "có thể trùng với #2 (cùng liên kết)" in (again.plain or "")
+    assert labels(again)[:4] == ["✅ Duyệt", "❌ Từ chối", "📝 Yêu cầu bổ sung", "✏️ Sửa bài"]
+    await on_desk(fake, "Cảm phục thầy", after=mark)
+    _, second, third_sub = await rows(desk)
+    assert (second.status, second.merged_into, second.decided_by) == ("pending", None, None)
+    assert (second.duplicate_of, second.card_version) == (None, 1)
+    assert (third_sub.status, third_sub.duplicate_of) == ("pending", 2)
+    async with desk.app.sessions() as session:
+        query = select(Audit.submission_id).where(Audit.action == "unmerge")
+        released = (await session.exec(query.order_by(col(Audit.id)))).all()
+        assert sorted(sid or 0 for sid in released) == [2, 3]
+    press(fake, "Duyệt")  # the newest card: #3's, now on its own
+    await fake.wait_for(CHANNEL, "Xin chia sẻ", timeout=10)
+
+
+async def zalo_article(member: ZaloChat, unit_number: str, link: str, feeling: str) -> None:
+    await member.send("/start", "Chọn đơn vị")
+    await member.send(unit_number, "Đã lưu đơn vị")
+    await member.send("/gui", "Bạn muốn gửi gì")
+    await member.send("cau chuyen dep", "Bước 2")
+    await member.send("da co bai viet", "Liên kết")
+    await member.send(link, "Cảm nhận")
+    await member.send(feeling, "Ảnh")
+    await member.send("bo qua", "Xem lại")
+    await member.send("gui", "Đã gửi")
+
+
+async def test_zalo_editor_merges_with_gop(db_url: str, fake: FakeTelegram, zalo: FakeZalo) -> None:
+    harness = Harness(db_url=db_url, fake=fake, now=FROZEN, **settings_for(zalo))
+    await harness.start()
+    try:
+        editor = ZaloChat(zalo, "ed-zalo-01", "Biên tập Zalo")
+        await editor.send("/start", "Chọn đơn vị")  # a Zalo bot writes only to those who wrote
+        await zalo_article(ZaloChat(zalo, "zu-1", "Hà"), "2", ARTICLE, "Thầy giáo trẻ đáng quý.")
+        copied = ARTICLE.replace("https://", "https://www.") + "#top"
+        await zalo_article(ZaloChat(zalo, "zu-2", "Bình"), "3", copied, "Rất cảm phục thầy.")
+        announce = await zalo.wait_for("ed-zalo-01", "Tin chờ duyệt #2", timeout=10)
+        assert "Có thể trùng với #1 (cùng liên kết)" in (announce.text or "")
+        assert "/gop 2" in (announce.text or "")
+        card = await fake.wait_for(EDITORS, "có thể trùng với #1", timeout=10)
+
+        await ZaloChat(zalo, "zu-9", "Người lạ").send("/gop 2", "Chỉ ban biên tập")
+        await editor.send("/gop", "Cách dùng")
+        await editor.send("/gop 1", "không được đánh dấu trùng")
+        await editor.send("/gop 2 2", "không thể gộp tin #2 vào chính nó")
+        await editor.send("/gop 2 9", "không có tin #9")
+        done = await editor.send("/gop 2", "Đã gộp tin #2 vào #1")
+        assert "<" not in (done.text or "")
+        await fake.wait_for(EDITORS, "Đã gộp vào #1", timeout=10)
+        edited = [s for s in fake.sent if s.message_id == card.message_id and s.chat_id == EDITORS]
+        assert not edited[-1].buttons
+        await zalo.wait_for("zu-2", "gộp hai tin làm một", timeout=10)
+        await editor.send("/gop 2", "xử lý trước")  # once only
+        await editor.send("/gop 3 2", "Không thấy tin #3")
+
+        await editor.send("/duyet 1", "Người gửi đã được báo")
+        post = await fake.wait_for(CHANNEL, "#moituan1cauchuyendep", timeout=10)
+        assert "Cùng gửi tin: Hà, Đoàn phường An Lạc; Bình, Đoàn phường An Lạc A" in (
+            post.plain or ""
+        )
+        await zalo.wait_for("zu-2", "Tin #2 của bạn đã được đăng", timeout=10)
+        await fake.idle()
+        assert len(fake.messages(CHANNEL)) == 1
+        assert [s.status for s in await harness.submissions()] == ["published", "published"]
+    finally:
+        await harness.stop()
