@@ -1,4 +1,4 @@
-"""``python -m bot [run|demo|migrate|seed-demo|export|report]``: with no command, run (or the
+"""``python -m bot [run|demo|migrate|seed-demo|export|report|forget]``: with no command, run (or the
 demo when no platform has a token)."""
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     quiet = console and settings.log_level == "INFO"
     logs.setup("WARNING" if quiet else settings.log_level, secrets)
     try:
-        if command in ("seed-demo", "export", "report"):
+        if command in ("seed-demo", "export", "report", "forget"):
             return asyncio.run(tasks.run_task(args, settings))
         return asyncio.run(runner.main(command, settings))
     except AlreadyRunning as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import IO
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -51,6 +51,7 @@ def make_deps(
             admins=frozenset({f"console:{ROLES['quantri'][0]}"}),
             editors=frozenset({f"console:{ROLES['bientap'][0]}"}),
             targets=(("console", CHANNEL),),
+            draft_retention=timedelta(days=settings.draft_retention_days),
         )
     return Deps(
         org=org,
@@ -60,6 +61,7 @@ def make_deps(
         admins=frozenset(str(ident) for ident in settings.admin_ids),
         editors=frozenset(str(ident) for ident in settings.editor_ids),
         targets=tuple((target.platform, target.id) for target in settings.publish_targets),
+        draft_retention=timedelta(days=settings.draft_retention_days),
     )
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import nudges
+from handlers import nudges, retention
 from handlers.context import Deps
 from handlers.schedule import tick
 from storage import inbox, locks, updates
@@ -35,6 +35,7 @@ async def run_scheduler(
                     await tick(session, deps=deps, now=now)
                     await nudges.weekly(session, deps=deps, now=now)
                     await nudges.monthly_report(session, deps=deps, now=now)
+                    await retention.purge(session, deps=deps, now=now)
                     await inbox.forget_handled(session, before=now - KEEP_HANDLED)
                     await updates.forget_claims(session, before=now - KEEP_HANDLED)
         except Exception:

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     outbox_lease_seconds: int = Field(default=60, ge=5, le=3600)
+    draft_retention_days: int = Field(default=30, ge=1, le=3650)
 
     _ids = field_validator("publish_targets", "admin_ids", "editor_ids", mode="before")(_parse_ids)
 

@@ -1,4 +1,4 @@
-"""Commands for the server's shell (cron or by hand): seed-demo, export, report."""
+"""Commands for the server's shell (cron or by hand): seed-demo, export, report, forget."""
 
 from __future__ import annotations
 
@@ -7,15 +7,20 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.app import App, build
 from bot.export import export
 from bot.seed_demo import seed_demo
 from bot.settings import Settings
+from handlers.erasure import forget
 from handlers.periods import PeriodError, UnitNotFound, parse_period
 from handlers.report import build_report
 from handlers.report_files import chart, workbook
 from handlers.texts import render
 from handlers.types import Say
+from storage import rights
+from storage.models import Member
 
 
 def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,6 +43,10 @@ def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     report.add_argument("--unit", help="one unit (code or name) and the units below it")
     report.add_argument("--xlsx", type=Path)
     report.add_argument("--png", type=Path)
+    erase = commands.add_parser("forget", help="erase a member's personal data (on request)")
+    erase.add_argument(
+        "--member", required=True, help="telegram:123456789, zalo:abc, or a member number #5"
+    )
 
 
 def day(text: str) -> date:
@@ -69,6 +78,8 @@ async def run_task(args: argparse.Namespace, settings: Settings) -> int:
             print(render(Say("cli/seeded.j2", {"counts": counts}), "plain"))
         elif args.command == "report":
             return await write_report(app, args)
+        elif args.command == "forget":
+            return await forget_member(app, args.member)
         else:
             rows = await export(
                 app.sessions,
@@ -121,3 +132,31 @@ async def write_report(app: App, args: argparse.Namespace) -> int:
     if args.png:
         args.png.write_bytes(chart(data))
     return 0
+
+
+async def forget_member(app: App, spec: str) -> int:
+    """Erase one member as /xoadulieu does, for a request that reached an admin another way."""
+    async with app.sessions() as session, session.begin():
+        member = await _member(session, spec.strip())
+        if member is None:
+            print(render(Say("cli/member_unknown.j2", {"spec": spec}), "plain"), file=sys.stderr)
+            return 2
+        context: dict[str, object] = {"member_id": member.id, "account": spec.strip()}
+        if member.erased_at is not None:
+            context["already"] = True
+        else:
+            erased, withdrawn = await forget(session, member, app.core.deps, actor="cli")
+            context |= {"erased": erased, "withdrawn": withdrawn, "already": False}
+    print(render(Say("cli/forgotten.j2", context), "plain"))
+    return 0
+
+
+async def _member(session: AsyncSession, spec: str) -> Member | None:
+    """``telegram:123``, ``zalo:abc``, or a member number (``#5`` or ``5``)."""
+    number = spec.removeprefix("#")
+    if number.isdigit():
+        return await session.get(Member, int(number))
+    platform, _, user_id = spec.partition(":")
+    if not user_id:
+        return None
+    return await rights.account(session, platform=platform.strip().lower(), user_id=user_id.strip())

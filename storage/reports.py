@@ -48,6 +48,11 @@ def _within(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(column >= start, column < end)
 
 
+def _not_withdrawn() -> ColumnElement[bool]:
+    # Taken back by its member before a decision (/rut): not counted as sent.
+    return col(Submission.status) != Status.WITHDRAWN
+
+
 def _scope(units: Units) -> ColumnElement[bool]:
     return col(Submission.unit_code).in_(units) if units is not None else literal(True)
 
@@ -62,7 +67,7 @@ async def submitted(
     """(unit, kind, theme key, count) of the items submitted in the period: at most units x
     kinds x themes rows, which give both the units' and the themes' figures."""
     keys = (col(Submission.unit_code), col(Submission.kind), col(Submission.theme_key))
-    where = _within(Submission.submitted_at, start, end), _scope(units)
+    where = _within(Submission.submitted_at, start, end), _scope(units), _not_withdrawn()
     rows = (await session.exec(select(*keys, func.count()).where(*where).group_by(*keys))).all()
     return [(unit, kind, theme, int(n)) for unit, kind, theme, n in rows]
 
@@ -187,7 +192,7 @@ async def top_members(
     sent = (
         select(Submission.member_id, func.count())
         .where(col(Submission.member_id).in_(ids), _within(Submission.submitted_at, start, end))
-        .where(_scope(units))
+        .where(_scope(units), _not_withdrawn())
         .group_by(col(Submission.member_id))
     )
     totals = dict((await session.exec(sent)).all())
