@@ -10,12 +10,15 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.app import make_deps
 from bot.scheduler import run_scheduler
+from bot.settings import Settings, describe_error
 from handlers import retention
 from handlers.context import Deps
 from handlers.org import load_org
@@ -97,6 +100,16 @@ def test_the_warning_comes_a_week_before_or_halfway() -> None:
     assert retention.lead(timedelta(days=30)) == timedelta(days=7)
     assert retention.lead(timedelta(days=14)) == timedelta(days=7)
     assert retention.lead(timedelta(days=2)) == timedelta(days=1)
+
+
+def test_the_retention_is_a_setting() -> None:
+    settings = Settings(_env_file=None, org_config=ORG, draft_retention_days=45)
+    deps = make_deps(settings, DEPS.org, None, console=False)
+    assert deps.draft_retention == timedelta(days=45)
+    assert Settings(_env_file=None, org_config=ORG).draft_retention_days == 30
+    with pytest.raises(ValidationError) as error:
+        Settings(_env_file=None, org_config=ORG, draft_retention_days=0)
+    assert describe_error(error.value)[0] == "DRAFT_RETENTION_DAYS"
 
 
 async def test_warned_once_then_removed(sessions: Sessions) -> None:

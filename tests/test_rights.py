@@ -28,6 +28,7 @@ from storage.rights import Erased
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
 from tests.harness import ORG, Chat, Harness
+from tests.test_merge import ARTICLE, send_article
 from tests.test_review import CHANNEL, ED1, EDITORS, card, desk, press, submit_raw
 from tests.test_settings import run_bot
 from tests.test_zalo import ZALO_EDITOR, ZaloChat, both, submit, zalo
@@ -111,6 +112,25 @@ async def test_a_decided_item_cannot_be_withdrawn(desk: Harness, fake: FakeTeleg
     assert "đã đăng" in (answer.plain or "")
     [sub] = await desk.submissions()
     assert sub.status == Status.PUBLISHED
+
+
+async def test_withdrawing_a_story_others_joined_gives_them_back(
+    desk: Harness, fake: FakeTelegram
+) -> None:
+    lan = desk.member(1321, "Lan")
+    await send_article(lan, ARTICLE, "Cảm phục thầy.")
+    await card(fake, "Cảm phục thầy")
+    mark = fake.mark()
+    await send_article(desk.member(1322, "Minh"), ARTICLE, "Xin chia sẻ.", "Đoàn phường Tân Tạo")
+    await card(fake, "có thể trùng với #1", after=mark)
+    press(fake, ED1, "Gộp vào #1")
+    await fake.wait_for(1322, "gộp hai tin làm một", timeout=10)
+    mark = fake.mark()
+    await lan.send("/rut 1", "Đã rút tin #1")
+    again = await card(fake, "Xin chia sẻ", after=mark)  # #2 waits again, on a new card
+    assert [label for row in again.buttons for label, _ in row][:2] == ["✅ Duyệt", "❌ Từ chối"]
+    first, second = await desk.submissions()
+    assert (first.status, second.status, second.merged_into) == ("withdrawn", "pending", None)
 
 
 async def test_withdraw_on_zalo_in_the_middle_of_a_supplement(
@@ -201,6 +221,7 @@ async def test_forget_on_zalo_by_numbers(both: Harness, fake: FakeTelegram, zalo
     assert not await rows(both, Media)  # never published: the photo reference goes
     [gone] = await rows(both, Member, col(Member.erased_at).is_not(None))
     assert gone.platform == "zalo" and gone.platform_user_id == f"erased:{gone.id}"
+    assert not await rows(both, Inbox, col(Inbox.sender) == "zalo:zu-1311")  # updates stored
     await fake.wait_for(EDITORS, "Thành viên đã rút bài", timeout=10)
 
 
