@@ -360,3 +360,20 @@ async def test_zalo_editor_merges_with_gop(db_url: str, fake: FakeTelegram, zalo
         assert [s.status for s in await harness.submissions()] == ["published", "published"]
     finally:
         await harness.stop()
+
+
+async def test_two_editors_press_gop_at_once_one_merge(desk: Harness, fake: FakeTelegram) -> None:
+    await two_tellings(desk, fake)
+    press(fake, "Gộp vào #1", ED1)
+    press(fake, "Gộp vào #1", ED2)
+    await fake.wait_for(1002, "gộp hai tin làm một", timeout=10)
+    await fake.idle()
+    alerts = [a for a in fake.callback_answers if a.get("show_alert")]
+    assert len(alerts) == 1 and "xử lý trước" in str(alerts[0].get("text"))
+    assert desk.app is not None
+    async with desk.app.sessions() as session:
+        merged = (await session.exec(select(Audit).where(Audit.action == "merge"))).all()
+        notices = (
+            await session.exec(select(Outbox).where(Outbox.template == "notice/merged.j2"))
+        ).all()
+    assert len(merged) == 2 and len(notices) == 1  # one merge: an audit row on each side
