@@ -20,10 +20,10 @@ Text is compared folded (``handlers.textnorm.fold``: no diacritics, lower case, 
      ``PERSON_OVERLAP`` (0.5) with at least one shared word that is a name, not a number
      (pupils of one class, "lớp 9A", are different people).
    Overlap is |A ∩ B| / min(|A|, |B|) over a field's telling words: its folded words minus
-   ``IGNORED``, the words that tell no story apart (honorifics, function words, the commonest
-   family and middle names, generic words for schools, roles and places). A field without
+   ``story_facts.IGNORED``, those that tell no story apart (honorifics, function words, the
+   commonest family and middle names, generic words for schools, roles and places). A field without
    telling words matches nothing. The min lets "cô Hoa" match "Cô Nguyễn Thị Hoa, giáo viên
-   trường THCS Lê Lợi"; ``IGNORED`` keeps "Nguyễn Văn An" from matching "Nguyễn Văn Bình" and
+   trường THCS Lê Lợi"; ignoring those keeps "Nguyễn Văn An" from matching "Nguyễn Văn Bình" and
    "Trường THCS Lê Lợi" from "Trường THCS Nguyễn Du". Place alone never decides: two stories at
    one school on one day differ by their people. Score: the mean of the two overlaps.
 3. **text**: the whole texts (every field the member wrote, folded) have a Jaccard similarity
@@ -42,15 +42,14 @@ submission sent.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.story_facts import dates_in, link_key, overlap, telling
 from handlers.textnorm import fold
 from handlers.texts import label
 from handlers.types import Choice
@@ -61,21 +60,6 @@ WINDOW_DAYS, MAX_CANDIDATES = 30, 400
 DATE_DAYS, TIME_OVERLAP, PLACE_OVERLAP, PERSON_OVERLAP = 3, 0.5, 0.5, 0.5
 TEXT_JACCARD, MIN_WORDS = 0.5, 15
 RULES = ("link", "details", "text")
-_TRACKING = re.compile(r"utm_.*|fbclid|gclid|zarsrc|igshid")
-_DMY = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}|\d{2}))?(?!\d)")
-_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
-_WORDED = re.compile(r"\bngay (\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))?")
-# Words that tell no story apart: honorifics and kinship; function words; the commonest family
-# and middle names; generic words for schools, roles and places.
-_IGNORED_WORDS = """
-co thay em anh chi ong ba chu bac cau di me bo con chau ban cac nhung moi quy nguoi dong
-va cua la cho voi tai o trong ngoai tren duoi den tu vao ra nay do kia mot da dang se
-duoc bi cung nhu ma de khi luc sau truoc gan ben canh ve theo qua rat ay tung vua
-nguyen tran le pham hoang huynh phan vu vo dang bui ho ngo duong ly van thi
-truong thcs thpt tieu mam non hoc sinh giao vien lop doan hoi thanh nien tinh
-phuong xa quan huyen pho khu ap thon to so nha tam trung benh uy nhan dan gia dinh
-"""
-IGNORED = frozenset(_IGNORED_WORDS.split())
 
 
 @dataclass(frozen=True)
@@ -99,55 +83,6 @@ class Match:
     sub_id: int
     rule: str  # link | details | text
     score: float
-
-
-def link_key(url: str | None) -> str | None:
-    """The article a link names, the same however it was copied."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
-    except ValueError:
-        return None
-    host = host.removeprefix("www.").removeprefix("m.")
-    query = sorted(
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not _TRACKING.fullmatch(k.lower())
-    )  # fmt: skip
-    path = unquote(parts.path).rstrip("/")
-    return host + path + ("?" + urlencode(query) if query else "") if host else None
-
-
-def dates_in(text: str | None, around: date) -> frozenset[date]:
-    """Every date written in a time answer; a missing year is the one nearest ``around``."""
-    found: set[date] = set()
-    lowered, folded = (text or "").lower(), fold(text or "")
-    spans = [(int(d), int(m), y) for d, m, y in _DMY.findall(lowered)]
-    spans += [(int(d), int(m), y) for y, m, d in _ISO.findall(lowered)]
-    spans += [(int(d), int(m), y) for d, m, y in _WORDED.findall(folded)]
-    for day, month, year in spans:
-        near = [around.year - 1, around.year, around.year + 1]
-        years = [int(year) + (2000 if len(year) == 2 else 0)] if year else near
-        valid = [d for d in (_date(y, month, day) for y in years) if d is not None]
-        if valid:
-            found.add(min(valid, key=lambda d: abs((d - around).days)))
-    return frozenset(found)
-
-
-def _date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def telling(text: str | None) -> frozenset[str]:
-    return frozenset(fold(text or "").split()) - IGNORED
-
-
-def overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
 def story(sub: Submission) -> Story:
