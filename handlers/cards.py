@@ -13,7 +13,7 @@ from handlers.context import Deps
 from handlers.states import PATHS
 from handlers.texts import label
 from handlers.types import Choice, MediaRef, Reply, Say
-from storage import merges, outbox, submissions, units
+from storage import merges, outbox, personal, submissions, units
 from storage.models import Member, OutboxStatus, Status, Submission
 
 
@@ -34,6 +34,7 @@ def review_choices(sub: Submission, *, waiting_slot: bool) -> tuple[tuple[Choice
             (Choice(label("approve"), f"rv:ok:{sid}"), Choice(label("reject"), f"rv:no:{sid}")),
             (Choice(label("more"), f"rv:mi:{sid}"), Choice(label("edit_post"), f"rv:ed:{sid}")),
             *duplicates.card_row(sub),
+            *personal_data.card_row(sub),
         )
     if sub.status == Status.APPROVED and waiting_slot:
         return ((Choice(label("post_now"), f"rv:pn:{sid}"),),)
@@ -62,6 +63,11 @@ async def card_context(session: AsyncSession, sub: Submission, deps: Deps) -> di
         ),
         "tz": deps.tz,
         "personal": personal_data.found_in(sub),
+        "personal_kept_by": (
+            await personal.kept_by(session, submission_id=sub.id or 0)
+            if sub.keep_personal
+            else None
+        ),
         # Gộp: every member who sent this story, when others were merged into it.
         "contributors": await merges.contributors(session, primary_id=sub.id or 0),
     }
@@ -88,6 +94,9 @@ async def post_say(
     submission; always ending with the kind's hashtag and the organisation's own."""
     context = await card_context(session, sub, deps)
     own = text if text is not None else sub.post_text
+    if not sub.keep_personal:  # masked before rendering, so the markup stays valid
+        context["sub"] = personal_data.masked_copy(sub)
+        own = personal_data.masked(own) if own else own
     return Say("post.j2", {**context, "own_text": own, "org": deps.org})
 
 
@@ -145,6 +154,7 @@ async def announce(session: AsyncSession, sub: Submission, deps: Deps, editors: 
                 "again": sub.card_version > 0,
                 "duplicate_of": sub.duplicate_of,
                 "duplicate_rule": sub.duplicate_rule,
+                "personal": bool(personal_data.found_in(sub)),
             },
         )
 
