@@ -7,7 +7,7 @@ link field nor inside a URL ("http(s)://…", "www.…", "domain.tld/…"). Keyw
 without diacritics ("số nhà", "so nha"). Phones and ID numbers: the rules and thresholds are
 in ``handlers.personal_numbers``. Here:
 
-- email: "name@domain.tld".
+- email: "name@domain.tld" (an organisation's too: the editors keep it with one press).
 - address: a house number ("12", "12A", "45/7/2") tied to a keyword; only the number is
   masked, the street stays (the place is part of the story, one home is not):
   - after "số nhà", "nhà số", "địa chỉ", "đ/c": "số nhà 45", "nhà số 5", "Địa chỉ: số 12"
@@ -15,8 +15,9 @@ in ``handlers.personal_numbers``. Here:
   - before a street word (ngõ, ngách, hẻm, kiệt, đường, phố) and the street's name, a
     capitalised word or a number: "số 12 ngõ 34 phố Huế", "12/3 hẻm 45", "8 phố Hàng Bông";
     not when the number follows a street word (the 34 of "ngõ 34" is the lane's), a time word
-    (ngày, sáng, chiều, tối, lúc, năm, tháng…: "Sáng 20/11 đường Lê Lợi") or lớp, tổ, khu,
-    phòng; nor a count ("3 đường phố", "15 ngõ," have no name after the street word);
+    (ngày, sáng, chiều, tối, lúc, năm, tháng…: "Sáng 20/11 đường Lê Lợi") or a numbered place
+    (lớp, tổ, khu, phòng, km, ấp, xóm, thôn, đội, cụm, quận, phường, huyện: "Quận 7 đường
+    Nguyễn Thị Thập"); nor a count ("3 đường phố", "15 ngõ," have no name after the street);
   - "số N" before a capitalised word when "số" opens the text or a clause (after , : ; . ( -)
     or follows tại, ở, đến, về, từ: "tại số 12 Nguyễn Trãi".
   Not found, by choice: a bare number before a capitalised word ("123 Nguyễn Trãi" reads like
@@ -52,7 +53,9 @@ TEXT_FIELDS = ("thoi_gian", "dia_diem", "nhan_vat", "muc_dich", "y_nghia", "cam_
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"']+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/[^\s<>\"']*"
 )
-_EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
+_EMAIL = re.compile(
+    r"(?<![\w.%+@-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?![\w@-])"
+)
 _HOUSE = r"\d{1,4}[a-z]?(?:/\d{1,4}[a-z]?)*"
 _STREET = r"ngo|ngach|hem|kiet|duong|pho"
 _KEYED = re.compile(
@@ -61,8 +64,9 @@ _KEYED = re.compile(
 _BEFORE_STREET = re.compile(
     rf"(?<![\w/.,])(?P<n>{_HOUSE})\s+(?:{_STREET})\s+(?P<name>so\s+\d|\w)", re.M
 )
-_NOT_A_HOME_AFTER = r"ngay|hom|sang|trua|chieu|toi|dem|luc|nam|thang|lop|to|khu|phong"
-_NOT_A_HOME = re.compile(rf"\b(?:{_STREET}|{_NOT_A_HOME_AFTER})(?:\s+so)?\s*$")
+_TIMES = r"ngay|hom|sang|trua|chieu|toi|dem|luc|nam|thang"
+_PLACES = r"lop|to|khu|phong|km|ap|xom|thon|doi|cum|quan|phuong|huyen"  # numbered, not homes
+_NOT_A_HOME = re.compile(rf"\b(?:{_STREET}|{_TIMES}|{_PLACES})(?:\s+so)?\s*$")
 _SO_NAME = re.compile(
     rf"(?:^\s*|[,:;.(\-–]\s*|\b(?:tai|o|den|ve|tu)\s+)so\s+(?P<n>{_HOUSE})\s+(?P<name>\w)",
     re.M,

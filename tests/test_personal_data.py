@@ -6,6 +6,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handlers.personal_data import card_row, found_in, masked, masked_copy, scan
 from storage.models import Submission
@@ -83,6 +85,8 @@ NONE = [
     "Trường THCS số 2 Nguyễn Du, tổ số 5, lớp 12A phố Huế",
     "trồng cây trên 3 đường phố, dọn 15 ngõ, hẻm 45",
     "Sáng 20/11 đường Lê Lợi rợp cờ hoa",
+    "Km 12 đường Hồ Chí Minh, Quận 7 đường Nguyễn Thị Thập, ấp 3 đường Tỉnh lộ 8",
+    "Quyết định số 123/QĐ-TWĐTN, Nghị định 13/2023/NĐ-CP, Kế hoạch số 45-KH/ĐTN",
     "Chị Lan (SN 1990) là hội viên tích cực",
     "Nhà văn hóa là địa chỉ số 1 cho thanh niên, địa chỉ đỏ của phường",
     "Tổng đài 1900 1234, 1800 599 920, gọi 113 hoặc 115",
@@ -205,3 +209,40 @@ def test_the_card_button_names_the_state_it_sets() -> None:
     [[mask]] = card_row(sub)
     assert mask.data == "rv:pk:7:0" and "Che" in mask.label
     assert card_row(raw(nhan_vat="Cô Hoa")) == ()
+
+
+PIECES = st.sampled_from(
+    [
+        " ",
+        ", ",
+        ".",
+        "-",
+        "/",
+        "(",
+        ")",
+        "+84",
+        "0912",
+        "345",
+        "678",
+        "079203004567",
+        "số nhà ",
+        "ngõ ",
+        "phố Huế",
+        "Nguyễn Trãi",
+        "@gmail.com",
+        "lan",
+        "CCCD ",
+        "đồng",
+        "20/11/2026",
+        "7h30",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(max_size=80), st.lists(PIECES, max_size=12).map("".join)))
+def test_masking_any_text_keeps_its_length_and_needs_no_second_pass(text: str) -> None:
+    once = masked(text)
+    assert len(once) == len(unicodedata.normalize("NFC", text))
+    assert masked(once) == once
+    assert (once is text) == (scan(text) == [])
