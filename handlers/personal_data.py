@@ -121,7 +121,7 @@ def _mask(kind: str, value: str) -> str:
     if kind == "email":
         name, at, domain = value.partition("@")
         return name[:1] + MASK * (len(name) - 1) + at + domain
-    kept = 2 if kind == "phone" else 0  # a phone's first two digits say only "a mobile"
+    kept = 2 if kind == "phone" else 0  # "09", "02": a mobile or a landline, no more
     out, seen = [], 0
     for char in value:
         seen += char.isdigit()

@@ -33,6 +33,7 @@ _RUN = re.compile(rf"(?<![\w.,]){_DIGITS}(?:[ .-]{_DIGITS})*")  # groups one sep
 _GROUP = re.compile(r"(?P<open>\()?(?P<plus>\+?)(?P<d>\d+)(?P<close>(?(open)\)?))")
 _LETTER = re.compile(r"\w")
 _LONGER = re.compile(r"[,/]\d")  # "123456789,5", "20/11/2026"
+_LONGER_BEFORE = re.compile(r"\d[,/]$")  # "5,123456789", "12/123456789"
 _ID_WORD = re.compile(r"cmnd|cccd|cmt|can cuoc|chung minh|dinh danh")
 _AMOUNT_AFTER = re.compile(r"\s*(?:dong|d|vnd|trieu|tr|ty|ti|nghin|ngan|k|usd|\$|%)(?!\w)")
 _AMOUNT_BEFORE = re.compile(r"(?:vnd|usd|\$)\s*$")
@@ -54,7 +55,7 @@ def _kind(shadow: str, window: list[re.Match[str]], alone: bool) -> str | None:
         return None
     if all(len(group["d"]) > 1 or group["open"] for group in window) and is_phone(digits):
         return "phone"  # "0912345678/0987654321": two phones
-    if _LONGER.match(shadow, end):
+    if _LONGER.match(shadow, end) or _LONGER_BEFORE.search(shadow, max(0, start - 2), start):
         return None
     if window[0]["plus"] or (window[0]["open"] and len(window) > 1) or len(digits) not in (9, 12):
         return None

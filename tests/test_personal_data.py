@@ -91,6 +91,7 @@ NONE = [
     "Nhà văn hóa là địa chỉ số 1 cho thanh niên, địa chỉ đỏ của phường",
     "Tổng đài 1900 1234, 1800 599 920, gọi 113 hoặc 115",
     "mã hồ sơ 2026111700123 và mã số 12345678",
+    "văn bản 12/123456789 và 1,123456789 và 123456789/5",
     "Xem https://baodanang.vn/tin-0912345678-123456789.html và www.tuoitre.vn/lan@x.vn",
     "Bài ở tuoitre.vn/a/001203004567.htm và t.me/c/555/123456789",
     "123456789012 lượt xem",  # 12 digits that do not begin with 0, and no keyword
