@@ -27,8 +27,19 @@ def _pool(text: str) -> list[str]:
     return text.split("|")
 
 
-STATUSES = list(Status)  # draft pending needs_info approved published rejected cancelled
-STATUS_CUM = list(accumulate([3, 6, 5, 5, 68, 9, 4]))  # most items end up published
+# Most items end up published; a few are taken back by their members.
+WEIGHTS = {
+    Status.DRAFT: 3,
+    Status.PENDING: 6,
+    Status.NEEDS_INFO: 5,
+    Status.APPROVED: 5,
+    Status.PUBLISHED: 68,
+    Status.REJECTED: 9,
+    Status.CANCELLED: 4,
+    Status.WITHDRAWN: 1,
+}
+STATUSES = list(WEIGHTS)
+STATUS_CUM = list(accumulate(WEIGHTS.values()))
 DECIDED = {Status.PUBLISHED, Status.APPROVED, Status.REJECTED, Status.NEEDS_INFO}
 FIELDS = ["thoi_gian", "dia_diem", "nhan_vat", "muc_dich", "y_nghia", "link", "cam_nhan"]
 SURNAMES = _pool("Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý")

@@ -76,7 +76,8 @@ async def test_seed_counts_proportions_posts_and_tree(sessions: Sessions) -> Non
     rows = await _all(sessions, ITEMS)
     assert [r.id for r in rows] == list(range(1, 601))
     statuses, kinds = Counter(r.status for r in rows), Counter(r.kind for r in rows)
-    assert set(statuses) == {status.value for status in Status}
+    # Every status but "merged", which needs a story told twice: the demo tells none twice.
+    assert set(statuses) == {status.value for status in Status} - {Status.MERGED}
     assert 0.55 < statuses["published"] / 600 < 0.8 and 0.65 < kinds["tin_tot"] / 600 < 0.85
     assert 0.5 < sum(r.path == "raw" for r in rows) / 600 < 0.7
     for row in rows:
