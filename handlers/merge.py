@@ -111,7 +111,6 @@ async def release_children(session: AsyncSession, primary: Submission, deps: Dep
     (withdrawn, erased): each of them waits for the editors again on its own card, looked
     at again for an earlier telling (the one it joined is gone)."""
     for child in await merges.unmerge(session, primary_id=primary.id or 0):
-        child.card_version += 1
         child.card_chat_id = child.card_message_id = None  # recorded when the new card goes
         await duplicates.mark(session, child)
         await review.audit(
@@ -122,4 +121,5 @@ async def release_children(session: AsyncSession, primary: Submission, deps: Dep
             action="unmerge",
             note=f"#{primary.id} {primary.status}",
         )
-        await cards.enqueue_card(session, child, deps)
+        # A card of its own again; not a new version: nothing was supplemented.
+        await cards.enqueue_card(session, child, deps, reason=f":released:{primary.id}")

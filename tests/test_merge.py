@@ -299,7 +299,8 @@ async def test_release_children_when_the_primary_leaves(desk: Harness, fake: Fak
     await on_desk(fake, "Cảm phục thầy", after=mark)
     _, second, third_sub = await rows(desk)
     assert (second.status, second.merged_into, second.decided_by) == ("pending", None, None)
-    assert (second.duplicate_of, second.card_version) == (None, 1)
+    assert (second.duplicate_of, second.card_version) == (None, 0)  # nothing was supplemented
+    assert "bổ sung" not in (again.plain or "")
     assert (third_sub.status, third_sub.duplicate_of) == ("pending", 2)
     async with desk.app.sessions() as session:
         query = select(Audit.submission_id).where(Audit.action == "unmerge")
