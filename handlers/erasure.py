@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import cards, merge
 from handlers.context import Deps
-from storage import review, rights
+from storage import review, rights, submissions
 from storage.models import Member, Submission
 
 
@@ -34,6 +34,7 @@ async def withdraw(
 ) -> bool:
     """Take a waiting submission off the queue: False when it no longer waits."""
     assert sub.id is not None and member.id is not None
+    joined = sub.merged_into  # a merged one: the card of the story it joined credits it
     if not await rights.withdraw(
         session,
         submission_id=sub.id,
@@ -48,6 +49,9 @@ async def withdraw(
     )
     await cards.mirror_card(session, sub, deps, now)  # the card loses its buttons
     await merge.release_children(session, sub, deps)
+    primary = await submissions.get(session, submission_id=joined)
+    if primary is not None:
+        await cards.mirror_card(session, primary, deps, now)
     if member.draft_id == sub.id:  # it was being supplemented
         member.draft_id = None
     return True

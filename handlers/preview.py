@@ -56,6 +56,7 @@ async def send(ctx: Ctx, _arg: str) -> None:
     await duplicates.mark(ctx.session, draft)  # looked for anew after a supplement too
     if again:
         draft.card_version += 1  # a new card for the editors; the old one says what was asked
+        draft.keep_personal = False  # the editors' choice was about the text before the changes
         draft.reminded_at = None
         # The new card is recorded when it goes out (or by the first press on it).
         draft.card_chat_id = draft.card_message_id = None

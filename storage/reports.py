@@ -178,11 +178,15 @@ async def median_hours_to_decision(
 async def top_members(
     session: AsyncSession, *, start: datetime, end: datetime, units: Units, limit: int = 5
 ) -> list[tuple[Member, int, int]]:
-    """(member, published, submitted) of those with the most items published in the period."""
+    """(member, published, submitted) of those with the most items published in the period;
+    members who asked to be forgotten are not named, so not ranked (their items still count
+    for their units)."""
     count = func.count().label("n")
+    erased = select(Member.id).where(col(Member.erased_at).is_not(None))
     best = (
         select(Submission.member_id, count)
         .where(_within(Submission.published_at, start, end), _scope(units))
+        .where(col(Submission.member_id).not_in(erased))
         .group_by(col(Submission.member_id))
         .order_by(count.desc(), col(Submission.member_id))
         .limit(limit)

@@ -25,7 +25,8 @@ from storage.models import (
 )
 from storage.retention import GIVEN_UP, delete_drafts
 
-WAITING = (Status.PENDING, Status.NEEDS_INFO)
+# Merged ones wait with the story they joined: taking one back takes back its credit.
+WAITING = (Status.PENDING, Status.NEEDS_INFO, Status.MERGED)
 # What a member wrote; the editors' post text is built from it. Their notes and reasons stay.
 FREE_TEXT = ("thoi_gian", "dia_diem", "nhan_vat", "muc_dich", "y_nghia", "link", "cam_nhan")
 # A post in one of these may already be public: the item counts as published.
@@ -62,6 +63,7 @@ async def withdraw(
         )
         .values(
             status=Status.WITHDRAWN,
+            merged_into=None,
             decided_by=actor,
             decided_by_name=actor_name[:200],
             decided_at=now,

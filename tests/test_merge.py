@@ -378,3 +378,28 @@ async def test_two_editors_press_gop_at_once_one_merge(desk: Harness, fake: Fake
             await session.exec(select(Outbox).where(Outbox.template == "notice/merged.j2"))
         ).all()
     assert len(merged) == 2 and len(notices) == 1  # one merge: an audit row on each side
+
+
+async def test_a_merged_member_takes_their_telling_back(desk: Harness, fake: FakeTelegram) -> None:
+    await two_tellings(desk, fake)
+    press(fake, "Gộp vào #1")
+    await fake.wait_for(1002, "gộp hai tin làm một", timeout=10)
+    await on_desk(fake, "Cùng gửi tin này")
+    mark = fake.mark()
+    await desk.member(1002, "Minh").send("/rut 2", "Đã rút tin")
+    # #1's card no longer credits Minh; the story is published as Lan's alone.
+    card = await on_desk(fake, "Thầy giáo trẻ thật đáng quý", after=mark)
+    assert card.method == "editMessageText" and "Cùng gửi tin này" not in (card.plain or "")
+    first, second = await rows(desk)
+    assert (second.status, second.merged_into) == ("withdrawn", None)
+    press(fake, "Duyệt")
+    post = await fake.wait_for(CHANNEL, "Thầy giáo trẻ thật đáng quý", timeout=10)
+    assert "Minh" not in (post.plain or "") and SCHOOL not in (post.plain or "")
+    await fake.wait_for(1001, "đã được đăng", timeout=10)  # told once it is recorded
+    first, second = await rows(desk)
+    assert (first.status, second.status) == ("published", "withdrawn")
+    window = {"start": utcnow() - timedelta(days=1), "end": utcnow() + timedelta(days=1)}
+    async with desk.app.sessions() as session:  # type: ignore[union-attr]
+        sent = await reports.submitted(session, **window, units=None)
+        published = await reports.published(session, **window, units=None)
+    assert sum(n for *_, n in sent) == 1 and sum(n for *_, n in published) == 1

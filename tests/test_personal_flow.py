@@ -238,3 +238,30 @@ async def test_zalo_editor_default_masks_and_nothing_to_keep(
     post = await fake.wait_for(CHANNEL, "Bà Tư", timeout=10)
     assert "Bà Tư (CCCD ••••••••••••), điện thoại 09•• ••• •••" in (post.plain or "")
     assert [action for action, _ in await audit_actions(both)] == ["approve"]
+
+
+async def test_a_kept_choice_does_not_outlive_the_text_it_was_made_for(
+    desk: Harness, fake: FakeTelegram
+) -> None:
+    lan = desk.member(2005)
+    await submit_raw(lan, fake, STORY)
+    await card(fake)
+    press(fake, ED1, "Đăng nguyên")
+    await card(fake, "giữ nguyên khi đăng")
+    press(fake, ED1, "Yêu cầu bổ sung")
+    await fake.idle()
+    press(fake, ED1, "Ý nghĩa")
+    await fake.idle()
+    press(fake, ED1, "Tiếp")
+    await card(fake, "ghi chú")
+    fake.push_text(ED1, "Thêm ý nghĩa", chat_id=EDITORS)
+    await fake.wait_for(2005, "cần bạn bổ sung", timeout=10)
+    await lan.press("Bổ sung ngay", "Ý nghĩa")
+    await lan.send("Gọi ngay 0987 654 321 để cùng tham gia", "Xem lại")
+    mark = fake.mark()
+    await lan.press("Gửi", "phần bổ sung")
+    again = await card(fake, "đã bổ sung lần 1", after=mark)
+    assert "SĐT 0987 654 321 (Ý nghĩa)" in (again.plain or "")
+    assert "sẽ được che khi đăng" in (again.plain or "")  # masked again until an editor keeps it
+    [sub] = await desk.submissions()
+    assert not sub.keep_personal

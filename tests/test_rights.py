@@ -54,15 +54,16 @@ async def rows(bot: Harness, model: Any, *where: Any) -> list[Any]:
 
 
 async def figures(bot: Harness) -> tuple[Any, ...]:
-    """This year's report, without the names: what must not change when someone is erased."""
+    """This year's report, without the names: what must not change when someone is erased,
+    and the named ranking of members (which no longer names an erased one)."""
     assert bot.app is not None
     deps = bot.app.core.deps
     today = datetime.now(UTC).astimezone(deps.tz).date()
     period, _ = parse_period(f"nam {today.year}", today=today, tz=deps.tz)
     async with bot.app.sessions() as session:
         data: ReportData = await build_report(session, deps=deps, period=period, unit=None)
-    ranked = [(r.published, r.submitted) for r in data.top_members]
-    return data.units, data.totals, data.targets, data.themes, ranked, data.top_units
+    ranked = [(r.name, r.published, r.submitted) for r in data.top_members]
+    return (data.units, data.totals, data.targets, data.themes, data.top_units), ranked
 
 
 async def test_withdraw_only_ones_own_waiting_item(desk: Harness, fake: FakeTelegram) -> None:
@@ -198,7 +199,9 @@ async def test_forget_twice_confirmed_on_telegram(desk: Harness, fake: FakeTeleg
     edited = await card(fake, "đã xóa dữ liệu cá nhân", after=mark)
     assert edited.message_id == rejected_card.message_id and "Anh Tư" not in (edited.plain or "")
     assert "tg://user?id=1311" not in (edited.text or "") and "Từ chối" in (edited.plain or "")
-    assert await figures(desk) == before  # the reports count as before
+    counts, ranked = await figures(desk)
+    assert counts == before[0]  # the reports count as before
+    assert before[1] and before[1][0][0] == "Lan Nguyễn" and ranked == []  # not named any more
 
     await lan.send("/start", "Chọn đơn vị")  # a stranger now: a new member
     fresh = await desk.member_row(1311)
