@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -12,7 +13,8 @@ import asyncpg
 import pytest
 
 from tests.fake_telegram import FakeTelegram
-from tests.harness import Harness
+from tests.fake_zalo import FakeZalo
+from tests.harness import ADMIN, CHANNEL, ED1, ED2, EDITORS, Harness, settings_for
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("TEST_POSTGRES_URL")
@@ -64,3 +66,46 @@ async def bot(db_url: str, fake: FakeTelegram) -> AsyncIterator[Harness]:
     finally:
         await harness.stop()
         assert all(not drop for _, drop in fake.drop_pending_calls), "pending updates dropped"
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[FakeZalo]:
+    server = FakeZalo()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@contextlib.asynccontextmanager
+async def running(harness: Harness) -> AsyncIterator[Harness]:
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+@pytest.fixture
+async def desk(db_url: str, fake: FakeTelegram) -> AsyncIterator[Harness]:
+    """The bot with its editors' group, an admin, two editors and a channel."""
+    async with running(
+        Harness(
+            db_url=db_url,
+            fake=fake,
+            now=FROZEN,
+            editor_chat_id=EDITORS,
+            admin_ids=f"telegram:{ADMIN}",
+            editor_ids=f"telegram:{ED1},telegram:{ED2}",
+            publish_targets=f"telegram:{CHANNEL}",
+        )
+    ) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def both(db_url: str, fake: FakeTelegram, zalo: FakeZalo) -> AsyncIterator[Harness]:
+    """Telegram and Zalo served at once (see ``settings_for``)."""
+    async with running(Harness(db_url=db_url, fake=fake, now=FROZEN, **settings_for(zalo))) as h:
+        yield h

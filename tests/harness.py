@@ -15,8 +15,13 @@ from bot.runner import serve
 from bot.settings import Settings
 from storage.models import Member, Submission
 from tests.fake_telegram import TOKEN, FakeTelegram, Sent
+from tests.fake_zalo import ZALO_TOKEN, FakeZalo
 
 ORG = Path(__file__).resolve().parents[1] / "config" / "org.example.toml"
+# The editors' desk most end-to-end tests use: their group, the channel, who is who.
+EDITORS, CHANNEL = -100777, -100555
+ADMIN, ED1, ED2, STRANGER = 9001, 9002, 9003, 9999
+ZALO_EDITOR = "ed-zalo-01"
 
 
 def make_settings(db_url: str, fake: FakeTelegram, **extra: Any) -> Settings:
@@ -27,6 +32,18 @@ def make_settings(db_url: str, fake: FakeTelegram, **extra: Any) -> Settings:
         "org_config": ORG,
     }
     return Settings(_env_file=None, **(values | extra))
+
+
+def settings_for(zalo: FakeZalo, **extra: Any) -> dict[str, Any]:
+    """Zalo beside Telegram: a Zalo editor next to the Telegram group and channel."""
+    return {
+        "zalo_bot_token": ZALO_TOKEN,
+        "zalo_api_base": zalo.base_url,
+        "editor_chat_id": EDITORS,
+        "editor_ids": f"telegram:{ED1},zalo:{ZALO_EDITOR}",
+        "publish_targets": f"telegram:{CHANNEL}",
+        **extra,
+    }
 
 
 def org_file(folder: Path, section: str, lines: str) -> Path:

@@ -4,10 +4,8 @@ counted in the reports for each member and unit. Telegram buttons, and /gop on Z
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlmodel import col, select
 
 from handlers import cards, merge
@@ -17,41 +15,12 @@ from storage.models import Audit, Member, Outbox, Status, Submission, utcnow
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram, Sent
 from tests.fake_zalo import FakeZalo
-from tests.harness import Chat, Harness
+from tests.harness import CHANNEL, ED1, ED2, EDITORS, Chat, Harness, settings_for
 from tests.test_review import submit_raw
-from tests.test_zalo import ZaloChat, settings_for
+from tests.test_zalo import ZaloChat
 
-EDITORS, CHANNEL = -100777, -100555
-ED1, ED2 = 9002, 9003
 ARTICLE = "https://tuoitre.vn/thay-giao-tre-mo-lop-hoc-mien-phi-20261115.htm"
 SCHOOL = "Đoàn trường THPT Bình Tân"
-
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
-async def desk(db_url: str, fake: FakeTelegram) -> AsyncIterator[Harness]:
-    harness = Harness(
-        db_url=db_url,
-        fake=fake,
-        now=FROZEN,
-        editor_chat_id=EDITORS,
-        editor_ids=f"telegram:{ED1},telegram:{ED2}",
-        publish_targets=f"telegram:{CHANNEL}",
-    )
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
 
 
 async def send_article(

@@ -4,19 +4,17 @@ written and is in the audit."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlmodel import col, select
 
 from storage.models import Audit
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
-from tests.harness import Harness
-from tests.test_review import CHANNEL, ED1, ED2, EDITORS, STRANGER, card, press, submit_raw
-from tests.test_zalo import ZALO_EDITOR, ZaloChat, settings_for
+from tests.harness import CHANNEL, ED1, ED2, EDITORS, STRANGER, ZALO_EDITOR, Harness
+from tests.test_review import card, press, submit_raw
+from tests.test_zalo import ZaloChat
 
 STORY = [
     "Sáng 20/11/2026, lúc 7h30",
@@ -36,23 +34,6 @@ MASKED = [
     "Sáng 20/11/2026, lúc 7h30",  # dates, times, counts and amounts stay
     "Nấu 200 suất cơm cho 120 đoàn viên, trị giá 5.000.000 đồng",
 ]
-
-
-@pytest.fixture
-async def desk(db_url: str, fake: FakeTelegram) -> AsyncIterator[Harness]:
-    harness = Harness(
-        db_url=db_url,
-        fake=fake,
-        now=FROZEN,
-        editor_chat_id=EDITORS,
-        editor_ids=f"telegram:{ED1},telegram:{ED2}",
-        publish_targets=f"telegram:{CHANNEL}",
-    )
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
 
 
 async def audit_actions(harness: Harness) -> list[tuple[str, str]]:
@@ -153,26 +134,6 @@ async def test_the_editors_own_text_is_masked_in_preview_and_post(
     [sub] = await desk.submissions()
     assert sub.post_text == "Cô Hoa <3 & lớp học, gọi cô: 0987.654.321"
     assert not fake.errors, fake.errors
-
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
-async def both(db_url: str, fake: FakeTelegram, zalo: FakeZalo) -> AsyncIterator[Harness]:
-    harness = Harness(db_url=db_url, fake=fake, now=FROZEN, **settings_for(zalo))
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
 
 
 async def test_zalo_member_and_editor_giu_then_duyet(

@@ -14,8 +14,8 @@ import pytest
 from handlers import nudges
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
-from tests.harness import Harness, org_file
-from tests.test_review import CHANNEL, ED1, EDITORS, card, press, submit_raw
+from tests.harness import CHANNEL, ED1, EDITORS, Harness, org_file
+from tests.test_review import card, press, submit_raw
 from tests.test_settings import run_bot
 
 ADMIN = 9001

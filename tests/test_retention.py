@@ -27,10 +27,9 @@ from storage.models import Ban, Media, Member, Outbox, Status, Submission
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
-from tests.harness import ORG, Harness
-from tests.test_zalo import ZaloChat, settings_for, zalo
+from tests.harness import ORG, Harness, settings_for
+from tests.test_zalo import ZaloChat
 
-__all__ = ["zalo"]  # the fixture, shared with tests/test_zalo.py
 T0 = datetime(2026, 10, 1, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
 DAY = timedelta(days=1)
 DEPS = Deps(org=load_org(ORG), tz=ZoneInfo("Asia/Ho_Chi_Minh"))  # 30 days, told 7 before

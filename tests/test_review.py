@@ -4,36 +4,12 @@ the channel with the right hashtag, and the member told at each step."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
 from sqlmodel import select
 
 from storage.models import Audit, Outbox
-from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram, Sent
-from tests.harness import Chat, Harness
-
-EDITORS, CHANNEL = -100777, -100555
-ADMIN, ED1, ED2, STRANGER = 9001, 9002, 9003, 9999
-
-
-@pytest.fixture
-async def desk(db_url: str, fake: FakeTelegram) -> AsyncIterator[Harness]:
-    harness = Harness(
-        db_url=db_url,
-        fake=fake,
-        now=FROZEN,
-        editor_chat_id=EDITORS,
-        admin_ids=f"telegram:{ADMIN}",
-        editor_ids=f"telegram:{ED1},telegram:{ED2}",
-        publish_targets=f"telegram:{CHANNEL}",
-    )
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+from tests.harness import ADMIN, CHANNEL, ED1, ED2, EDITORS, STRANGER, Chat, Harness
 
 
 async def submit_raw(

@@ -27,13 +27,11 @@ from storage.models import Audit, Inbox, Media, Member, Outbox, Status, Submissi
 from storage.rights import Erased
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
-from tests.harness import ORG, Chat, Harness
+from tests.harness import CHANNEL, ED1, EDITORS, ORG, ZALO_EDITOR, Chat, Harness
 from tests.test_merge import ARTICLE, send_article
-from tests.test_review import CHANNEL, ED1, EDITORS, card, desk, press, submit_raw
+from tests.test_review import card, press, submit_raw
 from tests.test_settings import run_bot
-from tests.test_zalo import ZALO_EDITOR, ZaloChat, both, submit, zalo
-
-__all__ = ["both", "desk", "zalo"]  # fixtures shared with those modules
+from tests.test_zalo import ZaloChat, submit
 
 
 async def another(member: Chat, answers: list[str]) -> None:

@@ -4,51 +4,16 @@ fake Zalo Bot API, with Telegram (editors' group, channel) running beside it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from typing import Any
 
-import pytest
 from sqlmodel import select
 
 from storage.models import Media
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import ZALO_TOKEN, FakeZalo, ZaloSent
-from tests.harness import Harness, free_port
+from tests.fake_zalo import FakeZalo, ZaloSent
+from tests.harness import CHANNEL, EDITORS, ZALO_EDITOR, Harness, free_port, settings_for
 
-EDITORS, CHANNEL, ZALO_EDITOR = -100777, -100555, "ed-zalo-01"
 PHOTO = "https://photo-stc.zdn.vn/uploads/lop-hoc.jpg"
-
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-def settings_for(zalo: FakeZalo, **extra: Any) -> dict[str, Any]:
-    return {
-        "zalo_bot_token": ZALO_TOKEN,
-        "zalo_api_base": zalo.base_url,
-        "editor_chat_id": EDITORS,
-        "editor_ids": f"telegram:9002,zalo:{ZALO_EDITOR}",
-        "publish_targets": f"telegram:{CHANNEL}",
-        **extra,
-    }
-
-
-@pytest.fixture
-async def both(db_url: str, fake: FakeTelegram, zalo: FakeZalo) -> AsyncIterator[Harness]:
-    harness = Harness(db_url=db_url, fake=fake, now=FROZEN, **settings_for(zalo))
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
 
 
 class ZaloChat:
