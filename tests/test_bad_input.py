@@ -35,7 +35,8 @@ async def test_non_text_where_text_is_expected(bot: Harness, fake: FakeTelegram)
 async def test_unknown_command_keeps_the_draft(bot: Harness, fake: FakeTelegram) -> None:
     await _at_first_field(bot, 2002)
     chat = bot.member(2002)
-    await chat.send("/abc", "chưa hiểu lệnh /abc")
+    listed = await chat.send("/abc", "chưa hiểu lệnh /abc")
+    assert "/rut 27" in (listed.plain or "") and "/xoadulieu" in (listed.plain or "")
     await chat.send("Sáng 15/11", "Địa điểm")  # the answer still lands in the same field
     [draft] = await bot.submissions()
     assert draft.thoi_gian == "Sáng 15/11"
