@@ -134,14 +134,17 @@ async def mirror_card(session: AsyncSession, sub: Submission, deps: Deps, now: d
     )
 
 
-async def announce(session: AsyncSession, sub: Submission, deps: Deps, editors: list[str]) -> None:
+async def announce(
+    session: AsyncSession, sub: Submission, deps: Deps, editors: list[str], *, reason: str = ""
+) -> None:
     """A short numbered card in the private chat of editors who use a platform without
-    buttons (Zalo): they act with text commands."""
+    buttons (Zalo): they act with text commands. ``reason``: why it is told again: "released"
+    (waiting on its own again after the story it joined left) or "withdrawn" (by its member)."""
     for editor in editors:
         platform, _, user_id = editor.partition(":")
         await outbox.enqueue(
             session,
-            key=f"announce:{sub.id}:{sub.card_version}:{editor}",
+            key=f"announce:{sub.id}:{sub.card_version}:{reason}:{editor}",
             kind="notice",
             platform=platform,
             chat_id=user_id,
@@ -155,6 +158,7 @@ async def announce(session: AsyncSession, sub: Submission, deps: Deps, editors: 
                 "duplicate_of": sub.duplicate_of,
                 "duplicate_rule": sub.duplicate_rule,
                 "personal": bool(personal_data.found_in(sub)),
+                "reason": reason,
             },
         )
 

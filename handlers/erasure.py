@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import cards, merge
+from handlers import cards, merge, roles
 from handlers.context import Deps
 from storage import review, rights, submissions
 from storage.models import Member, Submission
@@ -48,6 +48,9 @@ async def withdraw(
         session, submission_id=sub.id, actor=actor, actor_name=actor_name, action="withdraw"
     )
     await cards.mirror_card(session, sub, deps, now)  # the card loses its buttons
+    await cards.announce(
+        session, sub, deps, await roles.text_editors(session, deps), reason="withdrawn"
+    )
     await merge.release_children(session, sub, deps)
     primary = await submissions.get(session, submission_id=joined)
     if primary is not None:

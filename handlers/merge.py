@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import cards, decisions, duplicates
+from handlers import cards, decisions, duplicates, roles
 from handlers.card_actions import card_action
 from handlers.context import Ctx, Deps
 from handlers.roles import actor, input_key, role_of
@@ -110,6 +110,7 @@ async def release_children(session: AsyncSession, primary: Submission, deps: Dep
     """The submission others were merged into leaves the queue without a decision
     (withdrawn, erased): each of them waits for the editors again on its own card, looked
     at again for an earlier telling (the one it joined is gone)."""
+    editors = await roles.text_editors(session, deps)
     for child in await merges.unmerge(session, primary_id=primary.id or 0):
         child.card_chat_id = child.card_message_id = None  # recorded when the new card goes
         await duplicates.mark(session, child)
@@ -123,3 +124,4 @@ async def release_children(session: AsyncSession, primary: Submission, deps: Dep
         )
         # A card of its own again; not a new version: nothing was supplemented.
         await cards.enqueue_card(session, child, deps, reason=f":released:{primary.id}")
+        await cards.announce(session, child, deps, editors, reason="released")

@@ -68,7 +68,9 @@ async def send(ctx: Ctx, _arg: str) -> None:
             actor_name=ctx.member.display_name,
         )
     await cards.enqueue_card(ctx.session, draft, ctx.deps)
-    await cards.announce(ctx.session, draft, ctx.deps, await roles.text_editors(ctx))
+    await cards.announce(
+        ctx.session, draft, ctx.deps, await roles.text_editors(ctx.session, ctx.deps)
+    )
     ctx.member.draft_id = None
     ctx.goto(Step.IDLE)
     ctx.say(

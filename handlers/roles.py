@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.context import Ctx
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.context import Ctx, Deps
 from storage import review
 
 BUTTONLESS = frozenset({"zalo"})
@@ -22,10 +24,10 @@ async def role_of(ctx: Ctx) -> str | None:
     return "editor" if key in ctx.deps.editors else None
 
 
-async def text_editors(ctx: Ctx) -> list[str]:
+async def text_editors(session: AsyncSession, deps: Deps) -> list[str]:
     """Editors and admins on platforms without buttons, who get new submissions in private."""
-    stored = {f"{row.platform}:{row.user_id}" for row in await review.staff(ctx.session)}
-    everyone = stored | ctx.deps.editors | ctx.deps.admins
+    stored = {f"{row.platform}:{row.user_id}" for row in await review.staff(session)}
+    everyone = stored | deps.editors | deps.admins
     return sorted(who for who in everyone if who.partition(":")[0] in BUTTONLESS)
 
 

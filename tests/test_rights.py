@@ -28,7 +28,7 @@ from storage.rights import Erased
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
 from tests.harness import CHANNEL, ED1, EDITORS, ORG, ZALO_EDITOR, Chat, Harness
-from tests.test_merge import ARTICLE, send_article
+from tests.test_merge import ARTICLE, send_article, zalo_article
 from tests.test_review import card, press, submit_raw
 from tests.test_settings import run_bot
 from tests.test_zalo import ZaloChat, submit
@@ -339,3 +339,22 @@ def test_templates_render(markup: Markup_) -> None:
         markup,
     )
     assert "#7 (zalo:x)" in line and "giữ 4 tin đã đăng" in line
+
+
+async def test_zalo_editors_told_of_a_withdrawal_and_of_what_it_released(
+    both: Harness, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    editor = ZaloChat(zalo, ZALO_EDITOR, "Biên tập Zalo")
+    await editor.send("/start", "Chọn đơn vị")  # a Zalo bot writes only to those who wrote
+    await zalo_article(ZaloChat(zalo, "zu-1401", "Hà"), "2", ARTICLE, "Thầy giáo trẻ đáng quý.")
+    await zalo_article(ZaloChat(zalo, "zu-1402", "Bình"), "3", ARTICLE, "Rất cảm phục thầy.")
+    await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #2", timeout=10)
+    await editor.send("/gop 2", "Đã gộp tin #2 vào #1")
+    mark = zalo.mark()
+    await ZaloChat(zalo, "zu-1401", "Hà").send("/rut 1", "Đã rút tin #1")
+    gone = await zalo.wait_for(ZALO_EDITOR, "đã được thành viên rút lại", after=mark, timeout=10)
+    assert "#1" in (gone.text or "") and "/duyet" not in (gone.text or "")
+    back = await zalo.wait_for(ZALO_EDITOR, "chờ duyệt riêng trở lại", after=mark, timeout=10)
+    assert "#2" in (back.text or "") and "/duyet 2" in (back.text or "")
+    await editor.send("/duyet 2", "Người gửi đã được báo")
+    await fake.wait_for(CHANNEL, "Rất cảm phục thầy", timeout=10)
