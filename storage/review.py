@@ -3,10 +3,11 @@ editor is about to type."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, true, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,18 +18,23 @@ async def decide(
     session: AsyncSession,
     *,
     submission_id: int,
-    expect: Status,
+    expect: Status | Collection[Status],
     to: Status,
     actor: str,
     actor_name: str,
+    member_id: int | None = None,
+    now: datetime | None = None,
     **values: Any,
 ) -> bool:
     """Move a submission from ``expect`` to ``to``; False when someone else moved it first.
-    The WHERE on the status makes two simultaneous presses yield exactly one decision."""
-    now = utcnow()
+    The WHERE on the status makes two simultaneous presses yield exactly one decision.
+    ``member_id``: only that member's own submission (a member withdrawing it)."""
+    now = now or utcnow()
+    expected = [expect] if isinstance(expect, Status) else list(expect)
+    owner = col(Submission.member_id) == member_id if member_id is not None else true()
     result = await session.exec(
         update(Submission)
-        .where(col(Submission.id) == submission_id, col(Submission.status) == expect)
+        .where(col(Submission.id) == submission_id, col(Submission.status).in_(expected), owner)
         .values(
             status=to,
             decided_by=actor,

@@ -12,6 +12,7 @@ from sqlalchemy import delete, exists, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import review
 from storage.models import (
     Audit,
     Inbox,
@@ -54,28 +55,17 @@ async def withdraw(
     """Waiting → withdrawn, only for its own member; False when it no longer waits (an
     editor decided first: the WHERE on the status lets exactly one of them win). Recorded as
     the member's decision, so an editor pressing late is told who took it back, and when."""
-    result = await session.exec(
-        update(Submission)
-        .where(
-            col(Submission.id) == submission_id,
-            col(Submission.member_id) == member_id,
-            col(Submission.status).in_(WAITING),
-        )
-        .values(
-            status=Status.WITHDRAWN,
-            merged_into=None,
-            decided_by=actor,
-            decided_by_name=actor_name[:200],
-            decided_at=now,
-            updated_at=now,
-        )
+    return await review.decide(
+        session,
+        submission_id=submission_id,
+        expect=WAITING,
+        to=Status.WITHDRAWN,
+        actor=actor,
+        actor_name=actor_name,
+        member_id=member_id,
+        now=now,
+        merged_into=None,  # a merged one leaves the story it joined, and its credit
     )
-    if getattr(result, "rowcount", 0) != 1:
-        return False
-    cached = await session.get(Submission, submission_id)
-    if cached is not None:
-        await session.refresh(cached)  # stale after the bulk UPDATE
-    return True
 
 
 async def waiting_of(session: AsyncSession, *, member_id: int) -> Sequence[Submission]:
