@@ -17,7 +17,8 @@ import asyncio
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -70,6 +71,7 @@ async def main() -> None:
             units=500,
             days=3 * 365,
             end=END,
+            now=datetime.combine(END, clock_time(12), UTC),
         )
         took = time.perf_counter() - started
         print(f"seeded {args.submissions - have:,} submissions in {took:.0f} s")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import IO
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -15,6 +14,7 @@ from handlers.context import Deps
 from handlers.core import Core
 from handlers.org import OrgConfig, load_org
 from storage import units
+from storage.clock import Clock, system
 from storage.db import make_engine, make_sessions, migrate
 from storage.locks import SenderLocks, hold_sqlite_file
 from storage.models import UnitBase
@@ -36,16 +36,14 @@ class App:
             self.file_lock.close()
 
 
-def make_deps(
-    settings: Settings, org: OrgConfig, clock: Callable[[], datetime] | None, *, console: bool
-) -> Deps:
+def make_deps(settings: Settings, org: OrgConfig, clock: Clock, *, console: bool) -> Deps:
     if console:  # the demo plays every role in one terminal, with its own group and channel
         from bot.console import CHANNEL, EDITORS, ROLES
 
         return Deps(
             org=org,
             tz=settings.tz,
-            clock=clock or (lambda: datetime.now(UTC)),
+            clock=clock,
             editor_chat=EDITORS,
             editor_platform="console",
             admins=frozenset({f"console:{ROLES['quantri'][0]}"}),
@@ -56,7 +54,7 @@ def make_deps(
     return Deps(
         org=org,
         tz=settings.tz,
-        clock=clock or (lambda: datetime.now(UTC)),
+        clock=clock,
         editor_chat=str(settings.editor_chat_id) if settings.editor_chat_id else None,
         admins=frozenset(str(ident) for ident in settings.admin_ids),
         editors=frozenset(str(ident) for ident in settings.editor_ids),
@@ -66,13 +64,14 @@ def make_deps(
 
 
 async def build(
-    settings: Settings, *, clock: Callable[[], datetime] | None = None, console: bool = False
+    settings: Settings, *, clock: Clock = system, console: bool = False
 ) -> App:
+    """``clock``: the one clock of this process (a test passes its own)."""
     org = load_org(settings.org_config)
     file_lock = hold_sqlite_file(settings.database_url)
     engine = make_engine(settings.database_url)
     await migrate(engine)
-    sessions = make_sessions(engine)
+    sessions = make_sessions(engine, clock)
     async with sessions() as session, session.begin():
         rows = [UnitBase(code=u.code, name=u.name, parent_code=u.parent) for u in org.units]
         await units.sync(session, units=rows)

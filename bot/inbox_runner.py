@@ -25,9 +25,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import StoreUnavailable
-from storage import inbox
+from storage import clock, inbox
 from storage.locks import SenderLocks
-from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 Handle = Callable[[dict[str, Any]], Awaitable[None]]
@@ -99,8 +98,8 @@ class InboxRunner:
     async def sweep(self, *, everything: bool = False) -> None:
         """Handle rows nobody is handling: left by a worker that died after its 200, or kept
         back while the database was away (``everything`` at start)."""
-        before = utcnow() - (timedelta(0) if everything else STALE_AFTER)
         async with self.sessions() as session:
+            before = clock.now(session) - (timedelta(0) if everything else STALE_AFTER)
             senders = await inbox.waiting_senders(session, platform=self.platform, before=before)
         for sender in senders:
             await self.handle_sender(sender)

@@ -23,7 +23,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.context import Deps
 from handlers.types import Reply
 from storage import outbox
-from storage.models import Outbox, OutboxStatus, utcnow
+from storage.clock import Clock
+from storage.models import Outbox, OutboxStatus
 
 log = logging.getLogger(__name__)
 MIN_PAUSE, MAX_PAUSE = 0.01, 60.0  # run()'s pauses: between idle passes, after failures
@@ -94,11 +95,11 @@ class OutboxWorker:
         idle_sleep: float = 0.5,
         max_attempts: int = 6,
         backoff_base: float = 1.0,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock | None = None,
     ) -> None:
-        # The outbox runs on the wall clock, like the rows' not_before, even when the core's
-        # clock is another (a test's frozen day).
-        self.clock = clock
+        # The one clock (``Deps.clock``) unless told otherwise: rows' not_before, leases and
+        # backoff are read against the time that stamped them.
+        self.clock = clock or deps.clock
         self.sessions, self.deps, self.sender = sessions, deps, sender
         self.platform = sender.platform
         self.compose, self.after_sent, self.after_problem = compose, after_sent, after_problem

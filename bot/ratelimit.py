@@ -8,9 +8,10 @@ with ``retry_after`` (handled by the outbox worker) covers what they do together
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+
+from storage.clock import monotonic
 
 # A virtual clock advanced by float sleeps may land a hair before a window's end: count that as
 # the end, or the wait would never finish.
@@ -44,7 +45,7 @@ class RateLimiter:
     def __init__(
         self,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._clock, self._sleep = clock, sleep

@@ -207,6 +207,7 @@ async def seed_demo(
     units: int,
     days: int,
     end: date,
+    now: datetime,
     seed: int = 1,
     targets: list[tuple[str, str]] | None = None,
 ) -> dict[str, int]:
@@ -240,7 +241,6 @@ async def seed_demo(
         themes=[org.theme_on(d).key for d in day_list],
         limit=datetime.combine(end + timedelta(days=1), time(), tz).astimezone(UTC),
     )
-    now = datetime.now(UTC)
     members = [
         {"id": pid, "platform": "telegram", "platform_user_id": str(9_000_000_000 + pid),
          "chat_id": str(9_000_000_000 + pid), "display_name": name, "unit_code": unit,

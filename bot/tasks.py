@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -72,7 +72,8 @@ async def run_task(args: argparse.Namespace, settings: Settings) -> int:
                 units=args.units,
                 days=args.days,
                 seed=args.seed,
-                end=datetime.now(UTC).astimezone(deps.tz).date(),
+                end=deps.clock().astimezone(deps.tz).date(),
+                now=deps.clock(),
                 targets=list(deps.targets) or None,
             )
             print(render(Say("cli/seeded.j2", {"counts": counts}), "plain"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,18 +16,15 @@ from handlers.states import Step
 from handlers.texts import label
 from handlers.types import Choice, Inbound, MediaRef, Reply, Say
 from storage import submissions
-from storage.models import Member, Submission, utcnow
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from storage.clock import Clock, system
+from storage.models import Member, Submission
 
 
 @dataclass(frozen=True)
 class Deps:
     org: OrgConfig
     tz: ZoneInfo
-    clock: Callable[[], datetime] = _now
+    clock: Clock = system
     editor_chat: str | None = None  # the editors' group
     editor_platform: str = "telegram"  # where that group is (the console demo has its own)
     admins: frozenset[str] = frozenset()  # "telegram:123", from ADMIN_IDS
@@ -68,7 +65,7 @@ class Ctx:
         # A new dict each time: SQLAlchemy does not see changes made inside a JSON value.
         self.member.step = step.value
         self.member.step_data = data
-        self.member.updated_at = utcnow()
+        self.member.updated_at = self.deps.clock()
 
     async def move(self, step: Step, **data: Any) -> None:
         """Go to a step and ask its question."""

@@ -17,7 +17,7 @@ from handlers.roles import actor, input_key, role_of
 from handlers.router import Router
 from storage import merges, outbox, review, submissions
 from storage.duplicates import LIVE
-from storage.models import Status, Submission, utcnow
+from storage.models import Status, Submission
 
 router = Router()
 
@@ -72,7 +72,7 @@ async def merge(ctx: Ctx, sub: Submission, into: int) -> None:
         answer = ctx.alert if ctx.event.choice is not None else ctx.say
         answer("review/merge_refused.j2", why=refusal, sid=sub.id, into=into, primary=primary)
         return
-    now, (who, name) = utcnow(), actor(ctx)
+    now, (who, name) = ctx.deps.clock(), actor(ctx)
     status = Status(primary.status)
     waits = status in (Status.PENDING, Status.NEEDS_INFO)
     published = status == Status.PUBLISHED

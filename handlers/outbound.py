@@ -14,7 +14,7 @@ from handlers import cards, merge_follow, report
 from handlers.context import Deps
 from handlers.types import Choice, Reply, Say
 from storage import members, outbox, submissions
-from storage.models import Outbox, OutboxStatus, Status, utcnow
+from storage.models import Outbox, OutboxStatus, Status
 
 
 async def compose(session: AsyncSession, item: Outbox, deps: Deps) -> Reply | None:
@@ -55,17 +55,17 @@ async def after_sent(
         sub.card_chat_id, sub.card_message_id = item.chat_id, message_ids[-1]
         session.add(sub)
         if sub.status != Status.PENDING and not shown:  # decided (e.g. from Zalo) meanwhile
-            await cards.mirror_card(session, sub, deps, utcnow())
+            await cards.mirror_card(session, sub, deps, deps.clock())
     elif item.kind == "post":
         await session.flush()
         posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind="post")
         if all(p.status == OutboxStatus.SENT for p in posts) and sub.status == Status.APPROVED:
-            sub.status, sub.published_at = Status.PUBLISHED, utcnow()
+            sub.status, sub.published_at = Status.PUBLISHED, deps.clock()
             session.add(sub)
             links = [p.link for p in posts if p.link]
             await cards.notify_member(session, sub, "published", deps, links=links)
             await merge_follow.published(session, sub, deps, links=links)
-            await cards.mirror_card(session, sub, deps, utcnow())
+            await cards.mirror_card(session, sub, deps, deps.clock())
 
 
 async def remember_choices(session: AsyncSession, item: Outbox, shown: object) -> None:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Ban, utcnow
+from storage import clock
+from storage.models import Ban
 
 
 async def active(session: AsyncSession, *, platform: str, user_id: str) -> Ban | None:
@@ -27,7 +28,7 @@ async def lift(session: AsyncSession, *, platform: str, user_id: str) -> bool:
     row = await active(session, platform=platform, user_id=user_id)
     if row is None:
         return False
-    row.active, row.lifted_at = False, utcnow()
+    row.active, row.lifted_at = False, clock.now(session)
     session.add(row)
     return True
 

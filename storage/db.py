@@ -14,7 +14,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Session as SyncSession
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.clock import Clock, stamp, system
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -72,8 +75,16 @@ async def insert_new(session: AsyncSession, table: Any, **values: Any) -> bool:
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+def make_sessions(
+    engine: AsyncEngine, clock: Clock = system
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that carry ``clock``: storage functions read the time from it
+    (``storage.clock.now(session)``) and new rows are stamped by it."""
+    if not event.contains(SyncSession, "before_flush", stamp):
+        event.listen(SyncSession, "before_flush", stamp)
+    return async_sessionmaker(
+        engine, class_=AsyncSession, expire_on_commit=False, info={"clock": clock}
+    )
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -10,8 +10,9 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import clock
 from storage.db import insert_new
-from storage.models import Inbox, utcnow
+from storage.models import Inbox
 
 
 async def store(
@@ -32,7 +33,7 @@ async def store(
         sender=sender,
         seq=seq,
         payload=payload,
-        created_at=utcnow(),
+        created_at=clock.now(session),
     )
 
 
@@ -44,7 +45,8 @@ async def unanswered(session: AsyncSession, *, key: str) -> bool:
 
 
 async def handled(session: AsyncSession, *, key: str) -> None:
-    await session.exec(update(Inbox).where(col(Inbox.key) == key).values(handled_at=utcnow()))
+    at = clock.now(session)
+    await session.exec(update(Inbox).where(col(Inbox.key) == key).values(handled_at=at))
 
 
 async def next_of(session: AsyncSession, *, sender: str, limit: int = 20) -> Sequence[Inbox]:

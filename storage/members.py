@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Member, utcnow
+from storage import clock
+from storage.models import Member
 
 
 async def by_chat(session: AsyncSession, *, platform: str, chat_id: str) -> Member | None:
@@ -44,5 +45,5 @@ async def get_or_create(
     ):
         member.display_name, member.username = display_name[:200], username
         member.chat_id = chat_id or member.chat_id  # a group message says nothing of the DM
-        member.updated_at = utcnow()
+        member.updated_at = clock.now(session)
     return member

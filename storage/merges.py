@@ -10,7 +10,8 @@ from sqlalchemy import or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Member, Status, Submission, Unit, utcnow
+from storage import clock
+from storage.models import Member, Status, Submission, Unit
 
 
 async def lock(session: AsyncSession, *, submission_id: int) -> Submission | None:
@@ -29,7 +30,7 @@ async def lock(session: AsyncSession, *, submission_id: int) -> Submission | Non
 async def merge(session: AsyncSession, *, child_id: int, into: int, **values: Any) -> bool:
     """Join a waiting submission to ``into``; False when it was decided first. Those already
     joined to it move along with it (one level only: nobody is merged into a merged one)."""
-    joined = dict(merged_into=into, updated_at=utcnow(), **values)
+    joined = dict(merged_into=into, updated_at=clock.now(session), **values)
     result = await session.exec(
         update(Submission)
         .where(
@@ -60,7 +61,7 @@ async def follow(
         await session.exec(
             update(Submission)
             .where(col(Submission.id).in_(ids), col(Submission.status).in_(expect))
-            .values(updated_at=utcnow(), **values)
+            .values(updated_at=clock.now(session), **values)
         )
     return await _refresh(session, [i for i in ids if i is not None])
 

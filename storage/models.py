@@ -1,16 +1,14 @@
-"""The tables. Times are aware UTC datetimes; SQLModel stores them as UTC on every backend."""
+"""The tables. Times are aware UTC datetimes; SQLModel stores them as UTC on every backend.
+A new row's empty ``created_at`` / ``updated_at`` / ``not_before`` are stamped at flush from the
+session's clock (``storage.clock.stamp``), never from the wall clock by a default."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Status(StrEnum):
@@ -64,8 +62,8 @@ class Member(MemberBase, table=True):
     # (so a platform without buttons can answer by number).
     step_data: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
     draft_id: int | None = Field(default=None)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default=None, nullable=False)
+    updated_at: datetime = Field(default=None, nullable=False)
     erased_at: datetime | None = None  # asked to be forgotten: name and platform ids are gone
 
 
@@ -102,8 +100,8 @@ class Submission(SubmissionBase, table=True):
     unit_code: str | None = Field(default=None, foreign_key="unit.code", max_length=32)
     theme_key: str | None = Field(default=None, max_length=32)
     status: str = Field(default=Status.DRAFT, max_length=16, index=True)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default=None, nullable=False)
+    updated_at: datetime = Field(default=None, nullable=False)
     submitted_at: datetime | None = None
     # Review: who decided, when, and what the editors said.
     decided_by: str | None = Field(default=None, max_length=96)  # "telegram:123"
@@ -142,14 +140,15 @@ class Media(SQLModel, table=True):
     source_key: str = Field(max_length=96)
     media_group_id: str | None = Field(default=None, max_length=64)
     size: int | None = None
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default=None, nullable=False)
 
 
 class ProcessedUpdate(SQLModel, table=True):
     """One row per handled update: the claim that makes handling at-most-once."""
 
     key: str = Field(primary_key=True, max_length=96)
-    created_at: datetime = Field(default_factory=utcnow, index=True)  # for dropping old claims
+    # Indexed for dropping old claims.
+    created_at: datetime = Field(default=None, nullable=False, index=True)
 
 
 class Staff(SQLModel, table=True):
@@ -163,7 +162,7 @@ class Staff(SQLModel, table=True):
     role: str = Field(max_length=8)  # editor | admin
     active: bool = True
     added_by: str | None = Field(default=None, max_length=96)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default=None, nullable=False)
 
 
 class Audit(SQLModel, table=True):
@@ -175,7 +174,7 @@ class Audit(SQLModel, table=True):
     actor_name: str = Field(default="", max_length=200)
     action: str = Field(max_length=32)
     note: str | None = None
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default=None, nullable=False)
 
 
 class PendingInput(SQLModel, table=True):
@@ -191,7 +190,7 @@ class PendingInput(SQLModel, table=True):
     action: str = Field(max_length=32)
     submission_id: int = Field(foreign_key="submission.id")
     data: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default=None, nullable=False)
 
 
 class Outbox(SQLModel, table=True):
@@ -221,13 +220,13 @@ class Outbox(SQLModel, table=True):
     context: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
     status: str = Field(default=OutboxStatus.QUEUED, max_length=16, index=True)
     attempts: int = 0
-    not_before: datetime = Field(default_factory=utcnow, index=True)
+    not_before: datetime = Field(default=None, nullable=False, index=True)
     lease_until: datetime | None = None
     message_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     link: str | None = Field(default=None, max_length=256)
     error: str | None = None
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default=None, nullable=False)
+    updated_at: datetime = Field(default=None, nullable=False)
     sent_at: datetime | None = None
 
 
@@ -236,7 +235,7 @@ class SlotRun(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)  # "slot:tin_tot:2026-11-17T00:30+00:00"
     submission_id: int | None = None
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default=None, nullable=False)
 
 
 class Inbox(SQLModel, table=True):
@@ -251,7 +250,7 @@ class Inbox(SQLModel, table=True):
     sender: str = Field(default="", max_length=96)  # "telegram:<user id>", as the core's lock
     seq: int = Field(default=0, sa_type=BigInteger)  # Telegram's update_id, Zalo's date (ms)
     payload: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default=None, nullable=False)
     handled_at: datetime | None = Field(default=None, index=True)
 
 
@@ -265,5 +264,5 @@ class Ban(SQLModel, table=True):
     banned_by: str = Field(max_length=96)
     active: bool = True
     notified: bool = False  # the member is told once, then ignored
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default=None, nullable=False)
     lifted_at: datetime | None = None

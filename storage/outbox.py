@@ -15,8 +15,9 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import clock
 from storage.db import insert_new
-from storage.models import Outbox, OutboxStatus, utcnow
+from storage.models import Outbox, OutboxStatus
 
 
 async def enqueue(
@@ -33,7 +34,7 @@ async def enqueue(
     status: OutboxStatus = OutboxStatus.QUEUED,
 ) -> bool:
     """Add a row unless one with the same key exists; True when added."""
-    now = utcnow()
+    now = clock.now(session)
     return await insert_new(
         session,
         Outbox,
@@ -108,7 +109,7 @@ async def get(session: AsyncSession, *, item_id: int) -> Outbox | None:
 async def mark_sent(
     session: AsyncSession, *, item: Outbox, message_ids: list[str], link: str | None
 ) -> None:
-    now = utcnow()
+    now = clock.now(session)
     item.status, item.message_ids, item.link = OutboxStatus.SENT, message_ids, link
     item.sent_at = item.updated_at = now
     item.lease_until, item.error = None, None
@@ -117,12 +118,13 @@ async def mark_sent(
 
 async def retry_later(session: AsyncSession, *, item: Outbox, at: datetime, error: str) -> None:
     item.status, item.not_before, item.error = OutboxStatus.QUEUED, at, error[:500]
-    item.lease_until, item.updated_at = None, utcnow()
+    item.lease_until, item.updated_at = None, clock.now(session)
     session.add(item)
 
 
 async def give_up(session: AsyncSession, *, item: Outbox, status: OutboxStatus, error: str) -> None:
-    item.status, item.error, item.lease_until, item.updated_at = status, error[:500], None, utcnow()
+    item.status, item.error, item.lease_until = status, error[:500], None
+    item.updated_at = clock.now(session)
     session.add(item)
 
 

@@ -6,7 +6,8 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Audit, Status, Submission, utcnow
+from storage import clock
+from storage.models import Audit, Status, Submission
 
 KEEP, MASK = "keep_personal", "mask_personal"  # the audit's actions
 
@@ -21,7 +22,7 @@ async def set_keep(session: AsyncSession, *, submission_id: int, keep: bool) -> 
             col(Submission.status) == Status.PENDING,
             col(Submission.keep_personal) != keep,
         )
-        .values(keep_personal=keep, updated_at=utcnow())
+        .values(keep_personal=keep, updated_at=clock.now(session))
     )
     changed = getattr(result, "rowcount", 0) == 1
     cached = await session.get(Submission, submission_id)

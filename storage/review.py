@@ -11,7 +11,8 @@ from sqlalchemy import delete, true, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Audit, PendingInput, Staff, Status, Submission, utcnow
+from storage import clock
+from storage.models import Audit, PendingInput, Staff, Status, Submission
 
 
 async def decide(
@@ -29,7 +30,7 @@ async def decide(
     """Move a submission from ``expect`` to ``to``; False when someone else moved it first.
     The WHERE on the status makes two simultaneous presses yield exactly one decision.
     ``member_id``: only that member's own submission (a member withdrawing it)."""
-    now = now or utcnow()
+    now = now or clock.now(session)
     expected = [expect] if isinstance(expect, Status) else list(expect)
     owner = col(Submission.member_id) == member_id if member_id is not None else true()
     result = await session.exec(

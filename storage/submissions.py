@@ -8,7 +8,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Media, Status, Submission, utcnow
+from storage import clock
+from storage.models import Media, Status, Submission
 
 
 async def create_draft(session: AsyncSession, *, member_id: int, kind: str) -> Submission:
@@ -26,7 +27,7 @@ async def set_field(
     session: AsyncSession, *, submission: Submission, name: str, value: object
 ) -> None:
     setattr(submission, name, value)
-    submission.updated_at = utcnow()
+    submission.updated_at = clock.now(session)
     session.add(submission)
 
 
@@ -55,7 +56,7 @@ async def add_media(session: AsyncSession, *, item: Media) -> None:
 async def submit(
     session: AsyncSession, *, submission: Submission, unit_code: str, theme_key: str
 ) -> None:
-    now = utcnow()
+    now = clock.now(session)
     submission.status = Status.PENDING
     submission.unit_code, submission.theme_key = unit_code, theme_key
     submission.submitted_at = submission.updated_at = now
@@ -64,7 +65,7 @@ async def submit(
 
 async def cancel(session: AsyncSession, *, submission: Submission) -> None:
     submission.status = Status.CANCELLED
-    submission.updated_at = utcnow()
+    submission.updated_at = clock.now(session)
     session.add(submission)
 
 

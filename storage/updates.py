@@ -8,14 +8,15 @@ from sqlalchemy import delete
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import clock
 from storage.db import insert_new
-from storage.models import ProcessedUpdate, utcnow
+from storage.models import ProcessedUpdate
 
 
 async def claim(session: AsyncSession, *, key: str) -> bool:
     """True when this update was not handled before. Rolled back with the handling on failure,
     so a crash mid-update leaves it to be handled again."""
-    return await insert_new(session, ProcessedUpdate, key=key, created_at=utcnow())
+    return await insert_new(session, ProcessedUpdate, key=key, created_at=clock.now(session))
 
 
 async def forget_claims(session: AsyncSession, *, before: datetime) -> int:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -60,16 +61,30 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class MovingClock:
+    """The bot's one clock in a test: set to a moment, then moving on with real time as a
+    deployed bot's does (a clock standing still would never reach a retry's not_before)."""
+
+    def __init__(self, at: datetime) -> None:
+        self.set(at)
+
+    def set(self, at: datetime) -> None:
+        self.at, self.since = at, time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.at + timedelta(seconds=time.monotonic() - self.since)
+
+
 class Harness:
     def __init__(self, *, db_url: str, fake: FakeTelegram, now: datetime, **extra: Any) -> None:
         self.fake = fake
-        self.now = now
+        self.clock = MovingClock(now)
         self.settings = make_settings(db_url, fake, **extra)
         self.app: App | None = None
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self.app = await build(self.settings, clock=lambda: self.now)
+        self.app = await build(self.settings, clock=self.clock)
         self.task = asyncio.create_task(serve(self.app, handle_signals=False))
 
     async def stop(self) -> None:
@@ -81,6 +96,14 @@ class Harness:
         if self.app is not None:
             await self.app.close()
         self.task, self.app = None, None
+
+    @property
+    def now(self) -> datetime:
+        return self.clock()
+
+    @now.setter
+    def now(self, at: datetime) -> None:
+        self.clock.set(at)
 
     async def restart(self) -> None:
         await self.stop()

@@ -16,7 +16,8 @@ from bot.inbox_runner import InboxRunner
 from handlers.core import StoreUnavailable
 from handlers.types import Inbound
 from storage import inbox, updates
-from storage.models import Inbox, ProcessedUpdate, utcnow
+from storage.clock import system as utcnow
+from storage.models import Inbox, ProcessedUpdate
 from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
 

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from handlers import cards, merge
 from handlers.texts import render
 from storage import reports
-from storage.models import Audit, Member, Outbox, Status, Submission, utcnow
+from storage.models import Audit, Member, Outbox, Status, Submission
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram, Sent
 from tests.fake_zalo import FakeZalo
@@ -114,7 +114,7 @@ async def test_same_link_merged_published_once_crediting_both(
         assert sorted(a.submission_id or 0 for a in merges) == [1, 2]
 
         # Each contribution counts for its member and unit.
-        now = utcnow()
+        now = desk.now
         window = reports.Window(
             start=now - timedelta(days=1), end=now + timedelta(days=1), units=None
         )
@@ -367,7 +367,7 @@ async def test_a_merged_member_takes_their_telling_back(desk: Harness, fake: Fak
     await fake.wait_for(1001, "đã được đăng", timeout=10)  # told once it is recorded
     first, second = await rows(desk)
     assert (first.status, second.status) == ("published", "withdrawn")
-    window = {"start": utcnow() - timedelta(days=1), "end": utcnow() + timedelta(days=1)}
+    window = {"start": desk.now - timedelta(days=1), "end": desk.now + timedelta(days=1)}
     async with desk.app.sessions() as session:  # type: ignore[union-attr]
         sent = await reports.submitted(session, **window, units=None)
         published = await reports.published(session, **window, units=None)

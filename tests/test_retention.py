@@ -103,7 +103,7 @@ def test_the_warning_comes_a_week_before_or_halfway() -> None:
 
 def test_the_retention_is_a_setting() -> None:
     settings = Settings(_env_file=None, org_config=ORG, draft_retention_days=45)
-    deps = make_deps(settings, DEPS.org, None, console=False)
+    deps = make_deps(settings, DEPS.org, DEPS.clock, console=False)
     assert deps.draft_retention == timedelta(days=45)
     assert Settings(_env_file=None, org_config=ORG).draft_retention_days == 30
     with pytest.raises(ValidationError) as error:

@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -50,7 +50,8 @@ async def sessions(db_url: str) -> AsyncIterator[Sessions]:
 
 async def _seed(sessions: Sessions, seed: int = 1, submissions: int = 600) -> dict[str, int]:
     return await seed_demo(
-        sessions, org=ORG, tz=TZ, submissions=submissions, units=30, days=60, end=END, seed=seed
+        sessions, org=ORG, tz=TZ, submissions=submissions, units=30, days=60, end=END, seed=seed,
+        now=datetime.combine(END, time(12), UTC),
     )
 
 
