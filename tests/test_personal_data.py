@@ -4,6 +4,7 @@ and texts with none (dates, amounts, counts, years, times, links) left exactly a
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 
 from handlers.personal_data import card_row, found_in, masked, masked_copy, scan
 from storage.models import Submission
+
+NOW = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
 
 PHONES = [
     ("Liên hệ chị Hoa qua số 0912345678 để nhận quà.", "0912345678", "09••••••••"),
@@ -168,6 +171,7 @@ def test_markup_in_the_text_stays_as_typed() -> None:
 
 def raw(**fields: str) -> Submission:
     base = {"id": 7, "member_id": 1, "kind": "tin_tot", "path": "raw", "status": "pending"}
+    base |= {"created_at": NOW, "updated_at": NOW}  # as every stored row has
     return Submission.model_validate(base | fields)
 
 

@@ -115,7 +115,7 @@ async def test_webhook_checks_the_secret(db_url: str, fake: FakeTelegram) -> Non
         await bot.stop()
         assert bot.settings is not None
         engine = make_engine(bot.settings.database_url)
-        async with make_sessions(engine)() as session, session.begin():
+        async with make_sessions(engine, bot.clock)() as session, session.begin():
             acknowledged = {**forged, "update_id": 999_998}
             await inbox.store(
                 session,

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from storage import updates
-from storage.db import make_engine
+from storage.db import make_engine, make_sessions
 from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
 
@@ -92,7 +89,7 @@ async def test_polling_answers_again_what_a_dead_run_handled_but_never_answered(
     # and before the next getUpdates confirmed it: Telegram hands it out again.
     update = fake.push_text(3004, "Sáng 15/11", first_name="Lan")
     engine = make_engine(bot.settings.database_url)
-    async with async_sessionmaker(engine, class_=AsyncSession)() as session, session.begin():
+    async with make_sessions(engine, bot.clock)() as session, session.begin():
         assert await updates.claim(session, key=f"telegram:{update['update_id']}")
     await engine.dispose()
     mark = fake.mark()

@@ -185,7 +185,7 @@ async def backdate(bot: Harness, platform: str, user: str, days: int) -> None:
     """As if the member had last answered ``days`` ago."""
     assert bot.app is not None
     member = await bot.member_row_platform(platform, user)
-    then = datetime.now(UTC) - days * DAY
+    then = bot.now - days * DAY
     async with bot.app.sessions() as session, session.begin():
         await session.exec(
             update(Member).where(col(Member.id) == member.id).values(updated_at=then)
@@ -198,7 +198,7 @@ async def backdate(bot: Harness, platform: str, user: str, days: int) -> None:
 async def purge_now(bot: Harness, later: timedelta = timedelta(0)) -> tuple[int, int]:
     assert bot.app is not None
     async with bot.app.sessions() as session, session.begin():
-        return await retention.purge(session, deps=bot.app.core.deps, now=datetime.now(UTC) + later)
+        return await retention.purge(session, deps=bot.app.core.deps, now=bot.now + later)
 
 
 async def test_telegram_member_told_keeps_then_loses_the_draft(bot: Harness) -> None:
