@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import build
+from bot.runtime.app import build
 from bot.settings import Settings
-from handlers.core import Core
-from handlers.types import Inbound
+from handlers.engine.core import Core
+from handlers.engine.types import Inbound
 
 
 def rss_mb() -> float:

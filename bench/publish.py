@@ -30,13 +30,13 @@ from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from sqlmodel import col, func, select  # noqa: E402
 from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 
-from bot.app import build  # noqa: E402
-from bot.outbox import OutboxWorker  # noqa: E402
-from bot.ratelimit import RateLimiter  # noqa: E402
+from bot.platforms.telegram.publisher import TelegramSender  # noqa: E402
+from bot.runtime.app import build  # noqa: E402
+from bot.runtime.outbox import OutboxWorker  # noqa: E402
+from bot.runtime.ratelimit import RateLimiter  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.telegram.publisher import TelegramSender  # noqa: E402
 from handlers import outbound  # noqa: E402
-from handlers.context import Deps  # noqa: E402
+from handlers.engine.context import Deps  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.models import Member, Outbox, OutboxStatus, Status, Submission  # noqa: E402
 from tests.fake_telegram import TOKEN, FakeTelegram  # noqa: E402

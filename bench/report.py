@@ -27,14 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.seed_demo import seed_demo
-from handlers.context import Deps
+from bot.cli.seed_demo import seed_demo
+from handlers.engine.context import Deps
+from handlers.engine.texts import render
+from handlers.engine.types import Say
 from handlers.org import load_org
-from handlers.periods import midnight_utc, parse_period
-from handlers.report import build_report
-from handlers.report_files import chart, workbook
-from handlers.texts import render
-from handlers.types import Say
+from handlers.reports.periods import midnight_utc, parse_period
+from handlers.reports.report import build_report
+from handlers.reports.report_files import chart, workbook
 from storage import reports
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Submission

@@ -9,10 +9,10 @@ import sys
 
 from pydantic import ValidationError
 
-from bot import tasks
+from bot.cli import tasks
 from bot.settings import Settings, describe_error
-from handlers.texts import render
-from handlers.types import Say
+from handlers.engine.texts import render
+from handlers.engine.types import Say
 from storage.locks import AlreadyRunning
 
 
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:  # a webhook URL without its secret
         return _fail("cli/config_error.j2", name=str(error), key="secret_needed", value="")
 
-    from bot import logs, runner
+    from bot.runtime import logs, runner
 
     secrets = [
         s.get_secret_value()

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from handlers.texts import environment
+from handlers.engine.texts import environment
 
 Kind = Literal["tin_tot", "cau_chuyen_dep"]
 

@@ -75,9 +75,7 @@ async def insert_new(session: AsyncSession, table: Any, **values: Any) -> bool:
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-def make_sessions(
-    engine: AsyncEngine, clock: Clock = system
-) -> async_sessionmaker[AsyncSession]:
+def make_sessions(engine: AsyncEngine, clock: Clock = system) -> async_sessionmaker[AsyncSession]:
     """Sessions that carry ``clock``: storage functions read the time from it
     (``storage.clock.now(session)``) and new rows are stamped by it."""
     if not event.contains(SyncSession, "before_flush", stamp):

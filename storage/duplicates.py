@@ -1,4 +1,4 @@
-"""The earlier submissions a new one may retell (see ``handlers.duplicates`` for the rule)."""
+"""The earlier submissions a new one may retell (``handlers.merging.duplicates`` has the rule)."""
 
 from __future__ import annotations
 

@@ -116,7 +116,7 @@ class Submission(SubmissionBase, table=True):
     # The editor chose to publish the personal data found in the text as written (else masked).
     keep_personal: bool = False
     # A likely earlier telling of the same story, found when it was sent, and the rule that
-    # found it (link | details | text); see handlers/duplicates.py.
+    # found it (link | details | text); see handlers/merging/duplicates.py.
     duplicate_of: int | None = None
     duplicate_rule: str | None = Field(default=None, max_length=16)
     merged_into: int | None = Field(default=None, index=True)  # Gộp: published with that one

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import App, build
-from bot.runner import serve
+from bot.runtime.app import App, build
+from bot.runtime.runner import serve
 from bot.settings import Settings
 from storage.models import Member, Submission
 from tests.fake_telegram import TOKEN, FakeTelegram, Sent

@@ -6,8 +6,8 @@ import io
 
 from sqlmodel import col, select
 
-from bot.app import build
-from bot.console import event_from_line, run_console
+from bot.platforms.console.service import event_from_line, run_console
+from bot.runtime.app import build
 from storage.models import Media, Submission
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.app import App, build
-from handlers.texts import render
-from handlers.types import CALLBACK_LIMIT, Inbound
+from bot.runtime.app import App, build
+from handlers.engine.texts import render
+from handlers.engine.types import CALLBACK_LIMIT, Inbound
 from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
 

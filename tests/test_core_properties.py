@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot.app import App, build
+from bot.runtime.app import App, build
 from bot.settings import Settings
-from handlers.core import Core
-from handlers.states import Step
-from handlers.texts import render
-from handlers.types import Inbound, MediaRef, Reply
+from handlers.engine.core import Core
+from handlers.engine.states import Step
+from handlers.engine.texts import render
+from handlers.engine.types import Inbound, MediaRef, Reply
 from storage.models import Member, Submission
 from tests.fake_telegram import parse_html
 

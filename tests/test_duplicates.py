@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from handlers.duplicates import best_match, compare, story
-from handlers.story_facts import dates_in, link_key
+from handlers.merging.duplicates import best_match, compare, story
+from handlers.merging.story_facts import dates_in, link_key
 from storage.models import Submission
 
 SENT = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)

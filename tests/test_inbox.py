@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.app import App, build
-from bot.inbox_runner import InboxRunner
-from handlers.core import StoreUnavailable
-from handlers.types import Inbound
+from bot.runtime.app import App, build
+from bot.runtime.inbox import InboxRunner
+from handlers.engine.core import StoreUnavailable
+from handlers.engine.types import Inbound
 from storage import inbox, updates
 from storage.clock import system as utcnow
 from storage.models import Inbox, ProcessedUpdate

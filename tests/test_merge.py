@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from handlers import cards, merge
-from handlers.texts import render
+from handlers.desk import cards
+from handlers.engine.texts import render
+from handlers.merging import merge
 from storage import reports
 from storage.models import Audit, Member, Outbox, Status, Submission
 from tests.conftest import FROZEN

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from handlers.context import Deps
-from handlers.nudges import weekly
+from handlers.engine.context import Deps
+from handlers.engine.texts import render
+from handlers.engine.types import Say
+from handlers.jobs.nudges import weekly
 from handlers.org import Reports, load_org
-from handlers.texts import render
-from handlers.types import Say
 from storage import units
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Ban, Member, Outbox, Status, Submission, UnitBase

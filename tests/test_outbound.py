@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlmodel import select
 
-from bot.app import App, build
-from handlers import cards, outbound
-from handlers.texts import render
-from handlers.types import Inbound
+from bot.runtime.app import App, build
+from handlers.desk import cards, outbound
+from handlers.engine.texts import render
+from handlers.engine.types import Inbound
 from storage import outbox
 from storage.models import Member, Outbox, OutboxStatus, Status, Submission
 from tests.fake_telegram import FakeTelegram

@@ -22,13 +22,13 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.outbox import OutboxWorker, Permanent, Transient, Unknown
-from bot.ratelimit import RateLimiter
-from bot.telegram.publisher import TelegramSender
-from handlers.context import Deps
+from bot.platforms.telegram.publisher import TelegramSender
+from bot.runtime.outbox import OutboxWorker, Permanent, Transient, Unknown
+from bot.runtime.ratelimit import RateLimiter
+from handlers.engine.context import Deps
+from handlers.engine.texts import render
+from handlers.engine.types import Choice, MediaKind, MediaRef, Reply, Say, rows
 from handlers.org import load_org
-from handlers.texts import render
-from handlers.types import Choice, MediaKind, MediaRef, Reply, Say, rows
 from storage import outbox
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Outbox, OutboxStatus

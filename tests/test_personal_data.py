@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.personal_data import card_row, found_in, masked, masked_copy, scan
+from handlers.privacy.personal_data import card_row, found_in, masked, masked_copy, scan
 from storage.models import Submission
 
 NOW = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)

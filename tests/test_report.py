@@ -13,14 +13,15 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import core, report
 from handlers import org as orgfile
-from handlers.context import Deps
-from handlers.periods import PeriodError, UnitNotFound, find_unit, parse_period
-from handlers.report_data import Period, Ranked, ReportData, TargetCadence
-from handlers.router import Router
-from handlers.texts import render
-from handlers.types import FileOut, Inbound
+from handlers.engine import core
+from handlers.engine.context import Deps
+from handlers.engine.router import Router
+from handlers.engine.texts import render
+from handlers.engine.types import FileOut, Inbound
+from handlers.reports import report
+from handlers.reports.periods import PeriodError, UnitNotFound, find_unit, parse_period
+from handlers.reports.report_data import Period, Ranked, ReportData, TargetCadence
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Member, Outbox, Submission, Unit
 

@@ -12,8 +12,8 @@ import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
 from PIL import Image
 
-from handlers.report_data import Period, Ranked, ReportData, TargetCadence, UnitRow
-from handlers.report_files import (
+from handlers.reports.report_data import Period, Ranked, ReportData, TargetCadence, UnitRow
+from handlers.reports.report_files import (
     attachments,
     attachments_async,
     chart,

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from handlers import nudges
+from handlers.jobs import nudges
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
 from tests.harness import CHANNEL, ED1, EDITORS, Harness, org_file

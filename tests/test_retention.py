@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.app import make_deps
-from bot.scheduler import run_scheduler
+from bot.runtime.app import make_deps
+from bot.runtime.scheduler import run_scheduler
 from bot.settings import Settings, describe_error
-from handlers import retention
-from handlers.context import Deps
+from handlers.engine.context import Deps
 from handlers.org import load_org
+from handlers.privacy import retention
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Ban, Media, Member, Outbox, Status, Submission
 from tests.conftest import FROZEN

@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot import tasks
+from bot.cli import tasks
 from bot.settings import Settings
-from handlers.periods import parse_period
-from handlers.report import build_report
-from handlers.report_data import ReportData
-from handlers.texts import Markup_, render
-from handlers.types import Say
+from handlers.engine.texts import Markup_, render
+from handlers.engine.types import Say
+from handlers.reports.periods import parse_period
+from handlers.reports.report import build_report
+from handlers.reports.report_data import ReportData
 from storage import outbox, reports
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Audit, Inbox, Media, Member, Outbox, Status, Submission

@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.scheduler import run_scheduler
-from handlers import schedule
-from handlers.context import Deps
+from bot.runtime.scheduler import run_scheduler
+from handlers.engine.context import Deps
+from handlers.engine.texts import render
+from handlers.engine.types import Say
+from handlers.jobs import schedule
+from handlers.jobs.schedule import slot_times, tick
 from handlers.org import Kind, OrgConfig, Slots, load_org
-from handlers.schedule import slot_times, tick
-from handlers.texts import render
-from handlers.types import Say
 from storage import outbox, units
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Member, Outbox, OutboxStatus, SlotRun, Status, Submission, UnitBase

@@ -20,8 +20,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.export import COLUMNS, export
-from bot.seed_demo import seed_demo
+from bot.cli.export import COLUMNS, export
+from bot.cli.seed_demo import seed_demo
 from handlers.org import load_org
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Member, Status, Submission
@@ -50,7 +50,14 @@ async def sessions(db_url: str) -> AsyncIterator[Sessions]:
 
 async def _seed(sessions: Sessions, seed: int = 1, submissions: int = 600) -> dict[str, int]:
     return await seed_demo(
-        sessions, org=ORG, tz=TZ, submissions=submissions, units=30, days=60, end=END, seed=seed,
+        sessions,
+        org=ORG,
+        tz=TZ,
+        submissions=submissions,
+        units=30,
+        days=60,
+        end=END,
+        seed=seed,
         now=datetime.combine(END, time(12), UTC),
     )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.schedule import tick
+from handlers.jobs.schedule import tick
 from tests.fake_telegram import FakeTelegram
 from tests.harness import CHANNEL, ED1, EDITORS, Harness, org_file
 from tests.test_review import card, press, submit_raw

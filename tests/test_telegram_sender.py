@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from aiogram.types import Update
 
-from bot.telegram.service import sender_of, update_sender
+from bot.platforms.telegram.service import sender_of, update_sender
 
 USER = {"id": 42, "is_bot": False, "first_name": "Lan"}
 CHAT = {"id": -100, "type": "supergroup", "title": "Ban biên tập"}

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.textsplit import split, visible_html_len
-from handlers.answers import normalise_link
+from bot.platforms.textsplit import split, visible_html_len
+from handlers.engine.textnorm import fold
+from handlers.member.answers import normalise_link
 from handlers.org import Theme, load_org
-from handlers.textnorm import fold
 
 ORG = load_org(Path(__file__).resolve().parents[1] / "config" / "org.example.toml")
 
@@ -91,7 +91,7 @@ def test_templates_keep_markup_characters_out_of_their_own_text() -> None:
     templates put them in expressions ({{ "<lý do>" }}), which are escaped."""
     import re
 
-    from handlers.texts import TEMPLATES
+    from handlers.engine.texts import TEMPLATES
 
     for path in TEMPLATES.rglob("*.j2"):
         text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", path.read_text(), flags=re.S)

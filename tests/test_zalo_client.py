@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 from aiohttp import ClientSession, web
 
-from bot.zalo.client import ZaloClient, ZaloError, ZaloNetworkError, ZaloUpdate, parse_update
+from bot.platforms.zalo.client import (
+    ZaloClient,
+    ZaloError,
+    ZaloNetworkError,
+    ZaloUpdate,
+    parse_update,
+)
 from tests.fake_zalo import SECRET_HEADER, ZALO_TOKEN, FakeZalo
 
 USER = "7a1f0c9e3b2d4e5f"

@@ -1,0 +1,77 @@
+"""Wiring: settings → organisation file → database (migrated) → the conversation core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import IO
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.settings import Settings
+from handlers.engine.context import Deps
+from handlers.engine.core import Core
+from handlers.org import OrgConfig, load_org
+from storage import units
+from storage.clock import Clock, system
+from storage.db import make_engine, make_sessions, migrate
+from storage.locks import SenderLocks, hold_sqlite_file
+from storage.models import UnitBase
+
+
+@dataclass
+class App:
+    settings: Settings
+    org: OrgConfig
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    core: Core
+    locks: SenderLocks
+    file_lock: IO[str] | None = None
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+        if self.file_lock is not None:
+            self.file_lock.close()
+
+
+def make_deps(settings: Settings, org: OrgConfig, clock: Clock, *, console: bool) -> Deps:
+    if console:  # the demo plays every role in one terminal, with its own group and channel
+        from bot.platforms.console.service import CHANNEL, EDITORS, ROLES
+
+        return Deps(
+            org=org,
+            tz=settings.tz,
+            clock=clock,
+            editor_chat=EDITORS,
+            editor_platform="console",
+            admins=frozenset({f"console:{ROLES['quantri'][0]}"}),
+            editors=frozenset({f"console:{ROLES['bientap'][0]}"}),
+            targets=(("console", CHANNEL),),
+            draft_retention=timedelta(days=settings.draft_retention_days),
+        )
+    return Deps(
+        org=org,
+        tz=settings.tz,
+        clock=clock,
+        editor_chat=str(settings.editor_chat_id) if settings.editor_chat_id else None,
+        admins=frozenset(str(ident) for ident in settings.admin_ids),
+        editors=frozenset(str(ident) for ident in settings.editor_ids),
+        targets=tuple((target.platform, target.id) for target in settings.publish_targets),
+        draft_retention=timedelta(days=settings.draft_retention_days),
+    )
+
+
+async def build(settings: Settings, *, clock: Clock = system, console: bool = False) -> App:
+    """``clock``: the one clock of this process (a test passes its own)."""
+    org = load_org(settings.org_config)
+    file_lock = hold_sqlite_file(settings.database_url)
+    engine = make_engine(settings.database_url)
+    await migrate(engine)
+    sessions = make_sessions(engine, clock)
+    async with sessions() as session, session.begin():
+        rows = [UnitBase(code=u.code, name=u.name, parent_code=u.parent) for u in org.units]
+        await units.sync(session, units=rows)
+    core = Core(sessions, make_deps(settings, org, clock, console=console))
+    return App(settings, org, engine, sessions, core, SenderLocks(engine), file_lock)

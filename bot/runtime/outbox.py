@@ -1,0 +1,231 @@
+"""The outbox worker of one platform: claims due rows, sends each through the platform's
+``Sender`` and records the outcome. What a row says and what follows its sending are decided by
+the core (``compose``, ``after_sent``, ``after_problem``); this module knows no platform.
+
+A post whose request may have reached the platform is never sent again by itself: it waits for
+an editor (needs_check). A card or a notice is sent again: a duplicate beats silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import NamedTuple, Protocol
+
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.engine.context import Deps
+from handlers.engine.types import Reply
+from storage import outbox
+from storage.clock import Clock
+from storage.models import Outbox, OutboxStatus
+
+log = logging.getLogger(__name__)
+MIN_PAUSE, MAX_PAUSE = 0.01, 60.0  # run()'s pauses: between idle passes, after failures
+
+
+class Delivery(NamedTuple):
+    message_ids: list[str]
+    link: str | None  # the public link of the first message, when the platform has one
+
+
+class RetryLater(Exception):
+    """The platform asked to wait (Telegram's 429); not a failed attempt."""
+
+    def __init__(self, seconds: float, detail: str = "") -> None:
+        super().__init__(detail or f"retry after {seconds}s")
+        self.seconds = seconds
+
+
+class Transient(Exception):
+    """A 5xx, or a connection that failed before the request left: safe to send again."""
+
+
+class Unknown(Exception):
+    """The request may have reached the platform: sending again may show it twice."""
+
+
+class Permanent(Exception):
+    """Refused for good (a bad request, a bot blocked or removed): sending again cannot help."""
+
+
+class Sender(Protocol):
+    platform: str
+
+    async def send(self, chat_id: str, reply: Reply, *, kind: str) -> Delivery: ...
+
+
+Compose = Callable[[AsyncSession, Outbox, Deps], Awaitable[Reply | None]]
+AfterProblem = Callable[[AsyncSession, Outbox, Deps], Awaitable[None]]
+
+
+class AfterSent(Protocol):
+    def __call__(
+        self,
+        session: AsyncSession,
+        item: Outbox,
+        *,
+        message_ids: list[str],
+        link: str | None,
+        deps: Deps,
+    ) -> Awaitable[None]: ...
+
+
+# What became of one row: delivered, nothing to send (None), or one of the errors above.
+Outcome = Delivery | Exception | None
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        deps: Deps,
+        sender: Sender,
+        *,
+        compose: Compose,
+        after_sent: AfterSent,
+        after_problem: AfterProblem,
+        lease: timedelta = timedelta(seconds=120),
+        idle_sleep: float = 0.5,
+        max_attempts: int = 6,
+        backoff_base: float = 1.0,
+        clock: Clock | None = None,
+    ) -> None:
+        # The one clock (``Deps.clock``) unless told otherwise: rows' not_before, leases and
+        # backoff are read against the time that stamped them.
+        self.clock = clock or deps.clock
+        self.sessions, self.deps, self.sender = sessions, deps, sender
+        self.platform = sender.platform
+        self.compose, self.after_sent, self.after_problem = compose, after_sent, after_problem
+        self.lease, self.idle_sleep = lease, idle_sleep
+        self.max_attempts, self.backoff_base = max_attempts, backoff_base
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until ``stop`` is set; an error (the database away, a bug) pauses, never ends it."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                delay = 0.0 if await self.drain_once() else await self._idle_delay()
+                failures = 0
+            except Exception:
+                failures += 1
+                delay = min(self.idle_sleep * 2**failures, MAX_PAUSE)
+                log.exception("outbox %s: pass failed, next in %.1fs", self.platform, delay)
+            if delay > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+
+    async def drain_once(self) -> int:
+        """One pass over the rows due now; returns how many were handled."""
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            await self._expire_leases(session, now)
+            rows = await outbox.claim_due(
+                session, platform=self.platform, now=now, lease=self.lease
+            )
+            ids = [row.id for row in rows if row.id is not None]
+        for item_id in ids:
+            await self._handle(item_id)
+        return len(ids)
+
+    async def _expire_leases(self, session: AsyncSession, now: datetime) -> None:
+        """Rows a dead worker left in ``sending``; the editors hear of each post among them,
+        which ``outbox.expire_leases`` alone does not name."""
+        stale = select(Outbox.id).where(
+            Outbox.platform == self.platform,
+            Outbox.kind == "post",
+            Outbox.status == OutboxStatus.SENDING,
+            col(Outbox.lease_until) < now,
+        )
+        post_ids = (await session.exec(stale)).all()
+        await outbox.expire_leases(session, platform=self.platform, now=now)
+        for item_id in post_ids:
+            item = await outbox.get(session, item_id=item_id or 0)
+            if item is not None and item.status == OutboxStatus.NEEDS_CHECK:
+                await self.after_problem(session, item, self.deps)
+
+    async def _handle(self, item_id: int) -> None:
+        try:
+            composed = await self._compose(item_id)
+        except Exception as error:  # a bug or the store: retried like a failed send
+            log.exception("outbox %s: composing row %s failed", self.platform, item_id)
+            await self._record(item_id, Transient(f"compose: {error!r}"))
+            return
+        if composed is None:
+            return
+        chat_id, kind, reply = composed
+        outcome: Outcome = None
+        if reply is not None:
+            try:
+                outcome = await self.sender.send(chat_id, reply, kind=kind)
+            except (RetryLater, Transient, Unknown, Permanent) as error:
+                outcome = error
+            except Exception as error:  # unforeseen, so it may have gone out
+                log.exception("outbox %s: sending row %s failed", self.platform, item_id)
+                outcome = Unknown(repr(error))
+        await self._record(item_id, outcome)
+
+    async def _compose(self, item_id: int) -> tuple[str, str, Reply | None] | None:
+        """(chat, kind, reply), or None when the row is no longer ours: its lease ran out while
+        earlier rows were sent and another worker took it over. Renews the lease otherwise."""
+        async with self.sessions.begin() as session:
+            renewed = await session.exec(
+                update(Outbox)
+                .where(col(Outbox.id) == item_id, col(Outbox.status) == OutboxStatus.SENDING)
+                .values(lease_until=self.clock() + self.lease)
+            )
+            item = await outbox.get(session, item_id=item_id)
+            if getattr(renewed, "rowcount", 0) != 1 or item is None:
+                return None
+            return item.chat_id, item.kind, await self.compose(session, item, self.deps)
+
+    async def _record(self, item_id: int, outcome: Outcome) -> None:
+        async with self.sessions.begin() as session:
+            item = await outbox.get(session, item_id=item_id)
+            if item is None:
+                return
+            if isinstance(outcome, Delivery):
+                ids, link = outcome
+                await self.after_sent(session, item, message_ids=ids, link=link, deps=self.deps)
+            elif outcome is None:
+                await outbox.mark_sent(session, item=item, message_ids=[], link=None)
+            elif item.status != OutboxStatus.SENDING:
+                # Taken over after our lease ran out: the other worker's outcome stands.
+                log.warning("outbox %s: row %s no longer ours: %s", self.platform, item_id, outcome)
+            else:
+                await self._failed(session, item, outcome)
+
+    async def _failed(self, session: AsyncSession, item: Outbox, error: Exception) -> None:
+        detail = f"{type(error).__name__}: {error}"
+        log.warning("%s row %s, attempt %s: %s", self.platform, item.id, item.attempts, detail)
+        maybe_posted = isinstance(error, Unknown) and item.kind == "post"
+        if isinstance(error, RetryLater):
+            item.attempts -= 1  # the platform's pacing, not a failure of ours
+            delay = error.seconds
+        elif maybe_posted or isinstance(error, Permanent) or item.attempts >= self.max_attempts:
+            status = OutboxStatus.NEEDS_CHECK if maybe_posted else OutboxStatus.FAILED
+            await outbox.give_up(session, item=item, status=status, error=detail)
+            await self.after_problem(session, item, self.deps)
+            return
+        else:  # transient, or unknown for a card or a notice
+            delay = self.backoff_base * 2 ** (item.attempts - 1)
+        at = self.clock() + timedelta(seconds=delay)
+        await outbox.retry_later(session, item=item, at=at, error=detail)
+
+    async def _idle_delay(self) -> float:
+        """``idle_sleep``, or less when a queued row comes due sooner (a 429's retry_after)."""
+        async with self.sessions() as session:
+            query = select(func.min(Outbox.not_before)).where(
+                Outbox.platform == self.platform, Outbox.status == OutboxStatus.QUEUED
+            )
+            due = (await session.exec(query)).one()
+        if due is None:
+            return self.idle_sleep
+        # A floor: a due row another worker holds locked must not make this loop spin.
+        return min(self.idle_sleep, max((due - self.clock()).total_seconds(), MIN_PAUSE))

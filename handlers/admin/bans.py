@@ -1,0 +1,59 @@
+"""/cam and /bocam for admins; a banned member is answered once, politely, then ignored."""
+
+from __future__ import annotations
+
+from handlers.engine.context import Ctx
+from handlers.engine.roles import actor, person, role_of
+from handlers.engine.router import Router
+from storage import bans, review
+
+router = Router()
+
+
+async def stopped(ctx: Ctx) -> bool:
+    """True when the sender is banned: they get one notice, then silence."""
+    row = await bans.active(ctx.session, platform=ctx.event.platform, user_id=ctx.event.user_id)
+    if row is None:
+        return False
+    if not row.notified:
+        row.notified = True
+        ctx.session.add(row)
+        ctx.say("ban/notice.j2")
+    return True
+
+
+@router.command("cam", "bocam")
+async def manage(ctx: Ctx) -> None:
+    if await role_of(ctx) != "admin":
+        ctx.say("staff/admins_only.j2")
+        return
+    word, _, reason = ctx.event.args.strip().partition(" ")
+    if not word:
+        ctx.say("ban/list.j2", rows=await bans.listing(ctx.session), tz=ctx.deps.tz)
+        return
+    platform, user_id = person(ctx, word)
+    who, name = actor(ctx)
+    if not user_id or (ctx.event.command == "cam" and f"{platform}:{user_id}" in ctx.deps.admins):
+        ctx.say("ban/usage.j2")
+        return
+    if ctx.event.command == "cam":
+        done = await bans.ban(
+            ctx.session, platform=platform, user_id=user_id, reason=reason.strip()[:500], by=who
+        )
+    else:
+        done = await bans.lift(ctx.session, platform=platform, user_id=user_id)
+    if done:
+        await review.audit(
+            ctx.session,
+            submission_id=None,
+            actor=who,
+            actor_name=name,
+            action=f"ban_{ctx.event.command}",
+            note=f"{platform}:{user_id} {reason}",
+        )
+    ctx.say(
+        "ban/done.j2",
+        banned=ctx.event.command == "cam",
+        changed=done,
+        target=f"{platform}:{user_id}",
+    )

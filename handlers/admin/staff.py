@@ -1,0 +1,57 @@
+"""/bientap for admins: list, add and remove editors (and admins) kept in the database.
+
+``/bientap them 123456789`` adds an editor of the admin's own platform,
+``/bientap them zalo:abc admin`` an admin on another, ``/bientap xoa 123456789`` removes one.
+"""
+
+from __future__ import annotations
+
+from handlers.engine.context import Ctx
+from handlers.engine.roles import actor, person, role_of
+from handlers.engine.router import Router
+from storage import review
+
+router = Router()
+PLATFORMS = ("telegram", "zalo")
+
+
+@router.command("bientap")
+async def manage(ctx: Ctx) -> None:
+    if await role_of(ctx) != "admin":
+        ctx.say("staff/admins_only.j2")
+        return
+    words = ctx.event.args.split()
+    verb = words[0].lower() if words else ""
+    if verb in ("them", "xoa") and len(words) == 1 and ctx.event.reply_to_user:
+        words.append(ctx.event.reply_to_user)  # named by replying to their message
+    if verb not in ("them", "xoa") or len(words) < 2:
+        rows = await review.staff(ctx.session)
+        ctx.say(
+            "staff/list.j2",
+            rows=rows,
+            admins=sorted(ctx.deps.admins),
+            editors=sorted(ctx.deps.editors),
+        )
+        return
+    platform, user_id = person(ctx, words[1])
+    role = words[2].lower() if len(words) > 2 else "editor"
+    if platform not in PLATFORMS or not user_id or role not in ("editor", "admin"):
+        ctx.say("staff/usage.j2")
+        return
+    who, name = actor(ctx)
+    await review.set_staff(
+        ctx.session,
+        platform=platform,
+        user_id=user_id,
+        role=role if verb == "them" else None,
+        added_by=who,
+    )
+    await review.audit(
+        ctx.session,
+        submission_id=None,
+        actor=who,
+        actor_name=name,
+        action=f"staff_{verb}",
+        note=f"{platform}:{user_id} {role}",
+    )
+    ctx.say("staff/done.j2", added=verb == "them", target=f"{platform}:{user_id}", role=role)

@@ -1,0 +1,57 @@
+"""/donvi with arguments, for admins: list, add, rename, deactivate and move units.
+
+``/donvi ds`` · ``/donvi them <mã> <tên>`` · ``/donvi doiten <mã> <tên mới>`` ·
+``/donvi ngung <mã>`` · ``/donvi mo <mã>`` · ``/donvi cha <mã> <mã đơn vị cấp trên | ->``
+"""
+
+from __future__ import annotations
+
+import re
+
+from handlers.engine.context import Ctx
+from handlers.engine.roles import actor, role_of
+from storage import review, units
+
+CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+
+async def manage(ctx: Ctx) -> None:
+    if await role_of(ctx) != "admin":
+        ctx.say("staff/admins_only.j2")
+        return
+    verb, _, rest = ctx.event.args.strip().partition(" ")
+    code, _, text = rest.strip().partition(" ")
+    code, text, verb = code.lower(), text.strip(), verb.lower()
+    if verb == "ds":
+        ctx.say("units/list.j2", rows=await units.every(ctx.session))
+        return
+    done = False
+    if verb == "them" and CODE.match(code) and 2 <= len(text) <= 120:
+        done = await units.add(ctx.session, code=code, name=text, parent=None)
+    elif verb == "doiten" and 2 <= len(text) <= 120:
+        done = await units.change(ctx.session, code=code, name=text)
+    elif verb in ("ngung", "mo") and code:
+        done = await units.change(ctx.session, code=code, active=verb == "mo")
+    elif verb == "cha" and code and text:
+        parent_ok = text == "-" or await units.get(ctx.session, code=text) is not None
+        done = (
+            parent_ok
+            and text != code
+            and await units.change(
+                ctx.session, code=code, parent_code=None if text == "-" else text
+            )
+        )
+    else:
+        ctx.say("units/usage.j2")
+        return
+    if done:
+        who, name = actor(ctx)
+        await review.audit(
+            ctx.session,
+            submission_id=None,
+            actor=who,
+            actor_name=name,
+            action=f"unit_{verb}",
+            note=f"{code} {text}".strip(),
+        )
+    ctx.say("units/done.j2", done=done, verb=verb, code=code, text=text)

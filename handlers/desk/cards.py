@@ -1,0 +1,179 @@
+"""The editors' card, the post as it will be published, and notices to the member: built from
+the database, so a card re-sent days later shows the submission as it stands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.engine.context import Deps
+from handlers.engine.states import PATHS
+from handlers.engine.texts import label
+from handlers.engine.types import Choice, MediaRef, Reply, Say
+from handlers.merging import duplicates
+from handlers.privacy import personal_data
+from storage import merges, outbox, personal, submissions, units
+from storage.models import Member, OutboxStatus, Status, Submission
+
+
+async def media_for(session: AsyncSession, sub: Submission, platform: str) -> tuple[MediaRef, ...]:
+    """The submission's media a platform can show: its own file ids, and public URLs."""
+    rows = await submissions.media(session, submission_id=sub.id or 0)
+    return tuple(
+        MediaRef("video" if m.kind == "video" else "photo", m.ref)
+        for m in rows
+        if m.platform == platform or m.ref.startswith(("http://", "https://"))
+    )
+
+
+def review_choices(sub: Submission, *, waiting_slot: bool) -> tuple[tuple[Choice, ...], ...]:
+    sid = sub.id
+    if sub.status == Status.PENDING:
+        return (
+            (Choice(label("approve"), f"rv:ok:{sid}"), Choice(label("reject"), f"rv:no:{sid}")),
+            (Choice(label("more"), f"rv:mi:{sid}"), Choice(label("edit_post"), f"rv:ed:{sid}")),
+            *duplicates.card_row(sub),
+            *personal_data.card_row(sub),
+        )
+    if sub.status == Status.APPROVED and waiting_slot:
+        return ((Choice(label("post_now"), f"rv:pn:{sid}"),),)
+    return ()
+
+
+async def card_context(session: AsyncSession, sub: Submission, deps: Deps) -> dict[str, Any]:
+    """Everything card.j2 shows; the member's preview and the editors' card use the same."""
+    member = await session.get(Member, sub.member_id)
+    unit_code = sub.unit_code or (member.unit_code if member else None)
+    media = await submissions.media(session, submission_id=sub.id or 0)
+    theme = (
+        deps.org.theme(sub.theme_key)
+        if sub.theme_key
+        else deps.org.theme_on(deps.clock().astimezone(deps.tz).date())
+    )
+    return {
+        "sub": sub,
+        "member": member,
+        "unit": await units.get(session, code=unit_code),
+        "theme": theme,
+        "media_count": len(media),
+        "fields": PATHS.get(sub.path or "raw", ()),
+        "hashtags": deps.org.hashtags.for_kind(
+            "tin_tot" if sub.kind == "tin_tot" else "cau_chuyen_dep"
+        ),
+        "tz": deps.tz,
+        "personal": personal_data.found_in(sub),
+        "personal_kept_by": (
+            await personal.kept_by(session, submission_id=sub.id or 0)
+            if sub.keep_personal
+            else None
+        ),
+        # Gộp: every member who sent this story, when others were merged into it.
+        "contributors": await merges.contributors(session, primary_id=sub.id or 0),
+    }
+
+
+async def card_reply(
+    session: AsyncSession, sub: Submission, deps: Deps, *, media: bool = True
+) -> Reply:
+    context = await card_context(session, sub, deps)
+    posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind="post")
+    waiting = any(p.status == OutboxStatus.WAITING for p in posts)
+    problems = [p for p in posts if p.status in (OutboxStatus.FAILED, OutboxStatus.NEEDS_CHECK)]
+    refs = await media_for(session, sub, deps.editor_platform) if media else ()
+    say = Say(
+        "review/card.j2", {**context, "waiting": waiting, "posts": posts, "problems": problems}
+    )
+    return Reply(say, review_choices(sub, waiting_slot=waiting), refs)
+
+
+async def post_say(
+    session: AsyncSession, sub: Submission, deps: Deps, *, text: str | None = None
+) -> Say:
+    """The published post: the editors' text when they wrote one, else rendered from the
+    submission; always ending with the kind's hashtag and the organisation's own."""
+    context = await card_context(session, sub, deps)
+    own = text if text is not None else sub.post_text
+    if not sub.keep_personal:  # masked before rendering, so the markup stays valid
+        context["sub"] = personal_data.masked_copy(sub)
+        own = personal_data.masked(own) if own else own
+    return Say("post.j2", {**context, "own_text": own, "org": deps.org})
+
+
+async def notify_member(
+    session: AsyncSession, sub: Submission, event: str, deps: Deps, **context: Any
+) -> None:
+    """A notice to the member on their own platform, through the outbox (sent once)."""
+    member = await session.get(Member, sub.member_id)
+    if member is None:
+        return
+    choices = context.pop("choices", [])
+    await outbox.enqueue(
+        session,
+        key=f"notice:{sub.id}:{event}:{sub.card_version}",
+        kind="notice",
+        platform=member.platform,
+        chat_id=member.chat_id,
+        submission_id=sub.id,
+        template=f"notice/{event}.j2",
+        context={"sub_id": sub.id, "kind": sub.kind, "choices": choices, **context},
+    )
+
+
+async def mirror_card(session: AsyncSession, sub: Submission, deps: Deps, now: datetime) -> None:
+    """Edit the card already in the editors' group to show a decision made elsewhere."""
+    if sub.card_chat_id is None or sub.card_message_id is None:
+        return
+    await outbox.enqueue(
+        session,
+        key=f"card_edit:{sub.id}:{sub.status}:{int(now.timestamp() * 1000)}",
+        kind="card_edit",
+        platform=deps.editor_platform,
+        chat_id=sub.card_chat_id,
+        submission_id=sub.id,
+    )
+
+
+async def announce(
+    session: AsyncSession, sub: Submission, deps: Deps, editors: list[str], *, reason: str = ""
+) -> None:
+    """A short numbered card in the private chat of editors who use a platform without
+    buttons (Zalo): they act with text commands. ``reason``: why it is told again: "released"
+    (waiting on its own again after the story it joined left) or "withdrawn" (by its member)."""
+    for editor in editors:
+        platform, _, user_id = editor.partition(":")
+        await outbox.enqueue(
+            session,
+            key=f"announce:{sub.id}:{sub.card_version}:{reason}:{editor}",
+            kind="notice",
+            platform=platform,
+            chat_id=user_id,
+            submission_id=sub.id,
+            template="review/announce.j2",
+            context={
+                "sub_id": sub.id,
+                "kind": sub.kind,
+                "unit": sub.unit_code or "",
+                "again": sub.card_version > 0,
+                "duplicate_of": sub.duplicate_of,
+                "duplicate_rule": sub.duplicate_rule,
+                "personal": bool(personal_data.found_in(sub)),
+                "reason": reason,
+            },
+        )
+
+
+async def enqueue_card(
+    session: AsyncSession, sub: Submission, deps: Deps, *, reason: str = ""
+) -> None:
+    if deps.editor_chat is None:
+        return
+    await outbox.enqueue(
+        session,
+        key=f"card:{sub.id}:{sub.card_version}{reason}",
+        kind="card",
+        platform=deps.editor_platform,
+        chat_id=deps.editor_chat,
+        submission_id=sub.id,
+    )

@@ -1,0 +1,102 @@
+"""What an outbox row says when its turn comes, and what follows once it is sent.
+
+The outbox worker of each platform calls ``compose`` to get the reply to send and
+``after_sent`` / ``after_problem`` with the outcome; the decisions stay here, in the core.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.desk import cards
+from handlers.engine.context import Deps
+from handlers.engine.types import Choice, Reply, Say
+from handlers.merging import merge_follow
+from handlers.reports import report
+from storage import members, outbox, submissions
+from storage.models import Outbox, OutboxStatus, Status
+
+
+async def compose(session: AsyncSession, item: Outbox, deps: Deps) -> Reply | None:
+    """The reply for a row, or None when there is nothing left to send (e.g. the submission
+    was erased)."""
+    if item.kind == "report":
+        return await report.scheduled(session, str(item.context.get("period", "")), deps)
+    if item.kind == "notice":
+        context: dict[str, Any] = dict(item.context or {})
+        rows = context.pop("choices", [])
+        choices = tuple(tuple(Choice(label, data) for label, data in row) for row in rows)
+        return Reply(Say(item.template, context), choices) if item.template else None
+    sub = await submissions.get(session, submission_id=item.submission_id)
+    if sub is None:
+        return None
+    if item.kind == "card":
+        return await cards.card_reply(session, sub, deps)
+    if item.kind == "card_edit":
+        card = await cards.card_reply(session, sub, deps, media=False)
+        return Reply(card.say, card.choices, edit=True, message_id=sub.card_message_id)
+    refs = await cards.media_for(session, sub, item.platform)
+    return Reply(await cards.post_say(session, sub, deps), media=refs, as_caption=True)
+
+
+async def after_sent(
+    session: AsyncSession, item: Outbox, *, message_ids: list[str], link: str | None, deps: Deps
+) -> None:
+    await outbox.mark_sent(session, item=item, message_ids=message_ids, link=link)
+    shown = (item.context or {}).get("choices")
+    if item.kind == "notice" and shown:
+        await remember_choices(session, item, shown)
+    sub = await submissions.get(session, submission_id=item.submission_id)
+    if sub is None:
+        return
+    if item.kind == "card" and message_ids:
+        # Already recorded by a press on this very card, which showed the decision itself.
+        shown = (sub.card_chat_id, sub.card_message_id) == (item.chat_id, message_ids[-1])
+        sub.card_chat_id, sub.card_message_id = item.chat_id, message_ids[-1]
+        session.add(sub)
+        if sub.status != Status.PENDING and not shown:  # decided (e.g. from Zalo) meanwhile
+            await cards.mirror_card(session, sub, deps, deps.clock())
+    elif item.kind == "post":
+        await session.flush()
+        posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind="post")
+        if all(p.status == OutboxStatus.SENT for p in posts) and sub.status == Status.APPROVED:
+            sub.status, sub.published_at = Status.PUBLISHED, deps.clock()
+            session.add(sub)
+            links = [p.link for p in posts if p.link]
+            await cards.notify_member(session, sub, "published", deps, links=links)
+            await merge_follow.published(session, sub, deps, links=links)
+            await cards.mirror_card(session, sub, deps, deps.clock())
+
+
+async def remember_choices(session: AsyncSession, item: Outbox, shown: object) -> None:
+    """A notice with choices (e.g. "Bổ sung ngay") is now the member's last list: on a platform
+    without buttons, "1" must mean its first choice."""
+    member = await members.by_chat(session, platform=item.platform, chat_id=item.chat_id)
+    if member is None or not isinstance(shown, list):
+        return
+    flat = [list(choice) for row in shown for choice in row]
+    member.step_data = {**(member.step_data or {}), "choices": flat}
+    session.add(member)
+
+
+async def after_problem(session: AsyncSession, item: Outbox, deps: Deps) -> None:
+    """A post that failed for good or may have gone out: the editors decide, not a retry."""
+    if item.kind != "post" or deps.editor_chat is None:
+        return
+    await outbox.enqueue(
+        session,
+        key=f"problem:{item.id}:{item.status}",
+        kind="notice",
+        platform=deps.editor_platform,
+        chat_id=deps.editor_chat,
+        submission_id=item.submission_id,
+        template="notice/post_problem.j2",
+        context={
+            "sub_id": item.submission_id,
+            "status": item.status,
+            "target": f"{item.platform}:{item.chat_id}",
+            "error": item.error or "",
+        },
+    )

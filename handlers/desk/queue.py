@@ -1,0 +1,43 @@
+"""/choduyet in the editors' group: what waits, oldest first, and cards sent again on request."""
+
+from __future__ import annotations
+
+from handlers.desk import cards
+from handlers.engine.context import Ctx
+from handlers.engine.roles import actor
+from handlers.engine.texts import label
+from handlers.engine.types import Choice
+from storage import outbox, review
+from storage.models import Submission
+
+
+async def show(ctx: Ctx, *, with_buttons: bool = True) -> None:
+    rows = await review.waiting(ctx.session)
+    now = ctx.deps.clock()
+    items = [
+        {"sub": sub, "hours": int((now - (sub.submitted_at or now)).total_seconds() // 3600)}
+        for sub in rows
+    ]
+    problems = await outbox.problems(ctx.session)
+    choices = [
+        [Choice(label("resend_card").replace("#", f"#{item['sub'].id}"), f"rv:rc:{item['sub'].id}")]  # type: ignore[attr-defined]
+        for item in items[:10]
+    ]
+    ctx.say(
+        "review/queue.j2",
+        items=items,
+        problems=problems,
+        choices=choices if with_buttons else [],
+        buttons=with_buttons,
+    )
+
+
+async def resend(ctx: Ctx, sub: Submission) -> None:
+    """A fresh card at the bottom of the chat; presses on the old one still work."""
+    now = ctx.deps.clock()
+    await cards.enqueue_card(ctx.session, sub, ctx.deps, reason=f":again:{int(now.timestamp())}")
+    who, name = actor(ctx)
+    await review.audit(
+        ctx.session, submission_id=sub.id, actor=who, actor_name=name, action="resend_card"
+    )
+    ctx.alert("review/card_resent.j2", sid=sub.id)

@@ -1,0 +1,99 @@
+"""What a handler gets: the update, the member, a session and the organisation; and where it
+puts its answers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.engine.states import Step
+from handlers.engine.texts import label
+from handlers.engine.types import Choice, Inbound, MediaRef, Reply, Say
+from handlers.org import OrgConfig
+from storage import submissions
+from storage.clock import Clock, system
+from storage.models import Member, Submission
+
+
+@dataclass(frozen=True)
+class Deps:
+    org: OrgConfig
+    tz: ZoneInfo
+    clock: Clock = system
+    editor_chat: str | None = None  # the editors' group
+    editor_platform: str = "telegram"  # where that group is (the console demo has its own)
+    admins: frozenset[str] = frozenset()  # "telegram:123", from ADMIN_IDS
+    editors: frozenset[str] = frozenset()  # from EDITOR_IDS
+    targets: tuple[tuple[str, str], ...] = ()  # (platform, chat id), from PUBLISH_TARGETS
+    draft_retention: timedelta = timedelta(days=30)  # abandoned drafts go (DRAFT_RETENTION_DAYS)
+
+
+@dataclass
+class Ctx:
+    session: AsyncSession
+    event: Inbound
+    member: Member
+    deps: Deps
+    asker: Callable[[Ctx, Step], Awaitable[None]]
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def step(self) -> Step:
+        try:
+            return Step(self.member.step)
+        except ValueError:  # a step renamed by an upgrade: start over rather than crash
+            return Step.IDLE
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self.member.step_data or {})
+
+    @property
+    def org(self) -> OrgConfig:
+        return self.deps.org
+
+    @property
+    def today(self) -> date:
+        return self.deps.clock().astimezone(self.deps.tz).date()
+
+    def goto(self, step: Step, **data: Any) -> None:
+        # A new dict each time: SQLAlchemy does not see changes made inside a JSON value.
+        self.member.step = step.value
+        self.member.step_data = data
+        self.member.updated_at = self.deps.clock()
+
+    async def move(self, step: Step, **data: Any) -> None:
+        """Go to a step and ask its question."""
+        self.goto(step, **data)
+        await self.asker(self, step)
+
+    async def ask_again(self) -> None:
+        await self.asker(self, self.step)
+
+    def choice(self, name: str, action: str, arg: str = "", *, text: str | None = None) -> Choice:
+        """A button whose data names the action and the draft it belongs to, so a press on an
+        old message can be told apart from a current one."""
+        return Choice(text or label(name), f"{action}:{self.member.draft_id or 0}:{arg}")
+
+    def say(
+        self,
+        template: str,
+        *,
+        choices: Iterable[Iterable[Choice]] = (),
+        media: Iterable[MediaRef] = (),
+        edit: bool = False,
+        **ctx: Any,
+    ) -> None:
+        rows = tuple(tuple(row) for row in choices)
+        self.replies.append(Reply(Say(template, ctx), rows, tuple(media), edit=edit))
+
+    def alert(self, template: str, **ctx: Any) -> None:
+        self.replies.append(Reply(Say(template, ctx), alert=True))
+
+    async def draft(self) -> Submission | None:
+        return await submissions.get(self.session, submission_id=self.member.draft_id)

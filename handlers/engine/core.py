@@ -1,0 +1,187 @@
+"""The entry point of the conversation core: one inbound event in, replies out.
+
+Every event is handled in one transaction that first claims the update's key, so an update
+delivered twice is acted on once, and a crash mid-way leaves no half-made change behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from dataclasses import replace
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.admin import bans, staff
+from handlers.desk import editor_commands, review
+from handlers.engine.context import Ctx, Deps
+from handlers.engine.router import Router
+from handlers.engine.states import Step
+from handlers.engine.textnorm import fold
+from handlers.engine.types import Inbound, Reply, Say
+from handlers.member import answers, consent, info, media, preview, start, submit, supplement
+from handlers.merging import merge
+from handlers.privacy import personal_review, rights
+from handlers.reports import report
+from storage import inbox, members, updates
+from storage.db import unreachable
+
+log = logging.getLogger(__name__)
+ROUTES = Router().include(
+    start.router,
+    submit.router,
+    answers.router,
+    media.router,
+    consent.router,
+    preview.router,
+    info.router,
+    supplement.router,
+    staff.router,
+    editor_commands.router,
+    bans.router,
+    report.router,
+    rights.router,
+    personal_review.router,  # with merge, also the card buttons they register
+    merge.router,
+)
+
+
+class StoreUnavailable(Exception):
+    """The database could not be reached: nothing of the update was stored, and it must be
+    handled again later (its webhook row is kept; polling waits and retries)."""
+
+
+class Core:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], deps: Deps) -> None:
+        self.sessions = sessions
+        self.deps = deps
+        # One member's updates are handled one after another (an album's parts, a double
+        # press); the state itself lives in the database, the locks only order the work.
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def handle(self, event: Inbound) -> list[Reply]:
+        lock = self._locks.setdefault(f"{event.platform}:{event.user_id}", asyncio.Lock())
+        async with lock:
+            try:
+                return await self._handle(event)
+            except Exception as error:
+                if unreachable(error):
+                    raise StoreUnavailable(event.update_key) from error
+                log.exception("update %s failed; nothing of it was stored", event.update_key)
+                return [Reply(Say("internal_error.j2"), alert=event.choice is not None)]
+
+    async def _handle(self, event: Inbound) -> list[Reply]:
+        async with self.sessions() as session, session.begin():
+            fresh = await updates.claim(session, key=event.update_key)
+            if not fresh and not (
+                event.replay or await inbox.unanswered(session, key=event.update_key)
+            ):
+                log.info("update %s seen before; skipped", event.update_key)
+                return []
+            member = await members.get_or_create(
+                session,
+                platform=event.platform,
+                user_id=event.user_id,
+                chat_id=None if event.group else event.chat_id,
+                display_name=event.display_name,
+                username=event.username,
+            )
+            ctx = Ctx(session, _as_choice(event, member.step_data or {}), member, self.deps, ask)
+            step_before = ctx.step
+            if not fresh:
+                # Handled, but its worker died before it was marked so: the answer may never
+                # have gone out. Ask again where the member stands (harmless if it did).
+                if event.group:
+                    await review.resync(ctx)
+                else:
+                    await remind(ctx)
+                return ctx.replies
+            if not event.group and await bans.stopped(ctx):
+                pass  # answered once, then nothing: the update is still claimed
+            elif event.group:
+                await review.on_group(ctx)
+            else:
+                await dispatch(ctx)
+                _remember_choices(ctx, step_before)
+            session.add(member)
+        return ctx.replies
+
+
+async def ask(ctx: Ctx, step: Step) -> None:
+    prompt = ROUTES.prompts.get(step)
+    if prompt is not None:
+        await prompt(ctx)
+
+
+async def remind(ctx: Ctx) -> None:
+    if ctx.step == Step.IDLE:
+        ctx.say("idle.j2", choices=[[ctx.choice("send", "gui")]])
+    else:
+        await ask(ctx, ctx.step)
+    _remember_choices(ctx, ctx.step)
+
+
+async def dispatch(ctx: Ctx) -> None:
+    event = ctx.event
+    if event.command is not None:
+        handler = ROUTES.commands.get(event.command)
+        if handler is None:
+            ctx.say("unknown_command.j2", command=event.command, busy=ctx.step != Step.IDLE)
+            return
+        await handler(ctx)
+    elif event.choice is not None:
+        await _press(ctx, event.choice)
+    elif ctx.step in ROUTES.inputs:
+        await ROUTES.inputs[ctx.step](ctx)
+    else:
+        ctx.say("idle.j2", choices=[[ctx.choice("send", "gui")]])
+
+
+async def _press(ctx: Ctx, data: str) -> None:
+    name, _, rest = data.partition(":")
+    draft, _, arg = rest.partition(":")
+    action = ROUTES.actions.get(name)
+    current = action is not None and (action.steps is None or ctx.step in action.steps)
+    if action is not None and current and action.draft_bound:
+        current = draft == str(ctx.member.draft_id or 0)
+    if action is None or not current:
+        ctx.alert("stale_button.j2")
+        return
+    await action.handler(ctx, arg)
+
+
+def _as_choice(event: Inbound, data: dict[str, object]) -> Inbound:
+    """Typed text that names one of the choices last shown ("2", "tin tot") is a press."""
+    shown = data.get("choices")
+    if (
+        event.text is None
+        or event.command is not None
+        or event.group
+        or not isinstance(shown, list)
+    ):
+        return event
+    typed = fold(event.text)
+    if not typed:
+        return event
+    labels = [(fold(label), payload) for label, payload in shown]
+    if event.numbered_choices and typed.isdigit() and 0 < int(typed) <= len(labels):
+        return replace(event, choice=labels[int(typed) - 1][1], text=None)
+    # The label's words, or their beginning when only one label starts so ("thong tin tho").
+    exact = [payload for label, payload in labels if label == typed]
+    starts = [payload for label, payload in labels if len(typed) >= 3 and label.startswith(typed)]
+    found = exact or (starts if len(starts) == 1 else [])
+    return replace(event, choice=found[0], text=None) if found else event
+
+
+def _remember_choices(ctx: Ctx, step_before: Step) -> None:
+    shown = [reply for reply in ctx.replies if reply.choices and not reply.alert]
+    data = ctx.data
+    if shown:
+        data["choices"] = [[c.label, c.data] for row in shown[-1].choices for c in row]
+    elif ctx.step != step_before or ctx.member.step == Step.IDLE:
+        data.pop("choices", None)
+    else:
+        return
+    ctx.member.step_data = data

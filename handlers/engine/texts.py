@@ -1,0 +1,74 @@
+"""Rendering the templates in ``templates/`` for a platform's markup.
+
+One template serves every platform: Telegram gets HTML with user content escaped, Zalo and the
+console get plain text with user content shown as typed. Templates mark emphasis with the
+``b``/``i`` filters rather than raw tags so that plain platforms show no markup.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from handlers.engine.types import Say
+
+Markup_ = Literal["html", "plain"]
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _html_tag(tag: str) -> Any:
+    def wrap(value: object) -> Markup:
+        return Markup(f"<{tag}>{{}}</{tag}>").format(value)
+
+    return wrap
+
+
+def _html_link(label: object, url: str) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(url, label)
+
+
+def _plain_link(label: object, url: str) -> str:
+    return str(label) if url.startswith("tg://") else f"{label} ({url})"
+
+
+@cache
+def environment(markup: Markup_) -> Environment:
+    html = markup == "html"
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=html,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    plain: Any = str
+    env.filters["b"] = _html_tag("b") if html else plain
+    env.filters["i"] = _html_tag("i") if html else plain
+    env.filters["code"] = _html_tag("code") if html else plain
+    env.filters["link"] = _html_link if html else _plain_link
+    env.filters["dmy"] = lambda value: value.strftime("%d/%m/%Y")
+    env.filters["hm_dmy"] = lambda value: value.strftime("%H:%M %d/%m/%Y")
+    env.filters["field_label"] = lambda name: label(f"field_{name}")
+    return env
+
+
+def render(say: Say, markup: Markup_) -> str:
+    text = environment(markup).get_template(say.template).render(**say.ctx)
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def label(name: str, source: str = "buttons.j2") -> str:
+    """A short text defined in a template with ``{% set name = "..." %}`` (button labels in
+    ``templates/buttons.j2`` by default)."""
+    module = environment("plain").get_template(source).module
+    value = getattr(module, name, None)
+    if not isinstance(value, str):
+        raise KeyError(f"no label {name!r} in templates/{source}")
+    return value

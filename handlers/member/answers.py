@@ -1,0 +1,86 @@
+"""The answers of Bước 2: the five basics of the raw path, or the link and the cảm nhận."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from handlers.engine.context import Ctx
+from handlers.engine.router import Router
+from handlers.engine.states import FIELD_STEPS, LIMITS, PATHS, Step, after
+from handlers.member.supplement import continue_or_preview
+from storage import submissions
+
+router = Router()
+
+
+@router.prompt(*FIELD_STEPS)
+async def ask_field(ctx: Ctx) -> None:
+    draft = await ctx.draft()
+    path = draft.path if draft and draft.path else "raw"
+    fields = PATHS[path]
+    step = ctx.step
+    current = getattr(draft, step.value, None) if draft else None
+    ctx.say(
+        f"ask/{step.value}.j2",
+        number=fields.index(step) + 1,
+        total=len(fields),
+        limit=LIMITS[step],
+        current=current if ctx.data.get("editing") else None,
+    )
+
+
+def normalise_link(text: str) -> str | None:
+    """An http(s) URL with a real host, or None. ``www.x.vn/...`` gets its missing scheme."""
+    candidate = text.strip()
+    if candidate.lower().startswith("www."):
+        candidate = "https://" + candidate
+    if any(ch.isspace() for ch in candidate):
+        return None
+    try:
+        parts = urlsplit(candidate)
+        host = parts.hostname or ""
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or "." not in host.strip("."):
+        return None
+    return candidate
+
+
+@router.input(*FIELD_STEPS)
+async def answer_field(ctx: Ctx) -> None:
+    step, event = ctx.step, ctx.event
+    if event.text is None:
+        ctx.say("need_text.j2", got=event.other or ("media" if event.media else "other"))
+        return
+    text = event.text.strip()
+    if not text:
+        ctx.say("empty_answer.j2")
+        return
+    if len(text) > LIMITS[step]:
+        ctx.say("too_long.j2", limit=LIMITS[step], length=len(text))
+        return
+    draft = await ctx.draft()
+    if draft is None or draft.path is None:  # the draft vanished (e.g. cancelled elsewhere)
+        ctx.goto(Step.IDLE)
+        ctx.say("draft_gone.j2")
+        return
+    if step == Step.LINK:
+        link = normalise_link(text)
+        if link is None:
+            ctx.say("not_a_link.j2")
+            return
+        trusted = ctx.org.is_trusted(urlsplit(link).hostname or "")
+        await submissions.set_field(ctx.session, submission=draft, name="link", value=link)
+        await submissions.set_field(
+            ctx.session, submission=draft, name="link_trusted", value=trusted
+        )
+        if not trusted:
+            ctx.say("link_untrusted.j2", domains=ctx.org.trusted_domains[:6])
+    else:
+        await submissions.set_field(ctx.session, submission=draft, name=step.value, value=text)
+    if await continue_or_preview(ctx):
+        return
+    if ctx.data.get("editing"):
+        await ctx.move(Step.PREVIEW)
+    else:
+        await ctx.move(after(draft.path, step))

@@ -1,0 +1,67 @@
+"""The editors' choice on personal data: masked in the post (the default) or kept, recorded.
+
+Telegram: the button under a waiting card (``rv:pk:<id>:1`` keeps, ``:0`` masks again; the
+target state, not a toggle, so a double press changes nothing twice). Zalo and other platforms
+without buttons: ``/giu 27`` keeps, ``/che 27`` masks. Each change is one conditional UPDATE
+and one audit row ("keep_personal" / "mask_personal")."""
+
+from __future__ import annotations
+
+from handlers.desk import cards, decisions
+from handlers.engine.card_actions import card_action
+from handlers.engine.context import Ctx
+from handlers.engine.roles import actor, role_of
+from handlers.engine.router import Router
+from handlers.privacy import personal_data
+from storage import personal, review, submissions
+from storage.models import Status, Submission
+
+router = Router()
+
+
+@card_action("pk")
+async def pressed(ctx: Ctx, sub: Submission, arg: str) -> None:
+    """The button on the card (the press already checked: editors' group, editor, pending)."""
+    if arg not in ("0", "1") or not personal_data.found_in(sub):
+        ctx.alert("stale_button.j2")
+        return
+    await _choose(ctx, sub, keep=arg == "1")
+
+
+@router.command("giu", "che")
+async def typed(ctx: Ctx) -> None:
+    command = ctx.event.command or "giu"
+    if await role_of(ctx) is None:
+        ctx.say("review/not_editor.j2")
+        return
+    number = ctx.event.args.strip()
+    sub = (
+        await submissions.get(ctx.session, submission_id=int(number)) if number.isdigit() else None
+    )
+    if sub is None or sub.status != Status.PENDING:
+        ctx.say("review/personal_usage.j2", usage=command, number=number)
+    elif not personal_data.found_in(sub):
+        ctx.say("review/personal_none.j2", sid=sub.id)
+    else:
+        await _choose(ctx, sub, keep=command == "giu")
+
+
+async def _choose(ctx: Ctx, sub: Submission, *, keep: bool) -> None:
+    sid = sub.id or 0
+    changed = await personal.set_keep(ctx.session, submission_id=sid, keep=keep)
+    if not changed and sub.status != Status.PENDING:  # decided meanwhile (``sub`` refreshed)
+        await decisions.lost_race(ctx, sid)
+        return
+    if changed:
+        who, name = actor(ctx)
+        action = personal.KEEP if keep else personal.MASK
+        await review.audit(
+            ctx.session, submission_id=sid, actor=who, actor_name=name, action=action
+        )
+    if ctx.event.group:
+        if changed:  # else a second press: the card already shows it
+            await decisions.refresh_card(ctx, sub)
+        return
+    if changed:
+        await cards.mirror_card(ctx.session, sub, ctx.deps, ctx.deps.clock())
+    ctx.say("review/personal_done.j2", sid=sid, keep=keep, card=sub.card_message_id is not None)

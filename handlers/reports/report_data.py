@@ -1,0 +1,74 @@
+"""The figures of one report, as plain data: built by ``handlers.reports.report`` from the database,
+shown by the summary template, the workbook and the chart alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # tuan | thang | quy | 6thang | nam | khoang
+    start: date  # first day, inclusive, in the organisation's time zone
+    end: date  # last day, inclusive
+    label: str  # "tháng 10/2026", "quý 3/2026", "từ 01/09/2026 đến 30/09/2026"
+    start_utc: datetime  # start 00:00 local, as aware UTC
+    end_utc: datetime  # the day after ``end`` 00:00 local, as aware UTC (exclusive)
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    code: str
+    name: str
+    parent: str | None
+    depth: int  # 0 for a root unit: the tree as indentation
+    submitted: int
+    approved: int  # decided approved in the period (published ones included)
+    published: int
+    rejected: int
+    waiting: int  # pending or needs_info at the end of the period
+    tin_tot: int  # submitted, by kind
+    cau_chuyen_dep: int
+    weeks_with_post: int  # weeks of the period with at least one item published
+    weeks: int
+    # The same figures summed over the unit and all units below it.
+    total_submitted: int = 0
+    total_published: int = 0
+    total_approved: int = 0
+    total_rejected: int = 0
+    total_waiting: int = 0
+    total_weeks_with_post: int = 0  # weeks with a publication from the unit or one below it
+
+
+@dataclass(frozen=True)
+class TargetCadence:
+    target: str  # "telegram:-100123"
+    days_with_tin_tot: int  # days with at least one Tin tốt published there
+    days: int
+
+
+@dataclass(frozen=True)
+class Ranked:
+    name: str  # a member's display name or a unit's name
+    unit: str  # the unit's name (for members)
+    published: int
+    submitted: int
+
+
+@dataclass(frozen=True)
+class ReportData:
+    org_name: str
+    period: Period
+    unit_filter: str | None  # the unit asked for, with its subtree; None: every unit
+    generated_at: datetime
+    units: list[UnitRow] = field(default_factory=list)
+    units_without_post: list[str] = field(default_factory=list)  # names
+    targets: list[TargetCadence] = field(default_factory=list)
+    median_hours_to_decision: float | None = None
+    top_members: list[Ranked] = field(default_factory=list)
+    top_units: list[Ranked] = field(default_factory=list)
+    themes: list[tuple[str, int]] = field(default_factory=list)  # (theme title, submitted)
+    totals: dict[str, int] = field(default_factory=dict)  # submitted, approved, published, ...
+    weeks: int = 0  # Monday-Sunday weeks overlapping the period
+    days: int = 0  # days of the period
