@@ -18,15 +18,16 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import fields
 from handlers.engine.texts import environment
 from handlers.org import Kind, OrgConfig
 from storage.models import Media, Member, Outbox, OutboxStatus, Status, Submission, Unit
 
 PAGE = 2_000
-FIELDS = ["thoi_gian", "dia_diem", "nhan_vat", "muc_dich", "y_nghia", "link", "cam_nhan"]
+FIELDS = list(fields.exported())  # the story's fields, then the editors' post text
 TIMES = ["submitted_at", "decided_at", "published_at"]
 COLUMNS = ["id", "kind", "hashtags", "unit_code", "unit_name", "member", "theme", "path"]
-COLUMNS += [*FIELDS, "post_text", *TIMES, "media", "post_links"]
+COLUMNS += [*FIELDS, *TIMES, "media", "post_links"]
 Record = dict[str, Any]
 
 
@@ -107,7 +108,6 @@ def _record(
         "member": member,
         "theme": org.theme(sub.theme_key).title,
         "path": sub.path,
-        "post_text": sub.post_text,
         "media": refs.get(sub.id, []),
         "post_links": posts.get(sub.id, []),
     }

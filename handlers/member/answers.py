@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from handlers import fields
 from handlers.engine.context import Ctx
 from handlers.engine.router import Router
 from handlers.engine.states import FIELD_STEPS, LIMITS, PATHS, Step, after
@@ -70,9 +71,9 @@ async def answer_field(ctx: Ctx) -> None:
             ctx.say("not_a_link.j2")
             return
         trusted = ctx.org.is_trusted(urlsplit(link).hostname or "")
-        await submissions.set_field(ctx.session, submission=draft, name="link", value=link)
+        await submissions.set_field(ctx.session, submission=draft, name=step.value, value=link)
         await submissions.set_field(
-            ctx.session, submission=draft, name="link_trusted", value=trusted
+            ctx.session, submission=draft, name=fields.LINK_TRUSTED.name, value=trusted
         )
         if not trusted:
             ctx.say("link_untrusted.j2", domains=ctx.org.trusted_domains[:6])

@@ -40,14 +40,14 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from handlers.engine.states import PATHS, Step
+from handlers import fields
 from handlers.engine.texts import label
 from handlers.engine.types import Choice
 from handlers.privacy.personal_numbers import Hit, numbers
 from storage.models import Submission
 
 MASK = "•"
-TEXT_FIELDS = ("thoi_gian", "dia_diem", "nhan_vat", "muc_dich", "y_nghia", "cam_nhan", "post_text")
+TEXT_FIELDS = fields.personal()
 
 # Every pattern runs on the "shadow" of the text: lower case, no diacritics, same length.
 _URL = re.compile(
@@ -140,10 +140,9 @@ def masked(text: str) -> str:
 
 def found_in(sub: Submission) -> list[Finding]:
     """Findings in the fields the card and the post show, in their order."""
-    steps = [step.value for step in PATHS.get(sub.path or "raw", ()) if step != Step.LINK]
     return [
         Finding(kind, name, value)
-        for name in [*steps, "post_text"]
+        for name in fields.personal_on(sub.path or fields.RAW)
         for kind, value in scan(getattr(sub, name) or "")
     ]
 
