@@ -90,11 +90,11 @@ def test_personal_data_is_looked_for_where_the_table_says() -> None:
 
 def test_erasure_export_and_demo_data_take_their_columns_from_the_table() -> None:
     assert set(fields.erased()) == NAMES  # nothing a member wrote survives /xoadulieu
-    assert export.FIELDS == [f.name for f in FIELDS if f.export]
+    assert [f.name for f in FIELDS if f.export] == export.FIELDS
     assert [c for c in export.COLUMNS if c in NAMES] == export.FIELDS
     labels = export._labels()
     assert all(labels[name] for name in export.FIELDS)  # each column has its heading
-    assert seed_demo.FIELDS == [f.name for f in FIELDS if f.paths]
+    assert [f.name for f in FIELDS if f.paths] == seed_demo.FIELDS
 
 
 def test_duplicates_compare_what_the_table_says() -> None:

@@ -1,6 +1,7 @@
 """``python -m bot export``: every published item for the organisation's archive ("ngân hàng dữ
 liệu"), as CSV, xlsx or JSON. Items are read in pages by id and written as they come, so a big
-archive never sits in memory; headings and labels come from ``templates/export/headings.j2``."""
+archive never sits in memory; headings and labels come from ``templates/export/headings.j2``.
+Spreadsheet cells go through ``handlers.reports.cell_text``: a member's text is never a formula."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import fields
 from handlers.engine.texts import environment
 from handlers.org import Kind, OrgConfig
+from handlers.reports.cell_text import csv_cell, write_only
 from storage.models import Media, Member, Outbox, OutboxStatus, Status, Submission, Unit
 
 PAGE = 2_000
@@ -148,7 +150,8 @@ class _Csv:
         self.writer.writerow([labels[name] for name in COLUMNS])
 
     def write(self, records: list[Record]) -> None:
-        self.writer.writerows(_cells(record, self.labels) for record in records)
+        rows = ([csv_cell(cell) for cell in _cells(record, self.labels)] for record in records)
+        self.writer.writerows(rows)
 
     def close(self) -> None:
         self.handle.close()
@@ -163,7 +166,7 @@ class _Xlsx:
 
     def write(self, records: list[Record]) -> None:
         for record in records:
-            self.sheet.append(_cells(record, self.labels))
+            self.sheet.append([write_only(self.sheet, c) for c in _cells(record, self.labels)])
 
     def close(self) -> None:
         self.book.save(self.out)
