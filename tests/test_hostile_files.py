@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -87,7 +87,8 @@ async def test_the_export_writes_text_never_a_formula(
 ) -> None:
     await _hostile(sessions)
     org = load_org(ROOT / "config" / "org.example.toml")
-    files = {fmt: tmp_path / f"kho.{fmt}" for fmt in ("xlsx", "csv", "json")}
+    formats: tuple[Literal["xlsx", "csv", "json"], ...] = ("xlsx", "csv", "json")
+    files = {fmt: tmp_path / f"kho.{fmt}" for fmt in formats}
     for fmt, out in files.items():
         day = date(2026, 11, 17)
         assert await export(sessions, tz=TZ, org=org, fmt=fmt, start=day, end=day, out=out) == 1
