@@ -28,8 +28,6 @@ from storage.retention import GIVEN_UP, delete_drafts
 
 # Merged ones wait with the story they joined: taking one back takes back its credit.
 WAITING = (Status.PENDING, Status.NEEDS_INFO, Status.MERGED)
-# What a member wrote; the editors' post text is built from it. Their notes and reasons stay.
-FREE_TEXT = ("thoi_gian", "dia_diem", "nhan_vat", "muc_dich", "y_nghia", "link", "cam_nhan")
 # A post in one of these may already be public: the item counts as published.
 OUT = (OutboxStatus.SENT, OutboxStatus.SENDING, OutboxStatus.NEEDS_CHECK)
 
@@ -81,10 +79,17 @@ async def account(session: AsyncSession, *, platform: str, user_id: str) -> Memb
 
 
 async def erase(
-    session: AsyncSession, *, member: Member, now: datetime, update_key: str | None = None
+    session: AsyncSession,
+    *,
+    member: Member,
+    columns: Sequence[str],
+    now: datetime,
+    update_key: str | None = None,
 ) -> tuple[Erased, list[Submission]]:
     """Erase what names a member (their waiting items are withdrawn first, by the caller).
     Returns the counts and the submissions whose text was erased (their cards to refresh).
+    ``columns``: the submission's columns to blank (what the member wrote, the post text built
+    from it; ``handlers.fields.erased()``); the editors' notes and reasons stay.
     ``update_key``: the update asking for it, whose stored copy goes too."""
     assert member.id is not None
     who = f"{member.platform}:{member.platform_user_id}"
@@ -101,7 +106,7 @@ async def erase(
     public = or_(col(Submission.published_at).is_not(None), out)
     private = list((await session.exec(select(Submission).where(mine, ~public))).all())
     ids = [sub.id for sub in private if sub.id is not None]
-    blank = dict.fromkeys((*FREE_TEXT, "post_text", "link_trusted"))
+    blank = dict.fromkeys(columns)
     await session.exec(
         update(Submission).where(col(Submission.id).in_(ids)).values(**blank, updated_at=now)
     )

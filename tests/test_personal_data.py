@@ -7,7 +7,7 @@ import unicodedata
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from handlers.privacy.personal_data import card_row, found_in, masked, masked_copy, scan
@@ -240,14 +240,29 @@ PIECES = st.sampled_from(
         "đồng",
         "20/11/2026",
         "7h30",
+        "•",  # what masking leaves, or a member's bullet
+        "@",
     ]
 )
 
 
 @settings(max_examples=300, deadline=None)
 @given(text=st.one_of(st.text(max_size=80), st.lists(PIECES, max_size=12).map("".join)))
+# Found by this test: the e-mail kept "0", which the house-number rule took on a second pass;
+@example(text="SO NHA 00@0.AA")
+# a phone's kept "09" stood alone after "số nhà" once the rest was masked;
+@example(text="số nhà 0912345678")
+# masked, "20/11/2026" no longer reaches the e-mail "2026@…", so "20/11" became a house number.
+@example(text="số nhà 20/11/2026@gmail.com")
 def test_masking_any_text_keeps_its_length_and_needs_no_second_pass(text: str) -> None:
     once = masked(text)
     assert len(once) == len(unicodedata.normalize("NFC", text))
     assert masked(once) == once
     assert (once is text) == (scan(text) == [])
+
+
+def test_a_masked_text_reads_as_it_did_and_a_typed_bullet_as_a_separator() -> None:
+    assert masked("số nhà 0912345678") == "số nhà 09••••••••"  # still a phone: "09" kept
+    assert masked("SO NHA 00@0.AA") == "SO NHA 0•@0.AA"  # still an e-mail
+    assert masked("•0912345678") == "•09••••••••"  # the member's bullet before a phone
+    assert scan("Lan•0912 345 678") == [("phone", "0912 345 678")]

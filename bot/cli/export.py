@@ -1,6 +1,7 @@
 """``python -m bot export``: every published item for the organisation's archive ("ngân hàng dữ
 liệu"), as CSV, xlsx or JSON. Items are read in pages by id and written as they come, so a big
-archive never sits in memory; headings and labels come from ``templates/export/headings.j2``."""
+archive never sits in memory; headings and labels come from ``templates/export/headings.j2``.
+Spreadsheet cells go through ``handlers.reports.cell_text``: a member's text is never a formula."""
 
 from __future__ import annotations
 
@@ -18,15 +19,17 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import fields
 from handlers.engine.texts import environment
 from handlers.org import Kind, OrgConfig
+from handlers.reports.cell_text import csv_cell, write_only
 from storage.models import Media, Member, Outbox, OutboxStatus, Status, Submission, Unit
 
 PAGE = 2_000
-FIELDS = ["thoi_gian", "dia_diem", "nhan_vat", "muc_dich", "y_nghia", "link", "cam_nhan"]
+FIELDS = list(fields.exported())  # the story's fields, then the editors' post text
 TIMES = ["submitted_at", "decided_at", "published_at"]
 COLUMNS = ["id", "kind", "hashtags", "unit_code", "unit_name", "member", "theme", "path"]
-COLUMNS += [*FIELDS, "post_text", *TIMES, "media", "post_links"]
+COLUMNS += [*FIELDS, *TIMES, "media", "post_links"]
 Record = dict[str, Any]
 
 
@@ -107,7 +110,6 @@ def _record(
         "member": member,
         "theme": org.theme(sub.theme_key).title,
         "path": sub.path,
-        "post_text": sub.post_text,
         "media": refs.get(sub.id, []),
         "post_links": posts.get(sub.id, []),
     }
@@ -148,7 +150,8 @@ class _Csv:
         self.writer.writerow([labels[name] for name in COLUMNS])
 
     def write(self, records: list[Record]) -> None:
-        self.writer.writerows(_cells(record, self.labels) for record in records)
+        rows = ([csv_cell(cell) for cell in _cells(record, self.labels)] for record in records)
+        self.writer.writerows(rows)
 
     def close(self) -> None:
         self.handle.close()
@@ -163,7 +166,7 @@ class _Xlsx:
 
     def write(self, records: list[Record]) -> None:
         for record in records:
-            self.sheet.append(_cells(record, self.labels))
+            self.sheet.append([write_only(self.sheet, c) for c in _cells(record, self.labels)])
 
     def close(self) -> None:
         self.book.save(self.out)

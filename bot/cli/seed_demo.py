@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import fields
 from handlers.org import OrgConfig
 from storage.models import Media, Member, Outbox, Status, Submission, Unit
 
@@ -41,7 +42,7 @@ WEIGHTS = {
 STATUSES = list(WEIGHTS)
 STATUS_CUM = list(accumulate(WEIGHTS.values()))
 DECIDED = {Status.PUBLISHED, Status.APPROVED, Status.REJECTED, Status.NEEDS_INFO}
-FIELDS = ["thoi_gian", "dia_diem", "nhan_vat", "muc_dich", "y_nghia", "link", "cam_nhan"]
+FIELDS = [field.name for field in fields.answers()]
 SURNAMES = _pool("Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý")
 MIDDLES = _pool("Văn|Thị|Minh|Ngọc|Thanh|Hoàng|Quốc|Thu|Gia|Bảo|Đức|Mỹ")
 GIVEN = _pool(
@@ -174,7 +175,7 @@ def _item(rng: random.Random, plan: _Plan, sid: int) -> tuple[dict[str, Any], li
         decided_by=editor, decided_by_name=editor_name, decided_at=decided if done else None,
         reject_reason=rng.choice(plan.org.review.reject_reasons)
         if status == Status.REJECTED else None,
-        info_fields=["dia_diem", "media"] if asked else None,
+        info_fields=[fields.DIA_DIEM.name, "media"] if asked else None,
         info_note="Bạn bổ sung địa điểm cụ thể và ảnh hoạt động nhé." if asked else None,
         post_text=f"{who} ({place}): {rng.choice(MEANINGS).lower()}." if edited else None,
         card_version=1 if done or status == Status.PENDING else 0,

@@ -22,19 +22,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from handlers import fields
+
 
 class Step(StrEnum):
     IDLE = "idle"
     UNIT = "unit"
     KIND = "kind"
     PATH = "path"
-    THOI_GIAN = "thoi_gian"
-    DIA_DIEM = "dia_diem"
-    NHAN_VAT = "nhan_vat"
-    MUC_DICH = "muc_dich"
-    Y_NGHIA = "y_nghia"
-    LINK = "link"
-    CAM_NHAN = "cam_nhan"
+    # One step per answer in ``handlers.fields`` (tests/test_fields.py checks none is missing).
+    THOI_GIAN = fields.THOI_GIAN.name
+    DIA_DIEM = fields.DIA_DIEM.name
+    NHAN_VAT = fields.NHAN_VAT.name
+    MUC_DICH = fields.MUC_DICH.name
+    Y_NGHIA = fields.Y_NGHIA.name
+    LINK = fields.LINK.name
+    CAM_NHAN = fields.CAM_NHAN.name
     MEDIA = "media"
     CONSENT = "consent"  # did the people shown agree to be published (asked once, with media)
     PREVIEW = "preview"
@@ -42,19 +45,11 @@ class Step(StrEnum):
 
 
 PATHS: dict[str, tuple[Step, ...]] = {
-    "raw": (Step.THOI_GIAN, Step.DIA_DIEM, Step.NHAN_VAT, Step.MUC_DICH, Step.Y_NGHIA),
-    "article": (Step.LINK, Step.CAM_NHAN),
+    path: tuple(Step(field.name) for field in fields.asked_on(path)) for path in fields.PATH_NAMES
 }
-# The longest answer each field takes, in characters: room for a real story while the preview
-# of a whole submission still fits the editors' card.
+# The longest answer each field takes, in characters.
 LIMITS: dict[Step, int] = {
-    Step.THOI_GIAN: 200,
-    Step.DIA_DIEM: 300,
-    Step.NHAN_VAT: 500,
-    Step.MUC_DICH: 800,
-    Step.Y_NGHIA: 1200,
-    Step.LINK: 1000,
-    Step.CAM_NHAN: 1500,
+    Step(field.name): field.limit for field in fields.answers() if field.limit is not None
 }
 FIELD_STEPS = frozenset(LIMITS)
 DRAFT_STEPS = frozenset(Step) - {Step.IDLE, Step.UNIT, Step.KIND}
@@ -64,6 +59,6 @@ MAX_MEDIA_BYTES = 20 * 1024 * 1024  # getFile's limit: the office must be able t
 
 def after(path: str, field: Step) -> Step:
     """The step that follows a field on its path: the next field, or the media step."""
-    fields = PATHS[path]
-    index = fields.index(field)
-    return fields[index + 1] if index + 1 < len(fields) else Step.MEDIA
+    steps = PATHS[path]
+    index = steps.index(field)
+    return steps[index + 1] if index + 1 < len(steps) else Step.MEDIA

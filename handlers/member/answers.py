@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
+from handlers import fields
 from handlers.engine.context import Ctx
 from handlers.engine.router import Router
 from handlers.engine.states import FIELD_STEPS, LIMITS, PATHS, Step, after
 from handlers.member.supplement import continue_or_preview
+from handlers.reports.cell_text import has_forbidden
 from storage import submissions
 
 router = Router()
+# What shows nothing on a screen: controls, format characters (zero-width space, ZWNJ, ZWJ,
+# word joiner, BOM, soft hyphen), separators, combining marks with nothing to combine with.
+_UNSEEN = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"})
+# Letters that render as blanks: Hangul fillers, the braille blank.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 @router.prompt(*FIELD_STEPS)
@@ -27,6 +35,11 @@ async def ask_field(ctx: Ctx) -> None:
         limit=LIMITS[step],
         current=current if ctx.data.get("editing") else None,
     )
+
+
+def blank(text: str) -> bool:
+    """Nothing a reader would see: empty, or only invisible characters."""
+    return all(ch in _FILLERS or ch.isspace() or unicodedata.category(ch) in _UNSEEN for ch in text)
 
 
 def normalise_link(text: str) -> str | None:
@@ -53,8 +66,11 @@ async def answer_field(ctx: Ctx) -> None:
         ctx.say("need_text.j2", got=event.other or ("media" if event.media else "other"))
         return
     text = event.text.strip()
-    if not text:
+    if blank(text):
         ctx.say("empty_answer.j2")
+        return
+    if has_forbidden(text):  # no file could hold it (XML forbids it), nor PostgreSQL a NUL
+        ctx.say("hidden_characters.j2")
         return
     if len(text) > LIMITS[step]:
         ctx.say("too_long.j2", limit=LIMITS[step], length=len(text))
@@ -70,9 +86,9 @@ async def answer_field(ctx: Ctx) -> None:
             ctx.say("not_a_link.j2")
             return
         trusted = ctx.org.is_trusted(urlsplit(link).hostname or "")
-        await submissions.set_field(ctx.session, submission=draft, name="link", value=link)
+        await submissions.set_field(ctx.session, submission=draft, name=step.value, value=link)
         await submissions.set_field(
-            ctx.session, submission=draft, name="link_trusted", value=trusted
+            ctx.session, submission=draft, name=fields.LINK_TRUSTED.name, value=trusted
         )
         if not trusted:
             ctx.say("link_untrusted.j2", domains=ctx.org.trusted_domains[:6])

@@ -49,9 +49,11 @@ from itertools import pairwise
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import fields
 from handlers.engine.textnorm import fold
 from handlers.engine.texts import label
 from handlers.engine.types import Choice
+from handlers.fields import Compare
 from handlers.merging.story_facts import dates_in, link_key, overlap, telling
 from storage import duplicates
 from storage.models import Status, Submission
@@ -86,23 +88,25 @@ class Match:
 
 
 def story(sub: Submission) -> Story:
-    raw = sub.path != "article"
-    fields = (
-        (sub.thoi_gian, sub.dia_diem, sub.nhan_vat, sub.muc_dich, sub.y_nghia)
-        if raw
-        else (sub.cam_nhan,)
-    )
-    words = fold(" ".join(f or "" for f in fields)).split()
+    raw = sub.path != fields.ARTICLE
+    path = fields.RAW if raw else fields.ARTICLE
+
+    def read(role: Compare) -> str:
+        """The answers the rules read as ``role``, one text (a path has one of each, or none)."""
+        return " ".join(getattr(sub, name) or "" for name in fields.compared(path, role))
+
+    words = fold(read(Compare.TEXT)).split()
+    when = read(Compare.TIME)
     around = (sub.submitted_at or sub.created_at).date()
     return Story(
         id=sub.id or 0,
         unit=sub.unit_code,
         raw=raw,
-        link=None if raw else link_key(sub.link),
-        dates=dates_in(sub.thoi_gian, around) if raw else frozenset(),
-        time_words=frozenset(fold(sub.thoi_gian or "").split()) if raw else frozenset(),
-        place=telling(sub.dia_diem) if raw else frozenset(),
-        person=telling(sub.nhan_vat) if raw else frozenset(),
+        link=link_key(read(Compare.LINK)),
+        dates=dates_in(when, around),
+        time_words=frozenset(fold(when).split()),
+        place=telling(read(Compare.PLACE)),
+        person=telling(read(Compare.PERSON)),
         pairs=frozenset(pairwise(words)),
         words=len(words),
     )

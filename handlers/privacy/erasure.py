@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import fields
 from handlers.desk import cards
 from handlers.engine import roles
 from handlers.engine.context import Deps
@@ -81,7 +82,9 @@ async def forget(
         withdrawn += await withdraw(
             session, sub, deps, member=member, actor=who, actor_name="", now=now
         )
-    erased, changed = await rights.erase(session, member=member, now=now, update_key=update_key)
+    erased, changed = await rights.erase(
+        session, member=member, columns=fields.erased(), now=now, update_key=update_key
+    )
     for sub in changed:  # the editors' cards no longer show what was erased
         await cards.mirror_card(session, sub, deps, now)
     await review.audit(

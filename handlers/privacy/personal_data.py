@@ -31,6 +31,17 @@ Masking turns characters into "•" and keeps separators, so the text keeps its 
 caption stays within its limit): a phone keeps its first two digits, an e-mail the first
 character of its name and its domain; ID and house numbers lose every digit and letter. The
 text is masked before it is rendered, so the Telegram markup around it stays valid.
+
+Masking needs no second pass: the patterns read a "•" as the letter or digit it hid, a word
+character ("_": an e-mail's name may hold it, no number or keyword does). Read as a separator,
+it cut what the first pass found into new pieces: "số nhà 0912345678" gave
+"số nhà 09••••••••", where "09" then stood alone after "số nhà", a house number; the e-mail
+"00@0.aa" after "số nhà" kept "0", which the house-number rule took next time. A "•" followed
+by a letter or digit is the member's own (a mask never is): it stays a separator, so
+"•0912345678" is still a phone; "0912345678•" reads as digits glued to a word, not found.
+A span the patterns cut differently once part of it is masked ("số nhà 20/11/2026@gmail.com":
+the e-mail "2026@gmail.com" wins over the house number "20/11/2026"; masked, "20/11" is one)
+is masked in a further round, so ``masked`` of its own result changes nothing.
 """
 
 from __future__ import annotations
@@ -40,14 +51,14 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from handlers.engine.states import PATHS, Step
+from handlers import fields
 from handlers.engine.texts import label
 from handlers.engine.types import Choice
 from handlers.privacy.personal_numbers import Hit, numbers
 from storage.models import Submission
 
 MASK = "•"
-TEXT_FIELDS = ("thoi_gian", "dia_diem", "nhan_vat", "muc_dich", "y_nghia", "cam_nhan", "post_text")
+TEXT_FIELDS = fields.personal()
 
 # Every pattern runs on the "shadow" of the text: lower case, no diacritics, same length.
 _URL = re.compile(
@@ -100,7 +111,10 @@ def _addresses(text: str, shadow: str) -> list[Hit]:
 
 def _hits(text: str) -> list[Hit]:
     """What ``text`` (NFC) holds, in order, none overlapping another nor a URL."""
-    shadow = "".join(_base(char) for char in text)
+    shadow = "".join(
+        "_" if char == MASK and not text[i + 1 : i + 2].isalnum() else _base(char)
+        for i, char in enumerate(text)
+    )
     taken = [(m.start(), m.end()) for m in _URL.finditer(shadow)]
     found: list[Hit] = []
     emails = [("email", m.start(), m.end()) for m in _EMAIL.finditer(shadow)]
@@ -130,20 +144,25 @@ def _mask(kind: str, value: str) -> str:
 
 
 def masked(text: str) -> str:
-    """``text`` with every finding masked; the very same string when there is none."""
+    """``text`` with every finding masked; the very same string when there is none. Masked
+    again until nothing changes (see "Masking needs no second pass"): each round only turns
+    letters and digits into "•", so it ends."""
     nfc = unicodedata.normalize("NFC", text)
     hits = _hits(nfc)
-    for kind, start, end in reversed(hits):
-        nfc = nfc[:start] + _mask(kind, nfc[start:end]) + nfc[end:]
-    return nfc if hits else text
+    if not hits:
+        return text
+    while hits:
+        for kind, start, end in reversed(hits):
+            nfc = nfc[:start] + _mask(kind, nfc[start:end]) + nfc[end:]
+        hits = [(k, a, b) for k, a, b in _hits(nfc) if _mask(k, nfc[a:b]) != nfc[a:b]]
+    return nfc
 
 
 def found_in(sub: Submission) -> list[Finding]:
     """Findings in the fields the card and the post show, in their order."""
-    steps = [step.value for step in PATHS.get(sub.path or "raw", ()) if step != Step.LINK]
     return [
         Finding(kind, name, value)
-        for name in [*steps, "post_text"]
+        for name in fields.personal_on(sub.path or fields.RAW)
         for kind, value in scan(getattr(sub, name) or "")
     ]
 
@@ -151,7 +170,7 @@ def found_in(sub: Submission) -> list[Finding]:
 def masked_copy(sub: Submission) -> Submission:
     """A detached copy of ``sub`` with its text fields masked, for rendering the post."""
     values = {name: masked(getattr(sub, name)) for name in TEXT_FIELDS if getattr(sub, name)}
-    return Submission.model_validate({**sub.model_dump(), **values})
+    return Submission(**{**sub.model_dump(), **values})  # a table model: not validated again
 
 
 def card_row(sub: Submission) -> tuple[tuple[Choice, ...], ...]:

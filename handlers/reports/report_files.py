@@ -1,6 +1,7 @@
 """A report's attachments: an Excel workbook for the official file and a PNG chart for the chat.
 
 Every word shown comes from ``templates/report/headings.j2``; this module only lays it out.
+Each cell is written through ``handlers.reports.cell_text.put``: names are text, never formulas.
 Both builders are pure functions of ``ReportData``: the same data gives the same bytes for the
 workbook (its time stamps come from ``generated_at``, not the clock).
 """
@@ -34,6 +35,7 @@ from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped, un
 from handlers.engine.textnorm import fold
 from handlers.engine.texts import environment
 from handlers.engine.types import FileOut
+from handlers.reports.cell_text import clean, put
 from handlers.reports.report_data import Period, ReportData, UnitRow
 
 HEADINGS = "report/headings.j2"
@@ -82,8 +84,8 @@ def workbook(data: ReportData) -> bytes:
     _honours(_Sheet(book, "sheet_honours", data), data)
     _themes(_Sheet(book, "sheet_themes", data), data)
     _missing(_Sheet(book, "sheet_missing", data), data)
-    book.properties.creator = data.org_name
-    book.properties.title = _title(data)
+    book.properties.creator = clean(data.org_name)
+    book.properties.title = clean(_title(data))
     return _save(book, data)
 
 
@@ -94,8 +96,8 @@ class _Sheet:
         self.ws = book.create_sheet(heading(name))
         self.widths: dict[int, float] = {}
         self.header_row = 0  # the last table's header row, set by ``table``
-        self.ws.cell(1, 1, data.org_name).font = Font(bold=True, size=14)
-        self.ws.cell(2, 1, _title(data)).font = Font(bold=True, size=12)
+        put(self.ws, 1, 1, data.org_name).font = Font(bold=True, size=14)
+        put(self.ws, 2, 1, _title(data)).font = Font(bold=True, size=12)
         # Dates as real dates, so that the file sorts and filters like any official table.
         self.put(3, 1, heading("date_from"))
         self.put(3, 2, data.period.start)
@@ -104,14 +106,14 @@ class _Sheet:
         self.row = 4
         if data.unit_filter:
             # Long text: left to overflow into the empty cells beside it, not counted in widths.
-            self.ws.cell(4, 1, heading("scope").format(unit=_unit_name(data, data.unit_filter)))
+            put(self.ws, 4, 1, heading("scope").format(unit=_unit_name(data, data.unit_filter)))
             self.row = 5
         self.row += 1  # a blank row before the tables
 
     def put(self, row: int, col: int, value: Value, number_format: str | None = None) -> Any:
         if isinstance(value, datetime):
             value = value.replace(microsecond=0)
-        cell = self.ws.cell(row, col, value)
+        cell = put(self.ws, row, col, value)
         if number_format:
             cell.number_format = number_format
         elif isinstance(value, datetime):
@@ -136,10 +138,10 @@ class _Sheet:
         """
         top = self.row
         if caption is not None:
-            self.ws.cell(top, col, caption).font = Font(bold=True, size=12)
+            put(self.ws, top, col, caption).font = Font(bold=True, size=12)
             top += 1
         for i, text in enumerate(headers):
-            cell = self.ws.cell(top, col + i, text)
+            cell = put(self.ws, top, col + i, text)
             cell.font, cell.fill, cell.border, cell.alignment = _BOLD, _HEADER_FILL, _BORDER, _WRAP
             # Headers wrap: a long one takes two or three lines rather than a wide column.
             self._fit(col + i, min(len(text), 16))
@@ -306,7 +308,8 @@ def chart(data: ReportData) -> bytes:
     # A Figure with its own Agg canvas: no pyplot, so no global figure registry or GUI backend.
     figure = Figure(figsize=CHART_SIZE, dpi=CHART_DPI, layout="constrained")
     FigureCanvasAgg(figure)
-    figure.suptitle(f"{data.org_name}\n{_title(data)}", fontsize=12, fontweight="bold", wrap=True)
+    title = clean(f"{data.org_name}\n{_title(data)}")
+    figure.suptitle(title, fontsize=12, fontweight="bold", wrap=True)
     # Most published first; ties in tree order, as the units sheet lists them.
     order = sorted(enumerate(data.units), key=lambda pair: (-pair[1].published, pair[0]))
     units = [u for _, u in order[:CHART_UNITS]]
@@ -347,6 +350,7 @@ def _draw_panels(figure: Figure, units: list[UnitRow]) -> None:
 
 
 def _short(name: str) -> str:
+    name = clean(name)  # a control character has no glyph
     return name if len(name) <= _NAME_CHARS else name[: _NAME_CHARS - 1].rstrip() + "…"
 
 
