@@ -38,4 +38,4 @@ def test_no_test_module_imports_another() -> None:
         for path in sorted(TESTS.rglob("*.py"))
         if (names := imported_test_modules(path.read_text(encoding="utf-8")))
     }
-    assert offenders == {}, f"move shared helpers to tests/harness.py or tests/support/: {offenders}"
+    assert offenders == {}, f"move shared helpers to tests/support/: {offenders}"
