@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import enum
 import itertools
 import json
 import math
@@ -24,6 +23,9 @@ from http import HTTPStatus
 from typing import Any, Literal, TypedDict, Unpack
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
+
+from tests.fake_base import FakeServer
+from tests.fake_base import Unset as _Unset
 
 TOKEN = "123456:TEST-fake-token"
 WEBHOOK_RETRY_DELAY = 0.2  # Telegram re-sends failed deliveries too, only more slowly
@@ -341,16 +343,15 @@ def _chat_of(update: Json) -> int:
     return int(chat.get("id") or body.get("from", {}).get("id") or 0)
 
 
-class _Unset(enum.Enum):
-    SECRET = enum.auto()
+class FakeTelegram(FakeServer[Sent, int]):
+    client_max_size = 50 * 2**20  # Telegram's upload limit
+    queue_word = "unconfirmed"
 
-
-class FakeTelegram:
     def __init__(self, token: str = TOKEN) -> None:
+        super().__init__()
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_username = "fake_test_bot"
-        self.sent: list[Sent] = []
         self.errors: list[tuple[str, int, str]] = []
         self.calls: list[tuple[str, Json]] = []
         self.callback_answers: list[Json] = []
@@ -375,12 +376,9 @@ class FakeTelegram:
         self._open_queries: set[str] = set()
         self._queue: list[_Pending] = []
         self._allowed: list[str] = []
-        self._pushed = asyncio.Event()
         self._poll_generation = 0
-        self._inflight = 0
         self._faults: list[_Fault] = []
         self._hangs: list[_Fault] = []
-        self._webhook_task: asyncio.Task[None] | None = None
         self.chaos_hits: list[tuple[str, str, Any]] = []  # (429|500|hang, method, chat_id)
         self._chaos_rate, self._chaos_hang = 0.0, 0.0
         self._chaos_random: random.Random | None = None
@@ -393,31 +391,6 @@ class FakeTelegram:
         self.on_delivered: Callable[[Json], None] | None = None
         self.on_sent: Callable[[Sent], None] | None = None
         self.deliveries = 0  # webhook POSTs made
-        self._runner: web.AppRunner | None = None
-        self._closing = False
-
-    async def start(self) -> None:
-        app = web.Application(client_max_size=50 * 2**20)  # Telegram's upload limit
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        app.router.add_route("*", "/{tail:.*}", self._not_found)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-
-    async def stop(self) -> None:
-        self._closing = True
-        self._notify()  # ends waiting long polls
-        if self._webhook_task:
-            self._webhook_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._webhook_task
-        if self._runner:
-            await self._runner.cleanup()
-
-    @property
-    def base_url(self) -> str:
-        assert self._runner is not None, "call start() first"
-        return f"http://127.0.0.1:{self._runner.addresses[0][1]}"
 
     # --- feeding updates ------------------------------------------------------------------------
 
@@ -479,49 +452,11 @@ class FakeTelegram:
 
     # --- observing ------------------------------------------------------------------------------
 
+    def _shown(self, sent: Sent) -> str:
+        return sent.plain or ""
+
     def messages(self, chat_id: int) -> list[Sent]:
         return [sent for (chat, _), sent in sorted(self._state.items()) if chat == chat_id]
-
-    def mark(self) -> int:
-        return len(self.sent)
-
-    async def wait_for(
-        self,
-        chat_id: int,
-        contains: str | None = None,
-        *,
-        timeout: float = 5.0,  # noqa: ASYNC109 - part of the helper's API
-        after: int = 0,
-    ) -> Sent:
-        deadline = time.monotonic() + timeout
-        while True:
-            for sent in self.sent[after:]:
-                if sent.chat_id == chat_id and (contains is None or contains in (sent.plain or "")):
-                    return sent
-            if time.monotonic() > deadline:
-                recent = [s.plain for s in self.sent if s.chat_id == chat_id][-5:]
-                raise TimeoutError(f"nothing to {chat_id} containing {contains!r}; last: {recent}")
-            await asyncio.sleep(0.01)
-
-    async def idle(self, timeout: float = 5.0, *, settle: float = 0.05) -> None:  # noqa: ASYNC109
-        """Wait until all updates are confirmed and no request (other than a waiting long poll)
-        has been in flight for `settle` seconds, since handlers may pause between API calls."""
-        deadline = time.monotonic() + timeout
-        quiet_since: float | None = None
-        while True:
-            now = time.monotonic()
-            if self._queue or self._inflight:
-                quiet_since = None
-            elif quiet_since is None:
-                quiet_since = now
-            elif now - quiet_since >= settle:
-                return
-            if now > deadline:
-                raise TimeoutError(
-                    f"not idle after {timeout}s: {len(self._queue)} unconfirmed update(s), "
-                    f"{self._inflight} request(s) in flight"
-                )
-            await asyncio.sleep(0.01)
 
     # --- faults ---------------------------------------------------------------------------------
 
@@ -630,15 +565,6 @@ class FakeTelegram:
         finally:
             self._inflight -= counted
         return web.json_response({"ok": True, "result": result})
-
-    async def _not_found(self, request: web.Request) -> web.Response:
-        body = {"ok": False, "error_code": 404, "description": "Not Found"}
-        return web.json_response(body, status=404)
-
-    def _notify(self) -> None:
-        """Wake long polls and the webhook sender; each waits on the event current at the time."""
-        self._pushed.set()
-        self._pushed = asyncio.Event()
 
     def _ready(self) -> list[_Pending]:
         """Drop pending updates of types allowed_updates excludes: Telegram never sends them."""

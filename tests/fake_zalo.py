@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import enum
 import re
 import secrets
 import time
@@ -25,6 +24,9 @@ from http import HTTPStatus
 from typing import Any, Literal, TypedDict, Unpack
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
+
+from tests.fake_base import FakeServer
+from tests.fake_base import Unset as _Unset
 
 ZALO_TOKEN = "zalo-test-token-1234567890"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
@@ -101,10 +103,6 @@ class _Pending:
     wrapped: bool
 
 
-class _Unset(enum.Enum):
-    SECRET = enum.auto()
-
-
 async def _read_params(request: web.Request) -> Json:
     if not request.can_read_body:
         return dict(request.query)
@@ -117,10 +115,10 @@ async def _read_params(request: web.Request) -> Json:
     return dict(request.query) | body
 
 
-class FakeZalo:
+class FakeZalo(FakeServer[ZaloSent, str]):
     def __init__(self, token: str = ZALO_TOKEN) -> None:
+        super().__init__()
         self.token = token
-        self.sent: list[ZaloSent] = []
         self.errors: list[tuple[str, int, str]] = []  # (method, error_code, description)
         self.calls: list[tuple[str, Json]] = []
         self.webhook: Json | None = None  # {"url", "secret_token", "updated_at"}
@@ -130,36 +128,8 @@ class FakeZalo:
             name[4:]: getattr(self, name) for name in dir(self) if name.startswith("api_")
         }
         self._queue: list[_Pending] = []
-        self._pushed = asyncio.Event()
-        self._inflight = 0
         self._faults: list[_Fault] = []
         self._hangs: list[_Fault] = []
-        self._webhook_task: asyncio.Task[None] | None = None
-        self._runner: web.AppRunner | None = None
-        self._closing = False
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        app.router.add_route("*", "/{tail:.*}", self._not_found)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-
-    async def stop(self) -> None:
-        self._closing = True
-        self._notify()  # ends waiting long polls
-        if self._webhook_task:
-            self._webhook_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._webhook_task
-        if self._runner:
-            await self._runner.cleanup()
-
-    @property
-    def base_url(self) -> str:
-        assert self._runner is not None, "call start() first"
-        return f"http://127.0.0.1:{self._runner.addresses[0][1]}"
 
     # --- feeding updates ------------------------------------------------------------------------
 
@@ -194,52 +164,11 @@ class FakeZalo:
 
     # --- observing ------------------------------------------------------------------------------
 
+    def _shown(self, sent: ZaloSent) -> str:
+        return sent.text or sent.caption or ""
+
     def messages(self, chat_id: str) -> list[ZaloSent]:
         return [sent for sent in self.sent if sent.chat_id == chat_id]
-
-    def mark(self) -> int:
-        return len(self.sent)
-
-    async def wait_for(
-        self,
-        chat_id: str,
-        contains: str | None = None,
-        *,
-        after: int = 0,
-        timeout: float = 5.0,  # noqa: ASYNC109 - part of the helper's API
-    ) -> ZaloSent:
-        """The first message to the chat since mark() ``after`` whose text or caption contains
-        ``contains``."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for sent in self.sent[after:]:
-                shown = sent.text or sent.caption or ""
-                if sent.chat_id == chat_id and (contains is None or contains in shown):
-                    return sent
-            if time.monotonic() > deadline:
-                recent = [s.text or s.caption for s in self.messages(chat_id)][-5:]
-                raise TimeoutError(f"nothing to {chat_id} containing {contains!r}; last: {recent}")
-            await asyncio.sleep(0.01)
-
-    async def idle(self, timeout: float = 5.0, *, settle: float = 0.05) -> None:  # noqa: ASYNC109
-        """Wait until no update is queued and no request (other than a waiting long poll) has
-        been in flight for ``settle`` seconds, since handlers may pause between API calls."""
-        deadline = time.monotonic() + timeout
-        quiet_since: float | None = None
-        while True:
-            now = time.monotonic()
-            if self._queue or self._inflight:
-                quiet_since = None
-            elif quiet_since is None:
-                quiet_since = now
-            elif now - quiet_since >= settle:
-                return
-            if now > deadline:
-                raise TimeoutError(
-                    f"not idle after {timeout}s: {len(self._queue)} queued update(s), "
-                    f"{self._inflight} request(s) in flight"
-                )
-            await asyncio.sleep(0.01)
 
     # --- faults ---------------------------------------------------------------------------------
 
@@ -307,15 +236,6 @@ class FakeZalo:
         finally:
             self._inflight -= counted
         return web.json_response({"ok": True, "result": result})
-
-    async def _not_found(self, request: web.Request) -> web.Response:
-        body = {"ok": False, "error_code": 404, "description": "Not Found"}
-        return web.json_response(body, status=404)
-
-    def _notify(self) -> None:
-        """Wake long polls and the webhook sender; each waits on the event current at the time."""
-        self._pushed.set()
-        self._pushed = asyncio.Event()
 
     def _enqueue(self, update: Json, wrapped: bool) -> None:
         self._queue.append(_Pending(copy.deepcopy(update), wrapped))

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.desk import card_fit
 from handlers.engine.context import Deps
 from handlers.engine.states import PATHS
 from handlers.engine.texts import label
@@ -64,6 +65,7 @@ async def card_context(session: AsyncSession, sub: Submission, deps: Deps) -> di
         ),
         "tz": deps.tz,
         "personal": personal_data.found_in(sub),
+        "personal_more": 0,  # findings left off a card too long for one message
         "personal_kept_by": (
             await personal.kept_by(session, submission_id=sub.id or 0)
             if sub.keep_personal
@@ -82,8 +84,8 @@ async def card_reply(
     waiting = any(p.status == OutboxStatus.WAITING for p in posts)
     problems = [p for p in posts if p.status in (OutboxStatus.FAILED, OutboxStatus.NEEDS_CHECK)]
     refs = await media_for(session, sub, deps.editor_platform) if media else ()
-    say = Say(
-        "review/card.j2", {**context, "waiting": waiting, "posts": posts, "problems": problems}
+    say = card_fit.fit(
+        Say("review/card.j2", {**context, "waiting": waiting, "posts": posts, "problems": problems})
     )
     return Reply(say, review_choices(sub, waiting_slot=waiting), refs)
 

@@ -1,0 +1,855 @@
+"""Realistic messages for the snapshot tests: for each template a person reads, the situations
+it is shown in, with the context the handlers give it. User text carries HTML, an ampersand, a
+script tag, emoji, a phone number and an e-mail, as members really type them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from types import SimpleNamespace as Row
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers.engine.types import Choice, MediaRef, Reply, Say
+from handlers.reports.report_data import Period, Ranked, ReportData, TargetCadence, UnitRow
+from storage.models import Submission
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+AT = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)  # 09:00 17/11/2026 in Vietnam
+# What members type: markup that must show literally, emoji, and personal data.
+USER = "Chị <b>Hoa</b> & nhóm “Áo xanh” <script>alert(1)</script> 🌸💚, gọi 0901 234 567"
+EMAIL = "hoa.nguyen@example.vn"
+NAME = "Lan <i>Anh</i> & Co 🌟"
+UNIT = "Đoàn phường An Lạc"
+LONG = ("Các bạn đoàn viên dạy chữ cho các em mỗi tối thứ Ba và thứ Năm 📚. " * 30).strip()
+THEME = Row(title="Nhà giáo trẻ", focus="Tấm gương thầy cô giáo trẻ tận tụy, sáng tạo.")
+NEXT_THEME = Row(title="Tình nguyện mùa đông", focus="Chiến dịch Xuân tình nguyện, áo ấm.")
+HASHTAGS = Row(tin_tot="#moingay1tintot", cau_chuyen_dep="#moituan1cauchuyendep")
+ORG = Row(name="Đoàn phường An Lạc & Hội Chữ thập đỏ", short_name="Đoàn An Lạc")
+
+
+@dataclass(frozen=True)
+class Case:
+    title: str
+    reply: Reply
+
+
+def case(
+    title: str,
+    template: str,
+    *,
+    choices: list[list[str]] | None = None,
+    media: int = 0,
+    **ctx: Any,
+) -> Case:
+    """One situation: its template and context, with buttons by label and photos by count."""
+    rows = tuple(
+        tuple(Choice(label, f"x:{n}") for n, label in enumerate(row)) for row in choices or []
+    )
+    refs = tuple(MediaRef("photo", f"https://photo.example/anh-{n + 1}.jpg") for n in range(media))
+    return Case(title, Reply(Say(template, ctx), rows, refs))
+
+
+def sub(**values: Any) -> Submission:
+    base: dict[str, Any] = {
+        "id": 27,
+        "member_id": 1,
+        "kind": "tin_tot",
+        "path": "raw",
+        "status": "pending",
+        "submitted_at": AT,
+    }
+    return Submission.model_validate(base | values)
+
+
+def asks() -> dict[str, list[Case]]:
+    steps = ["thoi_gian", "dia_diem", "nhan_vat", "muc_dich", "y_nghia"]
+    found = {
+        f"ask/{name}.j2": [
+            case("câu hỏi lần đầu", f"ask/{name}.j2", number=n + 1, total=5, current="", limit=500),
+            case(
+                "sửa câu đã trả lời",
+                f"ask/{name}.j2",
+                number=n + 1,
+                total=5,
+                current=USER,
+                limit=500,
+            ),
+        ]
+        for n, name in enumerate(steps)
+    }
+    for n, name in enumerate(["link", "cam_nhan"]):
+        found[f"ask/{name}.j2"] = [
+            case(
+                "câu hỏi lần đầu", f"ask/{name}.j2", number=n + 1, total=2, current="", limit=1500
+            ),
+            case(
+                "sửa câu đã trả lời",
+                f"ask/{name}.j2",
+                number=n + 1,
+                total=2,
+                current=USER,
+                limit=1500,
+            ),
+        ]
+    found["ask/_current.j2"] = [
+        case("chưa trả lời", "ask/_current.j2", current="", limit=200),
+        case("đã trả lời", "ask/_current.j2", current=USER, limit=200),
+    ]
+    return found
+
+
+def unit_row(
+    code: str, name: str, parent: str | None, depth: int, published: int = 1, **more: int
+) -> UnitRow:
+    """A unit's line of a month's report: 2 sent, ``published`` published, 5 weeks."""
+    counts = {
+        "submitted": 2,
+        "approved": published,
+        "published": published,
+        "rejected": 0,
+        "waiting": 1,
+        "tin_tot": 1,
+        "cau_chuyen_dep": 1,
+        "weeks_with_post": 1,
+        "weeks": 5,
+    }
+    counts |= more
+    totals = {
+        f"total_{k}": counts[k]
+        for k in ("submitted", "published", "approved", "rejected", "waiting", "weeks_with_post")
+    }
+    return UnitRow(code=code, name=name, parent=parent, depth=depth, **counts, **totals)
+
+
+def report_data(*, empty: bool = False) -> ReportData:
+    period = Period("thang", date(2026, 11, 1), date(2026, 11, 30), "tháng 11/2026", AT, AT)
+    if empty:
+        return ReportData("Đoàn phường An Lạc", period, None, AT, totals=dict.fromkeys(TOTALS, 0))
+    units = [
+        unit_row("p-anlac", UNIT, None, 0, published=6, weeks_with_post=3),
+        *(
+            unit_row(f"cd-{n}", f"Chi đoàn khu phố {n} <b>&</b>", "p-anlac", 1)
+            for n in range(1, 14)
+        ),
+    ]
+    return ReportData(
+        org_name="Đoàn phường An Lạc & Hội Chữ thập đỏ",
+        period=period,
+        unit_filter="An Lạc",
+        generated_at=AT,
+        units=units,
+        units_without_post=[f"Chi hội {n}" for n in range(1, 13)],
+        targets=[TargetCadence("telegram:-100555", 21, 30)],
+        median_hours_to_decision=5.0,
+        top_members=[Ranked(NAME, UNIT, 4, 6), Ranked("Minh", "", 2, 3)],
+        top_units=[Ranked(UNIT, "", 6, 9)],
+        themes=[("Nhà giáo trẻ", 7), ("Tình nguyện mùa đông", 2)],
+        totals={name: n + 3 for n, name in enumerate(TOTALS)},
+        weeks=5,
+        days=30,
+    )
+
+
+TOTALS = [
+    "submitted",
+    "approved",
+    "published",
+    "rejected",
+    "waiting",
+    "tin_tot",
+    "published_tin_tot",
+    "cau_chuyen_dep",
+    "published_cau_chuyen_dep",
+]
+
+
+def member_cases() -> dict[str, list[Case]]:
+    rows = [
+        Row(id=27, kind="tin_tot", unit_code="p-anlac", submitted_at=AT, status="pending"),
+        Row(id=12, kind="cau_chuyen_dep", unit_code="gone", submitted_at=AT, status="published"),
+    ]
+    return {
+        "start.j2": [
+            case(
+                "lần đầu, chưa chọn đơn vị",
+                "start.j2",
+                member_name=NAME,
+                org=ORG,
+                theme=THEME,
+                unit=None,
+            ),
+            case(
+                "đã có đơn vị",
+                "start.j2",
+                member_name="bạn",
+                org=ORG,
+                theme=THEME,
+                unit=Row(name=UNIT),
+                choices=[["📝 Gửi tin mới"]],
+            ),
+        ],
+        "idle.j2": [case("tin nhắn khi không soạn gì", "idle.j2", choices=[["📝 Gửi tin mới"]])],
+        "guide.j2": [case("/huongdan", "guide.j2", org=ORG, choices=[["📝 Gửi tin mới"]])],
+        "kind_pick.j2": [
+            case(
+                "/gui",
+                "kind_pick.j2",
+                hashtags=HASHTAGS,
+                choices=[["🌱 Tin tốt"], ["🌸 Câu chuyện đẹp"]],
+            )
+        ],
+        "path_pick.j2": [
+            case(
+                f"sau khi chọn {kind}",
+                "path_pick.j2",
+                kind=kind,
+                choices=[
+                    ["🔗 Đã có bài viết (gửi liên kết)"],
+                    ["📝 Thông tin thô (5 nội dung cơ bản)"],
+                ],
+            )
+            for kind in ("tin_tot", "cau_chuyen_dep")
+        ],
+        "unit_pick.j2": [
+            case(
+                "trang đầu",
+                "unit_pick.j2",
+                pages=3,
+                page=1,
+                current=None,
+                choices=[[UNIT], ["Đoàn phường Tân Tạo"], ["Trang sau ▶"]],
+            ),
+            case(
+                "một trang, đang có đơn vị",
+                "unit_pick.j2",
+                pages=1,
+                page=1,
+                current=Row(name=UNIT),
+                choices=[[UNIT]],
+            ),
+        ],
+        "unit_saved.j2": [
+            case("sau /start", "unit_saved.j2", unit=Row(name=UNIT), then=""),
+            case("trong lúc /gui", "unit_saved.j2", unit=Row(name=UNIT), then="gui"),
+        ],
+        "unit_typed.j2": [
+            case("nhiều đơn vị khớp", "unit_typed.j2", count=3, text=USER),
+            case("không đơn vị nào khớp", "unit_typed.j2", count=0, text="an lạc <b>"),
+        ],
+        "unit_busy.j2": [case("đổi đơn vị khi đang soạn", "unit_busy.j2")],
+        "unit_first.j2": [case("/gui khi chưa có đơn vị", "unit_first.j2")],
+        "unit_gone.j2": [case("đơn vị đã ngừng", "unit_gone.j2")],
+        "media_ask.j2": [
+            case("chưa có ảnh", "media_ask.j2", limit=10, count=0, choices=[["⏭ Bỏ qua"]]),
+            case("đã có 3 ảnh", "media_ask.j2", limit=10, count=3, choices=[["✅ Xong"]]),
+        ],
+        "media_got.j2": [
+            case("một ảnh", "media_got.j2", album=False, count=1, limit=10, choices=[["✅ Xong"]]),
+            case("một album", "media_got.j2", album=True, count=4, limit=10, choices=[["✅ Xong"]]),
+        ],
+        "media_full.j2": [case("ảnh thứ 11", "media_full.j2", limit=10)],
+        "media_text.j2": [case("gõ chữ ở bước ảnh", "media_text.j2")],
+        "media_too_big.j2": [case("video 25 MB", "media_too_big.j2", limit_mb=20)],
+        "media_wrong_kind.j2": [
+            case("nhãn dán", "media_wrong_kind.j2", got="sticker"),
+            case("loại lạ", "media_wrong_kind.j2", got="other"),
+        ],
+        "need_text.j2": [
+            case("ảnh khi bot hỏi chữ", "need_text.j2", got="media"),
+            case("tin nhắn thoại", "need_text.j2", got="voice"),
+        ],
+        "empty_answer.j2": [case("chỉ có dấu cách", "empty_answer.j2")],
+        "too_long.j2": [case("quá dài", "too_long.j2", length=1834, limit=1200)],
+        "not_a_link.j2": [case("không phải liên kết", "not_a_link.j2")],
+        "link_untrusted.j2": [
+            case(
+                "trang lạ",
+                "link_untrusted.j2",
+                domains=["tuoitre.vn", "thanhnien.vn", "doanthanhnien.vn"],
+            )
+        ],
+        "consent_ask.j2": [
+            case(
+                "sau khi gửi ảnh",
+                "consent_ask.j2",
+                choices=[["✅ Đã đồng ý"], ["❔ Chưa hỏi"], ["🚫 Không có người trong ảnh"]],
+            )
+        ],
+        "consent_pick.j2": [case("gõ chữ thay vì chọn", "consent_pick.j2")],
+        "choose_button.j2": [case("gõ chữ thay vì bấm nút", "choose_button.j2")],
+        "edit_pick.j2": [
+            case(
+                "Sửa trong bản xem trước",
+                "edit_pick.j2",
+                choices=[["Thời gian"], ["Địa điểm"], ["Ảnh/video"], ["↩️ Quay lại bản xem trước"]],
+            )
+        ],
+        "sent.j2": [
+            case("gửi lần đầu", "sent.j2", again=False, sub=sub(kind="cau_chuyen_dep")),
+            case("gửi phần bổ sung", "sent.j2", again=True, sub=sub()),
+        ],
+        "cancelled.j2": [
+            case("hủy tin đang soạn", "cancelled.j2", paused=None, had_draft=True),
+            case("dừng bổ sung", "cancelled.j2", paused=27, had_draft=False),
+            case("không có gì", "cancelled.j2", paused=None, had_draft=False),
+        ],
+        "nothing_to_cancel.j2": [case("/huy khi không soạn", "nothing_to_cancel.j2")],
+        "draft_gone.j2": [case("nút của tin đã gửi", "draft_gone.j2")],
+        "draft_kept.j2": [case("giữ bản nháp", "draft_kept.j2")],
+        "draft_open.j2": [case("/gui khi đang soạn", "draft_open.j2")],
+        "my_list.j2": [
+            case("chưa gửi tin nào", "my_list.j2", rows=[], units={}, tz=TZ),
+            case("có tin đang chờ", "my_list.j2", rows=rows, units={"p-anlac": UNIT}, tz=TZ),
+        ],
+        "themes.j2": [
+            case(
+                "có chủ đề tiếp theo",
+                "themes.j2",
+                current=THEME,
+                next_theme=NEXT_THEME,
+                next_start=date(2026, 12, 1),
+                hashtags=HASHTAGS,
+            ),
+            case(
+                "chủ đề cuối",
+                "themes.j2",
+                current=THEME,
+                next_theme=None,
+                next_start=None,
+                hashtags=HASHTAGS,
+            ),
+        ],
+        "supplement_start.j2": [
+            case("có ghi chú", "supplement_start.j2", sub=sub(), note=USER),
+            case("không ghi chú", "supplement_start.j2", sub=sub(), note=""),
+        ],
+        "supplement_busy.j2": [case("đang soạn tin khác", "supplement_busy.j2", sid=27)],
+        "stale_button.j2": [case("nút cũ", "stale_button.j2")],
+        "unknown_command.j2": [
+            case("lệnh lạ", "unknown_command.j2", command="abc<b>", busy=False),
+            case("lệnh lạ khi đang soạn", "unknown_command.j2", command="xyz", busy=True),
+        ],
+        "whoami.j2": [
+            case("có tên", "whoami.j2", ident="zalo:a1b2c3", name=NAME),
+            case("không tên", "whoami.j2", ident="123456789", name=""),
+        ],
+        "internal_error.j2": [case("lỗi bất ngờ", "internal_error.j2")],
+        "files_unavailable.j2": [case("báo cáo trên Zalo", "files_unavailable.j2", count=2)],
+    }
+
+
+def desk_cases() -> dict[str, list[Case]]:
+    decided = sub(status="approved", decided_by_name=NAME, decided_at=AT)
+    problem = Row(submission_id=12, platform="telegram", chat_id="-100555", status="needs_check")
+    failed = Row(submission_id=13, platform="zalo", chat_id="g1", status="failed")
+    return {
+        "notice/approved.j2": [
+            case("đăng ngay", "notice/approved.j2", sub_id=27, slot=False),
+            case("chờ khung giờ", "notice/approved.j2", sub_id=27, slot=True),
+        ],
+        "notice/published.j2": [
+            case(
+                "có liên kết",
+                "notice/published.j2",
+                sub_id=27,
+                links=["https://t.me/tintot/123", "https://t.me/tintot/124"],
+            ),
+            case("không liên kết", "notice/published.j2", sub_id=27, links=[]),
+        ],
+        "notice/rejected.j2": [case("lý do có HTML", "notice/rejected.j2", sub_id=27, reason=USER)],
+        "notice/needs_info.j2": [
+            case(
+                "có ghi chú",
+                "notice/needs_info.j2",
+                sub_id=27,
+                fields=["Địa điểm", "Ảnh/video"],
+                note=USER,
+                choices=[["📝 Bổ sung ngay"]],
+            ),
+            case(
+                "không ghi chú",
+                "notice/needs_info.j2",
+                sub_id=27,
+                fields=["Thời gian"],
+                note="",
+                choices=[["📝 Bổ sung ngay"]],
+            ),
+        ],
+        "notice/merged.j2": [
+            case(
+                "đã đăng",
+                "notice/merged.j2",
+                sub_id=31,
+                into=27,
+                status="published",
+                links=["https://t.me/tintot/123"],
+            ),
+            case("đã duyệt", "notice/merged.j2", sub_id=31, into=27, status="approved", links=[]),
+            case("đang chờ", "notice/merged.j2", sub_id=31, into=27, status="pending", links=[]),
+        ],
+        "notice/draft_purge.j2": [
+            case(
+                "nhắc bản nháp",
+                "notice/draft_purge.j2",
+                kind="cau_chuyen_dep",
+                day="17/12/2026",
+                choices=[["✍️ Giữ bản nháp, soạn tiếp"]],
+            )
+        ],
+        "notice/post_problem.j2": [
+            case(
+                "không rõ đã đăng",
+                "notice/post_problem.j2",
+                sub_id=27,
+                status="needs_check",
+                target="telegram:-100555",
+                error="",
+            ),
+            case(
+                "thất bại",
+                "notice/post_problem.j2",
+                sub_id=27,
+                status="failed",
+                target="zalo:g1",
+                error="Forbidden: bot <b>was</b> kicked & banned",
+            ),
+        ],
+        "notice/reminder.j2": [
+            case(
+                "tin chờ lâu",
+                "notice/reminder.j2",
+                items=[
+                    Row(id=27, kind="tin_tot", unit_code="p-anlac", hours=49),
+                    Row(id=28, kind="cau_chuyen_dep", unit_code=None, hours=25),
+                ],
+            )
+        ],
+        "notice/slot_empty.j2": [
+            case(f"khung giờ {kind}", "notice/slot_empty.j2", kind=kind, slot="07:30")
+            for kind in ("tin_tot", "cau_chuyen_dep")
+        ],
+        "notice/weekly_reminder.j2": [
+            case(
+                "có tên",
+                "notice/weekly_reminder.j2",
+                name=NAME,
+                theme="Nhà giáo trẻ",
+                choices=[["📝 Gửi tin mới"]],
+            ),
+            case("không tên", "notice/weekly_reminder.j2", name="", theme="Nhà giáo trẻ"),
+        ],
+        "review/announce.j2": [
+            case(
+                "tin mới",
+                "review/announce.j2",
+                sub_id=27,
+                kind="tin_tot",
+                unit="p-anlac",
+                again=False,
+                duplicate_of=None,
+                duplicate_rule=None,
+                personal=False,
+                reason="",
+            ),
+            case(
+                "đã bổ sung, có thể trùng, có SĐT",
+                "review/announce.j2",
+                sub_id=27,
+                kind="cau_chuyen_dep",
+                unit="p-anlac",
+                again=True,
+                duplicate_of=12,
+                duplicate_rule="link",
+                personal=True,
+                reason="",
+            ),
+            case(
+                "chờ duyệt riêng trở lại",
+                "review/announce.j2",
+                sub_id=27,
+                kind="tin_tot",
+                unit="p-anlac",
+                again=False,
+                duplicate_of=None,
+                duplicate_rule=None,
+                personal=False,
+                reason="released",
+            ),
+            case(
+                "thành viên rút",
+                "review/announce.j2",
+                sub_id=27,
+                kind="tin_tot",
+                unit="p-anlac",
+                again=False,
+                duplicate_of=None,
+                duplicate_rule=None,
+                personal=False,
+                reason="withdrawn",
+            ),
+        ],
+        "review/ask_note.j2": [case("Yêu cầu bổ sung", "review/ask_note.j2", sid=27, limit=1000)],
+        "review/ask_post.j2": [case("Sửa bài", "review/ask_post.j2", sid=27, limit=3500)],
+        "review/ask_reason.j2": [case("Lý do khác", "review/ask_reason.j2", sid=27, limit=1000)],
+        "review/bad_text.j2": [
+            case("trống", "review/bad_text.j2", length=0, limit=1000),
+            case("quá dài", "review/bad_text.j2", length=1200, limit=1000),
+        ],
+        "review/card_resent.j2": [case("gửi lại thẻ", "review/card_resent.j2", sid=27)],
+        "review/consent_confirm.j2": [
+            case(
+                "chưa hỏi ý kiến",
+                "review/consent_confirm.j2",
+                sid=27,
+                choices=[["⚠️ Vẫn duyệt khi chưa hỏi ý kiến"], ["↩️ Quay lại"]],
+            )
+        ],
+        "review/consent_confirm_text.j2": [
+            case("trên Zalo", "review/consent_confirm_text.j2", sid=27)
+        ],
+        "review/decided.j2": [
+            case("người khác đã duyệt", "review/decided.j2", sub=decided, tz=TZ),
+            case("không ai quyết định", "review/decided.j2", sub=sub(status="withdrawn"), tz=TZ),
+            case("tin đã xóa", "review/decided.j2", sub=None, tz=TZ),
+        ],
+        "review/done_private.j2": [
+            case(
+                "từ chối trên Zalo",
+                "review/done_private.j2",
+                sub=sub(status="rejected", reject_reason=USER, card_message_id="55"),
+            ),
+            case("duyệt, chưa có thẻ", "review/done_private.j2", sub=sub(status="approved")),
+        ],
+        "review/edited_done.j2": [case("duyệt bài đã sửa", "review/edited_done.j2", sid=27)],
+        "review/merge_refused.j2": [
+            case(
+                "không có tin",
+                "review/merge_refused.j2",
+                why="missing",
+                sid=27,
+                into=99,
+                primary=None,
+            ),
+            case(
+                "gộp vào chính nó",
+                "review/merge_refused.j2",
+                why="self",
+                sid=27,
+                into=27,
+                primary=None,
+            ),
+            case(
+                "tin đã gộp",
+                "review/merge_refused.j2",
+                why="merged",
+                sid=27,
+                into=12,
+                primary=Row(merged_into=5, status="merged"),
+            ),
+            case(
+                "tin bị từ chối",
+                "review/merge_refused.j2",
+                why="status",
+                sid=27,
+                into=12,
+                primary=Row(merged_into=None, status="rejected"),
+            ),
+        ],
+        "review/merge_usage.j2": [
+            case(
+                "không đánh dấu trùng", "review/merge_usage.j2", flagged=False, sid=27, number=None
+            ),
+            case("sai cú pháp", "review/merge_usage.j2", flagged=True, sid=27, number=99),
+        ],
+        "review/merged_done.j2": [
+            case("vào tin đã đăng", "review/merged_done.j2", sid=31, into=27, status="published"),
+            case("vào tin đang chờ", "review/merged_done.j2", sid=31, into=27, status="pending"),
+        ],
+        "review/need_fields.j2": [case("chưa chọn mục", "review/need_fields.j2")],
+        "review/not_editor.j2": [case("người lạ bấm nút", "review/not_editor.j2")],
+        "review/personal_done.j2": [
+            case("giữ nguyên", "review/personal_done.j2", keep=True, sid=27, card=True),
+            case("che", "review/personal_done.j2", keep=False, sid=27, card=False),
+        ],
+        "review/personal_none.j2": [case("không có", "review/personal_none.j2", sid=27)],
+        "review/personal_usage.j2": [
+            case("/giu không số", "review/personal_usage.j2", usage="giu", number=None),
+            case("/che tin lạ", "review/personal_usage.j2", usage="che", number=99),
+        ],
+        "review/queue.j2": [
+            case("trống", "review/queue.j2", items=[], buttons=True, problems=[]),
+            case(
+                "có tin và bài cần kiểm tra (Telegram)",
+                "review/queue.j2",
+                items=[Row(sub=sub(), hours=50), Row(sub=sub(id=28, unit_code=None), hours=3)],
+                buttons=True,
+                problems=[problem, failed],
+                choices=[["🔁 Gửi lại thẻ #27"]],
+            ),
+            case(
+                "có tin (Zalo)",
+                "review/queue.j2",
+                items=[Row(sub=sub(unit_code="p-anlac"), hours=5)],
+                buttons=False,
+                problems=[],
+            ),
+        ],
+        "review/usage.j2": [
+            case(f"/{usage}", "review/usage.j2", usage=usage, number=None, fields=["Thời gian"])
+            for usage in ("tuchoi", "bosung", "sua", "duyet")
+        ]
+        + [case("/xem tin lạ", "review/usage.j2", usage="xem", number=99)],
+        "report/usage.j2": [
+            case(
+                "kỳ không đọc được",
+                "report/usage.j2",
+                words="thang abc <b>",
+                unit_words="",
+                candidates=[],
+            ),
+            case(
+                "nhiều đơn vị khớp",
+                "report/usage.j2",
+                words="",
+                unit_words="an",
+                candidates=[UNIT, "Chi đoàn An Lạc A"],
+            ),
+            case("không thấy đơn vị", "report/usage.j2", words="", unit_words=USER, candidates=[]),
+        ],
+        "report/summary.j2": [
+            case("tháng, một đơn vị, đủ mục", "report/summary.j2", data=report_data(), tz=TZ),
+            case(
+                "tự động, kỳ trống",
+                "report/summary.j2",
+                data=report_data(empty=True),
+                tz=TZ,
+                scheduled=True,
+            ),
+        ],
+        "report/period.j2": [
+            case(kind, "report/period.j2", kind=kind, start=start, end=end)
+            for kind, start, end in [
+                ("tuan", date(2026, 11, 16), date(2026, 11, 22)),
+                ("thang", date(2026, 11, 1), date(2026, 11, 30)),
+                ("quy", date(2026, 10, 1), date(2026, 12, 31)),
+                ("6thang", date(2026, 1, 1), date(2026, 6, 30)),
+                ("nam", date(2025, 1, 1), date(2025, 12, 31)),
+                ("khoang", date(2026, 9, 1), date(2026, 9, 30)),
+            ]
+        ],
+    }
+
+
+def admin_cases() -> dict[str, list[Case]]:
+    erased = Row(texts=2, media=3, drafts=1, messages=4, kept=1)
+    pending = [
+        Row(id=27, kind="tin_tot", status="pending", submitted_at=AT),
+        Row(id=28, kind="cau_chuyen_dep", status="needs_info", submitted_at=None),
+    ]
+    return {
+        "ban/list.j2": [
+            case(
+                "có người bị dừng",
+                "ban/list.j2",
+                tz=TZ,
+                rows=[
+                    Row(platform="telegram", user_id="555", created_at=AT, reason=USER),
+                    Row(platform="zalo", user_id="abc", created_at=AT, reason=""),
+                ],
+            ),
+            case("trống", "ban/list.j2", tz=TZ, rows=[]),
+        ],
+        "ban/done.j2": [
+            case("dừng", "ban/done.j2", banned=True, changed=True, target="telegram:555"),
+            case("bỏ dừng", "ban/done.j2", banned=False, changed=True, target="zalo:abc"),
+            case(
+                "đã dừng từ trước", "ban/done.j2", banned=True, changed=False, target="telegram:555"
+            ),
+            case("không bị dừng", "ban/done.j2", banned=False, changed=False, target="zalo:abc"),
+        ],
+        "ban/notice.j2": [case("báo người bị dừng", "ban/notice.j2")],
+        "ban/usage.j2": [case("sai cú pháp", "ban/usage.j2")],
+        "staff/list.j2": [
+            case(
+                "danh sách",
+                "staff/list.j2",
+                admins=["telegram:9001"],
+                editors=["telegram:9002", "zalo:ed-1"],
+                rows=[
+                    Row(platform="zalo", user_id="ed-2", role="editor", added_by="telegram:9001"),
+                    Row(platform="telegram", user_id="77", role="admin", added_by="cli"),
+                ],
+            ),
+            case("trống", "staff/list.j2", admins=[], editors=[], rows=[]),
+        ],
+        "staff/done.j2": [
+            case(
+                "thêm biên tập viên",
+                "staff/done.j2",
+                added=True,
+                target="telegram:77",
+                role="editor",
+            ),
+            case(
+                "thêm quản trị viên", "staff/done.j2", added=True, target="zalo:ed-2", role="admin"
+            ),
+            case("gỡ", "staff/done.j2", added=False, target="telegram:77", role="editor"),
+        ],
+        "staff/usage.j2": [case("sai cú pháp", "staff/usage.j2")],
+        "staff/admins_only.j2": [case("không phải quản trị", "staff/admins_only.j2")],
+        "units/list.j2": [
+            case(
+                "danh sách",
+                "units/list.j2",
+                rows=[
+                    Row(code="p-anlac", name=UNIT, parent_code=None, active=True),
+                    Row(
+                        code="cd-kp3",
+                        name="Chi đoàn khu phố 3 <b>&</b>",
+                        parent_code="p-anlac",
+                        active=False,
+                    ),
+                ],
+            )
+        ],
+        "units/done.j2": [
+            case(
+                verb or "không làm được",
+                "units/done.j2",
+                done=bool(verb),
+                verb=verb,
+                code="cd-kp3",
+                text=text,
+            )
+            for verb, text in [
+                ("", ""),
+                ("them", "Chi đoàn khu phố 3 & 4"),
+                ("doiten", "Chi đoàn KP3"),
+                ("ngung", ""),
+                ("mo", ""),
+                ("cha", "p-anlac"),
+                ("cha", "-"),
+            ]
+        ],
+        "units/usage.j2": [case("sai cú pháp", "units/usage.j2")],
+        "rights/forget_ask.j2": [
+            case("/xoadulieu", "rights/forget_ask.j2", choices=[["➡️ Tiếp tục"], ["↩️ Thôi"]])
+        ],
+        "rights/forget_confirm.j2": [
+            case("lần hai", "rights/forget_confirm.j2", choices=[["🗑 Xóa vĩnh viễn"], ["↩️ Thôi"]])
+        ],
+        "rights/forget_expired.j2": [case("nút hết hạn", "rights/forget_expired.j2")],
+        "rights/forget_kept.j2": [case("Thôi", "rights/forget_kept.j2")],
+        "rights/forgotten.j2": [
+            case("đã xóa, có tin đã đăng", "rights/forgotten.j2", erased=erased, withdrawn=1),
+            case(
+                "không có gì",
+                "rights/forgotten.j2",
+                withdrawn=0,
+                erased=Row(texts=0, media=0, drafts=0, messages=0, kept=0),
+            ),
+        ],
+        "rights/withdraw.j2": [
+            case("đã rút", "rights/withdraw.j2", outcome="done", sid=27),
+            case("rút rồi", "rights/withdraw.j2", outcome="already", sid=27),
+            case(
+                "đã quyết định", "rights/withdraw.j2", outcome="decided", sid=27, status="published"
+            ),
+            case("không thấy", "rights/withdraw.j2", outcome="unknown", sid=99),
+            case(
+                "gõ sai, có tin chờ",
+                "rights/withdraw.j2",
+                outcome="usage",
+                typed=USER,
+                rows=pending,
+                tz=TZ,
+            ),
+            case(
+                "không có tin chờ", "rights/withdraw.j2", outcome="usage", typed="", rows=[], tz=TZ
+            ),
+        ],
+    }
+
+
+# Printed on the server's terminal or in the console demo: plain text only.
+PLAIN_ONLY = {
+    "cli/already_running.j2": [Say("cli/already_running.j2", {"path": "data/tintot.db"})],
+    "cli/config_error.j2": [
+        Say(
+            "cli/config_error.j2",
+            {"name": "TIMEZONE", "key": "timezone_unknown", "value": "Mars/X"},
+        ),
+        Say("cli/config_error.j2", {"name": "ADMIN_IDS", "key": "ids_format", "value": "123"}),
+        Say("cli/config_error.j2", {"name": "X", "key": "other", "value": "giá trị lạ <b>"}),
+    ],
+    "cli/exported.j2": [Say("cli/exported.j2", {"rows": 12, "path": "kho-tin.csv"})],
+    "cli/forgotten.j2": [
+        Say(
+            "cli/forgotten.j2",
+            {
+                "member_id": 5,
+                "account": "telegram:123",
+                "already": False,
+                "withdrawn": 1,
+                "erased": Row(texts=2, media=3, drafts=1, messages=4, kept=1),
+            },
+        ),
+        Say("cli/forgotten.j2", {"member_id": 5, "account": "#5", "already": True}),
+    ],
+    "cli/member_unknown.j2": [Say("cli/member_unknown.j2", {"spec": "telegram:abc"})],
+    "cli/migrated.j2": [Say("cli/migrated.j2")],
+    "cli/no_platform.j2": [Say("cli/no_platform.j2")],
+    "cli/org_error.j2": [
+        Say(
+            "cli/org_error.j2",
+            {
+                "path": "org.toml",
+                "where": "hashtags.extra.0: ",
+                "key": "hashtag",
+                "value": "moingay",
+            },
+        ),
+        Say(
+            "cli/org_error.j2",
+            {
+                "path": "org.toml",
+                "where": "",
+                "key": "other",
+                "value": "Expected '=' after a key (line 3)",
+            },
+        ),
+    ],
+    "cli/seeded.j2": [
+        Say(
+            "cli/seeded.j2",
+            {"counts": {"units": 5, "members": 20, "submissions": 60, "media": 40, "posts": 30}},
+        )
+    ],
+    "console_bye.j2": [Say("console_bye.j2")],
+    "console_file.j2": [Say("console_file.j2", {"path": "data/reports/bao-cao-thang-11.xlsx"})],
+    "console_heading.j2": [
+        Say("console_heading.j2", {"editors": True, "channel": False, "chat": "bien-tap"}),
+        Say("console_heading.j2", {"editors": False, "channel": True, "chat": "kenh"}),
+        Say("console_heading.j2", {"editors": False, "channel": False, "chat": "demo-admin"}),
+    ],
+    "console_intro.j2": [Say("console_intro.j2")],
+    "console_role.j2": [
+        Say("console_role.j2", {"role": r}) for r in ("thanhvien", "bientap", "quantri")
+    ],
+}
+# Modules of names: labels, headings, reasons and macros, read by the code by name.
+LABELS = [
+    "buttons.j2",
+    "menu.j2",
+    "console_labels.j2",
+    "export/headings.j2",
+    "report/headings.j2",
+    "review/reasons.j2",
+    "_macros.j2",
+    "review/_duplicate.j2",
+]
+
+
+def cases() -> dict[str, list[Case]]:
+    return asks() | member_cases() | desk_cases() | admin_cases()
