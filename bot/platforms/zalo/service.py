@@ -17,20 +17,13 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.platforms.zalo.adapter import (
-    QUOTA_RETRY_SECONDS,
-    QuotaRefused,
-    ZaloSender,
-    merged,
-    to_inbound,
-)
+from bot.platforms.zalo.adapter import QuotaRefused, ZaloSender, merged, to_inbound
 from bot.platforms.zalo.client import ZaloClient, ZaloError, parse_update
+from bot.platforms.zalo.usage import ZaloUsage
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner, webhook_body
 from bot.runtime.outbox import OutboxWorker
-from handlers.admin import quota
 from handlers.desk import outbound
-from storage import outbox
 from storage.clock import monotonic
 from storage.db import unreachable
 
@@ -50,7 +43,10 @@ class ZaloService:
             settings.zalo_bot_token.get_secret_value(),
             api_base=str(settings.zalo_api_base).rstrip("/"),
         )
-        self.sender = ZaloSender(self.client, on_sent=self.count, on_refused=self.refused)
+        self.usage = ZaloUsage(app)
+        self.sender = ZaloSender(
+            self.client, on_sent=self.usage.count, on_refused=self.usage.refused
+        )
         self.stopping = asyncio.Event()
         self.inbox = InboxRunner(app.sessions, app.locks, "zalo", self.handle)
 
@@ -155,39 +151,9 @@ class ZaloService:
             try:
                 await self.sender.send_text(chat, media, text)
             except QuotaRefused:  # kept in the outbox, sent when Zalo takes messages again
-                await self.hold(f"held:{event.update_key}:{index}", chat, text)
+                await self.usage.hold(f"held:{event.update_key}:{index}", chat, text)
             except Exception:  # the answer is stored; the member's next message re-asks
                 log.exception("could not answer on Zalo")
-
-    async def hold(self, key: str, chat_id: str, text: str) -> None:
-        """A reply Zalo refused as over quota: queued as it would have been shown (its
-        numbered list included; photos are not kept), offered again later."""
-        retry_at = self.app.core.deps.clock() + timedelta(seconds=QUOTA_RETRY_SECONDS)
-        async with self.app.sessions.begin() as session:
-            await outbox.enqueue(
-                session,
-                key=key[:128],
-                kind="notice",
-                platform="zalo",
-                chat_id=chat_id,
-                template="held_reply.j2",
-                context={"text": text},
-                not_before=retry_at,
-            )
-
-    async def count(self, sent: int) -> None:
-        budget = self.app.settings.zalo_monthly_message_budget
-        async with self.app.sessions.begin() as session:
-            deps = self.app.core.deps
-            await quota.count_sent(session, deps, platform="zalo", count=sent, budget=budget)
-
-    async def refused(self, error: str) -> None:
-        log.warning("Zalo refused a message (quota or permission?): %s", error)
-        minutes = round(QUOTA_RETRY_SECONDS / 60)
-        async with self.app.sessions.begin() as session:
-            await quota.refused(
-                session, self.app.core.deps, platform="zalo", error=error, retry_minutes=minutes
-            )
 
     async def stop_listening(self) -> None:
         self.stopping.set()
