@@ -211,6 +211,11 @@ class FakeZalo:
         kw = kw | {"chat_id": group_id, "chat_type": "GROUP"}
         return self._push("message.text.received", user_id, {"text": text}, kw)
 
+    def answer_polls_at_once(self) -> None:
+        """Answer every idle poll empty at once, the one waiting now included."""
+        self.poll_wait = 0
+        self._notify()
+
     def reset_quota(self) -> None:
         """A new month, or a bigger plan: sends are accepted again."""
         self.quota_after = None
@@ -455,8 +460,7 @@ class FakeZalo:
         seconds = p.get("timeout", DEFAULT_POLL)
         if not isinstance(seconds, str) or not seconds.isdecimal():
             raise _bad("timeout must be a string of seconds")
-        wait = int(seconds) if self.poll_wait is None else min(int(seconds), self.poll_wait)
-        deadline = time.monotonic() + wait
+        started = time.monotonic()
         request = p.get("_request")
         while True:
             wake = self._pushed
@@ -467,7 +471,8 @@ class FakeZalo:
                 raise ApiError(NOTHING_ARRIVED, "Request timeout")
             if self._queue:
                 return self._queue.pop(0).update  # no offset: an update is delivered once
-            left = deadline - time.monotonic()
+            wait = int(seconds) if self.poll_wait is None else min(int(seconds), self.poll_wait)
+            left = started + wait - time.monotonic()  # poll_wait may change mid-poll
             if left <= 0 or self._closing or self.webhook is not None:
                 raise ApiError(NOTHING_ARRIVED, "Request timeout")
             with contextlib.suppress(TimeoutError):

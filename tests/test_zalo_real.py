@@ -54,7 +54,8 @@ async def bot(db_url: str, fake: FakeTelegram, zalo: FakeZalo) -> AsyncIterator[
 async def test_idle_polls_are_quiet_and_the_first_message_is_answered_at_once(
     bot: Harness, zalo: FakeZalo, caplog: pytest.LogCaptureFixture, shape: Literal["http", "body"]
 ) -> None:
-    zalo.empty_poll, zalo.poll_wait = shape, 0  # Zalo answers every idle poll at once
+    zalo.empty_poll = shape
+    zalo.answer_polls_at_once()
     caplog.set_level(logging.INFO)
     await asyncio.sleep(0.3)
     first = len(zalo.poll_times)
