@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     zalo_api_base: AnyHttpUrl = AnyHttpUrl("https://bot-api.zaloplatforms.com")
     zalo_webhook_url: AnyHttpUrl | None = None
     zalo_webhook_secret: SecretStr | None = None
+    zalo_monthly_message_budget: int | None = Field(default=None, ge=1)  # warn admins at 80%
     editor_chat_id: int | None = None
     publish_targets: IdList = []
     admin_ids: IdList = []

@@ -266,3 +266,13 @@ class Ban(SQLModel, table=True):
     notified: bool = False  # the member is told once, then ignored
     created_at: datetime = Field(default=None, nullable=False)
     lifted_at: datetime | None = None
+
+
+class PlatformUsage(SQLModel, table=True):
+    """Messages the bot sent on one platform in one month (in the organisation's time zone):
+    Zalo's free plan is reported to cap them, and the count outlives restarts and workers."""
+
+    platform: str = Field(primary_key=True, max_length=16)
+    month: str = Field(primary_key=True, max_length=7)  # "2026-11"
+    sent: int = 0
+    updated_at: datetime = Field(default=None, nullable=False)

@@ -2,9 +2,13 @@
 
 Connect with ``ZaloClient(ZALO_TOKEN, api_base=fake.base_url)``. It keeps the Zalo facts of
 DESIGN.md: JSON POSTs, the ``{ok, result, error_code, description}`` envelope, getUpdates
-returning ONE update (no offset) or error_code 408 when the poll's ``timeout`` (a string) runs
-out, no polling while a webhook is set, plain text of 1-2000 characters, photos by URL, string
-IDs, webhook deliveries with ``X-Bot-Api-Secret-Token`` re-sent until answered 2xx.
+returning ONE update (no offset) or, when the poll's ``timeout`` (a string) runs out, HTTP
+408 with ``{"ok": false, "description": "Request timeout"}`` and no error_code, as live bots
+report (``empty_poll = "body"``: HTTP 200 with error_code 408, as the docs say), no polling
+while a webhook is set, plain text of 1-2000 UTF-16 units, photos by URL, string IDs, webhook
+deliveries with ``X-Bot-Api-Secret-Token`` re-sent until answered 2xx. As third parties report
+of the free plan: ``quota_after = N`` refuses every send past N messages until
+``reset_quota()`` (the real error is undocumented: ``QUOTA_ERROR`` is our guess).
 
 Zalo does not document which HTTP status goes with an error: the fake answers HTTP 200 with
 ``ok: false``, the case where only the envelope tells (``fail_next(http_status=...)`` for more).
@@ -34,6 +38,8 @@ WEBHOOK_RETRY_DELAY = 0.2
 DEFAULT_POLL = "30"  # seconds, when getUpdates names no timeout
 TEXT_LIMIT = 2000
 NOTHING_ARRIVED = 408
+QUOTA_ERROR = (403, "Forbidden: the bot has exceeded its monthly message quota")
+SENDS = ("sendMessage", "sendPhoto", "sendSticker")
 CHAT_ACTIONS = ("typing", "upload_photo")
 
 Json = dict[str, Any]
@@ -71,6 +77,10 @@ class ApiError(Exception):
 
 def _bad(reason: str) -> ApiError:
     return ApiError(400, f"Bad Request: {reason}")
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _now_ms() -> int:
@@ -130,6 +140,11 @@ class FakeZalo(FakeServer[ZaloSent, str]):
         self._queue: list[_Pending] = []
         self._faults: list[_Fault] = []
         self._hangs: list[_Fault] = []
+        self.empty_poll: Literal["http", "body"] = "http"  # how an empty poll is answered
+        self.quota_after: int | None = None  # refuse sends once len(sent) reaches it
+        self.poll_wait: float | None = None  # cap on a poll's wait: 0 answers empty at once
+        self.poll_times: list[float] = []  # when each getUpdates arrived (time.monotonic)
+        self._garbage: list[tuple[str, int, bytes]] = []  # (method, HTTP status, body)
 
     # --- feeding updates ------------------------------------------------------------------------
 
@@ -150,6 +165,35 @@ class FakeZalo(FakeServer[ZaloSent, str]):
 
     def push_sticker(self, user_id: str, sticker: str = "a1b2c3d4", **kw: Unpack[Push]) -> Json:
         return self._push("message.sticker.received", user_id, {"sticker": sticker}, kw)
+
+    def push_voice(self, user_id: str, **kw: Unpack[Push]) -> Json:
+        return self._push(
+            "message.voice.received", user_id, {"voice_url": "https://v.zdn.vn/a.aac"}, kw
+        )
+
+    def push_event(self, event: str, user_id: str, **kw: Unpack[Push]) -> Json:
+        """An event our docs do not name (Zalo adds kinds without notice)."""
+        return self._push(event, user_id, {}, kw)
+
+    def push_group_text(self, user_id: str, group_id: str, text: str, **kw: Unpack[Push]) -> Json:
+        """A message in a group; the bot sees it only when it mentions the bot, e.g. "@Tin Tốt
+        /toi" (groups are in beta)."""
+        kw = kw | {"chat_id": group_id, "chat_type": "GROUP"}
+        return self._push("message.text.received", user_id, {"text": text}, kw)
+
+    def answer_polls_at_once(self) -> None:
+        """Answer every idle poll empty at once, the one waiting now included."""
+        self.poll_wait = 0
+        self._notify()
+
+    def reset_quota(self) -> None:
+        """A new month, or a bigger plan: sends are accepted again."""
+        self.quota_after = None
+
+    def garbage_next(self, method: str, *, status: int = 502, body: bytes | None = None) -> None:
+        """Answer the next call with something that is not the Bot API (a proxy's error page)."""
+        page = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+        self._garbage.append((method, status, page if body is None else body))
 
     def push_unsupported(self, user_id: str, **kw: Unpack[Push]) -> Json:
         return self._push("message.unsupported.received", user_id, {}, kw)
@@ -217,6 +261,14 @@ class FakeZalo(FakeServer[ZaloSent, str]):
                 raise ApiError(401, "Unauthorized")
             params = await _read_params(request)
             self.calls.append((method, params))
+            if method == "getUpdates":
+                self.poll_times.append(time.monotonic())
+            for index, (name, status, page) in enumerate(self._garbage):
+                if name == method:
+                    del self._garbage[index]
+                    return web.Response(status=status, body=page, content_type="text/html")
+            if method in SENDS and len(self.sent) >= (self.quota_after or len(self.sent) + 1):
+                raise ApiError(*QUOTA_ERROR)
             api = self._api.get(method)
             if api is None:
                 raise ApiError(404, "Not Found")
@@ -231,6 +283,9 @@ class FakeZalo(FakeServer[ZaloSent, str]):
         except ApiError as error:
             if error.code != NOTHING_ARRIVED:  # an empty poll is the normal answer, no error
                 self.errors.append((method, error.code, error.description))
+            elif method == "getUpdates" and self.empty_poll == "http":
+                body = {"ok": False, "description": error.description}  # no error_code
+                return web.json_response(body, status=NOTHING_ARRIVED)
             body = {"ok": False, "error_code": error.code, "description": error.description}
             return web.json_response(body, status=http_status)
         finally:
@@ -325,7 +380,7 @@ class FakeZalo(FakeServer[ZaloSent, str]):
         seconds = p.get("timeout", DEFAULT_POLL)
         if not isinstance(seconds, str) or not seconds.isdecimal():
             raise _bad("timeout must be a string of seconds")
-        deadline = time.monotonic() + int(seconds)
+        started = time.monotonic()
         request = p.get("_request")
         while True:
             wake = self._pushed
@@ -336,7 +391,8 @@ class FakeZalo(FakeServer[ZaloSent, str]):
                 raise ApiError(NOTHING_ARRIVED, "Request timeout")
             if self._queue:
                 return self._queue.pop(0).update  # no offset: an update is delivered once
-            left = deadline - time.monotonic()
+            wait = int(seconds) if self.poll_wait is None else min(int(seconds), self.poll_wait)
+            left = started + wait - time.monotonic()  # poll_wait may change mid-poll
             if left <= 0 or self._closing or self.webhook is not None:
                 raise ApiError(NOTHING_ARRIVED, "Request timeout")
             with contextlib.suppress(TimeoutError):
@@ -369,7 +425,7 @@ class FakeZalo(FakeServer[ZaloSent, str]):
         chat_id, text = self._chat(p), p.get("text")
         if not isinstance(text, str) or not text:
             raise _bad("text is empty")
-        if len(text) > TEXT_LIMIT:
+        if _utf16(text) > TEXT_LIMIT:  # the unit is undocumented: the strictest one
             raise _bad(f"text is longer than {TEXT_LIMIT} characters")
         return self._record("sendMessage", chat_id, p, text=text)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.admin import staff
+from handlers.admin import group_id, staff
 from handlers.desk import cards, decisions, queue
 from handlers.engine.card_actions import ACTIONS
 from handlers.engine.context import Ctx
@@ -26,6 +26,9 @@ POST_LIMIT = 3500  # the editors' post text: room left for the hashtags under Te
 
 async def on_group(ctx: Ctx) -> None:
     event = ctx.event
+    if event.command == "toi":  # an admin learns the group's id, for PUBLISH_TARGETS
+        await group_id.answer(ctx)
+        return
     if ctx.deps.editor_chat is None or event.chat_id != ctx.deps.editor_chat:
         return  # some other group: not ours to answer
     role = await role_of(ctx)

@@ -135,6 +135,8 @@ async def dispatch(ctx: Ctx) -> None:
         await _press(ctx, event.choice)
     elif ctx.step in ROUTES.inputs:
         await ROUTES.inputs[ctx.step](ctx)
+    elif event.other is not None:  # a voice message, an unknown kind: say what we can read
+        ctx.say("unsupported.j2", got=event.other, choices=[[ctx.choice("send", "gui")]])
     else:
         ctx.say("idle.j2", choices=[[ctx.choice("send", "gui")]])
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,7 +26,7 @@ from handlers.reports.periods import (
     tree,
 )
 from handlers.reports.report_data import Period, Ranked, ReportData, TargetCadence, UnitRow
-from storage import reports
+from storage import reports, usage
 from storage.models import Unit
 
 Attachments = Callable[[ReportData], Awaitable[tuple[FileOut, ...]]]
@@ -103,7 +104,14 @@ async def build_report(
         totals={name: sum(c[name] for c in own.values()) for name in TOTALS},
         weeks=weeks,
         days=days,
+        **await _messages(session, deps),
     )
+
+
+async def _messages(session: AsyncSession, deps: Deps) -> dict[str, Any]:
+    month = usage.month_of(deps.clock(), deps.tz)
+    rows = await usage.of_month(session, month=month)
+    return {"messages_month": month, "messages": [(row.platform, row.sent) for row in rows]}
 
 
 async def _targets(

@@ -72,3 +72,6 @@ class ReportData:
     totals: dict[str, int] = field(default_factory=dict)  # submitted, approved, published, ...
     weeks: int = 0  # Monday-Sunday weeks overlapping the period
     days: int = 0  # days of the period
+    # Messages the bot sent this month (of generated_at), per platform: Zalo's quota.
+    messages_month: str = ""  # "2026-11"
+    messages: list[tuple[str, int]] = field(default_factory=list)

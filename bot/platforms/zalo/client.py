@@ -1,5 +1,11 @@
 """A small async client of the Zalo Bot API: JSON POSTs to ``{base}/bot{token}/{method}``,
-answers in a Telegram-like envelope ``{ok, result, error_code, description}``.
+answers in a Telegram-like envelope ``{ok, result, error_code, description}``
+(https://bot.zaloplatforms.com/docs/, as the project's DESIGN.md records it).
+
+An empty long poll: the docs say ``error_code`` 408 in the body; live bots get HTTP status 408
+with ``{"ok": false, "description": "Request timeout"}`` and no error_code. Both mean "nothing
+arrived". Texts are limited to 2000 "ký tự" in an undocumented unit: counted in UTF-16 code
+units, as the JavaScript clients that reach Zalo do, which is never fewer than code points.
 
 The token is part of every URL, and aiohttp's exceptions quote the URL: network failures are
 re-raised as ``ZaloNetworkError`` with the method named instead and no exception chained.
@@ -14,9 +20,26 @@ from urllib.parse import quote
 
 import aiohttp
 
-TEXT_LIMIT = 2000
+from bot.platforms.textsplit import utf16_len
+
+TEXT_LIMIT = 2000  # UTF-16 code units
 POLL_MARGIN = 10.0  # the HTTP read outlasts a long poll by this much
-NOTHING_ARRIVED = 408  # getUpdates' error_code when the poll timed out empty
+NOTHING_ARRIVED = 408  # getUpdates' error_code, or HTTP status, when the poll ran out empty
+PHOTO_SECONDS = 120.0  # sendPhoto: Zalo fetches the image from its URL before it answers
+# Words of a refusal that looks like a quota or a permission (the real error is undocumented:
+# third parties report monthly message caps on the free plan). Only these, or HTTP/error_code
+# 403, count: a quota refusal keeps the message waiting, so a false match would hold it back.
+QUOTA_WORDS = (
+    "quota",
+    "exceed",
+    "limit reached",
+    "permission",
+    "not allowed",
+    "forbidden",
+    "hạn mức",
+    "vượt quá",
+    "không có quyền",
+)
 _NEVER_LEFT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError, aiohttp.InvalidURL)
 
 
@@ -39,6 +62,14 @@ class ZaloNetworkError(ZaloError):
     def __init__(self, method: str, description: str, *, maybe_delivered: bool) -> None:
         super().__init__(method, description)
         self.maybe_delivered = maybe_delivered
+
+
+def looks_like_quota(error: ZaloError) -> bool:
+    """A refusal that reads as a quota or a permission (see QUOTA_WORDS), not a network fault."""
+    if isinstance(error, ZaloNetworkError):
+        return False
+    words = error.description.casefold()
+    return 403 in (error.error_code, error.status) or any(word in words for word in QUOTA_WORDS)
 
 
 class ZaloClient:
@@ -67,7 +98,9 @@ class ZaloClient:
             # Zalo reads the poll's timeout as a string.
             return await self._call("getUpdates", {"timeout": str(timeout)}, timeout + POLL_MARGIN)
         except ZaloError as error:
-            if error.error_code == NOTHING_ARRIVED:
+            if NOTHING_ARRIVED in (error.error_code, error.status) and not isinstance(
+                error, ZaloNetworkError
+            ):
                 return None
             raise
 
@@ -81,15 +114,15 @@ class ZaloClient:
         return await self._call("getWebhookInfo", {})
 
     async def send_message(self, chat_id: str, text: str) -> dict[str, Any]:
-        if not 1 <= len(text) <= TEXT_LIMIT:
-            raise ValueError(f"Zalo text must be 1-{TEXT_LIMIT} characters, not {len(text)}")
+        if not 1 <= (units := utf16_len(text)) <= TEXT_LIMIT:
+            raise ValueError(f"Zalo text must be 1-{TEXT_LIMIT} UTF-16 units, not {units}")
         return await self._call("sendMessage", {"chat_id": chat_id, "text": text})
 
     async def send_photo(
         self, chat_id: str, photo: str, caption: str | None = None
     ) -> dict[str, Any]:
-        params = {"chat_id": chat_id, "photo": photo}
-        return await self._call("sendPhoto", params | ({"caption": caption} if caption else {}))
+        params = {"chat_id": chat_id, "photo": photo} | ({"caption": caption} if caption else {})
+        return await self._call("sendPhoto", params, max(self.timeout, PHOTO_SECONDS))
 
     async def send_sticker(self, chat_id: str, sticker: str) -> dict[str, Any]:
         return await self._call("sendSticker", {"chat_id": chat_id, "sticker": sticker})

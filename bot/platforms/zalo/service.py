@@ -1,26 +1,36 @@
 """Zalo as a running service: one long-polling loop, or a webhook route on the shared web
 server, and its outbox worker. Every update is stored in the inbox before it is
-acknowledged (Zalo's getUpdates has no offset: a consumed update is gone), then handled."""
+acknowledged (Zalo's getUpdates has no offset: a consumed update is gone), then handled.
+
+Polling never dies of one bad answer or one bad update: a failure is logged (the first of a
+run as a warning), followed by a pause doubling from 1 s up to 5 s, reset by the next good
+answer. An empty poll is normal and silent, and polls that come back empty are at least half a
+second apart however fast Zalo answers."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 
-from bot.platforms.zalo.adapter import ZaloSender, to_inbound
+from bot.platforms.zalo.adapter import QuotaRefused, ZaloSender, merged, to_inbound
 from bot.platforms.zalo.client import ZaloClient, ZaloError, parse_update
+from bot.platforms.zalo.usage import ZaloUsage
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner, webhook_body
 from bot.runtime.outbox import OutboxWorker
 from handlers.desk import outbound
+from storage.clock import monotonic
 from storage.db import unreachable
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 30
+MIN_POLL_GAP = 0.5  # seconds between the starts of two polls that brought nothing
+BACKOFF_FIRST, BACKOFF_CAP = 1.0, 5.0
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 
 
@@ -33,7 +43,10 @@ class ZaloService:
             settings.zalo_bot_token.get_secret_value(),
             api_base=str(settings.zalo_api_base).rstrip("/"),
         )
-        self.sender = ZaloSender(self.client)
+        self.usage = ZaloUsage(app)
+        self.sender = ZaloSender(
+            self.client, on_sent=self.usage.count, on_refused=self.usage.refused
+        )
         self.stopping = asyncio.Event()
         self.inbox = InboxRunner(app.sessions, app.locks, "zalo", self.handle)
 
@@ -69,20 +82,32 @@ class ZaloService:
             )
 
     async def poll(self) -> None:
-        pause = 1.0
+        failures = 0
         while not self.stopping.is_set():
+            started = monotonic()
             try:
                 raw = await self.client.get_updates(timeout=POLL_SECONDS)
-            except (ZaloError, OSError) as error:
-                log.warning("Zalo getUpdates failed: %s; retrying in %.0fs", error, pause)
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 60.0)
+                if raw is not None:
+                    sender = await self.keep(raw)
+                    if sender is not None:
+                        await self.inbox.handle_sender(sender)
+            except Exception as error:  # one bad answer or update must not end polling
+                failures += 1
+                pause = min(BACKOFF_FIRST * 2 ** (failures - 1), BACKOFF_CAP)
+                level = logging.WARNING if failures == 1 else logging.DEBUG
+                log.log(level, "Zalo polling: %s; next poll in %.0fs", _said(error), pause)
+                await self._pause(pause)
                 continue
-            pause = 1.0
-            if raw is not None:
-                sender = await self.keep(raw)
-                if sender is not None:
-                    await self.inbox.handle_sender(sender)
+            if failures:
+                log.info("Zalo polling works again after %d failed poll(s)", failures)
+                failures = 0
+            if raw is None:  # an empty poll; Zalo may answer at once
+                await self._pause(MIN_POLL_GAP - (monotonic() - started))
+
+    async def _pause(self, seconds: float) -> None:
+        if seconds > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), seconds)
 
     async def keep(self, raw: Any) -> str | None:
         """Store a polled update, waiting for the database if it is away: Zalo will not give
@@ -108,8 +133,8 @@ class ZaloService:
     async def store(self, raw: Any) -> str | None:
         """Keep an update in the inbox; its sender, or None for an update of an unknown shape."""
         update = parse_update(raw)
-        if update is None:
-            log.info("Zalo update of an unknown shape ignored")
+        if update is None:  # skipped for good: logged with its shape, never its content
+            log.warning("Zalo update of an unknown shape skipped: %s", _shape(raw))
             return None
         sender = f"zalo:{update.user_id}"
         key = f"zalo:{update.message_id}"
@@ -121,9 +146,12 @@ class ZaloService:
         event = to_inbound(update) if update else None
         if event is None:
             return
-        for reply in await self.app.core.handle(event):
+        replies = await self.app.core.handle(event)
+        for index, (chat, media, text) in enumerate(merged(replies, event.chat_id)):
             try:
-                await self.sender.send(reply.chat_id or event.chat_id, reply, kind="reply")
+                await self.sender.send_text(chat, media, text)
+            except QuotaRefused:  # kept in the outbox, sent when Zalo takes messages again
+                await self.usage.hold(f"held:{event.update_key}:{index}", chat, text)
             except Exception:  # the answer is stored; the member's next message re-asks
                 log.exception("could not answer on Zalo")
 
@@ -133,3 +161,15 @@ class ZaloService:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+def _said(error: Exception) -> str:
+    return str(error) or type(error).__name__
+
+
+def _shape(raw: Any) -> str:
+    """What an unreadable update looked like, without the member's words."""
+    if isinstance(raw, dict):
+        event = raw.get("event_name")
+        return f"event {event!r}, keys {sorted(map(str, raw))[:10]}"
+    return type(raw).__name__
