@@ -1,4 +1,5 @@
-"""Running the service: the console demo, every platform that has a token, or a migration."""
+"""Running the service: the console demo, every platform of the registry that has a token,
+or a migration; and the supervision that stops it all when a background task dies."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import asyncio
 import logging
 import signal
 import tomllib
+from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.platforms import registry
 from bot.platforms.console.service import run_console
-from bot.platforms.telegram.service import TelegramService
-from bot.platforms.zalo.service import ZaloService
+from bot.platforms.protocol import Receives, Served, Service
 from bot.runtime.app import App, build
 from bot.runtime.scheduler import run_scheduler
 from bot.settings import Settings
@@ -52,7 +54,7 @@ async def main(command: str, settings: Settings) -> int:
         await engine.dispose()
         print(render(Say("cli/migrated.j2"), "plain"))
         return 0
-    console = command == "demo" or not (settings.telegram_bot_token or settings.zalo_bot_token)
+    console = command == "demo" or not registry.served(settings)
     try:
         app = await build(settings, console=console)
     except (ValidationError, tomllib.TOMLDecodeError, OSError) as error:
@@ -69,48 +71,121 @@ async def main(command: str, settings: Settings) -> int:
         await app.close()
 
 
+class ServeFailed(Exception):
+    """``serve`` stopped on its own: no platform could start, or a background task died. The
+    reason is already logged; ``python -m bot run`` exits 1 so that a supervisor restarts it."""
+
+
+def _say(template: str, **ctx: object) -> str:
+    return render(Say(template, ctx), "plain")
+
+
+def _line(text: str, limit: int = 300) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def _failed(platform: Served, error: BaseException, stage: str, *, others: bool) -> None:
+    """One line naming what to fix; no traceback (the platform's words say what went wrong)."""
+    found = platform.explain(error, stage=stage)
+    log.error(
+        _say(
+            "cli/platform_failed.j2",
+            platform=platform.name,
+            key=found.key,
+            variable=found.variable,
+            detail=_line(found.detail),
+            others=others,
+        )
+    )
+
+
 async def serve(app: App, *, handle_signals: bool = True) -> None:
-    """Every platform that has a token (both at once when both do), one web server for their
-    webhooks, an outbox worker per platform and the scheduler; until SIGTERM or cancelled."""
+    """Every platform of the registry that has a token, one web server for their webhooks, an
+    outbox worker and an inbox sweep per platform and the scheduler; until SIGTERM or
+    cancelled. A platform that cannot start is reported and left out, the others serve; when
+    none can, or when any background task ends on its own, ``ServeFailed`` is raised."""
     settings = app.settings
     stop = asyncio.Event()
     if handle_signals:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-    services: list[TelegramService | ZaloService] = []
-    if settings.telegram_bot_token is not None:
-        services.append(TelegramService(app))
-    if settings.zalo_bot_token is not None:
-        services.append(ZaloService(app))
-    webhooks = settings.telegram_webhook_url is not None or settings.zalo_webhook_url is not None
+    wanted = registry.served(settings)
+    webhooks = any(p.receives(settings) is Receives.WEBHOOK for p in wanted)
     web_app = web.Application() if webhooks else None
     runner: web.AppRunner | None = None
-    tasks = [asyncio.create_task(run_scheduler(app.sessions, app.core.deps, stop))]
+    started: list[tuple[Served, Service, asyncio.Task[None] | None]] = []
+    running: list[Service] = []
+    tasks: dict[asyncio.Task[Any], str] = {}
     try:
-        for service in services:
-            tasks.append(asyncio.create_task(service.worker().run(stop)))
-            tasks.append(asyncio.create_task(service.inbox.sweep_forever(stop)))
-            listener = await service.start(web_app)
-            if listener is not None:
-                tasks.append(listener)
-        if web_app is not None:
+        for platform in wanted:  # open and register; the web server is not up yet
+            try:
+                service = await platform.open(app)
+            except Exception as error:
+                _failed(platform, error, "start", others=len(wanted) > 1)
+                continue
+            try:
+                started.append((platform, service, await service.start(web_app)))
+            except Exception as error:
+                _failed(platform, error, "start", others=len(wanted) > 1)
+                await service.close()
+        if web_app is not None and started:
             runner = web.AppRunner(web_app)
             await runner.setup()
             await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
             log.info("webhooks served on port %s", settings.webhook_port)
-        for service in services:
-            await service.after_listening()
-        await stop.wait()
+        for platform, service, listener in started:
+            try:
+                await service.after_listening()  # e.g. setWebhook, which Zalo may refuse
+            except Exception as error:
+                _failed(platform, error, "webhook", others=len(wanted) > 1)
+                await service.stop_listening()
+                await service.close()
+                continue
+            running.append(service)
+            if listener is not None:
+                tasks[listener] = f"{platform.name}: polling"
+            tasks[asyncio.create_task(service.worker().run(stop))] = f"{platform.name}: outbox"
+            sweep = asyncio.create_task(service.inbox.sweep_forever(stop))
+            tasks[sweep] = f"{platform.name}: inbox sweep"
+        if not running:
+            log.critical(_say("cli/nothing_serves.j2"))
+            raise ServeFailed("no platform started")
+        tasks[asyncio.create_task(run_scheduler(app.sessions, app.core.deps, stop))] = "scheduler"
+        await _supervise(tasks, stop)
     finally:
         stop.set()
-        for service in services:
+        for service in running:
             await service.stop_listening()
         if runner is not None:
             await runner.cleanup()
-        _, pending = await asyncio.wait(tasks, timeout=DRAIN_SECONDS)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for service in services:
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=DRAIN_SECONDS)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for service in running:
             await service.close()
+
+
+async def _supervise(tasks: dict[asyncio.Task[Any], str], stop: asyncio.Event) -> None:
+    """Wait for the stop; a task that ends before it (each loops until then and survives its
+    own errors) leaves a process that would answer nobody: end it all, loudly."""
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if stop.is_set():
+        return
+    for task in done:
+        if task is stopping or task not in tasks:
+            continue
+        error = task.exception() if not task.cancelled() else asyncio.CancelledError()
+        reason = _line(f"{type(error).__name__}: {error}") if error else "returned"
+        log.critical(
+            _say("cli/task_died.j2", task=tasks[task], error=reason),
+            exc_info=error if isinstance(error, Exception) else None,
+        )
+        raise ServeFailed(tasks[task])
