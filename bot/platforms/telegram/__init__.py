@@ -66,14 +66,15 @@ class Telegram:
         )
 
         detail = getattr(error, "message", None) or str(error) or type(error).__name__
+        # aiogram's network error is a TelegramAPIError too: it is told apart first.
+        if isinstance(error, TelegramNetworkError | OSError | TimeoutError):
+            return StartProblem("TELEGRAM_API_BASE", "unreachable", detail)
         if isinstance(error, TelegramUnauthorizedError | TelegramNotFound):
             return StartProblem("TELEGRAM_BOT_TOKEN", "token_refused", detail)
         if isinstance(error, TelegramAPIError) and stage == "webhook":
             return StartProblem("TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET", "webhook", detail)
         if isinstance(error, TelegramAPIError):
             return StartProblem("TELEGRAM_BOT_TOKEN", "refused", detail)
-        if isinstance(error, TelegramNetworkError | OSError | TimeoutError):
-            return StartProblem("TELEGRAM_API_BASE", "unreachable", detail)
         return StartProblem("TELEGRAM_API_BASE", "other", f"{type(error).__name__}: {detail}")
 
 
