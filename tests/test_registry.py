@@ -112,3 +112,46 @@ async def test_zalo_keeps_answering_when_telegram_cannot_start(
     variable = "TELEGRAM_BOT_TOKEN" if fault == "token refused" else "TELEGRAM_API_BASE"
     assert variable in line and "Traceback" not in stream.getvalue()
     assert not [call for call in other.calls if call[0] == "getUpdates"]
+
+
+async def test_zalo_webhook_without_a_secret_refuses_everything(
+    db_url: str, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    """Belt and braces: the settings refuse an empty secret at start, and should one get
+    through anyway, the webhook obeys no request rather than every request."""
+    port = free_port()
+    bot = Harness(
+        db_url=db_url,
+        fake=fake,
+        now=FROZEN,
+        **settings_for(
+            zalo,
+            zalo_webhook_url=f"http://127.0.0.1:{port}/zalo",
+            zalo_webhook_secret="a-good-secret",
+            webhook_host="127.0.0.1",
+            webhook_port=port,
+        ),
+    )
+    await bot.start()
+    try:
+        for _ in range(200):
+            if zalo.webhook is not None:
+                break
+            await asyncio.sleep(0.05)
+        bot.settings.zalo_webhook_secret = SecretStr("")
+        forged = {
+            "event_name": "message.text.received",
+            "message": {
+                "message_id": "f0f0f0",
+                "date": 1763350000000,
+                "chat": {"id": "zu-9009", "chat_type": "PRIVATE"},
+                "from": {"id": "zu-9009", "display_name": "Kẻ giả", "is_bot": False},
+                "text": "/start",
+            },
+        }
+        assert await zalo.post_webhook(forged, secret=None) == 401
+        assert await zalo.post_webhook(forged, secret="") == 401
+        await asyncio.sleep(0.5)
+        assert not zalo.messages("zu-9009")  # nothing was handled
+    finally:
+        await bot.stop()
