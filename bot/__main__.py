@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.platforms import registry
     from bot.runtime import logs, runner
+    from bot.runtime.supervision import ServeFailed
 
     command = args.command or "run"
     console = command == "demo" or (command == "run" and not registry.served(settings))
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             key=error.key,
             value=error.value,
         )
-    except runner.ServeFailed:  # already logged, in one line
+    except ServeFailed:  # already logged, in one line
         return 1
     except KeyboardInterrupt:
         return 130

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.runtime.outbox import OutboxWorker
-from bot.runtime.runner import ServeFailed
+from bot.runtime.supervision import ServeFailed
 from tests.conftest import FROZEN
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.harness import Harness

@@ -17,6 +17,7 @@ from bot.platforms.console.service import run_console
 from bot.platforms.protocol import Receives, Served, Service
 from bot.runtime.app import App, build
 from bot.runtime.scheduler import run_scheduler
+from bot.runtime.supervision import ServeFailed, failed, supervise
 from bot.settings import Settings
 from handlers.engine.texts import render
 from handlers.engine.types import Say
@@ -71,35 +72,6 @@ async def main(command: str, settings: Settings) -> int:
         await app.close()
 
 
-class ServeFailed(Exception):
-    """``serve`` stopped on its own: no platform could start, or a background task died. The
-    reason is already logged; ``python -m bot run`` exits 1 so that a supervisor restarts it."""
-
-
-def _say(template: str, **ctx: object) -> str:
-    return render(Say(template, ctx), "plain")
-
-
-def _line(text: str, limit: int = 300) -> str:
-    first = text.strip().splitlines()[0] if text.strip() else ""
-    return first if len(first) <= limit else first[: limit - 1] + "…"
-
-
-def _failed(platform: Served, error: BaseException, stage: str, *, others: bool) -> None:
-    """One line naming what to fix; no traceback (the platform's words say what went wrong)."""
-    found = platform.explain(error, stage=stage)
-    log.error(
-        _say(
-            "cli/platform_failed.j2",
-            platform=platform.name,
-            key=found.key,
-            variable=found.variable,
-            detail=_line(found.detail),
-            others=others,
-        )
-    )
-
-
 async def serve(app: App, *, handle_signals: bool = True) -> None:
     """Every platform of the registry that has a token, one web server for their webhooks, an
     outbox worker and an inbox sweep per platform and the scheduler; until SIGTERM or
@@ -123,12 +95,12 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
             try:
                 service = await platform.open(app)
             except Exception as error:
-                _failed(platform, error, "start", others=len(wanted) > 1)
+                failed(platform, error, "start", others=len(wanted) > 1)
                 continue
             try:
                 started.append((platform, service, await service.start(web_app)))
             except Exception as error:
-                _failed(platform, error, "start", others=len(wanted) > 1)
+                failed(platform, error, "start", others=len(wanted) > 1)
                 await service.close()
         if web_app is not None and started:
             runner = web.AppRunner(web_app)
@@ -139,7 +111,7 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
             try:
                 await service.after_listening()  # e.g. setWebhook, which Zalo may refuse
             except Exception as error:
-                _failed(platform, error, "webhook", others=len(wanted) > 1)
+                failed(platform, error, "webhook", others=len(wanted) > 1)
                 await service.stop_listening()
                 await service.close()
                 continue
@@ -150,10 +122,10 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
             sweep = asyncio.create_task(service.inbox.sweep_forever(stop))
             tasks[sweep] = f"{platform.name}: inbox sweep"
         if not running:
-            log.critical(_say("cli/nothing_serves.j2"))
+            log.critical(render(Say("cli/nothing_serves.j2"), "plain"))
             raise ServeFailed("no platform started")
         tasks[asyncio.create_task(run_scheduler(app.sessions, app.core.deps, stop))] = "scheduler"
-        await _supervise(tasks, stop)
+        await supervise(tasks, stop)
     finally:
         stop.set()
         for service in running:
@@ -167,25 +139,3 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
             await asyncio.gather(*tasks, return_exceptions=True)
         for service in running:
             await service.close()
-
-
-async def _supervise(tasks: dict[asyncio.Task[Any], str], stop: asyncio.Event) -> None:
-    """Wait for the stop; a task that ends before it (each loops until then and survives its
-    own errors) leaves a process that would answer nobody: end it all, loudly."""
-    stopping = asyncio.create_task(stop.wait())
-    try:
-        done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopping.cancel()
-    if stop.is_set():
-        return
-    for task in done:
-        if task is stopping or task not in tasks:
-            continue
-        error = task.exception() if not task.cancelled() else asyncio.CancelledError()
-        reason = _line(f"{type(error).__name__}: {error}") if error else "returned"
-        log.critical(
-            _say("cli/task_died.j2", task=tasks[task], error=reason),
-            exc_info=error if isinstance(error, Exception) else None,
-        )
-        raise ServeFailed(tasks[task])
