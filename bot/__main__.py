@@ -10,7 +10,7 @@ import sys
 from pydantic import ValidationError
 
 from bot.cli import tasks
-from bot.settings import Settings, describe_error
+from bot.settings import Settings, describe_error, secret_values
 from handlers.engine.texts import render
 from handlers.engine.types import Say
 from storage.locks import AlreadyRunning
@@ -29,32 +29,20 @@ def main(argv: list[str] | None = None) -> int:
     tasks.add_arguments(commands)
     args = parser.parse_args(argv)
     try:
-        settings = Settings()
-        settings.check_webhook()
+        settings = Settings()  # each platform's own checks included (bot/platforms/registry.py)
     except ValidationError as error:
         name, key, value = describe_error(error)
         return _fail("cli/config_error.j2", name=name, key=key, value=value)
-    except ValueError as error:  # a webhook URL without its secret
-        return _fail("cli/config_error.j2", name=str(error), key="secret_needed", value="")
 
+    from bot.platforms import registry
     from bot.runtime import logs, runner
+    from bot.runtime.supervision import ServeFailed
 
-    secrets = [
-        s.get_secret_value()
-        for s in (
-            settings.telegram_bot_token,
-            settings.telegram_webhook_secret,
-            settings.zalo_bot_token,
-        )
-        if s
-    ]
     command = args.command or "run"
-    console = command == "demo" or (
-        command == "run" and not (settings.telegram_bot_token or settings.zalo_bot_token)
-    )
+    console = command == "demo" or (command == "run" and not registry.served(settings))
     # The console is someone's terminal: only warnings there, unless asked for more.
     quiet = console and settings.log_level == "INFO"
-    logs.setup("WARNING" if quiet else settings.log_level, secrets)
+    logs.setup("WARNING" if quiet else settings.log_level, secret_values(settings))
     try:
         if command in ("seed-demo", "export", "report", "forget"):
             return asyncio.run(tasks.run_task(args, settings))
@@ -69,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
             key=error.key,
             value=error.value,
         )
+    except ServeFailed:  # already logged, in one line
+        return 1
     except KeyboardInterrupt:
         return 130
 

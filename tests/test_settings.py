@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
+
+from bot.settings import Settings, describe_error
+from handlers.engine.texts import render
+from handlers.engine.types import Say
 
 from tests.support.process import run_bot
 
@@ -32,6 +37,65 @@ def test_bad_setting_names_the_variable(name: str, value: str, tmp_path: Path) -
     assert name in lines[0] and "Traceback" not in result.stderr
     if name == "TELEGRAM_BOT_TOKEN":
         assert value not in result.stderr  # a token never shows, even a malformed one
+
+
+ZALO_HOOK = {"ZALO_BOT_TOKEN": "zalo-token-abc", "ZALO_WEBHOOK_URL": "https://bot.example.vn/zalo"}
+TELEGRAM_HOOK = {
+    "TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP",
+    "TELEGRAM_WEBHOOK_URL": "https://bot.example.vn/telegram",
+}
+
+
+@pytest.mark.parametrize(
+    ("env", "name", "says"),
+    [
+        (ZALO_HOOK, "ZALO_WEBHOOK_SECRET", "cần đặt khi dùng webhook"),  # a deaf bot before
+        (ZALO_HOOK | {"ZALO_WEBHOOK_SECRET": ""}, "ZALO_WEBHOOK_SECRET", "không được để trống"),
+        (ZALO_HOOK | {"ZALO_WEBHOOK_SECRET": "short-7"}, "ZALO_WEBHOOK_SECRET", "8-256"),
+        (ZALO_HOOK | {"ZALO_WEBHOOK_SECRET": "x" * 257}, "ZALO_WEBHOOK_SECRET", "8-256"),
+        (TELEGRAM_HOOK, "TELEGRAM_WEBHOOK_SECRET", "cần đặt khi dùng webhook"),
+        (TELEGRAM_HOOK | {"TELEGRAM_WEBHOOK_SECRET": "  "}, "TELEGRAM_WEBHOOK_SECRET", "cần đặt"),
+        (TELEGRAM_HOOK | {"TELEGRAM_WEBHOOK_SECRET": "bí-mật"}, "TELEGRAM_WEBHOOK_SECRET", "A-Z"),
+        (TELEGRAM_HOOK | {"TELEGRAM_WEBHOOK_SECRET": "a:b"}, "TELEGRAM_WEBHOOK_SECRET", "A-Z"),
+        (
+            TELEGRAM_HOOK | {"TELEGRAM_WEBHOOK_SECRET": "a" * 257},
+            "TELEGRAM_WEBHOOK_SECRET",
+            "1-256",
+        ),
+    ],
+)
+def test_each_platform_checks_its_webhook_settings(
+    env: dict[str, str], name: str, says: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``python -m bot`` prints (the same rendering, without a process per case)."""
+    for variable in env:
+        monkeypatch.setenv(variable, env[variable])
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None)
+    variable, key, value = describe_error(refused.value)
+    line = render(
+        Say("cli/config_error.j2", {"name": variable, "key": key, "value": value}), "plain"
+    )
+    assert variable == name and f"biến {name}:" in line and says in line
+    secret = env.get(name, "")
+    assert "\n" not in line and (len(secret.strip()) < 3 or secret not in line)
+
+
+def test_well_formed_webhook_settings_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable, value in (ZALO_HOOK | TELEGRAM_HOOK).items():
+        monkeypatch.setenv(variable, value)
+    monkeypatch.setenv("ZALO_WEBHOOK_SECRET", "z" * 8)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "A-z_09")
+    settings = Settings(_env_file=None)
+    assert settings.zalo_webhook_secret is not None and settings.telegram_webhook_secret
+
+
+def test_empty_zalo_secret_stops_the_real_process(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db", "ZALO_WEBHOOK_SECRET": ""}
+    result = run_bot(env | ZALO_HOOK, "run")
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "ZALO_WEBHOOK_SECRET" in line and "Traceback" not in result.stderr
 
 
 def test_webhook_needs_a_secret(tmp_path: Path) -> None:

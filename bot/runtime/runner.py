@@ -1,4 +1,5 @@
-"""Running the service: the console demo, every platform that has a token, or a migration."""
+"""Running the service: the console demo, every platform of the registry that has a token,
+or a migration; and the supervision that stops it all when a background task dies."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ import asyncio
 import logging
 import signal
 import tomllib
+from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.platforms import registry
 from bot.platforms.console.service import run_console
-from bot.platforms.telegram.service import TelegramService
-from bot.platforms.zalo.service import ZaloService
+from bot.platforms.protocol import Receives, Served, Service
 from bot.runtime.app import App, build
 from bot.runtime.scheduler import run_scheduler
+from bot.runtime.supervision import ServeFailed, failed, supervise
 from bot.settings import Settings
 from handlers.engine.texts import render
 from handlers.engine.types import Say
@@ -52,7 +55,7 @@ async def main(command: str, settings: Settings) -> int:
         await engine.dispose()
         print(render(Say("cli/migrated.j2"), "plain"))
         return 0
-    console = command == "demo" or not (settings.telegram_bot_token or settings.zalo_bot_token)
+    console = command == "demo" or not registry.served(settings)
     try:
         app = await build(settings, console=console)
     except (ValidationError, tomllib.TOMLDecodeError, OSError) as error:
@@ -70,47 +73,69 @@ async def main(command: str, settings: Settings) -> int:
 
 
 async def serve(app: App, *, handle_signals: bool = True) -> None:
-    """Every platform that has a token (both at once when both do), one web server for their
-    webhooks, an outbox worker per platform and the scheduler; until SIGTERM or cancelled."""
+    """Every platform of the registry that has a token, one web server for their webhooks, an
+    outbox worker and an inbox sweep per platform and the scheduler; until SIGTERM or
+    cancelled. A platform that cannot start is reported and left out, the others serve; when
+    none can, or when any background task ends on its own, ``ServeFailed`` is raised."""
     settings = app.settings
     stop = asyncio.Event()
     if handle_signals:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-    services: list[TelegramService | ZaloService] = []
-    if settings.telegram_bot_token is not None:
-        services.append(TelegramService(app))
-    if settings.zalo_bot_token is not None:
-        services.append(ZaloService(app))
-    webhooks = settings.telegram_webhook_url is not None or settings.zalo_webhook_url is not None
+    wanted = registry.served(settings)
+    webhooks = any(p.receives(settings) is Receives.WEBHOOK for p in wanted)
     web_app = web.Application() if webhooks else None
     runner: web.AppRunner | None = None
-    tasks = [asyncio.create_task(run_scheduler(app.sessions, app.core.deps, stop))]
+    started: list[tuple[Served, Service, asyncio.Task[None] | None]] = []
+    running: list[Service] = []
+    tasks: dict[asyncio.Task[Any], str] = {}
     try:
-        for service in services:
-            tasks.append(asyncio.create_task(service.worker().run(stop)))
-            tasks.append(asyncio.create_task(service.inbox.sweep_forever(stop)))
-            listener = await service.start(web_app)
-            if listener is not None:
-                tasks.append(listener)
-        if web_app is not None:
+        for platform in wanted:  # open and register; the web server is not up yet
+            try:
+                service = await platform.open(app)
+            except Exception as error:
+                failed(platform, error, "start", others=len(wanted) > 1)
+                continue
+            try:
+                started.append((platform, service, await service.start(web_app)))
+            except Exception as error:
+                failed(platform, error, "start", others=len(wanted) > 1)
+                await service.close()
+        if web_app is not None and started:
             runner = web.AppRunner(web_app)
             await runner.setup()
             await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
             log.info("webhooks served on port %s", settings.webhook_port)
-        for service in services:
-            await service.after_listening()
-        await stop.wait()
+        for platform, service, listener in started:
+            try:
+                await service.after_listening()  # e.g. setWebhook, which Zalo may refuse
+            except Exception as error:
+                failed(platform, error, "webhook", others=len(wanted) > 1)
+                await service.stop_listening()
+                await service.close()
+                continue
+            running.append(service)
+            if listener is not None:
+                tasks[listener] = f"{platform.name}: polling"
+            tasks[asyncio.create_task(service.worker().run(stop))] = f"{platform.name}: outbox"
+            sweep = asyncio.create_task(service.inbox.sweep_forever(stop))
+            tasks[sweep] = f"{platform.name}: inbox sweep"
+        if not running:
+            log.critical(render(Say("cli/nothing_serves.j2"), "plain"))
+            raise ServeFailed("no platform started")
+        tasks[asyncio.create_task(run_scheduler(app.sessions, app.core.deps, stop))] = "scheduler"
+        await supervise(tasks, stop)
     finally:
         stop.set()
-        for service in services:
+        for service in running:
             await service.stop_listening()
         if runner is not None:
             await runner.cleanup()
-        _, pending = await asyncio.wait(tasks, timeout=DRAIN_SECONDS)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for service in services:
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=DRAIN_SECONDS)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for service in running:
             await service.close()

@@ -1,0 +1,28 @@
+"""The offline console (``service.py``): the registry's row. It needs no token and no
+network; ``python -m bot demo`` runs it, and ``run`` does when no other platform is on."""
+
+from __future__ import annotations
+
+from bot.platforms.protocol import Receives, Sends, TextUnit
+from bot.settings import Settings
+
+
+class Console:
+    name: str = "console"
+    buttons: bool = False  # choices as a numbered list, answered by number or by name
+    text_limit: int = 1_000_000  # a terminal takes anything; the flow's own limits still apply
+    text_unit: TextUnit = TextUnit.CODE_POINTS
+    secrets: tuple[str, ...] = ()
+    sends: frozenset[Sends] = frozenset({Sends.REPLIES, Sends.CARDS, Sends.POSTS})
+
+    def enabled(self, settings: Settings) -> bool:
+        return False  # never served by ``run``: it is what runs when nothing else is
+
+    def receives(self, settings: Settings) -> Receives:
+        return Receives.TERMINAL
+
+    def check(self, settings: Settings) -> None:
+        return None
+
+
+CONSOLE = Console()

@@ -1,0 +1,67 @@
+"""Zalo Bot Platform (``bot/platforms/zalo/client.py``): the registry's row.
+
+Rules from https://bot.zaloplatforms.com/docs/: sendMessage's text is 1-2000 "ký tự" (unit
+undocumented: counted in UTF-16 units, the safe side), no buttons, ``setWebhook``'s
+``secret_token`` 8-256 characters, returned in the ``X-Bot-Api-Secret-Token`` header."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.platforms.protocol import Receives, Sends, Service, StartProblem, TextUnit
+from bot.settings import Settings, problem
+
+if TYPE_CHECKING:
+    from bot.runtime.app import App
+
+
+class Zalo:
+    name: str = "zalo"
+    buttons: bool = False
+    text_limit: int = 2000
+    text_unit: TextUnit = TextUnit.UTF16
+    secrets: tuple[str, ...] = ("zalo_bot_token", "zalo_webhook_secret")
+    sends: frozenset[Sends] = frozenset({Sends.REPLIES, Sends.CARDS, Sends.POSTS})
+
+    def enabled(self, settings: Settings) -> bool:
+        return settings.zalo_bot_token is not None
+
+    def receives(self, settings: Settings) -> Receives:
+        return Receives.WEBHOOK if settings.zalo_webhook_url else Receives.POLLING
+
+    def check(self, settings: Settings) -> None:
+        secret = settings.zalo_webhook_secret
+        if settings.zalo_webhook_url is not None and secret is None:
+            # Zalo would be told no secret, and every update refused: a deaf bot.
+            raise problem("ZALO_WEBHOOK_SECRET", "secret_needed")
+        if secret is not None and not 8 <= len(secret.get_secret_value()) <= 256:
+            raise problem("ZALO_WEBHOOK_SECRET", "zalo_secret_format")
+
+    async def open(self, app: App) -> Service:
+        from bot.platforms.zalo.service import ZaloService
+
+        service = ZaloService(app)
+        try:
+            await service.client.get_me()
+        except BaseException:
+            await service.close()
+            raise
+        return service
+
+    def explain(self, error: BaseException, *, stage: str) -> StartProblem:
+        from bot.platforms.zalo.client import ZaloError, ZaloNetworkError
+
+        if isinstance(error, ZaloNetworkError):
+            return StartProblem("ZALO_API_BASE", "unreachable", error.description)
+        if isinstance(error, ZaloError):
+            if 401 in (error.status, error.error_code) or 403 in (error.status, error.error_code):
+                return StartProblem("ZALO_BOT_TOKEN", "token_refused", error.description)
+            if stage == "webhook":
+                return StartProblem("ZALO_WEBHOOK_URL, ZALO_WEBHOOK_SECRET", "webhook", str(error))
+            return StartProblem("ZALO_BOT_TOKEN", "refused", str(error))
+        if isinstance(error, OSError | TimeoutError):
+            return StartProblem("ZALO_API_BASE", "unreachable", str(error))
+        return StartProblem("ZALO_API_BASE", "other", f"{type(error).__name__}: {error}")
+
+
+ZALO = Zalo()
