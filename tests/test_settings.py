@@ -10,7 +10,6 @@ from pydantic import ValidationError
 from bot.settings import Settings, describe_error
 from handlers.engine.texts import render
 from handlers.engine.types import Say
-
 from tests.support.process import run_bot
 
 ROOT = Path(__file__).resolve().parents[1]
