@@ -107,7 +107,7 @@ async def test_a_decision_before_the_card_is_recorded_is_shown_once(app: App, wh
             display_name="Biên tập",
             message_id="900" if group else None,
             group=group,
-            choice=f"rv:ok:{sub_id}" if group else None,
+            choice=f"card:approve:{sub_id}" if group else None,
             command=None if group else "duyet",
             args="" if group else str(sub_id),
         )

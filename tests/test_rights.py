@@ -80,7 +80,7 @@ async def test_withdraw_only_ones_own_waiting_item(desk: Harness, fake: FakeTele
     edited = await card(fake, "Thành viên đã rút bài", after=mark)
     assert edited.message_id == shown.message_id and not edited.buttons
     # A late press on the old card decides nothing.
-    fake.push_callback(ED1, shown.message_id, "rv:ok:1", chat_id=EDITORS)
+    fake.push_callback(ED1, shown.message_id, "card:approve:1", chat_id=EDITORS)
     await fake.idle()
     alert = fake.callback_answers[-1]
     assert "đã rút lại" in str(alert.get("text")) and "Lan" in str(alert.get("text"))

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.engine.card_actions import CardAction as A
+from handlers.engine.card_actions import button
 from handlers.engine.context import Deps
 from handlers.engine.states import PATHS
 from handlers.engine.texts import label
@@ -32,13 +34,13 @@ def review_choices(sub: Submission, *, waiting_slot: bool) -> tuple[tuple[Choice
     sid = sub.id
     if sub.status == Status.PENDING:
         return (
-            (Choice(label("approve"), f"rv:ok:{sid}"), Choice(label("reject"), f"rv:no:{sid}")),
-            (Choice(label("more"), f"rv:mi:{sid}"), Choice(label("edit_post"), f"rv:ed:{sid}")),
+            (button(label("approve"), A.APPROVE, sid), button(label("reject"), A.REJECT, sid)),
+            (button(label("more"), A.MORE, sid), button(label("edit_post"), A.EDIT_POST, sid)),
             *duplicates.card_row(sub),
             *personal_data.card_row(sub),
         )
     if sub.status == Status.APPROVED and waiting_slot:
-        return ((Choice(label("post_now"), f"rv:pn:{sid}"),),)
+        return ((button(label("post_now"), A.POST_NOW, sid),),)
     return ()
 
 

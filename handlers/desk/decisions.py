@@ -14,6 +14,9 @@ from handlers.merging import merge_follow
 from storage import outbox, review, submissions
 from storage.models import OutboxStatus, Status, Submission
 
+TEXT_LIMIT = 1000  # a reason or a note
+POST_LIMIT = 3500  # the editors' post text: room left for the hashtags under Telegram's 4096
+
 
 async def refresh_card(ctx: Ctx, sub: Submission) -> None:
     """Show the outcome on the editors' card: edited in place when the press came from the

@@ -16,7 +16,7 @@ from storage import review, submissions
 from storage.models import Status, Submission
 
 router = Router()
-TEXT_LIMIT, POST_LIMIT = 1000, 3500
+TEXT_LIMIT, POST_LIMIT = decisions.TEXT_LIMIT, decisions.POST_LIMIT
 
 
 async def _target(ctx: Ctx, usage: str) -> tuple[Submission, str] | None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from handlers.desk import cards
+from handlers.engine.card_actions import CardAction, button
 from handlers.engine.context import Ctx
 from handlers.engine.roles import actor
 from handlers.engine.texts import label
-from handlers.engine.types import Choice
 from storage import outbox, review
 from storage.models import Submission
 
@@ -20,8 +20,8 @@ async def show(ctx: Ctx, *, with_buttons: bool = True) -> None:
     ]
     problems = await outbox.problems(ctx.session)
     choices = [
-        [Choice(label("resend_card").replace("#", f"#{item['sub'].id}"), f"rv:rc:{item['sub'].id}")]  # type: ignore[attr-defined]
-        for item in items[:10]
+        [button(label("resend_card").replace("#", f"#{sub.id}"), CardAction.RESEND, sub.id)]
+        for sub in rows[:10]
     ]
     ctx.say(
         "review/queue.j2",

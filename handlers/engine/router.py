@@ -1,7 +1,8 @@
-"""A small platform-free router: commands, button actions and input per step.
+"""A small platform-free router: commands, button actions, input per step, card buttons.
 
-Each feature module owns one ``Router``; ``handlers.engine.core`` joins them. A button action names
-the steps in which it is current, so a press on an old message is recognised and refused.
+Each feature module owns one ``Router``; ``handlers.wiring`` joins them. A button action names
+the steps in which it is current, so a press on an old message is recognised and refused. A
+card button (``handlers.engine.card_actions``) names whether it still works once decided.
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from handlers.engine.card_actions import CardAction, CardPress
 from handlers.engine.context import Ctx
 from handlers.engine.states import Step
+from storage.models import Submission
 
 K = TypeVar("K")
 V = TypeVar("V")
 Handler = Callable[[Ctx], Awaitable[None]]
 ActionHandler = Callable[[Ctx, str], Awaitable[None]]
+CardHandler = Callable[[Ctx, Submission, CardPress], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -26,12 +30,19 @@ class Action:
     draft_bound: bool  # the button belongs to one draft; refused once that draft is gone
 
 
+@dataclass(frozen=True)
+class CardRoute:
+    handler: CardHandler
+    pending_only: bool  # once decided, a press is answered with who decided and when
+
+
 @dataclass
 class Router:
     commands: dict[str, Handler] = field(default_factory=dict)
     actions: dict[str, Action] = field(default_factory=dict)
     inputs: dict[Step, Handler] = field(default_factory=dict)
     prompts: dict[Step, Handler] = field(default_factory=dict)
+    cards: dict[CardAction, CardRoute] = field(default_factory=dict)
 
     def command(self, *names: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -69,12 +80,26 @@ class Router:
 
         return register
 
+    def card(
+        self, *actions: CardAction, pending_only: bool = True
+    ) -> Callable[[CardHandler], CardHandler]:
+        """A button on the editors' card; the press is already checked (the editors' chat, an
+        editor, a submission that exists)."""
+
+        def register(handler: CardHandler) -> CardHandler:
+            for action in actions:
+                _merge(self.cards, {action: CardRoute(handler, pending_only)})
+            return handler
+
+        return register
+
     def include(self, *others: Router) -> Router:
         for other in others:
             _merge(self.commands, other.commands)
             _merge(self.actions, other.actions)
             _merge(self.inputs, other.inputs)
             _merge(self.prompts, other.prompts)
+            _merge(self.cards, other.cards)
         return self
 
 

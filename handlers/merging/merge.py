@@ -2,8 +2,8 @@
 
 A waiting submission B is merged into A (the one it likely repeats, or any an editor names):
 B then follows A's fate (``handlers.merging.merge_follow``), only A is posted, and the post and
-A's card name every member who sent it. The button ``rv:mg:<B>`` on B's card merges it into
-the one it was flagged as repeating; Zalo editors type ``/gop 27`` or ``/gop 27 12``.
+A's card name every member who sent it. The button ``CardAction.MERGE`` on B's card merges it
+into the one it was flagged as repeating; Zalo editors type ``/gop 27`` or ``/gop 27 12``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.desk import cards, decisions
 from handlers.engine import roles
-from handlers.engine.card_actions import card_action
+from handlers.engine.card_actions import CardAction, CardPress
 from handlers.engine.context import Ctx, Deps
 from handlers.engine.roles import actor, input_key, role_of
 from handlers.engine.router import Router
@@ -24,8 +24,8 @@ from storage.models import Status, Submission
 router = Router()
 
 
-@card_action("mg")
-async def merge_button(ctx: Ctx, sub: Submission, _arg: str) -> None:
+@router.card(CardAction.MERGE)
+async def merge_button(ctx: Ctx, sub: Submission, _press: CardPress) -> None:
     if sub.duplicate_of is None:
         ctx.alert("stale_button.j2")
         return

@@ -40,6 +40,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from handlers.engine.card_actions import CardAction, button
 from handlers.engine.states import PATHS, Step
 from handlers.engine.texts import label
 from handlers.engine.types import Choice
@@ -160,4 +161,4 @@ def card_row(sub: Submission) -> tuple[tuple[Choice, ...], ...]:
         return ()
     keep = not sub.keep_personal
     name = "personal_keep" if keep else "personal_mask"
-    return ((Choice(label(name), f"rv:pk:{sub.id}:{int(keep)}"),),)
+    return ((button(label(name), CardAction.PERSONAL, sub.id, int(keep)),),)

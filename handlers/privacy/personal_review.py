@@ -1,6 +1,6 @@
 """The editors' choice on personal data: masked in the post (the default) or kept, recorded.
 
-Telegram: the button under a waiting card (``rv:pk:<id>:1`` keeps, ``:0`` masks again; the
+Telegram: the button under a waiting card (``CardAction.PERSONAL`` with 1 keeps, 0 masks; the
 target state, not a toggle, so a double press changes nothing twice). Zalo and other platforms
 without buttons: ``/giu 27`` keeps, ``/che 27`` masks. Each change is one conditional UPDATE
 and one audit row ("keep_personal" / "mask_personal")."""
@@ -8,7 +8,7 @@ and one audit row ("keep_personal" / "mask_personal")."""
 from __future__ import annotations
 
 from handlers.desk import cards, decisions
-from handlers.engine.card_actions import card_action
+from handlers.engine.card_actions import CardAction, CardPress
 from handlers.engine.context import Ctx
 from handlers.engine.roles import actor, role_of
 from handlers.engine.router import Router
@@ -19,13 +19,13 @@ from storage.models import Status, Submission
 router = Router()
 
 
-@card_action("pk")
-async def pressed(ctx: Ctx, sub: Submission, arg: str) -> None:
+@router.card(CardAction.PERSONAL)
+async def pressed(ctx: Ctx, sub: Submission, press: CardPress) -> None:
     """The button on the card (the press already checked: editors' group, editor, pending)."""
-    if arg not in ("0", "1") or not personal_data.found_in(sub):
+    if press.arg not in ("0", "1") or not personal_data.found_in(sub):
         ctx.alert("stale_button.j2")
         return
-    await _choose(ctx, sub, keep=arg == "1")
+    await _choose(ctx, sub, keep=press.arg == "1")
 
 
 @router.command("giu", "che")

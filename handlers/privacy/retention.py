@@ -27,7 +27,7 @@ from handlers.engine.texts import label
 from storage import outbox, retention
 
 WARN_BEFORE = timedelta(days=7)
-router = Router()  # joined to handlers.privacy.rights' router
+router = Router()
 
 
 def lead(keep: timedelta) -> timedelta:
