@@ -12,7 +12,7 @@ from handlers.desk import cards, outbound
 from handlers.engine.texts import render
 from handlers.engine.types import Inbound
 from storage import outbox
-from storage.models import Member, Outbox, OutboxStatus, Status, Submission
+from storage.models import Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
 from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
 
@@ -45,7 +45,7 @@ async def test_a_post_in_doubt_is_shown_to_the_editors_not_resent(app: App) -> N
         await outbox.enqueue(
             session,
             key="post:x",
-            kind="post",
+            kind=OutboxKind.POST,
             platform="telegram",
             chat_id="-100555",
             submission_id=sub.id,

@@ -23,7 +23,7 @@ from handlers.reports.report import build_report
 from handlers.reports.report_data import ReportData
 from storage import outbox, reports
 from storage.db import make_engine, make_sessions, migrate
-from storage.models import Audit, Inbox, Media, Member, Outbox, Status, Submission
+from storage.models import Audit, Inbox, Media, Member, Outbox, OutboxKind, Status, Submission
 from storage.rights import Erased
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
@@ -256,7 +256,7 @@ async def test_erasure_removes_stored_messages_and_notices(db_url: str) -> None:
                 await outbox.enqueue(
                     session,
                     key=key,
-                    kind="notice",
+                    kind=OutboxKind.NOTICE,
                     platform="zalo",
                     chat_id=chat,
                     template="notice/weekly_reminder.j2",

@@ -17,7 +17,7 @@ from handlers.engine.types import Choice, MediaRef, Reply, Say
 from handlers.merging import duplicates
 from handlers.privacy import personal_data
 from storage import merges, outbox, personal, submissions, units
-from storage.models import Member, OutboxStatus, Status, Submission
+from storage.models import Member, OutboxKind, OutboxStatus, Status, Submission
 
 
 async def media_for(session: AsyncSession, sub: Submission, platform: str) -> tuple[MediaRef, ...]:
@@ -80,7 +80,7 @@ async def card_reply(
     session: AsyncSession, sub: Submission, deps: Deps, *, media: bool = True
 ) -> Reply:
     context = await card_context(session, sub, deps)
-    posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind="post")
+    posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind=OutboxKind.POST)
     waiting = any(p.status == OutboxStatus.WAITING for p in posts)
     problems = [p for p in posts if p.status in (OutboxStatus.FAILED, OutboxStatus.NEEDS_CHECK)]
     refs = await media_for(session, sub, deps.editor_platform) if media else ()
@@ -111,15 +111,13 @@ async def notify_member(
     if member is None:
         return
     choices = context.pop("choices", [])
-    await outbox.enqueue(
+    await outbox.notice(
         session,
+        to=(member.platform, member.chat_id),
         key=f"notice:{sub.id}:{event}:{sub.card_version}",
-        kind="notice",
-        platform=member.platform,
-        chat_id=member.chat_id,
-        submission_id=sub.id,
         template=f"notice/{event}.j2",
         context={"sub_id": sub.id, "kind": sub.kind, "choices": choices, **context},
+        submission_id=sub.id,
     )
 
 
@@ -130,7 +128,7 @@ async def mirror_card(session: AsyncSession, sub: Submission, deps: Deps, now: d
     await outbox.enqueue(
         session,
         key=f"card_edit:{sub.id}:{sub.status}:{int(now.timestamp() * 1000)}",
-        kind="card_edit",
+        kind=OutboxKind.CARD_EDIT,
         platform=deps.editor_platform,
         chat_id=sub.card_chat_id,
         submission_id=sub.id,
@@ -143,26 +141,25 @@ async def announce(
     """A short numbered card in the private chat of editors who use a platform without
     buttons (Zalo): they act with text commands. ``reason``: why it is told again: "released"
     (waiting on its own again after the story it joined left) or "withdrawn" (by its member)."""
+    context = {
+        "sub_id": sub.id,
+        "kind": sub.kind,
+        "unit": sub.unit_code or "",
+        "again": sub.card_version > 0,
+        "duplicate_of": sub.duplicate_of,
+        "duplicate_rule": sub.duplicate_rule,
+        "personal": bool(personal_data.found_in(sub)),
+        "reason": reason,
+    }
     for editor in editors:
         platform, _, user_id = editor.partition(":")
-        await outbox.enqueue(
+        await outbox.notice(
             session,
+            to=(platform, user_id),
             key=f"announce:{sub.id}:{sub.card_version}:{reason}:{editor}",
-            kind="notice",
-            platform=platform,
-            chat_id=user_id,
-            submission_id=sub.id,
             template="review/announce.j2",
-            context={
-                "sub_id": sub.id,
-                "kind": sub.kind,
-                "unit": sub.unit_code or "",
-                "again": sub.card_version > 0,
-                "duplicate_of": sub.duplicate_of,
-                "duplicate_rule": sub.duplicate_rule,
-                "personal": bool(personal_data.found_in(sub)),
-                "reason": reason,
-            },
+            context=context,
+            submission_id=sub.id,
         )
 
 
@@ -174,7 +171,7 @@ async def enqueue_card(
     await outbox.enqueue(
         session,
         key=f"card:{sub.id}:{sub.card_version}{reason}",
-        kind="card",
+        kind=OutboxKind.CARD,
         platform=deps.editor_platform,
         chat_id=deps.editor_chat,
         submission_id=sub.id,

@@ -12,7 +12,7 @@ from handlers.engine.texts import label
 from handlers.engine.types import Reply
 from handlers.merging import merge_follow
 from storage import outbox, review, submissions
-from storage.models import OutboxStatus, Status, Submission
+from storage.models import OutboxKind, OutboxStatus, Status, Submission
 
 TEXT_LIMIT = 1000  # a reason or a note
 POST_LIMIT = 3500  # the editors' post text: room left for the hashtags under Telegram's 4096
@@ -89,7 +89,7 @@ async def approve(
         await outbox.enqueue(
             ctx.session,
             key=f"post:{sub_id}:{platform}:{chat}",
-            kind="post",
+            kind=OutboxKind.POST,
             platform=platform,
             chat_id=chat,
             submission_id=sub_id,

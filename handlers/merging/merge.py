@@ -19,7 +19,7 @@ from handlers.engine.router import Router
 from handlers.merging import duplicates
 from storage import merges, outbox, review, submissions
 from storage.duplicates import LIVE
-from storage.models import Status, Submission
+from storage.models import OutboxKind, Status, Submission
 
 router = Router()
 
@@ -95,7 +95,7 @@ async def merge(ctx: Ctx, sub: Submission, into: int) -> None:
             ctx.session, submission_id=sid, actor=who, actor_name=name, action="merge", note=note
         )
     await review.clear_input(ctx.session, **input_key(ctx))
-    posts = await outbox.of_submission(ctx.session, submission_id=into, kind="post")
+    posts = await outbox.of_submission(ctx.session, submission_id=into, kind=OutboxKind.POST)
     links = [post.link for post in posts if post.link] if published else []
     await cards.notify_member(
         ctx.session, sub, "merged", ctx.deps, into=into, status=status.value, links=links
