@@ -125,14 +125,8 @@ async def mirror_card(session: AsyncSession, sub: Submission, deps: Deps, now: d
     """Edit the card already in the editors' group to show a decision made elsewhere."""
     if sub.card_chat_id is None or sub.card_message_id is None:
         return
-    await outbox.enqueue(
-        session,
-        key=f"card_edit:{sub.id}:{sub.status}:{int(now.timestamp() * 1000)}",
-        kind=OutboxKind.CARD_EDIT,
-        platform=deps.editor_platform,
-        chat_id=sub.card_chat_id,
-        submission_id=sub.id,
-    )
+    key = f"card_edit:{sub.id}:{sub.status}:{int(now.timestamp() * 1000)}"
+    await _card_row(session, sub, deps, OutboxKind.CARD_EDIT, key, sub.card_chat_id)
 
 
 async def announce(
@@ -166,13 +160,16 @@ async def announce(
 async def enqueue_card(
     session: AsyncSession, sub: Submission, deps: Deps, *, reason: str = ""
 ) -> None:
-    if deps.editor_chat is None:
-        return
+    if deps.editor_chat is not None:
+        key = f"card:{sub.id}:{sub.card_version}{reason}"
+        await _card_row(session, sub, deps, OutboxKind.CARD, key, deps.editor_chat)
+
+
+async def _card_row(
+    session: AsyncSession, sub: Submission, deps: Deps, kind: OutboxKind, key: str, chat: str
+) -> None:
+    """A card (or an edit of one) in the editors' chat, composed when its turn comes."""
+    platform = deps.editor_platform
     await outbox.enqueue(
-        session,
-        key=f"card:{sub.id}:{sub.card_version}{reason}",
-        kind=OutboxKind.CARD,
-        platform=deps.editor_platform,
-        chat_id=deps.editor_chat,
-        submission_id=sub.id,
+        session, key=key, kind=kind, platform=platform, chat_id=chat, submission_id=sub.id
     )

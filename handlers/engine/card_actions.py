@@ -81,9 +81,16 @@ class CardPress:
             return None
         prefix, name, number, arg = [*data.split(":", 3), "", "", ""][:4]
         action = (_BY_VALUE if prefix == PREFIX else LEGACY if prefix == "rv" else {}).get(name)
-        if action is None or not (number.isascii() and number.isdigit()):
-            return None
-        return cls(action, int(number), arg) if int(number) <= MAX_ID else None
+        sid = submission_id(number)
+        return None if action is None or sid is None else cls(action, sid, arg)
+
+
+def submission_id(word: str) -> int | None:
+    """A submission's number as a button or a command gives it ("27"); None for anything
+    that cannot be one (other digits, signs, a number beyond the column)."""
+    if not (word.isascii() and word.isdigit()) or int(word) > MAX_ID:
+        return None
+    return int(word)
 
 
 def button(text: str, action: CardAction, submission_id: int | None, arg: object = "") -> Choice:

@@ -18,6 +18,7 @@ from storage.models import Submission
 
 K = TypeVar("K")
 V = TypeVar("V")
+H = TypeVar("H")
 Handler = Callable[[Ctx], Awaitable[None]]
 ActionHandler = Callable[[Ctx, str], Awaitable[None]]
 CardHandler = Callable[[Ctx, Submission, CardPress], Awaitable[None]]
@@ -45,53 +46,27 @@ class Router:
     cards: dict[CardAction, CardRoute] = field(default_factory=dict)
 
     def command(self, *names: str) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            for name in names:
-                self.commands[name] = handler
-            return handler
-
-        return register
+        return _filed(self.commands, names, _same)
 
     def action(
         self, name: str, *, steps: Iterable[Step] | None = None, draft_bound: bool = True
     ) -> Callable[[ActionHandler], ActionHandler]:
-        def register(handler: ActionHandler) -> ActionHandler:
-            allowed = frozenset(steps) if steps is not None else None
-            self.actions[name] = Action(handler, allowed, draft_bound)
-            return handler
-
-        return register
+        allowed = frozenset(steps) if steps is not None else None
+        return _filed(self.actions, [name], lambda handler: Action(handler, allowed, draft_bound))
 
     def input(self, *steps: Step) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            for step in steps:
-                self.inputs[step] = handler
-            return handler
-
-        return register
+        return _filed(self.inputs, steps, _same)
 
     def prompt(self, *steps: Step) -> Callable[[Handler], Handler]:
         """How a step asks its question: used on arrival and whenever it must be asked again."""
-
-        def register(handler: Handler) -> Handler:
-            for step in steps:
-                self.prompts[step] = handler
-            return handler
-
-        return register
+        return _filed(self.prompts, steps, _same)
 
     def card(
         self, *actions: CardAction, pending_only: bool = True
     ) -> Callable[[CardHandler], CardHandler]:
         """A button on the editors' card; the press is already checked (the editors' chat, an
         editor, a submission that exists)."""
-
-        def register(handler: CardHandler) -> CardHandler:
-            for action in actions:
-                _merge(self.cards, {action: CardRoute(handler, pending_only)})
-            return handler
-
-        return register
+        return _filed(self.cards, actions, lambda handler: CardRoute(handler, pending_only))
 
     def include(self, *others: Router) -> Router:
         for other in others:
@@ -101,6 +76,20 @@ class Router:
             _merge(self.prompts, other.prompts)
             _merge(self.cards, other.cards)
         return self
+
+
+def _same(handler: Handler) -> Handler:
+    return handler
+
+
+def _filed(table: dict[K, V], keys: Iterable[K], entry: Callable[[H], V]) -> Callable[[H], H]:
+    """A decorator filing its handler (as ``entry`` makes it) under each key, once."""
+
+    def register(handler: H) -> H:
+        _merge(table, {key: entry(handler) for key in keys})
+        return handler
+
+    return register
 
 
 def _merge(mine: dict[K, V], theirs: dict[K, V]) -> None:

@@ -12,9 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.desk import cards, decisions
 from handlers.engine import roles
-from handlers.engine.card_actions import CardAction, CardPress
+from handlers.engine.card_actions import CardAction, CardPress, submission_id
 from handlers.engine.context import Ctx, Deps
-from handlers.engine.roles import actor, input_key, role_of
+from handlers.engine.roles import actor, audit, input_key, requires
 from handlers.engine.router import Router
 from handlers.merging import duplicates
 from storage import merges, outbox, review, submissions
@@ -33,13 +33,11 @@ async def merge_button(ctx: Ctx, sub: Submission, _press: CardPress) -> None:
 
 
 @router.command("gop")
+@requires("editor")
 async def merge_command(ctx: Ctx) -> None:
     """``/gop 27``: into the one #27 was flagged as repeating; ``/gop 27 12``: into #12."""
-    if await role_of(ctx) is None:
-        ctx.say("review/not_editor.j2")
-        return
     words = [word.lstrip("#") for word in ctx.event.args.split()]
-    if not 1 <= len(words) <= 2 or not all(word.isdigit() for word in words):
+    if not 1 <= len(words) <= 2 or not all(submission_id(word) is not None for word in words):
         ctx.say("review/merge_usage.j2", number=None, flagged=True)
         return
     sub = await submissions.get(ctx.session, submission_id=int(words[0]))
@@ -90,10 +88,8 @@ async def merge(ctx: Ctx, sub: Submission, into: int) -> None:
     ):
         await decisions.lost_race(ctx, sub.id or 0)
         return
-    for sid, note in ((sub.id, f"into #{into}"), (into, f"#{sub.id} merged into it")):
-        await review.audit(
-            ctx.session, submission_id=sid, actor=who, actor_name=name, action="merge", note=note
-        )
+    await audit(ctx, "merge", submission_id=sub.id, note=f"into #{into}")
+    await audit(ctx, "merge", submission_id=into, note=f"#{sub.id} merged into it")
     await review.clear_input(ctx.session, **input_key(ctx))
     posts = await outbox.of_submission(ctx.session, submission_id=into, kind=OutboxKind.POST)
     links = [post.link for post in posts if post.link] if published else []
