@@ -12,7 +12,7 @@ import pytest
 from handlers import wiring
 from handlers.engine.card_actions import MAX_ID, CardAction, CardPress, button
 from handlers.engine.router import Router
-from handlers.engine.states import PATHS
+from handlers.engine.states import PATHS, Step
 from handlers.engine.types import CALLBACK_LIMIT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,3 +131,14 @@ def test_buttons_of_cards_sent_before_read_as_what_they_meant() -> None:
 )
 def test_anything_else_is_no_card_press(data: str | None) -> None:
     assert CardPress.parse(data) is None
+
+
+def test_the_flow_diagram_names_every_step_and_no_other() -> None:
+    text = (ROOT / "docs" / "flow.md").read_text(encoding="utf-8")
+    diagram = text.split("```mermaid", 1)[1].split("```", 1)[0]
+    states: set[str] = set()
+    for line in diagram.splitlines():
+        arrow, _, _ = line.partition(":")
+        if "-->" in arrow:
+            states |= {side.strip() for side in arrow.split("-->")} - {"[*]"}
+    assert states == {step.value for step in Step}
