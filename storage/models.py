@@ -23,6 +23,16 @@ class Status(StrEnum):
     MERGED = "merged"  # joined to another submission of the same story (Gộp); follows its fate
 
 
+class OutboxKind(StrEnum):
+    """What an outbox row sends; stored as its value (the column stays a string)."""
+
+    CARD = "card"  # a submission's card to the editors' group
+    CARD_EDIT = "card_edit"  # that card edited to show a decision made elsewhere
+    NOTICE = "notice"  # a message from a template: to a member, the editors, an editor
+    POST = "post"  # the published post, one row per target
+    REPORT = "report"  # a scheduled report, built when its turn comes
+
+
 class OutboxStatus(StrEnum):
     WAITING = "waiting"  # a post held for its kind's posting slot
     QUEUED = "queued"
@@ -212,7 +222,7 @@ class Outbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     # Enqueueing twice with one key is a no-op: one post per submission and target.
     key: str = Field(max_length=128, unique=True)
-    kind: str = Field(max_length=16)  # card | notice | post
+    kind: str = Field(max_length=16)  # an OutboxKind
     platform: str = Field(max_length=16)
     chat_id: str = Field(max_length=64)
     submission_id: int | None = Field(default=None, foreign_key="submission.id", index=True)

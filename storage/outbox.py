@@ -17,14 +17,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import clock
 from storage.db import insert_new
-from storage.models import Outbox, OutboxStatus
+from storage.models import Outbox, OutboxKind, OutboxStatus
 
 
 async def enqueue(
     session: AsyncSession,
     *,
     key: str,
-    kind: str,
+    kind: OutboxKind,
     platform: str,
     chat_id: str,
     submission_id: int | None = None,
@@ -39,7 +39,7 @@ async def enqueue(
         session,
         Outbox,
         key=key,
-        kind=kind,
+        kind=kind.value,
         platform=platform,
         chat_id=chat_id,
         submission_id=submission_id,
@@ -54,6 +54,33 @@ async def enqueue(
     )
 
 
+async def notice(
+    session: AsyncSession,
+    *,
+    to: tuple[str, str | None],
+    key: str,
+    template: str,
+    context: dict[str, Any],
+    submission_id: int | None = None,
+) -> bool:
+    """A message from a template to one chat, (platform, chat id): a member, the editors'
+    group, an editor in private. Sent once per key; nothing when there is no chat (no
+    editors' group configured). True when added."""
+    platform, chat_id = to
+    if chat_id is None:
+        return False
+    return await enqueue(
+        session,
+        key=key,
+        kind=OutboxKind.NOTICE,
+        platform=platform,
+        chat_id=chat_id,
+        submission_id=submission_id,
+        template=template,
+        context=context,
+    )
+
+
 async def expire_leases(session: AsyncSession, *, platform: str, now: datetime) -> None:
     """Rows left in ``sending`` by a worker that died: a post may have gone out, so an editor
     checks it; a card or a notice is simply sent again."""
@@ -64,12 +91,12 @@ async def expire_leases(session: AsyncSession, *, platform: str, now: datetime) 
     )
     await session.exec(
         update(Outbox)
-        .where(*expired, col(Outbox.kind) == "post")
+        .where(*expired, col(Outbox.kind) == OutboxKind.POST)
         .values(status=OutboxStatus.NEEDS_CHECK, error="lease expired mid-send", updated_at=now)
     )
     await session.exec(
         update(Outbox)
-        .where(*expired, col(Outbox.kind) != "post")
+        .where(*expired, col(Outbox.kind) != OutboxKind.POST)
         .values(status=OutboxStatus.QUEUED, updated_at=now)
     )
 
@@ -142,7 +169,7 @@ async def release_waiting(session: AsyncSession, *, submission_id: int, now: dat
 
 
 async def of_submission(
-    session: AsyncSession, *, submission_id: int, kind: str | None = None
+    session: AsyncSession, *, submission_id: int, kind: OutboxKind | None = None
 ) -> Sequence[Outbox]:
     query = select(Outbox).where(Outbox.submission_id == submission_id)
     if kind is not None:

@@ -19,10 +19,10 @@ from sqlmodel import select
 
 from bot.runtime.app import App, build
 from bot.settings import Settings
-from handlers.engine.core import Core
 from handlers.engine.states import Step
 from handlers.engine.texts import render
 from handlers.engine.types import Inbound, MediaRef, Reply
+from handlers.wiring import build_core
 from storage.models import Member, Submission
 from tests.fake_telegram import parse_html
 
@@ -119,7 +119,7 @@ async def play(app: App, actions: list[tuple[str, Any]]) -> None:
         before = await stored(app, user)
         event: Inbound | None
         if kind == "restart":
-            core, event = Core(app.sessions, app.core.deps), None
+            core, event = build_core(app.sessions, app.core.deps), None
         elif kind == "again":
             event = last
         elif kind == "text":

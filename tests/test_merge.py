@@ -72,7 +72,7 @@ async def test_same_link_merged_published_once_crediting_both(
     assert "Lan, Đoàn phường An Lạc; Minh, Đoàn trường THPT Bình Tân" in (credited.plain or "")
 
     # The old card of #2 pressed again: already decided, nothing changes.
-    fake.push_callback(ED2, second.message_id, "rv:ok:2", chat_id=EDITORS)
+    fake.push_callback(ED2, second.message_id, "card:approve:2", chat_id=EDITORS)
     await fake.idle()
     alert = fake.callback_answers[-1]
     assert alert.get("show_alert") and "đã gộp vào tin khác" in str(alert.get("text"))
@@ -151,9 +151,9 @@ async def test_retold_event_flagged_and_another_story_at_the_school_not(
 
     # #1 rejected meanwhile: merging into it is refused, #2 still waits on its own.
     first = await on_desk(fake, "Cô Nguyễn Thị Hoa")
-    fake.push_callback(ED1, first.message_id, "rv:nr:1:0", chat_id=EDITORS)  # a preset
+    fake.push_callback(ED1, first.message_id, "card:reject_preset:1:0", chat_id=EDITORS)  # a preset
     await fake.wait_for(1011, "chưa được duyệt", timeout=10)
-    fake.push_callback(ED1, flagged.message_id, "rv:mg:2", chat_id=EDITORS)
+    fake.push_callback(ED1, flagged.message_id, "card:merge:2", chat_id=EDITORS)
     await fake.idle()
     alert = fake.callback_answers[-1]
     assert alert.get("show_alert")
@@ -236,7 +236,7 @@ async def test_release_children_when_the_primary_leaves(desk: Harness, fake: Fak
     mark = fake.mark()
     await send_article(desk.member(1003, "Hà"), ARTICLE, "Xin chia sẻ.", "Đoàn phường Tân Tạo")
     third = await on_desk(fake, "có thể trùng với #1", after=mark)  # #2 is merged: not a match
-    fake.push_callback(ED1, third.message_id, "rv:mg:3", chat_id=EDITORS)
+    fake.push_callback(ED1, third.message_id, "card:merge:3", chat_id=EDITORS)
     await fake.wait_for(1003, "gộp hai tin làm một", timeout=10)
 
     # #1 withdrawn (/rut, erasure): those merged into it wait again, each on a new card.

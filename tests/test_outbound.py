@@ -12,7 +12,7 @@ from handlers.desk import cards, outbound
 from handlers.engine.texts import render
 from handlers.engine.types import Inbound
 from storage import outbox
-from storage.models import Member, Outbox, OutboxStatus, Status, Submission
+from storage.models import Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
 from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
 
@@ -45,7 +45,7 @@ async def test_a_post_in_doubt_is_shown_to_the_editors_not_resent(app: App) -> N
         await outbox.enqueue(
             session,
             key="post:x",
-            kind="post",
+            kind=OutboxKind.POST,
             platform="telegram",
             chat_id="-100555",
             submission_id=sub.id,
@@ -107,7 +107,7 @@ async def test_a_decision_before_the_card_is_recorded_is_shown_once(app: App, wh
             display_name="Biên tập",
             message_id="900" if group else None,
             group=group,
-            choice=f"rv:ok:{sub_id}" if group else None,
+            choice=f"card:approve:{sub_id}" if group else None,
             command=None if group else "duyet",
             args="" if group else str(sub_id),
         )

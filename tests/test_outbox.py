@@ -31,7 +31,7 @@ from handlers.engine.types import Choice, MediaKind, MediaRef, Reply, Say, rows
 from handlers.org import load_org
 from storage import outbox
 from storage.db import make_engine, make_sessions, migrate
-from storage.models import Outbox, OutboxStatus
+from storage.models import Outbox, OutboxKind, OutboxStatus
 from tests.fake_telegram import TOKEN, FakeTelegram, Sent
 
 ORG = load_org(Path(__file__).resolve().parents[1] / "config" / "org.example.toml")
@@ -159,7 +159,7 @@ class Env:
             await outbox.enqueue(
                 session,
                 key=key,
-                kind=kind,
+                kind=OutboxKind(kind),
                 platform="telegram",
                 chat_id=str(chat_id),
                 template=template,

@@ -209,10 +209,10 @@ def test_masked_copy_leaves_the_stored_row_alone() -> None:
 def test_the_card_button_names_the_state_it_sets() -> None:
     sub = raw(nhan_vat="Cô Hoa 0912345678")
     [[keep]] = card_row(sub)
-    assert keep.data == "rv:pk:7:1" and "Đăng nguyên" in keep.label
+    assert keep.data == "card:personal:7:1" and "Đăng nguyên" in keep.label
     sub.keep_personal = True
     [[mask]] = card_row(sub)
-    assert mask.data == "rv:pk:7:0" and "Che" in mask.label
+    assert mask.data == "card:personal:7:0" and "Che" in mask.label
     assert card_row(raw(nhan_vat="Cô Hoa")) == ()
 
 

@@ -57,7 +57,7 @@ async def test_marked_for_member_and_editors_then_masked_in_the_post(
     await lan.press("Gửi", "Đã gửi")
     shown = await card(fake)
     assert f"{MARKS} — sẽ được che khi đăng" in (shown.plain or "")
-    assert ("🔓 Đăng nguyên thông tin cá nhân", "rv:pk:1:1") in shown.buttons[-1]
+    assert ("🔓 Đăng nguyên thông tin cá nhân", "card:personal:1:1") in shown.buttons[-1]
     press(fake, ED1, "Duyệt")
     post = await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
     for part in MASKED:
@@ -85,8 +85,8 @@ async def test_editor_keeps_it_as_written_and_it_is_recorded(
     kept = await card(fake, "giữ nguyên khi đăng", after=mark)
     assert kept.message_id == shown.message_id  # the card, edited in place
     assert f"{MARKS} — giữ nguyên khi đăng (theo quyết định của Minh)" in (kept.plain or "")
-    assert ("🔒 Che thông tin cá nhân khi đăng", "rv:pk:1:0") in kept.buttons[-1]
-    fake.push_callback(ED2, shown.message_id, "rv:pk:1:1", chat_id=EDITORS)  # pressed again
+    assert ("🔒 Che thông tin cá nhân khi đăng", "card:personal:1:0") in kept.buttons[-1]
+    fake.push_callback(ED2, shown.message_id, "card:personal:1:1", chat_id=EDITORS)  # pressed again
     await fake.idle()
     [sub] = await desk.submissions()
     assert sub.keep_personal and sub.status == "pending"

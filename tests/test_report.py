@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import org as orgfile
-from handlers.engine import core
+from handlers import wiring
 from handlers.engine.context import Deps
 from handlers.engine.router import Router
 from handlers.engine.texts import render
@@ -372,13 +372,10 @@ async def fake_files(data: ReportData) -> tuple[FileOut, ...]:
     return (FileOut(f"{data.period.start:%Y%m}.xlsx", b"xlsx"),)
 
 
-@pytest.fixture
-def routes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The core's routes with /report (whether or not the core registers it yet), its files
-    made by a stand-in."""
-    commands = {**core.ROUTES.commands, **report.make_router(fake_files).commands}
-    joined = Router(commands, core.ROUTES.actions, core.ROUTES.inputs, core.ROUTES.prompts)
-    monkeypatch.setattr(core, "ROUTES", joined)
+def routers() -> list[Router]:
+    """Every feature's router, /report's with its files made by a stand-in."""
+    others = [router for router in wiring.get_routers() if router is not report.router]
+    return [*others, report.make_router(fake_files)]
 
 
 async def ask(
@@ -392,11 +389,10 @@ async def ask(
         command="report",
         args=args,
     )
-    replies = await core.Core(factory, deps).handle(event)
+    replies = await wiring.build_core(factory, deps, routers=routers()).handle(event)
     return [(render(r.say, "html"), render(r.say, "plain"), r.files) for r in replies]
 
 
-@pytest.mark.usefixtures("routes")
 async def test_report_command(sessions: async_sessionmaker[AsyncSession]) -> None:
     [(html, plain, files)] = await ask(sessions, "admin", "Tháng 10/2026")
     assert files == (FileOut("202610.xlsx", b"xlsx"),)
@@ -415,7 +411,6 @@ async def test_report_command(sessions: async_sessionmaker[AsyncSession]) -> Non
     assert "đơn vị Chi đoàn A1" in unit_plain and "Gửi 2 · duyệt 2 · đăng 1" in unit_plain
 
 
-@pytest.mark.usefixtures("routes")
 async def test_report_usage_and_refusals(sessions: async_sessionmaker[AsyncSession]) -> None:
     [(html, plain, files)] = await ask(sessions, "admin", "thang 13/2026 <b>")
     assert "Chưa đọc được khoảng thời gian “thang 13/2026 &lt;b&gt;”" in html

@@ -287,3 +287,38 @@ async def test_people_who_agreed_or_none_shown_approve_at_once(
     await submit_raw(desk.member(1012), fake)  # no photos: nobody is asked anything
     plain = (await card(fake, after=mark)).plain or ""
     assert "Người trong ảnh" not in plain
+
+
+async def test_a_card_from_before_the_typed_buttons_still_works(
+    desk: Harness, fake: FakeTelegram
+) -> None:
+    """Cards already in the group carry the old two-letter data (``rv:no:1``): they act as
+    they always did, and the buttons they lead to are the new ones."""
+    await submit_raw(desk.member(1020), fake)
+    shown = await card(fake)
+    assert [data for row in shown.buttons for _, data in row][:2] == [
+        "card:approve:1",
+        "card:reject:1",
+    ]
+    fake.push_callback(ED1, shown.message_id, "rv:no:1", chat_id=EDITORS)
+    await fake.idle()
+    reasons = fake.messages(EDITORS)[-1]
+    assert ("↩️ Quay lại", "card:back:1") in [b for row in reasons.buttons for b in row]
+    fake.push_callback(ED1, shown.message_id, "rv:nr:1:0", chat_id=EDITORS)
+    notice = await fake.wait_for(1020, "chưa được duyệt", timeout=10)
+    assert "Lý do: Chưa đủ thông tin" in (notice.plain or "")  # the first preset
+    [sub] = await desk.submissions()
+    assert sub.status == "rejected"
+
+
+async def test_forged_card_buttons_get_the_stale_answer(desk: Harness, fake: FakeTelegram) -> None:
+    await submit_raw(desk.member(1021), fake)
+    shown = await card(fake)
+    forged = ["rv:zz:1", "card:approve:99999999999", "card:launch:1", "card:reject_preset:1:9"]
+    for data in forged:
+        fake.push_callback(ED1, shown.message_id, data, chat_id=EDITORS)
+        await fake.idle()
+    answers = fake.callback_answers[-len(forged) :]
+    assert all("cũ" in str(answer.get("text")) for answer in answers), answers
+    [sub] = await desk.submissions()
+    assert sub.status == "pending" and not fake.errors

@@ -23,7 +23,7 @@ from handlers.reports.report import build_report
 from handlers.reports.report_data import ReportData
 from storage import outbox, reports
 from storage.db import make_engine, make_sessions, migrate
-from storage.models import Audit, Inbox, Media, Member, Outbox, Status, Submission
+from storage.models import Audit, Inbox, Media, Member, Outbox, OutboxKind, Status, Submission
 from storage.rights import Erased
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
@@ -87,7 +87,7 @@ async def test_withdraw_only_ones_own_waiting_item(desk: Harness, fake: FakeTele
     edited = await card(fake, "Thành viên đã rút bài", after=mark)
     assert edited.message_id == shown.message_id and not edited.buttons
     # A late press on the old card decides nothing.
-    fake.push_callback(ED1, shown.message_id, "rv:ok:1", chat_id=EDITORS)
+    fake.push_callback(ED1, shown.message_id, "card:approve:1", chat_id=EDITORS)
     await fake.idle()
     alert = fake.callback_answers[-1]
     assert "đã rút lại" in str(alert.get("text")) and "Lan" in str(alert.get("text"))
@@ -263,7 +263,7 @@ async def test_erasure_removes_stored_messages_and_notices(db_url: str) -> None:
                 await outbox.enqueue(
                     session,
                     key=key,
-                    kind="notice",
+                    kind=OutboxKind.NOTICE,
                     platform="zalo",
                     chat_id=chat,
                     template="notice/weekly_reminder.j2",

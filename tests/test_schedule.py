@@ -22,7 +22,16 @@ from handlers.jobs.schedule import slot_times, tick
 from handlers.org import Kind, OrgConfig, Slots, load_org
 from storage import outbox, units
 from storage.db import make_engine, make_sessions, migrate
-from storage.models import Member, Outbox, OutboxStatus, SlotRun, Status, Submission, UnitBase
+from storage.models import (
+    Member,
+    Outbox,
+    OutboxKind,
+    OutboxStatus,
+    SlotRun,
+    Status,
+    Submission,
+    UnitBase,
+)
 
 ORG = load_org(Path(__file__).resolve().parents[1] / "config" / "org.example.toml")
 SLOTTED = ORG.model_copy(update={"slots": Slots(tin_tot="07:30", cau_chuyen_dep="sun 19:00")})
@@ -108,7 +117,7 @@ async def add(
                 await outbox.enqueue(
                     session,
                     key=f"post:{sub.id}:{platform}:{chat}",
-                    kind="post",
+                    kind=OutboxKind.POST,
                     platform=platform,
                     chat_id=chat,
                     submission_id=sub.id,

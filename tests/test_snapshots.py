@@ -25,7 +25,7 @@ from handlers.desk import cards
 from handlers.engine.texts import TEMPLATES, environment, label, render
 from handlers.engine.types import Choice, Reply, Say
 from storage import outbox
-from storage.models import Audit, Media, Member, OutboxStatus, Submission
+from storage.models import Audit, Media, Member, OutboxKind, OutboxStatus, Submission
 from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
 from tests.support.messages import AT, EMAIL, LABELS, LONG, NAME, PLAIN_ONLY, USER, Case, cases
@@ -276,13 +276,13 @@ async def stories(app: App) -> dict[str, Submission]:
             await outbox.enqueue(
                 session,
                 key=f"post:{name}",
-                kind="post",
+                kind=OutboxKind.POST,
                 platform="telegram",
                 chat_id="-100555",
                 submission_id=found[name].id,
             )
             [post] = await outbox.of_submission(
-                session, submission_id=found[name].id or 0, kind="post"
+                session, submission_id=found[name].id or 0, kind=OutboxKind.POST
             )
             if status is None:
                 await outbox.give_up(

@@ -15,7 +15,7 @@ UPDATES: list[dict[str, Any]] = [
     {"update_id": 1, "message": {"message_id": 5, "date": 0, "chat": CHAT, "from": USER}},
     {
         "update_id": 2,
-        "callback_query": {"id": "c", "from": USER, "chat_instance": "i", "data": "rv:ok:1"},
+        "callback_query": {"id": "c", "from": USER, "chat_instance": "i", "data": "card:approve:1"},
     },
     {"update_id": 3, "channel_post": {"message_id": 6, "date": 0, "chat": CHAT}},
     {"update_id": 4, "message": {"message_id": 7, "date": 0, "chat": CHAT}},  # no sender

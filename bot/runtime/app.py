@@ -13,6 +13,7 @@ from bot.settings import Settings
 from handlers.engine.context import Deps
 from handlers.engine.core import Core
 from handlers.org import OrgConfig, load_org
+from handlers.wiring import build_core
 from storage import units
 from storage.clock import Clock, system
 from storage.db import make_engine, make_sessions, migrate
@@ -73,5 +74,5 @@ async def build(settings: Settings, *, clock: Clock = system, console: bool = Fa
     async with sessions() as session, session.begin():
         rows = [UnitBase(code=u.code, name=u.name, parent_code=u.parent) for u in org.units]
         await units.sync(session, units=rows)
-    core = Core(sessions, make_deps(settings, org, clock, console=console))
+    core = build_core(sessions, make_deps(settings, org, clock, console=console))
     return App(settings, org, engine, sessions, core, SenderLocks(engine), file_lock)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from handlers.engine.context import Ctx
-from handlers.engine.roles import actor, person, role_of
+from handlers.engine.roles import actor, audit, person, requires
 from handlers.engine.router import Router
-from storage import bans, review
+from storage import bans
 
 router = Router()
 
@@ -23,16 +23,14 @@ async def stopped(ctx: Ctx) -> bool:
 
 
 @router.command("cam", "bocam")
+@requires("admin")
 async def manage(ctx: Ctx) -> None:
-    if await role_of(ctx) != "admin":
-        ctx.say("staff/admins_only.j2")
-        return
     word, _, reason = ctx.event.args.strip().partition(" ")
     if not word:
         ctx.say("ban/list.j2", rows=await bans.listing(ctx.session), tz=ctx.deps.tz)
         return
     platform, user_id = person(ctx, word)
-    who, name = actor(ctx)
+    who = actor(ctx)[0]
     if not user_id or (ctx.event.command == "cam" and f"{platform}:{user_id}" in ctx.deps.admins):
         ctx.say("ban/usage.j2")
         return
@@ -43,14 +41,7 @@ async def manage(ctx: Ctx) -> None:
     else:
         done = await bans.lift(ctx.session, platform=platform, user_id=user_id)
     if done:
-        await review.audit(
-            ctx.session,
-            submission_id=None,
-            actor=who,
-            actor_name=name,
-            action=f"ban_{ctx.event.command}",
-            note=f"{platform}:{user_id} {reason}",
-        )
+        await audit(ctx, f"ban_{ctx.event.command}", note=f"{platform}:{user_id} {reason}")
     ctx.say(
         "ban/done.j2",
         banned=ctx.event.command == "cam",

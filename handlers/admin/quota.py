@@ -53,12 +53,10 @@ async def _tell(
     session: AsyncSession, deps: Deps, key: str, template: str, context: dict[str, Any]
 ) -> None:
     for platform, chat_id in await admins(session, deps):
-        await outbox.enqueue(
+        await outbox.notice(
             session,
+            to=(platform, chat_id),
             key=f"{key}:{platform}:{chat_id}"[:128],
-            kind="notice",
-            platform=platform,
-            chat_id=chat_id,
             template=f"notice/{template}",
             context=context,
         )

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from handlers.engine.context import Ctx
-from handlers.engine.roles import actor, person, role_of
+from handlers.engine.roles import actor, audit, person, requires
 from handlers.engine.router import Router
 from storage import review
 
@@ -16,10 +16,8 @@ PLATFORMS = ("telegram", "zalo")
 
 
 @router.command("bientap")
+@requires("admin")
 async def manage(ctx: Ctx) -> None:
-    if await role_of(ctx) != "admin":
-        ctx.say("staff/admins_only.j2")
-        return
     words = ctx.event.args.split()
     verb = words[0].lower() if words else ""
     if verb in ("them", "xoa") and len(words) == 1 and ctx.event.reply_to_user:
@@ -38,20 +36,12 @@ async def manage(ctx: Ctx) -> None:
     if platform not in PLATFORMS or not user_id or role not in ("editor", "admin"):
         ctx.say("staff/usage.j2")
         return
-    who, name = actor(ctx)
     await review.set_staff(
         ctx.session,
         platform=platform,
         user_id=user_id,
         role=role if verb == "them" else None,
-        added_by=who,
+        added_by=actor(ctx)[0],
     )
-    await review.audit(
-        ctx.session,
-        submission_id=None,
-        actor=who,
-        actor_name=name,
-        action=f"staff_{verb}",
-        note=f"{platform}:{user_id} {role}",
-    )
+    await audit(ctx, f"staff_{verb}", note=f"{platform}:{user_id} {role}")
     ctx.say("staff/done.j2", added=verb == "them", target=f"{platform}:{user_id}", role=role)

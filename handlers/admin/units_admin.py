@@ -9,16 +9,14 @@ from __future__ import annotations
 import re
 
 from handlers.engine.context import Ctx
-from handlers.engine.roles import actor, role_of
-from storage import review, units
+from handlers.engine.roles import audit, requires
+from storage import units
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
 
+@requires("admin")
 async def manage(ctx: Ctx) -> None:
-    if await role_of(ctx) != "admin":
-        ctx.say("staff/admins_only.j2")
-        return
     verb, _, rest = ctx.event.args.strip().partition(" ")
     code, _, text = rest.strip().partition(" ")
     code, text, verb = code.lower(), text.strip(), verb.lower()
@@ -45,13 +43,5 @@ async def manage(ctx: Ctx) -> None:
         ctx.say("units/usage.j2")
         return
     if done:
-        who, name = actor(ctx)
-        await review.audit(
-            ctx.session,
-            submission_id=None,
-            actor=who,
-            actor_name=name,
-            action=f"unit_{verb}",
-            note=f"{code} {text}".strip(),
-        )
+        await audit(ctx, f"unit_{verb}", note=f"{code} {text}".strip())
     ctx.say("units/done.j2", done=done, verb=verb, code=code, text=text)

@@ -9,6 +9,8 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.desk import card_fit
+from handlers.engine.card_actions import CardAction as A
+from handlers.engine.card_actions import button
 from handlers.engine.context import Deps
 from handlers.engine.states import PATHS
 from handlers.engine.texts import label
@@ -16,7 +18,7 @@ from handlers.engine.types import Choice, MediaRef, Reply, Say
 from handlers.merging import duplicates
 from handlers.privacy import personal_data
 from storage import merges, outbox, personal, submissions, units
-from storage.models import Member, OutboxStatus, Status, Submission
+from storage.models import Member, OutboxKind, OutboxStatus, Status, Submission
 
 
 async def media_for(session: AsyncSession, sub: Submission, platform: str) -> tuple[MediaRef, ...]:
@@ -33,13 +35,13 @@ def review_choices(sub: Submission, *, waiting_slot: bool) -> tuple[tuple[Choice
     sid = sub.id
     if sub.status == Status.PENDING:
         return (
-            (Choice(label("approve"), f"rv:ok:{sid}"), Choice(label("reject"), f"rv:no:{sid}")),
-            (Choice(label("more"), f"rv:mi:{sid}"), Choice(label("edit_post"), f"rv:ed:{sid}")),
+            (button(label("approve"), A.APPROVE, sid), button(label("reject"), A.REJECT, sid)),
+            (button(label("more"), A.MORE, sid), button(label("edit_post"), A.EDIT_POST, sid)),
             *duplicates.card_row(sub),
             *personal_data.card_row(sub),
         )
     if sub.status == Status.APPROVED and waiting_slot:
-        return ((Choice(label("post_now"), f"rv:pn:{sid}"),),)
+        return ((button(label("post_now"), A.POST_NOW, sid),),)
     return ()
 
 
@@ -80,7 +82,7 @@ async def card_reply(
     session: AsyncSession, sub: Submission, deps: Deps, *, media: bool = True
 ) -> Reply:
     context = await card_context(session, sub, deps)
-    posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind="post")
+    posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind=OutboxKind.POST)
     waiting = any(p.status == OutboxStatus.WAITING for p in posts)
     problems = [p for p in posts if p.status in (OutboxStatus.FAILED, OutboxStatus.NEEDS_CHECK)]
     refs = await media_for(session, sub, deps.editor_platform) if media else ()
@@ -111,15 +113,13 @@ async def notify_member(
     if member is None:
         return
     choices = context.pop("choices", [])
-    await outbox.enqueue(
+    await outbox.notice(
         session,
+        to=(member.platform, member.chat_id),
         key=f"notice:{sub.id}:{event}:{sub.card_version}",
-        kind="notice",
-        platform=member.platform,
-        chat_id=member.chat_id,
-        submission_id=sub.id,
         template=f"notice/{event}.j2",
         context={"sub_id": sub.id, "kind": sub.kind, "choices": choices, **context},
+        submission_id=sub.id,
     )
 
 
@@ -127,14 +127,8 @@ async def mirror_card(session: AsyncSession, sub: Submission, deps: Deps, now: d
     """Edit the card already in the editors' group to show a decision made elsewhere."""
     if sub.card_chat_id is None or sub.card_message_id is None:
         return
-    await outbox.enqueue(
-        session,
-        key=f"card_edit:{sub.id}:{sub.status}:{int(now.timestamp() * 1000)}",
-        kind="card_edit",
-        platform=deps.editor_platform,
-        chat_id=sub.card_chat_id,
-        submission_id=sub.id,
-    )
+    key = f"card_edit:{sub.id}:{sub.status}:{int(now.timestamp() * 1000)}"
+    await _card_row(session, sub, deps, OutboxKind.CARD_EDIT, key, sub.card_chat_id)
 
 
 async def announce(
@@ -143,39 +137,41 @@ async def announce(
     """A short numbered card in the private chat of editors who use a platform without
     buttons (Zalo): they act with text commands. ``reason``: why it is told again: "released"
     (waiting on its own again after the story it joined left) or "withdrawn" (by its member)."""
+    context = {
+        "sub_id": sub.id,
+        "kind": sub.kind,
+        "unit": sub.unit_code or "",
+        "again": sub.card_version > 0,
+        "duplicate_of": sub.duplicate_of,
+        "duplicate_rule": sub.duplicate_rule,
+        "personal": bool(personal_data.found_in(sub)),
+        "reason": reason,
+    }
     for editor in editors:
         platform, _, user_id = editor.partition(":")
-        await outbox.enqueue(
+        await outbox.notice(
             session,
+            to=(platform, user_id),
             key=f"announce:{sub.id}:{sub.card_version}:{reason}:{editor}",
-            kind="notice",
-            platform=platform,
-            chat_id=user_id,
-            submission_id=sub.id,
             template="review/announce.j2",
-            context={
-                "sub_id": sub.id,
-                "kind": sub.kind,
-                "unit": sub.unit_code or "",
-                "again": sub.card_version > 0,
-                "duplicate_of": sub.duplicate_of,
-                "duplicate_rule": sub.duplicate_rule,
-                "personal": bool(personal_data.found_in(sub)),
-                "reason": reason,
-            },
+            context=context,
+            submission_id=sub.id,
         )
 
 
 async def enqueue_card(
     session: AsyncSession, sub: Submission, deps: Deps, *, reason: str = ""
 ) -> None:
-    if deps.editor_chat is None:
-        return
+    if deps.editor_chat is not None:
+        key = f"card:{sub.id}:{sub.card_version}{reason}"
+        await _card_row(session, sub, deps, OutboxKind.CARD, key, deps.editor_chat)
+
+
+async def _card_row(
+    session: AsyncSession, sub: Submission, deps: Deps, kind: OutboxKind, key: str, chat: str
+) -> None:
+    """A card (or an edit of one) in the editors' chat, composed when its turn comes."""
+    platform = deps.editor_platform
     await outbox.enqueue(
-        session,
-        key=f"card:{sub.id}:{sub.card_version}{reason}",
-        kind="card",
-        platform=deps.editor_platform,
-        chat_id=deps.editor_chat,
-        submission_id=sub.id,
+        session, key=key, kind=kind, platform=platform, chat_id=chat, submission_id=sub.id
     )

@@ -7,12 +7,15 @@ from typing import Any
 
 from handlers.desk import cards
 from handlers.engine.context import Ctx
-from handlers.engine.roles import actor
+from handlers.engine.roles import actor, audit, input_key
 from handlers.engine.texts import label
 from handlers.engine.types import Reply
 from handlers.merging import merge_follow
 from storage import outbox, review, submissions
-from storage.models import OutboxStatus, Status, Submission
+from storage.models import OutboxKind, OutboxStatus, Status, Submission
+
+TEXT_LIMIT = 1000  # a reason or a note
+POST_LIMIT = 3500  # the editors' post text: room left for the hashtags under Telegram's 4096
 
 
 async def refresh_card(ctx: Ctx, sub: Submission) -> None:
@@ -55,15 +58,8 @@ async def _decide(
     ):
         await lost_race(ctx, sub_id)
         return None
-    await review.audit(
-        ctx.session, submission_id=sub_id, actor=who, actor_name=name, action=action, note=note
-    )
-    await review.clear_input(
-        ctx.session,
-        platform=ctx.event.platform,
-        user_id=ctx.event.user_id,
-        chat_id=ctx.event.chat_id,
-    )
+    await audit(ctx, action, submission_id=sub_id, note=note)
+    await review.clear_input(ctx.session, **input_key(ctx))
     return await submissions.get(ctx.session, submission_id=sub_id)
 
 
@@ -86,7 +82,7 @@ async def approve(
         await outbox.enqueue(
             ctx.session,
             key=f"post:{sub_id}:{platform}:{chat}",
-            kind="post",
+            kind=OutboxKind.POST,
             platform=platform,
             chat_id=chat,
             submission_id=sub_id,
@@ -135,10 +131,7 @@ async def post_now(ctx: Ctx, sub_id: int, now: datetime) -> None:
     if not released:
         await lost_race(ctx, sub_id)
         return
-    who, name = actor(ctx)
-    await review.audit(
-        ctx.session, submission_id=sub_id, actor=who, actor_name=name, action="post_now"
-    )
+    await audit(ctx, "post_now", submission_id=sub_id)
     sub = await submissions.get(ctx.session, submission_id=sub_id)
     assert sub is not None
     await refresh_card(ctx, sub)

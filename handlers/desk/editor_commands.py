@@ -4,9 +4,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from handlers.desk import cards, decisions, queue
+from handlers.engine.card_actions import submission_id
 from handlers.engine.context import Ctx
-from handlers.engine.roles import input_key, role_of
+from handlers.engine.roles import input_key, requires
 from handlers.engine.router import Router
 from handlers.engine.states import PATHS
 from handlers.engine.textnorm import fold
@@ -16,49 +19,47 @@ from storage import review, submissions
 from storage.models import Status, Submission
 
 router = Router()
-TEXT_LIMIT, POST_LIMIT = 1000, 3500
+TEXT_LIMIT, POST_LIMIT = decisions.TEXT_LIMIT, decisions.POST_LIMIT
+OnSubmission = Callable[[Ctx, Submission, str], Awaitable[None]]
 
 
-async def _target(ctx: Ctx, usage: str) -> tuple[Submission, str] | None:
-    """The submission a command names, and the rest of its text; None after saying why."""
-    if await role_of(ctx) is None:
-        ctx.say("review/not_editor.j2")
-        return None
-    number, _, rest = ctx.event.args.strip().partition(" ")
-    sub = (
-        await submissions.get(ctx.session, submission_id=int(number)) if number.isdigit() else None
-    )
-    if sub is None or sub.status in (Status.DRAFT, Status.CANCELLED):
-        ctx.say("review/usage.j2", usage=usage, number=number)
-        return None
-    return sub, rest.strip()
+def on_submission(name: str) -> Callable[[OnSubmission], OnSubmission]:
+    """``/<name> 27 …``, for editors: the handler gets #27 and the rest of the text; a number
+    that names no sent submission is answered with the command's usage."""
+
+    def register(handler: OnSubmission) -> OnSubmission:
+        @router.command(name)
+        @requires("editor")
+        async def command(ctx: Ctx) -> None:
+            number, _, rest = ctx.event.args.strip().partition(" ")
+            sid = submission_id(number)
+            sub = await submissions.get(ctx.session, submission_id=sid) if sid else None
+            if sub is None or sub.status in (Status.DRAFT, Status.CANCELLED):
+                ctx.say("review/usage.j2", usage=name, number=number)
+            else:
+                await handler(ctx, sub, rest.strip())
+
+        return handler
+
+    return register
 
 
 @router.command("choduyet")
+@requires("editor")
 async def waiting(ctx: Ctx) -> None:
-    if await role_of(ctx) is None:
-        ctx.say("review/not_editor.j2")
-        return
     await queue.show(ctx, with_buttons=False)
 
 
-@router.command("xem")
-async def show(ctx: Ctx) -> None:
-    found = await _target(ctx, "xem")
-    if found:
-        card = await cards.card_reply(ctx.session, found[0], ctx.deps)
-        ctx.replies.append(
-            Reply(card.say, media=await cards.media_for(ctx.session, found[0], ctx.event.platform))
-        )
+@on_submission("xem")
+async def show(ctx: Ctx, sub: Submission, _rest: str) -> None:
+    card = await cards.card_reply(ctx.session, sub, ctx.deps)
+    media = await cards.media_for(ctx.session, sub, ctx.event.platform)
+    ctx.replies.append(Reply(card.say, media=media))
 
 
-@router.command("duyet")
-async def approve(ctx: Ctx) -> None:
+@on_submission("duyet")
+async def approve(ctx: Ctx, sub: Submission, rest: str) -> None:
     """Approve; with a text this editor wrote by /sua just before, publish that text."""
-    found = await _target(ctx, "duyet")
-    if not found:
-        return
-    sub, rest = found
     sid = sub.id or 0
     confirmed = fold(rest) == "xac nhan" or fold(rest) == "xacnhan"
     if sub.status == Status.PENDING and sub.consent == "not_asked" and not confirmed:
@@ -71,21 +72,16 @@ async def approve(ctx: Ctx) -> None:
     )
 
 
-@router.command("tuchoi")
-async def reject(ctx: Ctx) -> None:
-    found = await _target(ctx, "tuchoi")
-    if found and not 0 < len(found[1]) <= TEXT_LIMIT:
-        ctx.say("review/usage.j2", usage="tuchoi", number=found[0].id)
-    elif found:
-        await decisions.reject(ctx, found[0].id or 0, found[1])
+@on_submission("tuchoi")
+async def reject(ctx: Ctx, sub: Submission, reason: str) -> None:
+    if not 0 < len(reason) <= TEXT_LIMIT:
+        ctx.say("review/usage.j2", usage="tuchoi", number=sub.id)
+    else:
+        await decisions.reject(ctx, sub.id or 0, reason)
 
 
-@router.command("bosung")
-async def ask_more(ctx: Ctx) -> None:
-    found = await _target(ctx, "bosung")
-    if not found:
-        return
-    sub, rest = found
+@on_submission("bosung")
+async def ask_more(ctx: Ctx, sub: Submission, rest: str) -> None:
     wanted, _, note = rest.partition(":")
     names = {fold(label(f"field_{n}")): n for n in [s.value for s in PATHS[sub.path or "raw"]]}
     names |= {fold(label("field_media")): "media", "anh": "media", "video": "media"}
@@ -101,13 +97,11 @@ async def ask_more(ctx: Ctx) -> None:
     await decisions.ask_more(ctx, sub.id or 0, [f for f in fields if f], note.strip() or None)
 
 
-@router.command("sua")
-async def edit(ctx: Ctx) -> None:
-    found = await _target(ctx, "sua")
-    if found and not 0 < len(found[1]) <= POST_LIMIT:
-        ctx.say("review/usage.j2", usage="sua", number=found[0].id)
-    elif found:
-        sub, text = found
+@on_submission("sua")
+async def edit(ctx: Ctx, sub: Submission, text: str) -> None:
+    if not 0 < len(text) <= POST_LIMIT:
+        ctx.say("review/usage.j2", usage="sua", number=sub.id)
+    else:
         await review.set_input(
             ctx.session,
             **input_key(ctx),

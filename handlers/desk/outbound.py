@@ -16,15 +16,15 @@ from handlers.engine.types import Choice, Reply, Say
 from handlers.merging import merge_follow
 from handlers.reports import report
 from storage import members, outbox, submissions
-from storage.models import Outbox, OutboxStatus, Status
+from storage.models import Outbox, OutboxKind, OutboxStatus, Status
 
 
 async def compose(session: AsyncSession, item: Outbox, deps: Deps) -> Reply | None:
     """The reply for a row, or None when there is nothing left to send (e.g. the submission
     was erased)."""
-    if item.kind == "report":
+    if item.kind == OutboxKind.REPORT:
         return await report.scheduled(session, str(item.context.get("period", "")), deps)
-    if item.kind == "notice":
+    if item.kind == OutboxKind.NOTICE:
         context: dict[str, Any] = dict(item.context or {})
         rows = context.pop("choices", [])
         choices = tuple(tuple(Choice(label, data) for label, data in row) for row in rows)
@@ -32,9 +32,9 @@ async def compose(session: AsyncSession, item: Outbox, deps: Deps) -> Reply | No
     sub = await submissions.get(session, submission_id=item.submission_id)
     if sub is None:
         return None
-    if item.kind == "card":
+    if item.kind == OutboxKind.CARD:
         return await cards.card_reply(session, sub, deps)
-    if item.kind == "card_edit":
+    if item.kind == OutboxKind.CARD_EDIT:
         card = await cards.card_reply(session, sub, deps, media=False)
         return Reply(card.say, card.choices, edit=True, message_id=sub.card_message_id)
     refs = await cards.media_for(session, sub, item.platform)
@@ -46,21 +46,21 @@ async def after_sent(
 ) -> None:
     await outbox.mark_sent(session, item=item, message_ids=message_ids, link=link)
     shown = (item.context or {}).get("choices")
-    if item.kind == "notice" and shown:
+    if item.kind == OutboxKind.NOTICE and shown:
         await remember_choices(session, item, shown)
     sub = await submissions.get(session, submission_id=item.submission_id)
     if sub is None:
         return
-    if item.kind == "card" and message_ids:
+    if item.kind == OutboxKind.CARD and message_ids:
         # Already recorded by a press on this very card, which showed the decision itself.
         shown = (sub.card_chat_id, sub.card_message_id) == (item.chat_id, message_ids[-1])
         sub.card_chat_id, sub.card_message_id = item.chat_id, message_ids[-1]
         session.add(sub)
         if sub.status != Status.PENDING and not shown:  # decided (e.g. from Zalo) meanwhile
             await cards.mirror_card(session, sub, deps, deps.clock())
-    elif item.kind == "post":
+    elif item.kind == OutboxKind.POST:
         await session.flush()
-        posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind="post")
+        posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind=OutboxKind.POST)
         if all(p.status == OutboxStatus.SENT for p in posts) and sub.status == Status.APPROVED:
             sub.status, sub.published_at = Status.PUBLISHED, deps.clock()
             session.add(sub)
@@ -83,20 +83,19 @@ async def remember_choices(session: AsyncSession, item: Outbox, shown: object) -
 
 async def after_problem(session: AsyncSession, item: Outbox, deps: Deps) -> None:
     """A post that failed for good or may have gone out: the editors decide, not a retry."""
-    if item.kind != "post" or deps.editor_chat is None:
+    if item.kind != OutboxKind.POST:
         return
-    await outbox.enqueue(
+    context = {
+        "sub_id": item.submission_id,
+        "status": item.status,
+        "target": f"{item.platform}:{item.chat_id}",
+        "error": item.error or "",
+    }
+    await outbox.notice(
         session,
+        to=deps.editors_group,
         key=f"problem:{item.id}:{item.status}",
-        kind="notice",
-        platform=deps.editor_platform,
-        chat_id=deps.editor_chat,
-        submission_id=item.submission_id,
         template="notice/post_problem.j2",
-        context={
-            "sub_id": item.submission_id,
-            "status": item.status,
-            "target": f"{item.platform}:{item.chat_id}",
-            "error": item.error or "",
-        },
+        context=context,
+        submission_id=item.submission_id,
     )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from handlers.desk import cards
+from handlers.engine.card_actions import CardAction, button
 from handlers.engine.context import Ctx
-from handlers.engine.roles import actor
+from handlers.engine.roles import audit
 from handlers.engine.texts import label
-from handlers.engine.types import Choice
 from storage import outbox, review
 from storage.models import Submission
 
@@ -20,8 +20,8 @@ async def show(ctx: Ctx, *, with_buttons: bool = True) -> None:
     ]
     problems = await outbox.problems(ctx.session)
     choices = [
-        [Choice(label("resend_card").replace("#", f"#{item['sub'].id}"), f"rv:rc:{item['sub'].id}")]  # type: ignore[attr-defined]
-        for item in items[:10]
+        [button(label("resend_card").replace("#", f"#{sub.id}"), CardAction.RESEND, sub.id)]
+        for sub in rows[:10]
     ]
     ctx.say(
         "review/queue.j2",
@@ -36,8 +36,5 @@ async def resend(ctx: Ctx, sub: Submission) -> None:
     """A fresh card at the bottom of the chat; presses on the old one still work."""
     now = ctx.deps.clock()
     await cards.enqueue_card(ctx.session, sub, ctx.deps, reason=f":again:{int(now.timestamp())}")
-    who, name = actor(ctx)
-    await review.audit(
-        ctx.session, submission_id=sub.id, actor=who, actor_name=name, action="resend_card"
-    )
+    await audit(ctx, "resend_card", submission_id=sub.id)
     ctx.alert("review/card_resent.j2", sid=sub.id)

@@ -32,6 +32,11 @@ class Deps:
     targets: tuple[tuple[str, str], ...] = ()  # (platform, chat id), from PUBLISH_TARGETS
     draft_retention: timedelta = timedelta(days=30)  # abandoned drafts go (DRAFT_RETENTION_DAYS)
 
+    @property
+    def editors_group(self) -> tuple[str, str | None]:
+        """Where notices to the editors go: (platform, chat), no chat when none is set."""
+        return self.editor_platform, self.editor_chat
+
 
 @dataclass
 class Ctx:

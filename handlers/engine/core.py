@@ -9,43 +9,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.admin import bans, staff
-from handlers.desk import editor_commands, review
 from handlers.engine.context import Ctx, Deps
 from handlers.engine.router import Router
 from handlers.engine.states import Step
 from handlers.engine.textnorm import fold
 from handlers.engine.types import Inbound, Reply, Say
-from handlers.member import answers, consent, info, media, preview, start, submit, supplement
-from handlers.merging import merge
-from handlers.privacy import personal_review, rights
-from handlers.reports import report
 from storage import inbox, members, updates
 from storage.db import unreachable
 
 log = logging.getLogger(__name__)
-ROUTES = Router().include(
-    start.router,
-    submit.router,
-    answers.router,
-    media.router,
-    consent.router,
-    preview.router,
-    info.router,
-    supplement.router,
-    staff.router,
-    editor_commands.router,
-    bans.router,
-    report.router,
-    rights.router,
-    personal_review.router,  # with merge, also the card buttons they register
-    merge.router,
-)
+Hook = Callable[[Ctx], Awaitable[None]]
 
 
 class StoreUnavailable(Exception):
@@ -54,9 +33,26 @@ class StoreUnavailable(Exception):
 
 
 class Core:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], deps: Deps) -> None:
+    """Built by ``handlers.wiring.build_core``, which gives it the routes of every feature and
+    its hooks, required so that no core runs without the ban check: ``stopped`` (True when a
+    private message's sender was answered and must be stopped), ``on_group`` (a group
+    message: the editors' desk) and ``resync`` (a group update handled before whose answer
+    may not have gone out)."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        deps: Deps,
+        *,
+        routes: Router,
+        stopped: Callable[[Ctx], Awaitable[bool]],
+        on_group: Hook,
+        resync: Hook,
+    ) -> None:
         self.sessions = sessions
         self.deps = deps
+        self.routes = routes
+        self.stopped, self.on_group, self.resync = stopped, on_group, resync
         # One member's updates are handled one after another (an album's parts, a double
         # press); the state itself lives in the database, the locks only order the work.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -88,70 +84,67 @@ class Core:
                 display_name=event.display_name,
                 username=event.username,
             )
-            ctx = Ctx(session, _as_choice(event, member.step_data or {}), member, self.deps, ask)
+            choice = _as_choice(event, member.step_data or {})
+            ctx = Ctx(session, choice, member, self.deps, self.ask)
             step_before = ctx.step
             if not fresh:
                 # Handled, but its worker died before it was marked so: the answer may never
                 # have gone out. Ask again where the member stands (harmless if it did).
                 if event.group:
-                    await review.resync(ctx)
+                    await self.resync(ctx)
                 else:
-                    await remind(ctx)
+                    await self.remind(ctx)
                 return ctx.replies
-            if not event.group and await bans.stopped(ctx):
+            if not event.group and await self.stopped(ctx):
                 pass  # answered once, then nothing: the update is still claimed
             elif event.group:
-                await review.on_group(ctx)
+                await self.on_group(ctx)
             else:
-                await dispatch(ctx)
+                await self.dispatch(ctx)
                 _remember_choices(ctx, step_before)
             session.add(member)
         return ctx.replies
 
+    async def ask(self, ctx: Ctx, step: Step) -> None:
+        prompt = self.routes.prompts.get(step)
+        if prompt is not None:
+            await prompt(ctx)
 
-async def ask(ctx: Ctx, step: Step) -> None:
-    prompt = ROUTES.prompts.get(step)
-    if prompt is not None:
-        await prompt(ctx)
+    async def remind(self, ctx: Ctx) -> None:
+        if ctx.step == Step.IDLE:
+            ctx.say("idle.j2", choices=[[ctx.choice("send", "gui")]])
+        else:
+            await self.ask(ctx, ctx.step)
+        _remember_choices(ctx, ctx.step)
 
+    async def dispatch(self, ctx: Ctx) -> None:
+        event, routes = ctx.event, self.routes
+        if event.command is not None:
+            handler = routes.commands.get(event.command)
+            if handler is None:
+                ctx.say("unknown_command.j2", command=event.command, busy=ctx.step != Step.IDLE)
+                return
+            await handler(ctx)
+        elif event.choice is not None:
+            await self._press(ctx, event.choice)
+        elif ctx.step in routes.inputs:
+            await routes.inputs[ctx.step](ctx)
+        elif event.other is not None:  # a voice message, an unknown kind: say what we read
+            ctx.say("unsupported.j2", got=event.other, choices=[[ctx.choice("send", "gui")]])
+        else:
+            ctx.say("idle.j2", choices=[[ctx.choice("send", "gui")]])
 
-async def remind(ctx: Ctx) -> None:
-    if ctx.step == Step.IDLE:
-        ctx.say("idle.j2", choices=[[ctx.choice("send", "gui")]])
-    else:
-        await ask(ctx, ctx.step)
-    _remember_choices(ctx, ctx.step)
-
-
-async def dispatch(ctx: Ctx) -> None:
-    event = ctx.event
-    if event.command is not None:
-        handler = ROUTES.commands.get(event.command)
-        if handler is None:
-            ctx.say("unknown_command.j2", command=event.command, busy=ctx.step != Step.IDLE)
+    async def _press(self, ctx: Ctx, data: str) -> None:
+        name, _, rest = data.partition(":")
+        draft, _, arg = rest.partition(":")
+        action = self.routes.actions.get(name)
+        current = action is not None and (action.steps is None or ctx.step in action.steps)
+        if action is not None and current and action.draft_bound:
+            current = draft == str(ctx.member.draft_id or 0)
+        if action is None or not current:
+            ctx.alert("stale_button.j2")
             return
-        await handler(ctx)
-    elif event.choice is not None:
-        await _press(ctx, event.choice)
-    elif ctx.step in ROUTES.inputs:
-        await ROUTES.inputs[ctx.step](ctx)
-    elif event.other is not None:  # a voice message, an unknown kind: say what we can read
-        ctx.say("unsupported.j2", got=event.other, choices=[[ctx.choice("send", "gui")]])
-    else:
-        ctx.say("idle.j2", choices=[[ctx.choice("send", "gui")]])
-
-
-async def _press(ctx: Ctx, data: str) -> None:
-    name, _, rest = data.partition(":")
-    draft, _, arg = rest.partition(":")
-    action = ROUTES.actions.get(name)
-    current = action is not None and (action.steps is None or ctx.step in action.steps)
-    if action is not None and current and action.draft_bound:
-        current = draft == str(ctx.member.draft_id or 0)
-    if action is None or not current:
-        ctx.alert("stale_button.j2")
-        return
-    await action.handler(ctx, arg)
+        await action.handler(ctx, arg)
 
 
 def _as_choice(event: Inbound, data: dict[str, object]) -> Inbound:

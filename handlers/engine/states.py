@@ -16,6 +16,9 @@ leaves the step as it is.
 | CONSENT       | Đã đồng ý / Chưa hỏi / Không có người | PREVIEW                                 |
 | PREVIEW       | Gửi / Sửa / Hủy                   | IDLE (sent as pending), EDIT_PICK, IDLE     |
 | EDIT_PICK     | the field to answer again         | that field or MEDIA, then back to PREVIEW   |
+
+"Bổ sung ngay" under an editors' request leads from IDLE through the fields they asked for,
+then to PREVIEW. A draft that is gone (removed, withdrawn) leaves any step for IDLE.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from handlers.engine.context import Deps
 from handlers.engine.texts import label
 from handlers.jobs.schedule import WEEKDAYS
 from storage import outbox
-from storage.models import Ban, Member, Status, Submission
+from storage.models import Ban, Member, OutboxKind, Status, Submission
 
 GRACE = timedelta(hours=12)
 
@@ -53,19 +53,19 @@ async def weekly(session: AsyncSession, *, deps: Deps, now: datetime) -> int:
     query = select(Member).where(col(Member.unit_code).is_not(None), ~sent_this_week, ~banned)
     year, week, _ = monday.isocalendar()
     count = 0
+    theme = deps.org.theme_on(local.date()).title
     for member in (await session.exec(query)).all():
-        count += await outbox.enqueue(
+        context = {
+            "name": member.display_name,
+            "theme": theme,
+            "choices": [[[label("send"), "gui:0:"]]],
+        }
+        count += await outbox.notice(
             session,
+            to=(member.platform, member.chat_id),
             key=f"weekly:{year}-{week:02d}:{member.id}",
-            kind="notice",
-            platform=member.platform,
-            chat_id=member.chat_id,
             template="notice/weekly_reminder.j2",
-            context={
-                "name": member.display_name,
-                "theme": deps.org.theme_on(local.date()).title,
-                "choices": [[[label("send"), "gui:0:"]]],
-            },
+            context=context,
         )
     return count
 
@@ -88,7 +88,7 @@ async def monthly_report(session: AsyncSession, *, deps: Deps, now: datetime) ->
         count += await outbox.enqueue(
             session,
             key=f"monthly:{last:%Y-%m}:{admin}",
-            kind="report",
+            kind=OutboxKind.REPORT,
             platform=platform,
             chat_id=user_id,  # a private chat's id is the user's, on Telegram and Zalo
             context={"period": f"thang {last.month}/{last.year}"},

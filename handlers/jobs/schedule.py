@@ -25,7 +25,7 @@ from handlers.engine.context import Deps
 from handlers.org import Kind, OrgConfig
 from storage import outbox
 from storage.db import insert_new
-from storage.models import Outbox, OutboxStatus, SlotRun, Status, Submission
+from storage.models import Outbox, OutboxKind, OutboxStatus, SlotRun, Status, Submission
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 GRACE = {"tin_tot": timedelta(hours=12), "cau_chuyen_dep": timedelta(hours=24)}
@@ -64,7 +64,7 @@ async def _first_waiting(session: AsyncSession, kind: str) -> int | None:
     """The approved submission of ``kind`` whose posts wait for a slot, approved first."""
     held = exists().where(
         col(Outbox.submission_id) == Submission.id,
-        col(Outbox.kind) == "post",
+        col(Outbox.kind) == OutboxKind.POST,
         col(Outbox.status) == OutboxStatus.WAITING,
     )
     query = (
@@ -98,17 +98,13 @@ async def tick(session: AsyncSession, *, deps: Deps, now: datetime) -> None:
                     await outbox.release_waiting(session, submission_id=chosen, now=now)
         near = following - now <= timedelta(minutes=deps.org.slots.warn_before_minutes)
         if near and deps.editor_chat is not None and await _first_waiting(session, kind) is None:
-            await outbox.enqueue(
+            slot = f"{following.astimezone(deps.tz):%H:%M %d/%m/%Y}"
+            await outbox.notice(
                 session,
+                to=deps.editors_group,
                 key=f"warn:{kind}:{following.isoformat(timespec='minutes')}",
-                kind="notice",
-                platform=deps.editor_platform,
-                chat_id=deps.editor_chat,
                 template="notice/slot_empty.j2",
-                context={
-                    "kind": kind,
-                    "slot": following.astimezone(deps.tz).strftime("%H:%M %d/%m/%Y"),
-                },
+                context={"kind": kind, "slot": slot},
             )
     await _remind(session, deps=deps, now=now)
 
@@ -140,12 +136,10 @@ async def _remind(session: AsyncSession, *, deps: Deps, now: datetime) -> None:
         for sub in subs
     ]
     # The day's key makes it one notice a day; cards it could not list wait for tomorrow's.
-    sent = await outbox.enqueue(
+    sent = await outbox.notice(
         session,
+        to=deps.editors_group,
         key=f"remind:{now.astimezone(deps.tz).date().isoformat()}",
-        kind="notice",
-        platform=deps.editor_platform,
-        chat_id=deps.editor_chat,
         template="notice/reminder.j2",
         context={"items": items},
     )

@@ -50,6 +50,7 @@ from itertools import pairwise
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import fields
+from handlers.engine.card_actions import CardAction, button
 from handlers.engine.textnorm import fold
 from handlers.engine.texts import label
 from handlers.engine.types import Choice
@@ -178,7 +179,7 @@ def card_row(sub: Submission) -> tuple[tuple[Choice, ...], ...]:
         return ()
     return (
         (
-            Choice(label("dup_open").replace("#", f"#{other}"), f"rv:rc:{other}"),
-            Choice(label("dup_merge").replace("#", f"#{other}"), f"rv:mg:{sub.id}"),
+            button(label("dup_open").replace("#", f"#{other}"), CardAction.RESEND, other),
+            button(label("dup_merge").replace("#", f"#{other}"), CardAction.MERGE, sub.id),
         ),
     )

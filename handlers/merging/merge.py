@@ -2,8 +2,8 @@
 
 A waiting submission B is merged into A (the one it likely repeats, or any an editor names):
 B then follows A's fate (``handlers.merging.merge_follow``), only A is posted, and the post and
-A's card name every member who sent it. The button ``rv:mg:<B>`` on B's card merges it into
-the one it was flagged as repeating; Zalo editors type ``/gop 27`` or ``/gop 27 12``.
+A's card name every member who sent it. The button ``CardAction.MERGE`` on B's card merges it
+into the one it was flagged as repeating; Zalo editors type ``/gop 27`` or ``/gop 27 12``.
 """
 
 from __future__ import annotations
@@ -12,20 +12,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.desk import cards, decisions
 from handlers.engine import roles
-from handlers.engine.card_actions import card_action
+from handlers.engine.card_actions import CardAction, CardPress, submission_id
 from handlers.engine.context import Ctx, Deps
-from handlers.engine.roles import actor, input_key, role_of
+from handlers.engine.roles import actor, audit, input_key, requires
 from handlers.engine.router import Router
 from handlers.merging import duplicates
 from storage import merges, outbox, review, submissions
 from storage.duplicates import LIVE
-from storage.models import Status, Submission
+from storage.models import OutboxKind, Status, Submission
 
 router = Router()
 
 
-@card_action("mg")
-async def merge_button(ctx: Ctx, sub: Submission, _arg: str) -> None:
+@router.card(CardAction.MERGE)
+async def merge_button(ctx: Ctx, sub: Submission, _press: CardPress) -> None:
     if sub.duplicate_of is None:
         ctx.alert("stale_button.j2")
         return
@@ -33,13 +33,11 @@ async def merge_button(ctx: Ctx, sub: Submission, _arg: str) -> None:
 
 
 @router.command("gop")
+@requires("editor")
 async def merge_command(ctx: Ctx) -> None:
     """``/gop 27``: into the one #27 was flagged as repeating; ``/gop 27 12``: into #12."""
-    if await role_of(ctx) is None:
-        ctx.say("review/not_editor.j2")
-        return
     words = [word.lstrip("#") for word in ctx.event.args.split()]
-    if not 1 <= len(words) <= 2 or not all(word.isdigit() for word in words):
+    if not 1 <= len(words) <= 2 or not all(submission_id(word) is not None for word in words):
         ctx.say("review/merge_usage.j2", number=None, flagged=True)
         return
     sub = await submissions.get(ctx.session, submission_id=int(words[0]))
@@ -90,12 +88,10 @@ async def merge(ctx: Ctx, sub: Submission, into: int) -> None:
     ):
         await decisions.lost_race(ctx, sub.id or 0)
         return
-    for sid, note in ((sub.id, f"into #{into}"), (into, f"#{sub.id} merged into it")):
-        await review.audit(
-            ctx.session, submission_id=sid, actor=who, actor_name=name, action="merge", note=note
-        )
+    await audit(ctx, "merge", submission_id=sub.id, note=f"into #{into}")
+    await audit(ctx, "merge", submission_id=into, note=f"#{sub.id} merged into it")
     await review.clear_input(ctx.session, **input_key(ctx))
-    posts = await outbox.of_submission(ctx.session, submission_id=into, kind="post")
+    posts = await outbox.of_submission(ctx.session, submission_id=into, kind=OutboxKind.POST)
     links = [post.link for post in posts if post.link] if published else []
     await cards.notify_member(
         ctx.session, sub, "merged", ctx.deps, into=into, status=status.value, links=links

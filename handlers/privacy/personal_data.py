@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from handlers import fields
+from handlers.engine.card_actions import CardAction, button
 from handlers.engine.texts import label
 from handlers.engine.types import Choice
 from handlers.privacy.personal_numbers import Hit, numbers
@@ -179,4 +180,4 @@ def card_row(sub: Submission) -> tuple[tuple[Choice, ...], ...]:
         return ()
     keep = not sub.keep_personal
     name = "personal_keep" if keep else "personal_mask"
-    return ((Choice(label(name), f"rv:pk:{sub.id}:{int(keep)}"),),)
+    return ((button(label(name), CardAction.PERSONAL, sub.id, int(keep)),),)

@@ -1,6 +1,6 @@
 """The editors' choice on personal data: masked in the post (the default) or kept, recorded.
 
-Telegram: the button under a waiting card (``rv:pk:<id>:1`` keeps, ``:0`` masks again; the
+Telegram: the button under a waiting card (``CardAction.PERSONAL`` with 1 keeps, 0 masks; the
 target state, not a toggle, so a double press changes nothing twice). Zalo and other platforms
 without buttons: ``/giu 27`` keeps, ``/che 27`` masks. Each change is one conditional UPDATE
 and one audit row ("keep_personal" / "mask_personal")."""
@@ -8,36 +8,33 @@ and one audit row ("keep_personal" / "mask_personal")."""
 from __future__ import annotations
 
 from handlers.desk import cards, decisions
-from handlers.engine.card_actions import card_action
+from handlers.engine.card_actions import CardAction, CardPress, submission_id
 from handlers.engine.context import Ctx
-from handlers.engine.roles import actor, role_of
+from handlers.engine.roles import audit, requires
 from handlers.engine.router import Router
 from handlers.privacy import personal_data
-from storage import personal, review, submissions
+from storage import personal, submissions
 from storage.models import Status, Submission
 
 router = Router()
 
 
-@card_action("pk")
-async def pressed(ctx: Ctx, sub: Submission, arg: str) -> None:
+@router.card(CardAction.PERSONAL)
+async def pressed(ctx: Ctx, sub: Submission, press: CardPress) -> None:
     """The button on the card (the press already checked: editors' group, editor, pending)."""
-    if arg not in ("0", "1") or not personal_data.found_in(sub):
+    if press.arg not in ("0", "1") or not personal_data.found_in(sub):
         ctx.alert("stale_button.j2")
         return
-    await _choose(ctx, sub, keep=arg == "1")
+    await _choose(ctx, sub, keep=press.arg == "1")
 
 
 @router.command("giu", "che")
+@requires("editor")
 async def typed(ctx: Ctx) -> None:
     command = ctx.event.command or "giu"
-    if await role_of(ctx) is None:
-        ctx.say("review/not_editor.j2")
-        return
     number = ctx.event.args.strip()
-    sub = (
-        await submissions.get(ctx.session, submission_id=int(number)) if number.isdigit() else None
-    )
+    sid = submission_id(number)
+    sub = await submissions.get(ctx.session, submission_id=sid) if sid else None
     if sub is None or sub.status != Status.PENDING:
         ctx.say("review/personal_usage.j2", usage=command, number=number)
     elif not personal_data.found_in(sub):
@@ -53,11 +50,7 @@ async def _choose(ctx: Ctx, sub: Submission, *, keep: bool) -> None:
         await decisions.lost_race(ctx, sid)
         return
     if changed:
-        who, name = actor(ctx)
-        action = personal.KEEP if keep else personal.MASK
-        await review.audit(
-            ctx.session, submission_id=sid, actor=who, actor_name=name, action=action
-        )
+        await audit(ctx, personal.KEEP if keep else personal.MASK, submission_id=sid)
     if ctx.event.group:
         if changed:  # else a second press: the card already shows it
             await decisions.refresh_card(ctx, sub)

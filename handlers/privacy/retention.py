@@ -27,7 +27,7 @@ from handlers.engine.texts import label
 from storage import outbox, retention
 
 WARN_BEFORE = timedelta(days=7)
-router = Router()  # joined to handlers.privacy.rights' router
+router = Router()
 
 
 def lead(keep: timedelta) -> timedelta:
@@ -43,18 +43,13 @@ async def purge(session: AsyncSession, *, deps: Deps, now: datetime) -> tuple[in
     for member, draft in await retention.to_warn(session, idle_since=now - (keep - ahead)):
         last = max(member.updated_at, draft.updated_at)
         goes = max(last + keep, now + ahead).astimezone(deps.tz)
-        warned += await outbox.enqueue(
+        keep_button = [[[label("draft_keep"), f"keepdraft:{draft.id}:"]]]
+        warned += await outbox.notice(
             session,
+            to=(member.platform, member.chat_id),
             key=f"draft_purge:{draft.id}:{int(now.timestamp())}",
-            kind="notice",
-            platform=member.platform,
-            chat_id=member.chat_id,
             template="notice/draft_purge.j2",  # no submission_id: it must not hold the draft
-            context={
-                "kind": draft.kind,
-                "day": goes.strftime("%d/%m/%Y"),
-                "choices": [[[label("draft_keep"), f"keepdraft:{draft.id}:"]]],
-            },
+            context={"kind": draft.kind, "day": f"{goes:%d/%m/%Y}", "choices": keep_button},
         )
         draft.purge_warned_at = now
         session.add(draft)

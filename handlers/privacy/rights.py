@@ -9,12 +9,12 @@ from handlers.engine.context import Ctx
 from handlers.engine.roles import actor
 from handlers.engine.router import Router
 from handlers.engine.states import Step
-from handlers.privacy import erasure, retention
+from handlers.privacy import erasure
 from storage import rights, submissions
 from storage.models import Status
 from storage.retention import GIVEN_UP
 
-router = Router().include(retention.router)
+router = Router()
 CONFIRM_WITHIN = timedelta(minutes=10)  # between the first press and the final one
 
 

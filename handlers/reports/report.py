@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.engine.context import Ctx, Deps
-from handlers.engine.roles import role_of
+from handlers.engine.roles import requires
 from handlers.engine.router import Router
 from handlers.engine.types import FileOut, Reply, Say
 from handlers.reports.periods import (
@@ -156,19 +156,16 @@ async def scheduled(session: AsyncSession, words: str, deps: Deps) -> Reply:
     return Reply(say, files=await report_files(data))
 
 
-async def allowed(ctx: Ctx) -> bool:
-    role = await role_of(ctx)
-    return role == "admin" or (role == "editor" and ctx.org.reports.editors_allowed)
+def _editors_allowed(ctx: Ctx) -> bool:
+    return ctx.org.reports.editors_allowed
 
 
 def make_router(attachments: Attachments = report_files) -> Router:
     router = Router()
 
     @router.command("report")
+    @requires("admin", editors_if=_editors_allowed)
     async def report(ctx: Ctx) -> None:
-        if not await allowed(ctx):
-            ctx.say("staff/admins_only.j2")
-            return
         args = ctx.event.args.strip()
         try:
             period, unit = parse_period(args, today=ctx.today, tz=ctx.deps.tz)

@@ -10,6 +10,7 @@ from bot.platforms.zalo.adapter import QUOTA_RETRY_SECONDS
 from bot.runtime.app import App
 from handlers.admin import quota
 from storage import outbox
+from storage.models import OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ class ZaloUsage:
             await outbox.enqueue(
                 session,
                 key=key[:128],
-                kind="notice",
+                kind=OutboxKind.NOTICE,
                 platform="zalo",
                 chat_id=chat_id,
                 template="held_reply.j2",
