@@ -22,6 +22,8 @@ from bot.settings import Settings
 from handlers.engine.states import Step
 from handlers.engine.texts import render
 from handlers.engine.types import Inbound, MediaRef, Reply
+from handlers.member.answers import blank
+from handlers.reports.cell_text import has_forbidden
 from handlers.wiring import build_core
 from storage.models import Member, Submission
 from tests.fake_telegram import parse_html
@@ -176,17 +178,22 @@ def test_random_conversations_keep_the_core_sound(
     runner.run(play(app, [*start, *actions]))
 
 
+def accepted(text: str) -> bool:
+    return not blank(text) and not has_forbidden(text)
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    answers=st.lists(st.text(min_size=1, max_size=200).filter(str.strip), min_size=5, max_size=5)
+    answers=st.lists(st.text(min_size=1, max_size=200).filter(accepted), min_size=5, max_size=5)
 )
 def test_any_answers_reach_the_submission_as_typed(
     world: tuple[asyncio.Runner, App], answers: list[str]
 ) -> None:
     """Whatever the five answers say (HTML, emoji, a word that names a button), the sent
-    submission holds them, in order."""
+    submission holds them, in order (blank answers and control characters are refused, see
+    tests/test_hostile_files.py)."""
     runner, app = world
     runner.run(_answers(app, answers))
 
