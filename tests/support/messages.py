@@ -798,6 +798,21 @@ PLAIN_ONLY = {
         Say("cli/forgotten.j2", {"member_id": 5, "account": "#5", "already": True}),
     ],
     "cli/member_unknown.j2": [Say("cli/member_unknown.j2", {"spec": "telegram:abc"})],
+    "cli/nothing_serves.j2": [Say("cli/nothing_serves.j2")],
+    "cli/platform_failed.j2": [
+        Say(
+            "cli/platform_failed.j2",
+            {"platform": name, "key": key, "variable": variable, "detail": detail, "others": o},
+        )
+        for name, key, variable, detail, o in [
+            ("zalo", "webhook", "ZALO_WEBHOOK_SECRET", "secret_token is invalid <b>", True),
+            ("telegram", "token_refused", "TELEGRAM_BOT_TOKEN", "Unauthorized", False),
+            ("zalo", "unreachable", "ZALO_API_BASE", "", True),
+        ]
+    ],
+    "cli/task_died.j2": [
+        Say("cli/task_died.j2", {"task": "outbox telegram", "error": "RuntimeError: boom & <x>"})
+    ],
     "cli/migrated.j2": [Say("cli/migrated.j2")],
     "cli/no_platform.j2": [Say("cli/no_platform.j2")],
     "cli/org_error.j2": [
@@ -851,5 +866,27 @@ LABELS = [
 ]
 
 
+def platform_cases() -> dict[str, list[Case]]:
+    """What the platforms' realities make the bot say: a quota, a voice message, a group id."""
+    month, text = "11/2026", f"📝 Câu 1/5 · Thời gian\n1. Hủy\n{USER}"
+    return {
+        "held_reply.j2": [case("trả lời Zalo giữ lại khi hết hạn mức", "held_reply.j2", text=text)],
+        "hidden_characters.j2": [case("câu trả lời có ký tự điều khiển", "hidden_characters.j2")],
+        "notice/quota_budget.j2": [
+            case("đã dùng 80% hạn mức", "notice/quota_budget.j2", month=month, sent=2400,
+                 budget=3000),
+        ],
+        "notice/quota_refused.j2": [
+            case("Zalo từ chối gửi", "notice/quota_refused.j2", month=month, sent=3000,
+                 error="Quota exceeded <b>&</b>", minutes=15),
+        ],
+        "staff/group_id.j2": [case("/toi trong nhóm", "staff/group_id.j2", target="zalo:g-8a1f")],
+        "unsupported.j2": [
+            case(f"nhận {got}", "unsupported.j2", got=got, choices=[["📝 Gửi tin mới"]])
+            for got in ("voice", "sticker", "một sự kiện lạ")
+        ],
+    }  # fmt: skip
+
+
 def cases() -> dict[str, list[Case]]:
-    return asks() | member_cases() | desk_cases() | admin_cases()
+    return asks() | member_cases() | desk_cases() | admin_cases() | platform_cases()
