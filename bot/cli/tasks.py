@@ -13,6 +13,7 @@ from bot.cli.export import export
 from bot.cli.seed_demo import seed_demo
 from bot.runtime.app import App, build
 from bot.settings import Settings
+from handlers.engine import numbers
 from handlers.engine.texts import render
 from handlers.engine.types import Say
 from handlers.privacy.erasure import forget
@@ -38,7 +39,7 @@ def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     report.add_argument(
         "--period", default="thang", help="tuan, thang, quy, 6thang, nam, or e.g. 'quy 3/2026'"
     )
-    report.add_argument("--month", help="with --period thang: 2026-10")
+    report.add_argument("--month", type=month, help="with --period thang: 2026-10")
     report.add_argument("--year", type=int, help="with --period nam, quy or 6thang")
     report.add_argument("--unit", help="one unit (code or name) and the units below it")
     report.add_argument("--xlsx", type=Path)
@@ -56,7 +57,20 @@ def day(text: str) -> date:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise argparse.ArgumentTypeError(text)
+    raise argparse.ArgumentTypeError(_line("cli/bad_value.j2", what="day", value=text))
+
+
+def month(text: str) -> str:
+    """2026-10 (ASCII digits, a real month): kept as text for period_words."""
+    year, _, number = text.partition("-")
+    value = numbers.number(number)
+    if numbers.number(year) is None or len(year) != 4 or value is None or not 1 <= value <= 12:
+        raise argparse.ArgumentTypeError(_line("cli/bad_value.j2", what="month", value=text))
+    return text
+
+
+def _line(template: str, **context: object) -> str:
+    return render(Say(template, context), "plain")
 
 
 async def run_task(args: argparse.Namespace, settings: Settings) -> int:
@@ -101,8 +115,8 @@ def period_words(args: argparse.Namespace) -> str:
     """--period thang --month 2026-10 → "thang 10/2026", as a secretary would type it."""
     words = args.period
     if args.month:
-        year, _, month = args.month.partition("-")
-        words = f"thang {int(month)}/{year}"
+        year, _, number = args.month.partition("-")  # checked by month()
+        words = f"thang {int(number)}/{year}"
     elif args.year and words.strip() == "nam":
         words = f"nam {args.year}"
     return f"{words} donvi {args.unit}" if args.unit else words
@@ -154,9 +168,8 @@ async def forget_member(app: App, spec: str) -> int:
 
 async def _member(session: AsyncSession, spec: str) -> Member | None:
     """``telegram:123``, ``zalo:abc``, or a member number (``#5`` or ``5``)."""
-    number = spec.removeprefix("#")
-    if number.isdigit():
-        return await session.get(Member, int(number))
+    if (number := numbers.number(spec)) is not None:
+        return await session.get(Member, number)
     platform, _, user_id = spec.partition(":")
     if not user_id:
         return None

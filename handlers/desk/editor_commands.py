@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from handlers.desk import cards, decisions, queue
+from handlers.engine import numbers
 from handlers.engine.context import Ctx
 from handlers.engine.roles import input_key, role_of
 from handlers.engine.router import Router
@@ -25,9 +26,8 @@ async def _target(ctx: Ctx, usage: str) -> tuple[Submission, str] | None:
         ctx.say("review/not_editor.j2")
         return None
     number, _, rest = ctx.event.args.strip().partition(" ")
-    sub = (
-        await submissions.get(ctx.session, submission_id=int(number)) if number.isdigit() else None
-    )
+    sid = numbers.number(number)
+    sub = await submissions.get(ctx.session, submission_id=sid) if sid is not None else None
     if sub is None or sub.status in (Status.DRAFT, Status.CANCELLED):
         ctx.say("review/usage.j2", usage=usage, number=number)
         return None

@@ -11,6 +11,7 @@ from typing import Any
 
 from handlers.admin import staff
 from handlers.desk import cards, decisions, queue
+from handlers.engine import numbers
 from handlers.engine.card_actions import ACTIONS
 from handlers.engine.context import Ctx
 from handlers.engine.roles import input_key, role_of
@@ -54,9 +55,10 @@ async def _pressed(ctx: Ctx, data: str) -> tuple[str, str, Submission | None]:
     """(action, argument, submission) of a card button ``rv:<action>:<id>[:<arg>]``; no
     submission when the data is not a card button's or names none."""
     prefix, action, sub_id, arg = [*data.split(":"), "", "", ""][:4]
-    if prefix != "rv" or not sub_id.isdigit():
+    sid = numbers.number(sub_id)
+    if prefix != "rv" or sid is None:
         return action, arg, None
-    return action, arg, await submissions.get(ctx.session, submission_id=int(sub_id))
+    return action, arg, await submissions.get(ctx.session, submission_id=sid)
 
 
 async def _press(ctx: Ctx, data: str) -> None:
@@ -77,8 +79,12 @@ async def _press(ctx: Ctx, data: str) -> None:
         await decisions.approve(ctx, sid, consent_confirmed=action == "oc")
     elif action == "no":
         await _buttons(ctx, sub, _reasons(ctx, sid))
-    elif action == "nr" and arg.isdigit() and int(arg) < len(ctx.org.review.reject_reasons):
-        await decisions.reject(ctx, sid, ctx.org.review.reject_reasons[int(arg)])
+    elif (
+        action == "nr"
+        and (pick := numbers.number(arg)) is not None
+        and pick < len(ctx.org.review.reject_reasons)
+    ):
+        await decisions.reject(ctx, sid, ctx.org.review.reject_reasons[pick])
     elif action in ("nt", "ed"):
         what = "reject_reason" if action == "nt" else "post_text"
         await review.set_input(ctx.session, **input_key(ctx), action=what, submission_id=sid)

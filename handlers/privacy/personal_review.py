@@ -8,6 +8,7 @@ and one audit row ("keep_personal" / "mask_personal")."""
 from __future__ import annotations
 
 from handlers.desk import cards, decisions
+from handlers.engine import numbers
 from handlers.engine.card_actions import card_action
 from handlers.engine.context import Ctx
 from handlers.engine.roles import actor, role_of
@@ -35,9 +36,8 @@ async def typed(ctx: Ctx) -> None:
         ctx.say("review/not_editor.j2")
         return
     number = ctx.event.args.strip()
-    sub = (
-        await submissions.get(ctx.session, submission_id=int(number)) if number.isdigit() else None
-    )
+    sid = numbers.number(number)
+    sub = await submissions.get(ctx.session, submission_id=sid) if sid is not None else None
     if sub is None or sub.status != Status.PENDING:
         ctx.say("review/personal_usage.j2", usage=command, number=number)
     elif not personal_data.found_in(sub):
