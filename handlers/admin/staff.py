@@ -1,7 +1,9 @@
 """/bientap for admins: list, add and remove editors (and admins) kept in the database.
 
 ``/bientap them 123456789`` adds an editor of the admin's own platform,
-``/bientap them zalo:abc admin`` an admin on another, ``/bientap xoa 123456789`` removes one.
+``/bientap them zalo:abc admin`` an admin on another, ``/bientap xoa 123456789`` removes one,
+also one of EDITOR_IDS / ADMIN_IDS (the removal is stored and overrides the environment;
+``them`` restores). An admin cannot remove themselves (so the last admin stays).
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ async def manage(ctx: Ctx) -> None:
     if verb in ("them", "xoa") and len(words) == 1 and ctx.event.reply_to_user:
         words.append(ctx.event.reply_to_user)  # named by replying to their message
     if verb not in ("them", "xoa") or len(words) < 2:
-        rows = await review.staff(ctx.session)
         ctx.say(
             "staff/list.j2",
-            rows=rows,
+            rows=await review.staff(ctx.session),
+            removed=await review.staff(ctx.session, active=False),
             admins=sorted(ctx.deps.admins),
             editors=sorted(ctx.deps.editors),
         )
@@ -39,6 +41,11 @@ async def manage(ctx: Ctx) -> None:
         ctx.say("staff/usage.j2")
         return
     who, name = actor(ctx)
+    target = f"{platform}:{user_id}"
+    if verb == "xoa" and target == who:
+        # The last admin is always the one asking: removing anyone else leaves the asker.
+        ctx.say("staff/refused_self.j2")
+        return
     await review.set_staff(
         ctx.session,
         platform=platform,
@@ -54,4 +61,4 @@ async def manage(ctx: Ctx) -> None:
         action=f"staff_{verb}",
         note=f"{platform}:{user_id} {role}",
     )
-    ctx.say("staff/done.j2", added=verb == "them", target=f"{platform}:{user_id}", role=role)
+    ctx.say("staff/done.j2", added=verb == "them", target=target, role=role)

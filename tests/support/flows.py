@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.fake_zalo import FakeZalo, ZaloSent
+from tests.harness import Chat
 
 
 class ZaloChat:
@@ -27,3 +28,15 @@ async def submit_on_zalo(member: ZaloChat) -> None:
     await member.send("Lan tỏa", "Ảnh")
     await member.send("bỏ qua", "Xem lại")
     await member.send("gửi", "Đã gửi")
+
+
+async def submit_on_telegram(member: Chat) -> None:
+    """Raw information, no photo, sent: its card goes to the editors' group."""
+    await member.register()
+    await member.send("/gui", "Bạn muốn gửi gì")
+    await member.press("Tin tốt", "Bước 2")
+    await member.press("Thông tin thô", "Thời gian")
+    await member.raw_answers(["Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học"])
+    await member.send("Lan tỏa", "Ảnh")
+    await member.press("Bỏ qua", "Xem lại")
+    await member.press("Gửi", "Đã gửi")
