@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.export import export
+from bot.cli.outputs import refusal
 from bot.cli.seed_demo import seed_demo
 from bot.runtime.app import App, build
 from bot.settings import Settings
@@ -35,6 +36,7 @@ def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     archive.add_argument("--from", dest="start", type=day, default=None)
     archive.add_argument("--to", dest="end", type=day, default=None)
     archive.add_argument("--out", type=Path, required=True)
+    archive.add_argument("--force", action="store_true", help="replace an existing --out file")
     report = commands.add_parser("report", help="a period's report, as in chat, to files")
     report.add_argument(
         "--period", default="thang", help="tuan, thang, quy, 6thang, nam, or e.g. 'quy 3/2026'"
@@ -44,6 +46,7 @@ def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     report.add_argument("--unit", help="one unit (code or name) and the units below it")
     report.add_argument("--xlsx", type=Path)
     report.add_argument("--png", type=Path)
+    report.add_argument("--force", action="store_true", help="replace existing files")
     erase = commands.add_parser("forget", help="erase a member's personal data (on request)")
     erase.add_argument(
         "--member", required=True, help="telegram:123456789, zalo:abc, or a member number #5"
@@ -74,7 +77,11 @@ def _line(template: str, **context: object) -> str:
 
 
 async def run_task(args: argparse.Namespace, settings: Settings) -> int:
-    app = await build(settings)
+    if refused := refusal(args, settings.database_url):
+        why, path = refused
+        print(_line("cli/refused.j2", why=why, path=path), file=sys.stderr)
+        return 2
+    app = await build(settings, task=args.command != "seed-demo")
     try:
         deps = app.core.deps
         if args.command == "seed-demo":

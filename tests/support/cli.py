@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import os
@@ -50,3 +51,19 @@ def main_in_process(env: dict[str, str], *args: str) -> tuple[int, str, str]:
             else:
                 os.environ[key] = value
     return code, out.getvalue(), err.getvalue()
+
+
+async def run_bot_beside(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """``python -m bot`` as a subprocess while this process's event loop keeps serving (a
+    harness bot): exit code, stdout, stderr."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args,
+        cwd=ROOT,
+        env={**clean, "PYTHONDONTWRITEBYTECODE": "1", **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    return process.returncode or 0, out.decode(), err.decode()
