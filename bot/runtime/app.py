@@ -9,6 +9,7 @@ from typing import IO
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.runtime.watchdog import check_writable
 from bot.settings import Settings
 from handlers.engine.context import Deps
 from handlers.engine.core import Core
@@ -69,6 +70,7 @@ async def build(
     """``clock``: the one clock of this process (a test passes its own). ``task``: a
     command-line task, which may run beside a bot serving the same SQLite file."""
     org = load_org(settings.org_config)
+    check_writable(settings.database_url)
     try:
         file_lock = hold_sqlite_file(settings.database_url, shared=task)
     except AlreadyRunning:

@@ -15,6 +15,7 @@ from bot.platforms.telegram.service import TelegramService
 from bot.platforms.zalo.service import ZaloService
 from bot.runtime.app import App, build
 from bot.runtime.scheduler import run_scheduler
+from bot.runtime.watchdog import watch_database
 from bot.settings import Settings
 from handlers.engine.texts import render
 from handlers.engine.types import Say
@@ -86,7 +87,8 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
     webhooks = settings.telegram_webhook_url is not None or settings.zalo_webhook_url is not None
     web_app = web.Application() if webhooks else None
     runner: web.AppRunner | None = None
-    tasks = [asyncio.create_task(run_scheduler(app.sessions, app.core.deps, stop))]
+    watchdog = asyncio.create_task(watch_database(settings.database_url, stop))
+    tasks = [asyncio.create_task(run_scheduler(app.sessions, app.core.deps, stop)), watchdog]
     try:
         for service in services:
             tasks.append(asyncio.create_task(service.worker().run(stop)))
@@ -114,3 +116,5 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
         for service in services:
             await service.close()
+    if watchdog.done() and not watchdog.cancelled() and (gone := watchdog.exception()):
+        raise gone  # DatabaseGone: the process ends non-zero, a supervisor notices

@@ -14,18 +14,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_bot(
-    env: dict[str, str], *args: str, user: int | None = None, timeout: float = 60
+    env: dict[str, str], *args: str, as_plain_owner: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """``user``: run as that uid (a root test cannot meet a read-only file otherwise)."""
+    """``as_plain_owner``: without root's power to write any file (CAP_DAC_OVERRIDE and
+    friends dropped), so a test run as root meets a read-only file as a service account does."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
-    prefix = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] if user else []
+    caps = "-dac_override,-dac_read_search,-fowner"
+    prefix = ["setpriv", f"--bounding-set={caps}"] if as_plain_owner and not os.geteuid() else []
     return subprocess.run(
         [*prefix, sys.executable, "-m", "bot", *args],
         cwd=ROOT,
         env={**clean, "PYTHONDONTWRITEBYTECODE": "1", **env},
         capture_output=True,
         text=True,
-        timeout=timeout,
+        timeout=60,
         stdin=subprocess.DEVNULL,
     )
 
@@ -53,11 +55,11 @@ def main_in_process(env: dict[str, str], *args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-async def run_bot_beside(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    """``python -m bot`` as a subprocess while this process's event loop keeps serving (a
-    harness bot): exit code, stdout, stderr."""
+async def start_bot(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+    """``python -m bot`` started as a subprocess while this process's event loop keeps
+    serving (a harness bot, the fake servers)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
-    process = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", *args,
         cwd=ROOT,
         env={**clean, "PYTHONDONTWRITEBYTECODE": "1", **env},
@@ -65,5 +67,10 @@ async def run_bot_beside(env: dict[str, str], *args: str) -> tuple[int, str, str
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )  # fmt: skip
+
+
+async def run_bot_beside(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """``python -m bot`` to its end beside this process's bot: exit code, stdout, stderr."""
+    process = await start_bot(env, *args)
     out, err = await asyncio.wait_for(process.communicate(), 120)
     return process.returncode or 0, out.decode(), err.decode()
