@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.platforms.console.service import event_from_line
 from handlers.engine.numbers import number
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
@@ -76,3 +77,9 @@ def test_cli_junk_numbers_are_usage_errors(tmp_path: Path) -> None:
     result = run_bot(env, *JUNK_CLI[0])  # and as cron runs it
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "không phải một tháng" in result.stderr
+
+
+def test_the_console_reads_junk_numbers_as_text() -> None:
+    for line, count in [("/album ²", 3), ("/album ١٢", 3), (f"/album {TOO_BIG}", 50)]:
+        album = event_from_line(line)
+        assert album is not None and len(album.media) == count, line
