@@ -16,10 +16,25 @@ from storage.models import Audit, Member, Outbox, Status, Submission
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram, Sent
 from tests.fake_zalo import FakeZalo
-from tests.harness import CHANNEL, ED1, ED2, EDITORS, Harness, settings_for
-from tests.support.flows import ARTICLE, ZaloChat, send_article, submit_raw, zalo_article
+from tests.harness import CHANNEL, ED1, ED2, EDITORS, Chat, Harness, settings_for
+from tests.test_review import submit_raw
+from tests.test_zalo import ZaloChat
 
+ARTICLE = "https://tuoitre.vn/thay-giao-tre-mo-lop-hoc-mien-phi-20261115.htm"
 SCHOOL = "Đoàn trường THPT Bình Tân"
+
+
+async def send_article(
+    member: Chat, link: str, feeling: str, unit: str = "Đoàn phường An Lạc"
+) -> None:
+    await member.register(unit)
+    await member.send("/gui", "Bạn muốn gửi gì")
+    await member.press("Câu chuyện đẹp", "Bước 2")
+    await member.press("Đã có bài viết", "Liên kết")
+    await member.send(link, "Cảm nhận")
+    await member.send(feeling, "Ảnh")
+    await member.press("Bỏ qua", "Xem lại")
+    await member.press("Gửi", "Đã gửi")
 
 
 async def on_desk(fake: FakeTelegram, contains: str, after: int = 0) -> Sent:
@@ -263,6 +278,18 @@ async def test_release_children_when_the_primary_leaves(desk: Harness, fake: Fak
         assert sorted(sid or 0 for sid in released) == [2, 3]
     press(fake, "Duyệt")  # the newest card: #3's, now on its own
     await fake.wait_for(CHANNEL, "Xin chia sẻ", timeout=10)
+
+
+async def zalo_article(member: ZaloChat, unit_number: str, link: str, feeling: str) -> None:
+    await member.send("/start", "Chọn đơn vị")
+    await member.send(unit_number, "Đã lưu đơn vị")
+    await member.send("/gui", "Bạn muốn gửi gì")
+    await member.send("cau chuyen dep", "Bước 2")
+    await member.send("da co bai viet", "Liên kết")
+    await member.send(link, "Cảm nhận")
+    await member.send(feeling, "Ảnh")
+    await member.send("bo qua", "Xem lại")
+    await member.send("gui", "Đã gửi")
 
 
 async def test_zalo_editor_merges_with_gop(db_url: str, fake: FakeTelegram, zalo: FakeZalo) -> None:

@@ -13,7 +13,8 @@ from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
 from tests.harness import CHANNEL, ED1, ED2, EDITORS, STRANGER, ZALO_EDITOR, Harness
-from tests.support.flows import ZaloChat, card, press, submit_raw
+from tests.test_review import card, press, submit_raw
+from tests.test_zalo import ZaloChat
 
 STORY = [
     "Sáng 20/11/2026, lúc 7h30",

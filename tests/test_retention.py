@@ -28,7 +28,7 @@ from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
 from tests.harness import ORG, Harness, settings_for
-from tests.support.flows import ZaloChat
+from tests.test_zalo import ZaloChat
 
 T0 = datetime(2026, 10, 1, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
 DAY = timedelta(days=1)

@@ -8,9 +8,44 @@ import asyncio
 from sqlmodel import select
 
 from storage.models import Audit, Outbox
-from tests.fake_telegram import FakeTelegram
-from tests.harness import ADMIN, CHANNEL, ED1, ED2, EDITORS, STRANGER, Harness
-from tests.support.flows import card, press, submit_raw
+from tests.fake_telegram import FakeTelegram, Sent
+from tests.harness import ADMIN, CHANNEL, ED1, ED2, EDITORS, STRANGER, Chat, Harness
+
+
+async def submit_raw(
+    member: Chat,
+    fake: FakeTelegram,
+    answers: list[str] | None = None,
+    *,
+    kind: str = "Tin tốt",
+    photos: int = 0,
+    consent: str = "Đã đồng ý",
+) -> None:
+    await member.register()
+    await member.send("/gui", "Bạn muốn gửi gì")
+    await member.press(kind, "Bước 2")
+    await member.press("Thông tin thô", "Thời gian")
+    await member.raw_answers((answers or ["Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học"])[:4])
+    await member.send((answers or [""] * 5)[4] or "Lan tỏa", "Ảnh")
+    mark = fake.mark()
+    for n in range(photos):
+        fake.push_photo(member.id, file_id=f"P{member.id}-{n}", media_group_id=f"g{member.id}")
+    if photos:
+        await fake.wait_for(member.id, "Đã nhận", after=mark)
+        await fake.idle()
+        await member.press("Xong", "đồng ý cho đăng")
+        await member.press(consent, "Xem lại")
+    else:
+        await member.press("Bỏ qua", "Xem lại")
+    await member.press("Gửi", "Đã gửi")
+
+
+async def card(fake: FakeTelegram, contains: str = "Chờ duyệt", after: int = 0) -> Sent:
+    return await fake.wait_for(EDITORS, contains, after=after, timeout=10)
+
+
+def press(fake: FakeTelegram, user: int, label: str) -> None:
+    fake.press(user, label, chat_id=EDITORS)
 
 
 async def test_card_with_album_and_approval_publishes_once(

@@ -28,17 +28,10 @@ from storage.rights import Erased
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
 from tests.harness import CHANNEL, ED1, EDITORS, ORG, ZALO_EDITOR, Chat, Harness
-from tests.support.flows import (
-    ARTICLE,
-    ZaloChat,
-    card,
-    press,
-    send_article,
-    submit,
-    submit_raw,
-    zalo_article,
-)
-from tests.support.process import run_bot
+from tests.test_merge import ARTICLE, send_article, zalo_article
+from tests.test_review import card, press, submit_raw
+from tests.test_settings import run_bot
+from tests.test_zalo import ZaloChat, submit
 
 
 async def another(member: Chat, answers: list[str]) -> None:

@@ -12,7 +12,7 @@ import pytest
 from handlers.jobs.schedule import tick
 from tests.fake_telegram import FakeTelegram
 from tests.harness import CHANNEL, ED1, EDITORS, Harness, org_file
-from tests.support.flows import card, press, submit_raw
+from tests.test_review import card, press, submit_raw
 
 MONDAY_9H = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
 TUESDAY_0731 = datetime(2026, 11, 17, 0, 31, tzinfo=UTC)  # just after the 07:30 slot

@@ -10,9 +10,49 @@ from sqlmodel import select
 from storage.models import Media
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import FakeZalo
+from tests.fake_zalo import FakeZalo, ZaloSent
 from tests.harness import CHANNEL, EDITORS, ZALO_EDITOR, Harness, free_port, settings_for
-from tests.support.flows import PHOTO, ZaloChat, submit
+
+PHOTO = "https://photo-stc.zdn.vn/uploads/lop-hoc.jpg"
+
+
+class ZaloChat:
+    def __init__(self, zalo: FakeZalo, user_id: str, name: str = "Hà") -> None:
+        self.zalo, self.id, self.name = zalo, user_id, name
+
+    async def send(self, text: str, expect: str | None = None) -> ZaloSent:
+        mark = self.zalo.mark()
+        self.zalo.push_text(self.id, text, display_name=self.name)
+        return await self.zalo.wait_for(self.id, expect, after=mark, timeout=10)
+
+
+async def submit(member: ZaloChat, zalo: FakeZalo, *, consent: str = "3") -> None:
+    units = await member.send("/start", "Chọn đơn vị")
+    assert "\n2. Đoàn phường An Lạc\n" in (units.text or "")
+    await member.send("2", "Đã lưu đơn vị")
+    kinds = await member.send("/gui", "Bạn muốn gửi gì")
+    assert "1. 🌱 Tin tốt" in (kinds.text or "") and "<b>" not in (kinds.text or "")
+    await member.send("tin tot", "Bước 2")  # the label's words, without diacritics
+    await member.send("thông tin thô", "Thời gian")  # the beginning of a label
+    for answer, prompt in zip(
+        ["Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học", "Lan tỏa"],
+        ["Địa điểm", "Nhân vật", "Mục đích", "Ý nghĩa", "Ảnh"],
+        strict=True,
+    ):
+        await member.send(answer, prompt)
+    mark = zalo.mark()
+    zalo.push_sticker(member.id, display_name=member.name)
+    await zalo.wait_for(member.id, "nhãn dán", after=mark)
+    mark = zalo.mark()
+    zalo.push_unsupported(member.id, display_name=member.name)  # a file, a location...
+    await zalo.wait_for(member.id, "loại tin nhắn này", after=mark)
+    mark = zalo.mark()
+    zalo.push_photo(member.id, PHOTO, display_name=member.name, use_field="photo")
+    await zalo.wait_for(member.id, "1/10", after=mark)
+    await member.send("1", "đồng ý cho đăng")  # 1. Xong; then: were the people asked?
+    preview = await member.send(consent, "Xem lại")  # 3. Không có người trong ảnh
+    assert "Ảnh/video: 1" in (preview.text or "")
+    await member.send("gửi", "Đã gửi")
 
 
 async def test_member_flow_on_zalo_reaches_the_telegram_card(
