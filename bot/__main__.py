@@ -10,6 +10,7 @@ import sys
 from pydantic import ValidationError
 
 from bot.cli import tasks
+from bot.runtime.watchdog import DatabaseGone, DatabaseReadOnly
 from bot.settings import Settings, describe_error, secret_values
 from handlers.engine.texts import render
 from handlers.engine.types import Say
@@ -49,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(runner.main(command, settings))
     except AlreadyRunning as error:
         return _fail("cli/already_running.j2", path=str(error))
+    except DatabaseReadOnly as error:
+        return _fail("cli/database_read_only.j2", path=error.args[0], where=error.args[1])
+    except DatabaseGone as error:
+        return _fail("cli/database_gone.j2", path=error.args[0])
     except runner.OrgError as error:
         return _fail(
             "cli/org_error.j2",

@@ -74,21 +74,28 @@ class AlreadyRunning(Exception):
     """Another process has this SQLite file open as the bot."""
 
 
-def hold_sqlite_file(url: str) -> IO[str] | None:
+def hold_sqlite_file(url: str, *, shared: bool = False) -> IO[str] | None:
     """SQLite serves one bot process: a second one on the same file stops with a clear
     message instead of fighting over the database. The OS drops the lock when the process
-    ends, even by SIGKILL. Returns the open lock file to keep (None for PostgreSQL)."""
+    ends, even by SIGKILL. Returns the open lock file to keep (None for PostgreSQL).
+
+    ``shared``: a command-line task (report, export, forget) bringing the schema up to date
+    before it starts; several may at once, none while a bot serves (AlreadyRunning: the bot
+    has done it). The task itself then runs beside the bot, as WAL allows
+    (https://www.sqlite.org/wal.html: readers and one writer at once)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     path = Path(str(parsed.database) + ".lock")
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("w")
+    handle = path.open("a")  # not "w": a task must not wipe the serving bot's pid
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(handle, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except BlockingIOError as error:
         handle.close()
         raise AlreadyRunning(str(parsed.database)) from error
-    handle.write(str(os.getpid()))
-    handle.flush()
+    if not shared:
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
     return handle

@@ -89,32 +89,29 @@ async def waiting(session: AsyncSession, *, limit: int = 20) -> Sequence[Submiss
     return (await session.exec(query)).all()
 
 
-async def staff_role(session: AsyncSession, *, platform: str, user_id: str) -> str | None:
-    query = select(Staff).where(
-        Staff.platform == platform, Staff.user_id == user_id, col(Staff.active)
-    )
-    row = (await session.exec(query)).first()
-    return row.role if row else None
+async def staff_row(session: AsyncSession, *, platform: str, user_id: str) -> Staff | None:
+    """Their row, active or not: an inactive one records a removal by an admin."""
+    query = select(Staff).where(Staff.platform == platform, Staff.user_id == user_id)
+    return (await session.exec(query)).first()
 
 
 async def set_staff(
     session: AsyncSession, *, platform: str, user_id: str, role: str | None, added_by: str
 ) -> None:
-    """Add (or change) an editor or admin; ``role=None`` removes them."""
-    query = select(Staff).where(Staff.platform == platform, Staff.user_id == user_id)
-    row = (await session.exec(query)).first()
+    """Add (or change) an editor or admin; ``role=None`` removes them, with a row kept even
+    for someone of EDITOR_IDS / ADMIN_IDS, since the removal overrides those lists."""
+    row = await staff_row(session, platform=platform, user_id=user_id)
     if row is None:
-        if role is None:
-            return
-        row = Staff(platform=platform, user_id=user_id, role=role)
+        row = Staff(platform=platform, user_id=user_id, role=role or "editor")
     row.active = role is not None
     row.role = role or row.role
     row.added_by = added_by
     session.add(row)
 
 
-async def staff(session: AsyncSession) -> Sequence[Staff]:
-    query = select(Staff).where(col(Staff.active)).order_by(col(Staff.id))
+async def staff(session: AsyncSession, *, active: bool = True) -> Sequence[Staff]:
+    """Those added (``active=False``: those removed)."""
+    query = select(Staff).where(col(Staff.active) == active).order_by(col(Staff.id))
     return (await session.exec(query)).all()
 
 

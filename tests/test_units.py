@@ -9,7 +9,6 @@ import pytest
 
 from bot.platforms.textsplit import split, visible_html_len
 from handlers.engine.textnorm import fold
-from handlers.member.answers import normalise_link
 from handlers.org import Theme, load_org
 
 ORG = load_org(Path(__file__).resolve().parents[1] / "config" / "org.example.toml")
@@ -46,23 +45,6 @@ def test_theme_across_new_year_and_next_theme() -> None:
     assert upcoming[1] == date(2026, 12, 16)
     after_december = ORG.next_theme(date(2026, 12, 25))
     assert after_december is not None and after_december[1] == date(2027, 1, 3)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("https://tuoitre.vn/a-b.htm", "https://tuoitre.vn/a-b.htm"),
-        ("www.thanhnien.vn/x", "https://www.thanhnien.vn/x"),
-        ("http://binhtan.hochiminhcity.gov.vn", "http://binhtan.hochiminhcity.gov.vn"),
-        ("tuoitre.vn", None),
-        ("ftp://x.vn/a", None),
-        ("https://localhost/a", None),
-        ("https://tuoi tre.vn", None),
-        ("xem bài này", None),
-    ],
-)
-def test_links(text: str, expected: str | None) -> None:
-    assert normalise_link(text) == expected
 
 
 def test_trusted_domains_match_whole_labels() -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from handlers import wiring
-from handlers.engine.card_actions import MAX_ID, CardAction, CardPress, button
+from handlers.engine.card_actions import CardAction, CardPress, button
+from handlers.engine.numbers import MAX_ID
 from handlers.engine.router import Router
 from handlers.engine.states import PATHS, Step
 from handlers.engine.types import CALLBACK_LIMIT

@@ -10,9 +10,11 @@ from pathlib import Path
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.export import export
+from bot.cli.outputs import refusal
 from bot.cli.seed_demo import seed_demo
 from bot.runtime.app import App, build
 from bot.settings import Settings
+from handlers.engine import numbers
 from handlers.engine.texts import render
 from handlers.engine.types import Say
 from handlers.privacy.erasure import forget
@@ -34,15 +36,17 @@ def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     archive.add_argument("--from", dest="start", type=day, default=None)
     archive.add_argument("--to", dest="end", type=day, default=None)
     archive.add_argument("--out", type=Path, required=True)
+    archive.add_argument("--force", action="store_true", help="replace an existing --out file")
     report = commands.add_parser("report", help="a period's report, as in chat, to files")
     report.add_argument(
         "--period", default="thang", help="tuan, thang, quy, 6thang, nam, or e.g. 'quy 3/2026'"
     )
-    report.add_argument("--month", help="with --period thang: 2026-10")
+    report.add_argument("--month", type=month, help="with --period thang: 2026-10")
     report.add_argument("--year", type=int, help="with --period nam, quy or 6thang")
     report.add_argument("--unit", help="one unit (code or name) and the units below it")
     report.add_argument("--xlsx", type=Path)
     report.add_argument("--png", type=Path)
+    report.add_argument("--force", action="store_true", help="replace existing files")
     erase = commands.add_parser("forget", help="erase a member's personal data (on request)")
     erase.add_argument(
         "--member", required=True, help="telegram:123456789, zalo:abc, or a member number #5"
@@ -56,11 +60,28 @@ def day(text: str) -> date:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise argparse.ArgumentTypeError(text)
+    raise argparse.ArgumentTypeError(_line("cli/bad_value.j2", what="day", value=text))
+
+
+def month(text: str) -> str:
+    """2026-10 (ASCII digits, a real month): kept as text for period_words."""
+    year, _, number = text.partition("-")
+    value = numbers.number(number)
+    if numbers.number(year) is None or len(year) != 4 or value is None or not 1 <= value <= 12:
+        raise argparse.ArgumentTypeError(_line("cli/bad_value.j2", what="month", value=text))
+    return text
+
+
+def _line(template: str, **context: object) -> str:
+    return render(Say(template, context), "plain")
 
 
 async def run_task(args: argparse.Namespace, settings: Settings) -> int:
-    app = await build(settings)
+    if refused := refusal(args, settings.database_url):
+        why, path = refused
+        print(_line("cli/refused.j2", why=why, path=path), file=sys.stderr)
+        return 2
+    app = await build(settings, task=args.command != "seed-demo")
     try:
         deps = app.core.deps
         if args.command == "seed-demo":
@@ -101,8 +122,8 @@ def period_words(args: argparse.Namespace) -> str:
     """--period thang --month 2026-10 → "thang 10/2026", as a secretary would type it."""
     words = args.period
     if args.month:
-        year, _, month = args.month.partition("-")
-        words = f"thang {int(month)}/{year}"
+        year, _, number = args.month.partition("-")  # checked by month()
+        words = f"thang {int(number)}/{year}"
     elif args.year and words.strip() == "nam":
         words = f"nam {args.year}"
     return f"{words} donvi {args.unit}" if args.unit else words
@@ -154,9 +175,8 @@ async def forget_member(app: App, spec: str) -> int:
 
 async def _member(session: AsyncSession, spec: str) -> Member | None:
     """``telegram:123``, ``zalo:abc``, or a member number (``#5`` or ``5``)."""
-    number = spec.removeprefix("#")
-    if number.isdigit():
-        return await session.get(Member, int(number))
+    if (number := numbers.number(spec)) is not None:
+        return await session.get(Member, number)
     platform, _, user_id = spec.partition(":")
     if not user_id:
         return None

@@ -9,6 +9,7 @@ from typing import IO
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.runtime.watchdog import check_writable
 from bot.settings import Settings
 from handlers.engine.context import Deps
 from handlers.engine.core import Core
@@ -17,7 +18,7 @@ from handlers.wiring import build_core
 from storage import units
 from storage.clock import Clock, system
 from storage.db import make_engine, make_sessions, migrate
-from storage.locks import SenderLocks, hold_sqlite_file
+from storage.locks import AlreadyRunning, SenderLocks, hold_sqlite_file
 from storage.models import UnitBase
 
 
@@ -64,15 +65,28 @@ def make_deps(settings: Settings, org: OrgConfig, clock: Clock, *, console: bool
     )
 
 
-async def build(settings: Settings, *, clock: Clock = system, console: bool = False) -> App:
-    """``clock``: the one clock of this process (a test passes its own)."""
+async def build(
+    settings: Settings, *, clock: Clock = system, console: bool = False, task: bool = False
+) -> App:
+    """``clock``: the one clock of this process (a test passes its own). ``task``: a
+    command-line task, which may run beside a bot serving the same SQLite file."""
     org = load_org(settings.org_config)
-    file_lock = hold_sqlite_file(settings.database_url)
+    check_writable(settings.database_url)
+    try:
+        file_lock = hold_sqlite_file(settings.database_url, shared=task)
+    except AlreadyRunning:
+        if not task:
+            raise
+        file_lock = None  # a bot serves: it brought the schema and the units up to date
     engine = make_engine(settings.database_url)
-    await migrate(engine)
     sessions = make_sessions(engine, clock)
-    async with sessions() as session, session.begin():
-        rows = [UnitBase(code=u.code, name=u.name, parent_code=u.parent) for u in org.units]
-        await units.sync(session, units=rows)
+    if file_lock is not None or not task or engine.dialect.name != "sqlite":
+        await migrate(engine)
+        async with sessions() as session, session.begin():
+            rows = [UnitBase(code=u.code, name=u.name, parent_code=u.parent) for u in org.units]
+            await units.sync(session, units=rows)
+    if task and file_lock is not None:
+        file_lock.close()  # held while migrating only: a bot may start while the task runs
+        file_lock = None
     core = build_core(sessions, make_deps(settings, org, clock, console=console))
     return App(settings, org, engine, sessions, core, SenderLocks(engine), file_lock)

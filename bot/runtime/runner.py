@@ -18,6 +18,7 @@ from bot.platforms.protocol import Receives, Served, Service
 from bot.runtime.app import App, build
 from bot.runtime.scheduler import run_scheduler
 from bot.runtime.supervision import ServeFailed, failed, supervise
+from bot.runtime.watchdog import watch_database
 from bot.settings import Settings
 from handlers.engine.texts import render
 from handlers.engine.types import Say
@@ -90,6 +91,8 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
     started: list[tuple[Served, Service, asyncio.Task[None] | None]] = []
     running: list[Service] = []
     tasks: dict[asyncio.Task[Any], str] = {}
+    # Sets ``stop`` (which ends supervise) and raises when the SQLite file is gone.
+    watchdog = asyncio.create_task(watch_database(settings.database_url, stop))
     try:
         for platform in wanted:  # open and register; the web server is not up yet
             try:
@@ -139,3 +142,6 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
             await asyncio.gather(*tasks, return_exceptions=True)
         for service in running:
             await service.close()
+        await asyncio.wait([watchdog], timeout=DRAIN_SECONDS)
+    if watchdog.done() and not watchdog.cancelled() and (gone := watchdog.exception()):
+        raise gone  # DatabaseGone: the process ends non-zero, a supervisor notices

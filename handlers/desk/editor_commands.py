@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from handlers.desk import cards, decisions, queue
-from handlers.engine.card_actions import submission_id
+from handlers.engine import numbers
 from handlers.engine.context import Ctx
 from handlers.engine.roles import input_key, requires
 from handlers.engine.router import Router
@@ -32,7 +32,7 @@ def on_submission(name: str) -> Callable[[OnSubmission], OnSubmission]:
         @requires("editor")
         async def command(ctx: Ctx) -> None:
             number, _, rest = ctx.event.args.strip().partition(" ")
-            sid = submission_id(number)
+            sid = numbers.number(number)
             sub = await submissions.get(ctx.session, submission_id=sid) if sid else None
             if sub is None or sub.status in (Status.DRAFT, Status.CANCELLED):
                 ctx.say("review/usage.j2", usage=name, number=number)

@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from handlers.engine import numbers
 from handlers.engine.types import CALLBACK_LIMIT, Choice
 
 PREFIX = "card"
-MAX_ID = 2**31 - 1  # a submission id is a 32-bit integer in PostgreSQL: larger ones are forged
 
 
 class CardAction(StrEnum):
@@ -81,16 +81,8 @@ class CardPress:
             return None
         prefix, name, number, arg = [*data.split(":", 3), "", "", ""][:4]
         action = (_BY_VALUE if prefix == PREFIX else LEGACY if prefix == "rv" else {}).get(name)
-        sid = submission_id(number)
+        sid = numbers.number(number)
         return None if action is None or sid is None else cls(action, sid, arg)
-
-
-def submission_id(word: str) -> int | None:
-    """A submission's number as a button or a command gives it ("27"); None for anything
-    that cannot be one (other digits, signs, a number beyond the column)."""
-    if not (word.isascii() and word.isdigit()) or int(word) > MAX_ID:
-        return None
-    return int(word)
 
 
 def button(text: str, action: CardAction, submission_id: int | None, arg: object = "") -> Choice:

@@ -1,4 +1,5 @@
-"""Who may act as an editor or an admin: the settings' first ones, and those admins added."""
+"""Who may act as an editor or an admin: the settings' first ones, and those admins added,
+less those admins removed."""
 
 from __future__ import annotations
 
@@ -14,22 +15,37 @@ from storage import review
 BUTTONLESS = frozenset({"zalo"})
 
 
+RANK = {None: 0, "editor": 1, "admin": 2}
+
+
 async def role_of(ctx: Ctx) -> str | None:
-    key = f"{ctx.event.platform}:{ctx.event.user_id}"
-    if key in ctx.deps.admins:
-        return "admin"
-    stored = await review.staff_role(
-        ctx.session, platform=ctx.event.platform, user_id=ctx.event.user_id
-    )
-    if stored is not None:
-        return stored
-    return "editor" if key in ctx.deps.editors else None
+    return await role_in(ctx.session, ctx.deps, f"{ctx.event.platform}:{ctx.event.user_id}")
+
+
+async def role_in(session: AsyncSession, deps: Deps, key: str) -> str | None:
+    """An admin's removal (a stored, inactive row) overrides EDITOR_IDS / ADMIN_IDS: the
+    environment only names the first ones. Otherwise the higher of the two roles."""
+    platform, _, user_id = key.partition(":")
+    row = await review.staff_row(session, platform=platform, user_id=user_id)
+    if row is not None and not row.active:
+        return None
+    listed = "admin" if key in deps.admins else "editor" if key in deps.editors else None
+    stored = row.role if row is not None else None
+    return max(listed, stored, key=lambda role: RANK.get(role, 0))
+
+
+async def admins(session: AsyncSession, deps: Deps) -> list[str]:
+    """Every admin now: ADMIN_IDS and those added, less those removed."""
+    added = {f"{row.platform}:{row.user_id}" for row in await review.staff(session)}
+    everyone = sorted(added | deps.admins)
+    return [key for key in everyone if await role_in(session, deps, key) == "admin"]
 
 
 async def text_editors(session: AsyncSession, deps: Deps) -> list[str]:
     """Editors and admins on platforms without buttons, who get new submissions in private."""
     stored = {f"{row.platform}:{row.user_id}" for row in await review.staff(session)}
-    everyone = stored | deps.editors | deps.admins
+    removed = {f"{row.platform}:{row.user_id}" for row in await review.staff(session, active=False)}
+    everyone = (stored | deps.editors | deps.admins) - removed
     return sorted(who for who in everyone if who.partition(":")[0] in BUTTONLESS)
 
 

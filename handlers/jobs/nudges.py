@@ -15,6 +15,7 @@ from sqlalchemy import and_, exists
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.engine import roles
 from handlers.engine.context import Deps
 from handlers.engine.texts import label
 from handlers.jobs.schedule import WEEKDAYS
@@ -83,7 +84,7 @@ async def monthly_report(session: AsyncSession, *, deps: Deps, now: datetime) ->
         return 0
     last = local.date() - timedelta(days=1)
     count = 0
-    for admin in sorted(deps.admins):
+    for admin in await roles.admins(session, deps):  # less those an admin removed
         platform, _, user_id = admin.partition(":")
         count += await outbox.enqueue(
             session,

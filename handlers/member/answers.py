@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
-from urllib.parse import urlsplit
 
 from handlers import fields
 from handlers.engine.context import Ctx
 from handlers.engine.router import Router
 from handlers.engine.states import FIELD_STEPS, LIMITS, PATHS, Step, after
+from handlers.member.links import Refused, read_link
 from handlers.member.supplement import continue_or_preview
 from handlers.reports.cell_text import has_forbidden
 from storage import submissions
@@ -42,23 +42,6 @@ def blank(text: str) -> bool:
     return all(ch in _FILLERS or ch.isspace() or unicodedata.category(ch) in _UNSEEN for ch in text)
 
 
-def normalise_link(text: str) -> str | None:
-    """An http(s) URL with a real host, or None. ``www.x.vn/...`` gets its missing scheme."""
-    candidate = text.strip()
-    if candidate.lower().startswith("www."):
-        candidate = "https://" + candidate
-    if any(ch.isspace() for ch in candidate):
-        return None
-    try:
-        parts = urlsplit(candidate)
-        host = parts.hostname or ""
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or "." not in host.strip("."):
-        return None
-    return candidate
-
-
 @router.input(*FIELD_STEPS)
 async def answer_field(ctx: Ctx) -> None:
     step, event = ctx.step, ctx.event
@@ -81,12 +64,12 @@ async def answer_field(ctx: Ctx) -> None:
         ctx.say("draft_gone.j2")
         return
     if step == Step.LINK:
-        link = normalise_link(text)
-        if link is None:
-            ctx.say("not_a_link.j2")
+        link = read_link(text)
+        if isinstance(link, Refused):
+            ctx.say("not_a_link.j2" if link.why == "not_link" else "link_refused.j2", why=link.why)
             return
-        trusted = ctx.org.is_trusted(urlsplit(link).hostname or "")
-        await submissions.set_field(ctx.session, submission=draft, name=step.value, value=link)
+        trusted = ctx.org.is_trusted(link.host)
+        await submissions.set_field(ctx.session, submission=draft, name=step.value, value=link.text)
         await submissions.set_field(
             ctx.session, submission=draft, name=fields.LINK_TRUSTED.name, value=trusted
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.admin import units_admin
+from handlers.engine import numbers
 from handlers.engine.context import Ctx
 from handlers.engine.router import Router
 from handlers.engine.states import DRAFT_STEPS, Step
@@ -71,7 +72,7 @@ async def show_units(ctx: Ctx, *, edit: bool = False) -> None:
 
 @router.action("unitpage", steps={Step.UNIT}, draft_bound=False)
 async def turn_page(ctx: Ctx, arg: str) -> None:
-    ctx.goto(Step.UNIT, **{**ctx.data, "page": int(arg) if arg.isdigit() else 0})
+    ctx.goto(Step.UNIT, **{**ctx.data, "page": numbers.number(arg) or 0})
     await show_units(ctx, edit=True)
 
 

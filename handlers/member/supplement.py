@@ -3,6 +3,7 @@ same submission goes back to the queue with a fresh card."""
 
 from __future__ import annotations
 
+from handlers.engine import numbers
 from handlers.engine.context import Ctx
 from handlers.engine.router import Router
 from handlers.engine.states import DRAFT_STEPS, Step
@@ -33,7 +34,7 @@ async def continue_or_preview(ctx: Ctx) -> bool:
 
 @router.action("sup", draft_bound=False)
 async def start_supplement(ctx: Ctx, arg: str) -> None:
-    sub = await submissions.get(ctx.session, submission_id=int(arg) if arg.isdigit() else None)
+    sub = await submissions.get(ctx.session, submission_id=numbers.number(arg))
     if sub is None or sub.member_id != ctx.member.id or sub.status != Status.NEEDS_INFO:
         ctx.alert("stale_button.j2")
         return

@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.desk import cards, decisions
-from handlers.engine import roles
-from handlers.engine.card_actions import CardAction, CardPress, submission_id
+from handlers.engine import numbers, roles
+from handlers.engine.card_actions import CardAction, CardPress
 from handlers.engine.context import Ctx, Deps
 from handlers.engine.roles import actor, audit, input_key, requires
 from handlers.engine.router import Router
@@ -37,14 +37,15 @@ async def merge_button(ctx: Ctx, sub: Submission, _press: CardPress) -> None:
 async def merge_command(ctx: Ctx) -> None:
     """``/gop 27``: into the one #27 was flagged as repeating; ``/gop 27 12``: into #12."""
     words = [word.lstrip("#") for word in ctx.event.args.split()]
-    if not 1 <= len(words) <= 2 or not all(submission_id(word) is not None for word in words):
+    ids = [numbers.number(word) for word in words]
+    if not 1 <= len(ids) <= 2 or None in ids:
         ctx.say("review/merge_usage.j2", number=None, flagged=True)
         return
-    sub = await submissions.get(ctx.session, submission_id=int(words[0]))
+    sub = await submissions.get(ctx.session, submission_id=ids[0])
     if sub is None or sub.status in (Status.DRAFT, Status.CANCELLED):
         ctx.say("review/merge_usage.j2", number=words[0], flagged=True)
         return
-    into = int(words[1]) if len(words) == 2 else sub.duplicate_of
+    into = ids[1] if len(words) == 2 else sub.duplicate_of
     if into is None:
         ctx.say("review/merge_usage.j2", number=None, flagged=False, sid=sub.id)
     elif sub.status != Status.PENDING or sub.merged_into is not None:

@@ -8,7 +8,8 @@ and one audit row ("keep_personal" / "mask_personal")."""
 from __future__ import annotations
 
 from handlers.desk import cards, decisions
-from handlers.engine.card_actions import CardAction, CardPress, submission_id
+from handlers.engine import numbers
+from handlers.engine.card_actions import CardAction, CardPress
 from handlers.engine.context import Ctx
 from handlers.engine.roles import audit, requires
 from handlers.engine.router import Router
@@ -33,7 +34,7 @@ async def pressed(ctx: Ctx, sub: Submission, press: CardPress) -> None:
 async def typed(ctx: Ctx) -> None:
     command = ctx.event.command or "giu"
     number = ctx.event.args.strip()
-    sid = submission_id(number)
+    sid = numbers.number(number)
     sub = await submissions.get(ctx.session, submission_id=sid) if sid else None
     if sub is None or sub.status != Status.PENDING:
         ctx.say("review/personal_usage.j2", usage=command, number=number)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from handlers.engine import numbers
 from handlers.engine.context import Ctx
 from handlers.engine.roles import actor
 from handlers.engine.router import Router
@@ -22,11 +23,12 @@ CONFIRM_WITHIN = timedelta(minutes=10)  # between the first press and the final 
 async def withdraw(ctx: Ctx) -> None:
     assert ctx.member.id is not None
     number = ctx.event.args.strip().removeprefix("#")
-    if not number.isdigit():
+    sid = numbers.number(number)
+    if sid is None:
         rows = await rights.waiting_of(ctx.session, member_id=ctx.member.id)
         ctx.say("rights/withdraw.j2", outcome="usage", typed=number, rows=rows, tz=ctx.deps.tz)
         return
-    sub = await submissions.get(ctx.session, submission_id=int(number))
+    sub = await submissions.get(ctx.session, submission_id=sid)
     if sub is None or sub.member_id != ctx.member.id or sub.status in GIVEN_UP:
         # The same answer whether it is someone else's or does not exist: nothing leaks.
         ctx.say("rights/withdraw.j2", outcome="unknown", sid=number)

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from handlers.engine import numbers
 from handlers.engine.textnorm import fold
 from handlers.engine.texts import render
 from handlers.engine.types import Say
@@ -130,15 +131,17 @@ def _date(parts: list[str]) -> date:
 def _number(word: str) -> int:
     if word in ROMAN:
         return ROMAN[word]
-    if not word.isdigit() or len(word) > 2:
+    value = numbers.number(word)
+    if value is None or len(word) > 2:
         raise PeriodError(word)
-    return int(word)
+    return value
 
 
 def _year(word: str) -> int:
-    if not (word.isdigit() and len(word) == 4 and 2000 <= int(word) <= 2100):
+    value = numbers.number(word)
+    if value is None or len(word) != 4 or not 2000 <= value <= 2100:
         raise PeriodError(word)
-    return int(word)
+    return value
 
 
 class UnitNotFound(LookupError):

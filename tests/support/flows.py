@@ -118,3 +118,29 @@ async def zalo_article(member: ZaloChat, unit_number: str, link: str, feeling: s
     await member.send(feeling, "Ảnh")
     await member.send("bo qua", "Xem lại")
     await member.send("gui", "Đã gửi")
+
+
+async def submit_on_zalo(member: ZaloChat) -> None:
+    """Raw information, no photo, sent."""
+    await member.send("/start", "Chọn đơn vị")
+    await member.send("2", "Đã lưu đơn vị")
+    await member.send("/gui", "Bạn muốn gửi gì")
+    await member.send("tin tot", "Bước 2")
+    await member.send("thông tin thô", "Thời gian")
+    for answer in ["Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học"]:
+        await member.send(answer)
+    await member.send("Lan tỏa", "Ảnh")
+    await member.send("bỏ qua", "Xem lại")
+    await member.send("gửi", "Đã gửi")
+
+
+async def submit_on_telegram(member: Chat) -> None:
+    """Raw information, no photo, sent: its card goes to the editors' group."""
+    await member.register()
+    await member.send("/gui", "Bạn muốn gửi gì")
+    await member.press("Tin tốt", "Bước 2")
+    await member.press("Thông tin thô", "Thời gian")
+    await member.raw_answers(["Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học"])
+    await member.send("Lan tỏa", "Ảnh")
+    await member.press("Bỏ qua", "Xem lại")
+    await member.press("Gửi", "Đã gửi")

@@ -19,6 +19,7 @@ from typing import TextIO
 from bot.platforms.plain import plain_reply
 from bot.runtime.outbox import Delivery, OutboxWorker
 from handlers.desk import outbound
+from handlers.engine import numbers
 from handlers.engine.core import Core
 from handlers.engine.texts import label, render
 from handlers.engine.types import Choice, Inbound, MediaKind, MediaRef, Reply, Say, typed
@@ -55,7 +56,8 @@ def event_from_line(
         media = MediaRef(kind, f"console:{rest.strip() or 'anh.jpg'}", size=200_000)
         return Inbound(**base, media=(media,))  # type: ignore[arg-type]
     if word == "/album":
-        count = int(rest) if rest.strip().isdigit() else 3
+        asked = numbers.number(rest)
+        count = 3 if asked is None else min(asked, 50)  # "/album ²" or a huge one: no crash
         group_id = uuid.uuid4().hex[:8]
         items = tuple(
             MediaRef("photo", f"console:album-{i + 1}.jpg", 200_000, group_id) for i in range(count)
@@ -114,10 +116,11 @@ class Terminal:
     def event(self, line: str) -> Inbound | None:
         user_id, chat_id, group = ROLES[self.role]
         stripped = line.strip()
-        if group and stripped.isdigit() and 0 < int(stripped) <= len(self.group_choices):
+        picked = numbers.number(stripped)
+        if group and picked is not None and 0 < picked <= len(self.group_choices):
             base = event_from_line("x", user_id, chat_id, group)
             assert base is not None
-            return replace(base, text=None, choice=self.group_choices[int(stripped) - 1].data)
+            return replace(base, text=None, choice=self.group_choices[picked - 1].data)
         return event_from_line(line, user_id, chat_id, group)
 
 

@@ -1,0 +1,76 @@
+"""The real ``python -m bot`` as an operator or cron runs it: as a subprocess, or in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bot(
+    env: dict[str, str], *args: str, as_plain_owner: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """``as_plain_owner``: without root's power to write any file (CAP_DAC_OVERRIDE and
+    friends dropped), so a test run as root meets a read-only file as a service account does."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    caps = "-dac_override,-dac_read_search,-fowner"
+    prefix = ["setpriv", f"--bounding-set={caps}"] if as_plain_owner and not os.geteuid() else []
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env={**clean, "PYTHONDONTWRITEBYTECODE": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def main_in_process(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """``bot.__main__.main`` in this process (for tests that run beside a harness bot):
+    exit code, stdout, stderr."""
+    from bot.__main__ import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as done:  # argparse's usage errors
+                code = int(done.code or 0)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return code, out.getvalue(), err.getvalue()
+
+
+async def start_bot(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+    """``python -m bot`` started as a subprocess while this process's event loop keeps
+    serving (a harness bot, the fake servers)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args,
+        cwd=ROOT,
+        env={**clean, "PYTHONDONTWRITEBYTECODE": "1", **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def run_bot_beside(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """``python -m bot`` to its end beside this process's bot: exit code, stdout, stderr."""
+    process = await start_bot(env, *args)
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    return process.returncode or 0, out.decode(), err.decode()
