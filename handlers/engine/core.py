@@ -15,6 +15,7 @@ from dataclasses import replace
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.engine import numbers
 from handlers.engine.context import Ctx, Deps
 from handlers.engine.router import Router
 from handlers.engine.states import Step
@@ -161,8 +162,9 @@ def _as_choice(event: Inbound, data: dict[str, object]) -> Inbound:
     if not typed:
         return event
     labels = [(fold(label), payload) for label, payload in shown]
-    if event.numbered_choices and typed.isdigit() and 0 < int(typed) <= len(labels):
-        return replace(event, choice=labels[int(typed) - 1][1], text=None)
+    picked = numbers.number(typed) if event.numbered_choices else None
+    if picked is not None and 0 < picked <= len(labels):
+        return replace(event, choice=labels[picked - 1][1], text=None)
     # The label's words, or their beginning when only one label starts so ("thong tin tho").
     exact = [payload for label, payload in labels if label == typed]
     starts = [payload for label, payload in labels if len(typed) >= 3 and label.startswith(typed)]
