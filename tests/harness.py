@@ -31,6 +31,9 @@ def make_settings(db_url: str, fake: FakeTelegram, **extra: Any) -> Settings:
         "telegram_bot_token": TOKEN,
         "telegram_api_base": fake.base_url,
         "org_config": ORG,
+        # Replies are paced at once a second per chat in production; tests of the flow need
+        # not wait for it (tests/test_flood.py checks the pace).
+        "telegram_chat_pace": 0.0,
     }
     return Settings(_env_file=None, **(values | extra))
 
