@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.admin import bans, staff
 from handlers.desk import editor_commands, review
+from handlers.engine import flood
 from handlers.engine.context import Ctx, Deps
 from handlers.engine.router import Router
 from handlers.engine.states import Step
@@ -103,10 +104,21 @@ class Core:
             elif event.group:
                 await review.on_group(ctx)
             else:
-                await dispatch(ctx)
-                _remember_choices(ctx, step_before)
+                await _member_turn(ctx, step_before)
             session.add(member)
         return ctx.replies
+
+
+async def _member_turn(ctx: Ctx, step_before: Step) -> None:
+    """A member's update, unless a flood skips it (``flood``: told once, the latest kept)."""
+    verdict = flood.check(ctx, ctx.deps.clock())
+    if verdict.warn:
+        ctx.say("flood.j2")
+    if verdict.handle:
+        counted = dict(ctx.member.step_data or {})
+        await dispatch(ctx)
+        _remember_choices(ctx, step_before)
+        flood.keep(ctx.member, counted)
 
 
 async def ask(ctx: Ctx, step: Step) -> None:
@@ -125,7 +137,9 @@ async def remind(ctx: Ctx) -> None:
 
 async def dispatch(ctx: Ctx) -> None:
     event = ctx.event
-    if event.command is not None:
+    if event.other == "edited":  # the answer stored stays the one first sent
+        ctx.say("edited.j2")
+    elif event.command is not None:
         handler = ROUTES.commands.get(event.command)
         if handler is None:
             ctx.say("unknown_command.j2", command=event.command, busy=ctx.step != Step.IDLE)
