@@ -72,6 +72,17 @@ class RateLimiter:
         if len(self._chats) > _MAX_CHATS:
             self._chats = {key: w for key, w in self._chats.items() if w.recent(now)}
 
+    def sent(self, chat_id: str, count: int = 1) -> None:
+        """The platform answered: the messages arrived by now. Telegram counts a message when
+        it arrives, so the chat's next one is paced from here, never from an earlier start
+        that a slow request would make look longer ago than it was."""
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return
+        for _ in range(min(count, len(chat.stamps))):
+            chat.stamps.pop()
+        chat.take(self._clock(), count)
+
     def _window(self, chat_id: str) -> _Window:
         # Positive ids are private chats; groups and channels have negative ids or an "@name".
         # Telegram counts a message when it arrives, a little after we count it: a second of

@@ -63,6 +63,7 @@ class TelegramSender:
                 result = await call()
             except AiogramError as error:
                 raise outcome(error, after_a_part=bool(sent), token=self.bot.token) from error
+            self.limiter.sent(chat_id, count)
             sent.extend(result if isinstance(result, list) else [result])
         return Delivery([str(m.message_id) for m in sent], link(sent[0]) if sent else None)
 
