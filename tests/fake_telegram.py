@@ -555,6 +555,13 @@ class FakeTelegram:
         page, not JSON (what nginx says when the upstream is away)."""
         self._faults.append(_Fault(method.lower(), None, count, 502, page=BAD_GATEWAY_PAGE))
 
+    def push_edit(self, update: Json, text: str) -> Json:
+        """The member edits the text of a message they sent (``update`` pushed it): Telegram
+        sends the whole message again as ``edited_message``, with ``edit_date``."""
+        message = copy.deepcopy(update["message"]) | {"text": text, "edit_date": int(time.time())}
+        self._messages[(message["chat"]["id"], message["message_id"])] = message
+        return self._enqueue({"edited_message": message})
+
     def push_unreadable(self, user_id: int) -> Json:
         """An update the client cannot read: a message whose entity lacks offset and length,
         as a newer API version or a broken relay may send. It still names its sender."""
