@@ -172,6 +172,12 @@ class Chat:
                 await self.press("Trang sau", "Chọn đơn vị")
         raise AssertionError(f"no unit {unit_label!r} on any page")
 
+    async def start_raw(self) -> Sent:
+        """/gui, Tin tốt, Thông tin thô: the first of the five questions (Thời gian)."""
+        await self.send("/gui", "Bạn muốn gửi gì")
+        await self.press("Tin tốt", "Bước 2")
+        return await self.press("Thông tin thô", "Thời gian")
+
     async def raw_answers(self, answers: list[str]) -> None:
         for answer in answers:
             await self.send(answer)

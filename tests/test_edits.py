@@ -15,9 +15,7 @@ async def test_an_edited_answer_is_explained_once_and_the_first_answer_kept(
 ) -> None:
     lan = bot.member(LAN)
     await lan.register()
-    await lan.send("/gui", "Bạn muốn gửi gì")
-    await lan.press("Tin tốt", "Bước 2")
-    await lan.press("Thông tin thô", "Thời gian")
+    await lan.start_raw()
     mark = fake.mark()
     first = fake.push_text(LAN, "Sáng 15/11")
     await fake.wait_for(LAN, "Địa điểm", after=mark)

@@ -95,9 +95,7 @@ async def test_thirty_photos_past_the_limit_get_one_answer(
 ) -> None:
     lan = bot.member(LAN)
     await lan.register()
-    await lan.send("/gui", "Bạn muốn gửi gì")
-    await lan.press("Tin tốt", "Bước 2")
-    await lan.press("Thông tin thô", "Thời gian")
+    await lan.start_raw()
     for answer, prompt in zip(
         ["Sáng 15/11", "Trường THCS An Lạc", "Cô Lan", "Dạy thêm miễn phí", "Lan tỏa"],
         ["Địa điểm", "Nhân vật", "Mục đích", "Ý nghĩa", "Ảnh"],
