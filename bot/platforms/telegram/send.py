@@ -68,8 +68,8 @@ class TelegramSender:
         return Delivery([str(m.message_id) for m in sent], link(sent[0]) if sent else None)
 
     async def drop_keyboard(self, chat_id: str, message_id: str) -> None:
-        """Take the buttons off a message whose choice is made (or stale)."""
-        await self.limiter.acquire(chat_id)
+        """Take the buttons off a message whose choice is made (or stale). An edit, not a
+        new message: it takes no turn of the chat's pace."""
         try:
             await self.bot.edit_message_reply_markup(
                 chat_id=_chat(chat_id),
