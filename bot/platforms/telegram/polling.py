@@ -132,13 +132,15 @@ class Poller:
         slots = asyncio.Semaphore(CONCURRENCY)
 
         async def in_order(items: list[Update]) -> bool:
+            # The sender's last message in this batch: the ones before it are superseded,
+            # which is what a flood throttle may skip.
+            messages = [index for index, item in enumerate(items) if item.message is not None]
+            latest = messages[-1] if messages else -1
             async with slots:
                 for index, update in enumerate(items):
-                    # A later message of the sender in this batch: what a flood throttle skips.
-                    later = any(item.message is not None for item in items[index + 1 :])
                     try:
                         await self.dispatcher.feed_update(
-                            self.bot, update, replay=replay, superseded=later
+                            self.bot, update, replay=replay, superseded=index < latest
                         )
                     except StoreUnavailable:
                         return False
