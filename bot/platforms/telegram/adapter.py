@@ -4,6 +4,7 @@ nothing itself (https://docs.aiogram.dev/en/latest/dispatcher/router.html)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from functools import partial
@@ -40,10 +41,17 @@ def make_router(
     def ours(chat: Chat) -> bool:
         return chat.type == "private" or (editor_chat is not None and chat.id == editor_chat)
 
-    def answer(event: Inbound, replies: list[Reply], *, pressed: str | None = None) -> None:
+    async def answer(
+        event: Inbound, replies: list[Reply], *, sent_first: bool, pressed: str | None = None
+    ) -> None:
+        """Queue the replies; with ``sent_first``, return once they went."""
+        sends = []
         for reply in replies:
             target = reply.chat_id or event.chat_id
-            queues.post(target, partial(sender.send, target, reply, kind="reply", pressed=pressed))
+            send = partial(sender.send, target, reply, kind="reply", pressed=pressed)
+            sends.append(queues.post(target, send))
+        if sent_first:
+            await asyncio.gather(*sends)
 
     async def handle(event: Inbound, replay: bool) -> list[Reply]:
         return await core.handle(replace(event, replay=replay))
@@ -54,21 +62,32 @@ def make_router(
         lambda query: query.message is not None and ours(query.message.chat)
     )
 
+    # ``sent_first``: the update came from the inbox (a webhook), whose workers take a
+    # sender's updates in turn; its replies go out before the sender's next update is taken,
+    # or two workers' queues could show a member the answers out of order.
     @router.message()
     async def on_message(
-        message: Message, event_update: Update, replay: bool = False, superseded: bool = False
+        message: Message,
+        event_update: Update,
+        replay: bool = False,
+        superseded: bool = False,
+        sent_first: bool = False,
     ) -> None:
         event = convert.from_message(message, event_update.update_id, superseded=superseded)
-        answer(event, await handle(event, replay))
+        await answer(event, await handle(event, replay), sent_first=sent_first)
 
     @router.edited_message()
-    async def on_edit(message: Message, replay: bool = False) -> None:
+    async def on_edit(message: Message, replay: bool = False, sent_first: bool = False) -> None:
         event = convert.from_edit(message)
-        answer(event, await handle(event, replay))
+        await answer(event, await handle(event, replay), sent_first=sent_first)
 
     @router.callback_query()
     async def on_press(
-        query: CallbackQuery, bot: Bot, event_update: Update, replay: bool = False
+        query: CallbackQuery,
+        bot: Bot,
+        event_update: Update,
+        replay: bool = False,
+        sent_first: bool = False,
     ) -> None:
         event = convert.from_callback(query, event_update.update_id)
         replies = await handle(event, replay)
@@ -87,7 +106,8 @@ def make_router(
         if message.chat.type == "private" and not any(reply.edit for reply in replies):
             # The choice is made (or the buttons are stale): take them off the old message.
             queues.post(event.chat_id, partial(sender.drop_keyboard, event.chat_id, pressed))
-        answer(event, [reply for reply in replies if not reply.alert], pressed=pressed)
+        rest = [reply for reply in replies if not reply.alert]
+        await answer(event, rest, sent_first=sent_first, pressed=pressed)
 
     return router
 

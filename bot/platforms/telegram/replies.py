@@ -1,7 +1,9 @@
 """Direct replies leave through one queue per chat, in order, each paced by the sender's
 shared rate limiter (1 message a second into a private chat, 30 a second in all): a chat that
 waits (its pace, a 429's ``retry_after``, a retried 5xx) holds up neither other members nor
-the polling loop, which hands replies over and fetches on.
+the polling loop, which hands replies over and fetches on. (An update from the inbox, i.e. a
+webhook, waits for its replies instead: its worker holds the member's turn, and the next
+update may be taken by another worker, whose queues are its own.)
 
 The queues live in this process only. The member's state is already stored when a reply is
 queued, so a reply lost in a crash costs what a failed send always did: the member's next
@@ -25,14 +27,17 @@ BACKOFF = 0.5  # seconds before the first retry of a 5xx, doubled after each
 class ChatQueues:
     def __init__(self, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self._sleep = sleep
-        self._queues: dict[str, deque[Job]] = {}
+        self._queues: dict[str, deque[tuple[Job, asyncio.Future[None]]]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
-    def post(self, chat_id: str, job: Job) -> None:
-        """Queue a send into the chat; it runs after the chat's earlier ones."""
-        self._queues.setdefault(chat_id, deque()).append(job)
+    def post(self, chat_id: str, job: Job) -> asyncio.Future[None]:
+        """Queue a send into the chat; it runs after the chat's earlier ones. The future is
+        done once it went (or was given up, which is logged)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queues.setdefault(chat_id, deque()).append((job, done))
         if chat_id not in self._tasks:
             self._tasks[chat_id] = asyncio.create_task(self._drain(chat_id))
+        return done
 
     def waiting(self) -> int:
         return sum(len(queue) for queue in self._queues.values()) + len(self._tasks)
@@ -47,7 +52,12 @@ class ChatQueues:
         queue = self._queues[chat_id]
         try:
             while queue:
-                await self._run(chat_id, queue.popleft())
+                job, done = queue.popleft()
+                try:
+                    await self._run(chat_id, job)
+                finally:
+                    if not done.done():
+                        done.set_result(None)
         finally:  # no await between the last check and here: a new post starts a new task
             del self._queues[chat_id], self._tasks[chat_id]
 

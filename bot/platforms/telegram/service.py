@@ -117,7 +117,7 @@ class TelegramService:
 
     async def feed(self, raw: dict[str, Any]) -> None:
         update = Update.model_validate(raw, context={"bot": self.bot})
-        await self.dispatcher.feed_update(self.bot, update)
+        await self.dispatcher.feed_update(self.bot, update, sent_first=True)
 
     async def after_listening(self) -> None:
         settings = self.app.settings
