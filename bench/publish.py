@@ -30,7 +30,7 @@ from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from sqlmodel import col, func, select  # noqa: E402
 from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 
-from bot.platforms.telegram.publisher import TelegramSender  # noqa: E402
+from bot.platforms.telegram.send import TelegramSender  # noqa: E402
 from bot.runtime.app import build  # noqa: E402
 from bot.runtime.outbox import OutboxWorker  # noqa: E402
 from bot.runtime.ratelimit import RateLimiter  # noqa: E402

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     telegram_webhook_url: AnyHttpUrl | None = None
     telegram_webhook_secret: SecretStr | None = None
     telegram_max_connections: int = Field(default=40, ge=1, le=100)
+    # Seconds between two messages into one private chat: Telegram asks for at most one a
+    # second. Only tests that do not look at pacing set less.
+    telegram_chat_pace: float = Field(default=1.0, ge=0.0, le=60.0)
     zalo_bot_token: SecretStr | None = None
     zalo_api_base: AnyHttpUrl = AnyHttpUrl("https://bot-api.zaloplatforms.com")
     zalo_webhook_url: AnyHttpUrl | None = None

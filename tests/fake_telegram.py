@@ -29,6 +29,11 @@ from tests.fake_base import Unset as _Unset
 
 TOKEN = "123456:TEST-fake-token"
 WEBHOOK_RETRY_DELAY = 0.2  # Telegram re-sends failed deliveries too, only more slowly
+BAD_GATEWAY_PAGE = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
 
 Json = dict[str, Any]
 
@@ -47,6 +52,7 @@ class Sent:
     media: list[tuple[str, str]]  # (type, file_id or URL); the whole album for media groups
     media_group_id: str | None
     raw: Json  # the request params
+    at: float = 0.0  # time.monotonic() when it arrived
 
 
 class Push(TypedDict, total=False):
@@ -312,6 +318,7 @@ class _Fault:
     description: str = ""
     retry_after: int | None = None
     seconds: float = 0.0
+    page: str | None = None  # answered as text/html instead of the Bot API's JSON
 
 
 def _take(faults: list[_Fault], method: str, params: Json) -> _Fault | None:
@@ -386,6 +393,7 @@ class FakeTelegram(FakeServer[Sent, int]):
         self._flood_period: float | None = None
         self._flood_all: list[float] = []
         self._flood_chats: dict[int, list[float]] = {}
+        self._flood_private = False
         self.duplicate_deliveries = False  # every webhook update posted twice
         # Hooks for a benchmark: an update handed to the bot (polled or posted), a message sent.
         self.on_delivered: Callable[[Json], None] | None = None
@@ -477,6 +485,25 @@ class FakeTelegram(FakeServer[Sent, int]):
         fault = _Fault(method.lower(), chat_id, count, status, description, retry_after)
         self._faults.append(fault)
 
+    def bad_gateway_next(self, method: str = "getUpdates", *, count: int = 1) -> None:
+        """The next call is answered by a proxy in front of the API: HTTP 502 with an HTML
+        page, not JSON (what nginx says when the upstream is away)."""
+        self._faults.append(_Fault(method.lower(), None, count, 502, page=BAD_GATEWAY_PAGE))
+
+    def push_edit(self, update: Json, text: str) -> Json:
+        """The member edits the text of a message they sent (``update`` pushed it): Telegram
+        sends the whole message again as ``edited_message``, with ``edit_date``."""
+        message = copy.deepcopy(update["message"]) | {"text": text, "edit_date": int(time.time())}
+        self._messages[(message["chat"]["id"], message["message_id"])] = message
+        return self._enqueue({"edited_message": message})
+
+    def push_unreadable(self, user_id: int) -> Json:
+        """An update the client cannot read: a message whose entity lacks offset and length,
+        as a newer API version or a broken relay may send. It still names its sender."""
+        update = self.push_text(user_id, "tin nhắn hỏng")
+        update["message"]["entities"] = [{"type": "bold"}]
+        return update
+
     def hang_next(self, method: str, seconds: float, *, count: int = 1) -> None:
         """The call is still carried out afterwards, as on Telegram when a client gives up."""
         self._hangs.append(_Fault(method.lower(), None, count, seconds=seconds))
@@ -487,10 +514,11 @@ class FakeTelegram(FakeServer[Sent, int]):
         self._chaos_rate, self._chaos_random = rate, random.Random(seed)
         self._chaos_hang = hang_seconds
 
-    def enforce_flood_limits(self, *, period: float = 60.0) -> None:
+    def enforce_flood_limits(self, *, period: float = 60.0, private_chats: bool = False) -> None:
         """Answer 429 past Telegram's limits: 20 messages a minute into a group or channel, 30
-        a second in all. A shorter ``period`` than 60 s speeds up the clock of both."""
-        self._flood_period = period
+        a second in all, and with ``private_chats`` one a second into a private chat. A
+        shorter ``period`` than 60 s speeds up the clock of all."""
+        self._flood_period, self._flood_private = period, private_chats
 
     async def _chaos(self, method: str, params: Json) -> None:
         if self._chaos_random is None or self._chaos_random.random() >= self._chaos_rate:
@@ -512,11 +540,14 @@ class FakeTelegram(FakeServer[Sent, int]):
         windows = [(self._flood_all, 30, self._flood_period / 60)]
         if chat < 0:
             windows.append((self._flood_chats.setdefault(chat, []), 20, self._flood_period))
+        elif self._flood_private:  # an album is one burst: it needs the second free
+            second = self._flood_period / 60
+            windows.append((self._flood_chats.setdefault(chat, []), 1, second))
         for stamps, limit, period in windows:
             stamps[:] = [t for t in stamps if t > now - period]
-            if len(stamps) + count > limit:
+            if len(stamps) + min(count, limit) > limit:
                 self.flood_429s += 1
-                wait = stamps[len(stamps) + count - limit - 1] + period - now
+                wait = stamps[len(stamps) + min(count, limit) - limit - 1] + period - now
                 retry = max(1, math.ceil(wait))
                 description = f"Too Many Requests: retry after {retry}"
                 raise ApiError(429, description, {"retry_after": retry})
@@ -549,7 +580,10 @@ class FakeTelegram(FakeServer[Sent, int]):
                 raise ApiError(404, "Not Found")
             if hang := _take(self._hangs, method, params):
                 await asyncio.sleep(hang.seconds)
-            if fault := _take(self._faults, method, params):
+            if (fault := _take(self._faults, method, params)) and fault.page is not None:
+                self.errors.append((method, fault.status, "HTML page"))
+                return web.Response(text=fault.page, status=fault.status, content_type="text/html")
+            if fault:
                 retry = {"retry_after": fault.retry_after} if fault.retry_after else None
                 raise ApiError(fault.status, fault.description, retry)
             if method in _SENDS:
@@ -759,8 +793,9 @@ class FakeTelegram(FakeServer[Sent, int]):
         plain = msg.get("text", msg.get("caption"))
         chat_id, message_id, group = msg["chat"]["id"], msg["message_id"], msg.get("media_group_id")
         sent = Sent(
-            method, chat_id, message_id, source, plain, parse_mode, buttons, media, group, raw
-        )
+            method, chat_id, message_id, source, plain, parse_mode, buttons, media, group, raw,
+            time.monotonic(),
+        )  # fmt: skip
         self.sent.append(sent)
         if self.on_sent is not None:
             self.on_sent(sent)

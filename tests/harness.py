@@ -31,6 +31,9 @@ def make_settings(db_url: str, fake: FakeTelegram, **extra: Any) -> Settings:
         "telegram_bot_token": TOKEN,
         "telegram_api_base": fake.base_url,
         "org_config": ORG,
+        # Replies are paced at once a second per chat in production; tests of the flow need
+        # not wait for it (tests/test_flood.py checks the pace).
+        "telegram_chat_pace": 0.0,
     }
     return Settings(_env_file=None, **(values | extra))
 
@@ -168,6 +171,12 @@ class Chat:
             except AssertionError:
                 await self.press("Trang sau", "Chọn đơn vị")
         raise AssertionError(f"no unit {unit_label!r} on any page")
+
+    async def start_raw(self) -> Sent:
+        """/gui, Tin tốt, Thông tin thô: the first of the five questions (Thời gian)."""
+        await self.send("/gui", "Bạn muốn gửi gì")
+        await self.press("Tin tốt", "Bước 2")
+        return await self.press("Thông tin thô", "Thời gian")
 
     async def raw_answers(self, answers: list[str]) -> None:
         for answer in answers:

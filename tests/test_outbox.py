@@ -22,7 +22,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.platforms.telegram.publisher import TelegramSender
+from bot.platforms.telegram.send import TelegramSender
 from bot.runtime.outbox import OutboxWorker, Permanent, Transient, Unknown
 from bot.runtime.ratelimit import RateLimiter
 from handlers.engine.context import Deps

@@ -15,7 +15,7 @@ from dataclasses import replace
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.engine import numbers
+from handlers.engine import flood, numbers
 from handlers.engine.context import Ctx, Deps
 from handlers.engine.router import Router
 from handlers.engine.states import Step
@@ -101,8 +101,7 @@ class Core:
             elif event.group:
                 await self.on_group(ctx)
             else:
-                await self.dispatch(ctx)
-                _remember_choices(ctx, step_before)
+                await self._member_turn(ctx, step_before)
             session.add(member)
         return ctx.replies
 
@@ -110,6 +109,17 @@ class Core:
         prompt = self.routes.prompts.get(step)
         if prompt is not None:
             await prompt(ctx)
+
+    async def _member_turn(self, ctx: Ctx, step_before: Step) -> None:
+        """A member's update, unless a flood skips it (``flood``: told once, the latest kept)."""
+        verdict = flood.check(ctx, ctx.deps.clock())
+        if verdict.warn:
+            ctx.say("flood.j2")
+        if verdict.handle:
+            counted = dict(ctx.member.step_data or {})
+            await self.dispatch(ctx)
+            _remember_choices(ctx, step_before)
+            flood.keep(ctx.member, counted)
 
     async def remind(self, ctx: Ctx) -> None:
         if ctx.step == Step.IDLE:
@@ -120,7 +130,9 @@ class Core:
 
     async def dispatch(self, ctx: Ctx) -> None:
         event, routes = ctx.event, self.routes
-        if event.command is not None:
+        if event.other == "edited":  # the answer stored stays the one first sent
+            ctx.say("edited.j2")
+        elif event.command is not None:
             handler = routes.commands.get(event.command)
             if handler is None:
                 ctx.say("unknown_command.j2", command=event.command, busy=ctx.step != Step.IDLE)

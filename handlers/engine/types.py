@@ -12,8 +12,9 @@ from typing import Any, Literal
 
 MediaKind = Literal["photo", "video"]
 # What arrived when it was not text, a photo or a video: the core answers each politely.
+# "edited": a message the member changed after sending it (edits are not taken).
 Other = Literal[
-    "sticker", "voice", "audio", "document", "animation", "location", "contact", "other"
+    "sticker", "voice", "audio", "document", "animation", "location", "contact", "other", "edited"
 ]
 CALLBACK_LIMIT = 64  # bytes: Telegram's callback_data limit, the strictest of our platforms
 
@@ -47,6 +48,8 @@ class Inbound:
     reply_to_user: str | None = None  # who wrote that message (to name someone by replying)
     # Fetched again after a restart: handled before, but the answer may not have gone out.
     replay: bool = False
+    # A later message of the same sender is already in hand: a flooding member's is skipped.
+    superseded: bool = False
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,10 @@ async def take_media(ctx: Ctx) -> None:
     total = count + added
     if refused_big:
         ctx.say("media_too_big.j2", limit_mb=MAX_MEDIA_BYTES // (1024 * 1024))
-    if refused_full and not quiet:
+    if refused_full and not (quiet or ctx.data.get("told_full")):
+        # Once while at this step: 30 photos past the limit get one answer, not 30.
         ctx.say("media_full.j2", limit=MAX_MEDIA, choices=_buttons(ctx, total))
+        ctx.member.step_data = {**ctx.data, "told_full": True}
     if added and not quiet:
         ctx.say(
             "media_got.j2",

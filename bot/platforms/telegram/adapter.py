@@ -1,13 +1,16 @@
-"""The Telegram adapter: an aiogram router that hands private chats to the core and sends
-back what it answers. It decides nothing itself."""
+"""The Telegram adapter: an aiogram router that hands private chats to the core and queues
+what it answers (``ChatQueues``: each chat in order, none waiting for another). It decides
+nothing itself (https://docs.aiogram.dev/en/latest/dispatcher/router.html)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
+from functools import partial
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import AiogramError
 from aiogram.types import (
     BotCommand,
     BotCommandScopeAllPrivateChats,
@@ -18,82 +21,105 @@ from aiogram.types import (
 )
 
 from bot.platforms.telegram import convert
-from bot.platforms.telegram.send import alert_text, call, deliver
+from bot.platforms.telegram.replies import ChatQueues
+from bot.platforms.telegram.send import TelegramSender
 from handlers.engine.core import Core
 from handlers.engine.texts import environment
-from handlers.engine.types import Reply
+from handlers.engine.types import Inbound, Reply
 
 log = logging.getLogger(__name__)
 MENU = ("gui", "cuatoi", "chude", "huongdan", "donvi", "huy", "start")
+ANSWER_TIMEOUT = 10  # seconds: a callback's spinner, never retried (it is cosmetic)
 
 
-def make_router(core: Core, *, editor_chat: int | None = None) -> Router:
+def make_router(
+    core: Core, sender: TelegramSender, queues: ChatQueues, *, editor_chat: int | None = None
+) -> Router:
     """Private chats (members) and the editors' group; any other group is ignored."""
     router = Router(name="telegram")
 
     def ours(chat: Chat) -> bool:
         return chat.type == "private" or (editor_chat is not None and chat.id == editor_chat)
 
+    async def answer(
+        event: Inbound, replies: list[Reply], *, sent_first: bool, pressed: str | None = None
+    ) -> None:
+        """Queue the replies; with ``sent_first``, return once they went."""
+        sends = []
+        for reply in replies:
+            target = reply.chat_id or event.chat_id
+            send = partial(sender.send, target, reply, kind="reply", pressed=pressed)
+            sends.append(queues.post(target, send))
+        if sent_first:
+            await asyncio.gather(*sends)
+
+    async def handle(event: Inbound, replay: bool) -> list[Reply]:
+        return await core.handle(replace(event, replay=replay))
+
     router.message.filter(lambda message: ours(message.chat))
+    router.edited_message.filter(lambda message: message.chat.type == "private")
     router.callback_query.filter(
         lambda query: query.message is not None and ours(query.message.chat)
     )
 
+    # ``sent_first``: the update came from the inbox (a webhook), whose workers take a
+    # sender's updates in turn; its replies go out before the sender's next update is taken,
+    # or two workers' queues could show a member the answers out of order.
     @router.message()
     async def on_message(
-        message: Message, bot: Bot, event_update: Update, replay: bool = False
+        message: Message,
+        event_update: Update,
+        replay: bool = False,
+        superseded: bool = False,
+        sent_first: bool = False,
     ) -> None:
-        event = convert.from_message(message, event_update.update_id)
-        replies = await core.handle(replace(event, replay=replay))
-        await _send_all(bot, message.chat.id, replies, pressed=None)
+        event = convert.from_message(message, event_update.update_id, superseded=superseded)
+        await answer(event, await handle(event, replay), sent_first=sent_first)
+
+    @router.edited_message()
+    async def on_edit(message: Message, replay: bool = False, sent_first: bool = False) -> None:
+        event = convert.from_edit(message)
+        await answer(event, await handle(event, replay), sent_first=sent_first)
 
     @router.callback_query()
     async def on_press(
-        query: CallbackQuery, bot: Bot, event_update: Update, replay: bool = False
+        query: CallbackQuery,
+        bot: Bot,
+        event_update: Update,
+        replay: bool = False,
+        sent_first: bool = False,
     ) -> None:
         event = convert.from_callback(query, event_update.update_id)
-        replies = await core.handle(replace(event, replay=replay))
+        replies = await handle(event, replay)
         alerts = [reply for reply in replies if reply.alert]
-        try:
-            await call(
-                lambda: query.answer(
-                    alert_text(alerts[0]) if alerts else None, show_alert=bool(alerts)
-                )
+        text = convert.alert_text(alerts[0]) if alerts else None
+        try:  # an old query (> 15 min) can no longer be answered
+            await bot.answer_callback_query(
+                query.id, text=text, show_alert=bool(alerts), request_timeout=ANSWER_TIMEOUT
             )
-        except TelegramAPIError as error:  # an old query (> 15 min) can no longer be answered
+        except (AiogramError, TimeoutError) as error:
             log.info("could not answer callback: %s", error)
         message = query.message
         if message is None:
             return
-        edits = any(reply.edit for reply in replies)
-        if message.chat.type == "private" and not edits:
+        pressed = str(message.message_id)
+        if message.chat.type == "private" and not any(reply.edit for reply in replies):
             # The choice is made (or the buttons are stale): take them off the old message.
-            try:
-                await call(
-                    lambda: bot.edit_message_reply_markup(
-                        chat_id=message.chat.id, message_id=message.message_id, reply_markup=None
-                    )
-                )
-            except TelegramAPIError as error:
-                log.debug("could not remove the keyboard: %s", error)
+            queues.post(event.chat_id, partial(sender.drop_keyboard, event.chat_id, pressed))
         rest = [reply for reply in replies if not reply.alert]
-        await _send_all(bot, message.chat.id, rest, pressed=message.message_id)
+        await answer(event, rest, sent_first=sent_first, pressed=pressed)
 
     return router
 
 
-async def _send_all(bot: Bot, chat_id: int, replies: list[Reply], *, pressed: int | None) -> None:
-    for reply in replies:
-        target = int(reply.chat_id) if reply.chat_id else chat_id
-        try:
-            await deliver(bot, target, reply, edit_message_id=pressed)
-        except TelegramAPIError:
-            # The state is already stored: the member's next message gets the question again.
-            log.exception("could not send a reply to chat %s", target)
-
-
 async def set_menu(bot: Bot) -> None:
-    """The commands menu (Telegram's menu button) in every private chat."""
+    """The commands menu (Telegram's menu button) in every private chat; without it the bot
+    still works, so a failure is logged, not fatal."""
     module = environment("plain").get_template("menu.j2").module
     commands = [BotCommand(command=name, description=getattr(module, name)) for name in MENU]
-    await call(lambda: bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats()))
+    try:
+        await bot.set_my_commands(
+            commands, scope=BotCommandScopeAllPrivateChats(), request_timeout=ANSWER_TIMEOUT
+        )
+    except (AiogramError, TimeoutError) as error:
+        log.warning("could not set the commands menu: %s", error)

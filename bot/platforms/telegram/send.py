@@ -1,133 +1,169 @@
-"""The core's replies → Telegram calls: HTML, inline buttons, albums, limits and retries."""
+"""The one Telegram sender, for direct replies and for the outbox: HTML, inline buttons, a
+post's text as the caption of its media when it fits, albums of up to 10, long texts split
+under 4096; every call paced by the shared ``RateLimiter`` and given a timeout; aiogram's
+errors turned into the outbox's outcomes (https://core.telegram.org/bots/api#sendmessage,
+https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Iterator
+from functools import partial
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
+from aiogram.exceptions import AiogramError, TelegramBadRequest
 from aiogram.types import (
     BufferedInputFile,
     ForceReply,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
     InputMediaVideo,
+    MediaUnion,
+    Message,
 )
 
+from bot.platforms.telegram.convert import Markup, keyboard, link, outcome
 from bot.platforms.textsplit import split, visible_html_len
+from bot.runtime.outbox import Delivery, Permanent
+from bot.runtime.ratelimit import RateLimiter
 from handlers.engine.texts import render
 from handlers.engine.types import MediaRef, Reply
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 TEXT_LIMIT = 4096
-ALERT_LIMIT = 200
-ATTEMPTS = 4
+CAPTION_LIMIT = 1024
+ALBUM_LIMIT = 10
+HTML = "HTML"
+Call = Callable[[], Awaitable[Message | list[Message]]]
 
 
-async def call(make: Callable[[], Awaitable[T]]) -> T:
-    """One Bot API call, waiting out a 429 and retrying a 5xx or a network error with backoff."""
-    for attempt in range(ATTEMPTS):
+class TelegramSender:
+    platform = "telegram"
+
+    def __init__(self, bot: Bot, limiter: RateLimiter, *, request_timeout: int = 30) -> None:
+        self.bot, self.limiter, self.request_timeout = bot, limiter, request_timeout
+
+    async def send(
+        self, chat_id: str, reply: Reply, *, kind: str, pressed: str | None = None
+    ) -> Delivery:
+        """``pressed``: the message whose button was pressed, edited in place when the reply
+        asks for it and fits in one message; else (or when the edit is refused) sent anew.
+        A reply naming its ``message_id`` (a card updated from elsewhere) is only edited."""
+        if reply.edit and reply.message_id is not None:
+            return await self._edit(chat_id, reply, reply.message_id)
+        if reply.edit and pressed is not None and self._editable(reply):
+            try:
+                return await self._edit(chat_id, reply, pressed)
+            except Permanent as error:
+                log.info("could not edit message %s, sending anew: %s", pressed, error)
+        sent: list[Message] = []
+        for count, call in self._calls(chat_id, reply):
+            await self.limiter.acquire(chat_id, count)
+            try:
+                result = await call()
+            except AiogramError as error:
+                raise outcome(error, after_a_part=bool(sent), token=self.bot.token) from error
+            self.limiter.sent(chat_id, count)
+            sent.extend(result if isinstance(result, list) else [result])
+        return Delivery([str(m.message_id) for m in sent], link(sent[0]) if sent else None)
+
+    async def drop_keyboard(self, chat_id: str, message_id: str) -> None:
+        """Take the buttons off a message whose choice is made (or stale). An edit, not a
+        new message: it takes no turn of the chat's pace."""
         try:
-            return await make()
-        except TelegramRetryAfter as error:
-            if attempt + 1 == ATTEMPTS:
-                raise
-            await asyncio.sleep(error.retry_after)
-        except (TelegramServerError, TelegramNetworkError):
-            if attempt + 1 == ATTEMPTS:
-                raise
-            await asyncio.sleep(0.5 * 2**attempt)
-    raise AssertionError("unreachable")
-
-
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | ForceReply | None:
-    if reply.force_reply and not reply.choices:
-        return ForceReply()
-    if not reply.choices:
-        return None
-    rows = [
-        [InlineKeyboardButton(text=choice.label, callback_data=choice.data) for choice in row]
-        for row in reply.choices
-    ]
-    return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-async def send_media(bot: Bot, chat_id: int, media: tuple[MediaRef, ...]) -> None:
-    if len(media) == 1:
-        item = media[0]
-        if item.kind == "photo":
-            await call(lambda: bot.send_photo(chat_id, item.ref))
-        else:
-            await call(lambda: bot.send_video(chat_id, item.ref))
-        return
-    for start in range(0, len(media), 10):
-        chunk = media[start : start + 10]
-        if len(chunk) == 1:
-            await send_media(bot, chat_id, chunk)
-            continue
-        album = [
-            InputMediaPhoto(media=m.ref) if m.kind == "photo" else InputMediaVideo(media=m.ref)
-            for m in chunk
-        ]
-        await call(lambda album=album: bot.send_media_group(chat_id, album))  # type: ignore[misc]
-
-
-async def deliver(bot: Bot, chat_id: int, reply: Reply, *, edit_message_id: int | None) -> None:
-    """Send one reply; ``edit_message_id`` is the pressed message, edited in place when the
-    reply asks for it and fits in one message."""
-    text = render(reply.say, "html")
-    parts = split(text, TEXT_LIMIT, visible_html_len)
-    markup = keyboard(reply)
-    if reply.message_id is not None:
-        edit_message_id = int(reply.message_id)
-    if (
-        reply.edit
-        and edit_message_id is not None
-        and len(parts) == 1
-        and not reply.media
-        and not isinstance(markup, ForceReply)
-    ):
-        try:
-            await call(
-                lambda: bot.edit_message_text(
-                    text=text,
-                    chat_id=chat_id,
-                    message_id=edit_message_id,
-                    reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
-                )
+            await self.bot.edit_message_reply_markup(
+                chat_id=_chat(chat_id),
+                message_id=int(message_id),
+                reply_markup=None,
+                request_timeout=self.request_timeout,
             )
-            return
+        except AiogramError as error:
+            raise outcome(error, after_a_part=False, token=self.bot.token) from error
+
+    @staticmethod
+    def _editable(reply: Reply) -> bool:
+        text = render(reply.say, "html")
+        return not reply.media and not reply.force_reply and visible_html_len(text) <= TEXT_LIMIT
+
+    async def _edit(self, chat_id: str, reply: Reply, message_id: str) -> Delivery:
+        markup = keyboard(reply)
+        await self.limiter.acquire(chat_id)
+        try:
+            await self.bot.edit_message_text(
+                text=render(reply.say, "html"),
+                chat_id=_chat(chat_id),
+                message_id=int(message_id),
+                parse_mode=HTML,
+                reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+                request_timeout=self.request_timeout,
+            )
         except TelegramBadRequest as error:
-            if "not modified" in str(error):
-                return
-            log.info("could not edit message %s, sending anew: %s", edit_message_id, error)
-    if reply.media:
-        await send_media(bot, chat_id, reply.media)
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        await call(
-            lambda part=part, last=last: bot.send_message(  # type: ignore[misc]
-                chat_id, part, reply_markup=markup if last else None
-            )
+            if "not modified" not in str(error):  # the same text already shows: done
+                raise outcome(error, after_a_part=False, token=self.bot.token) from error
+        except AiogramError as error:
+            raise outcome(error, after_a_part=False, token=self.bot.token) from error
+        return Delivery([message_id], None)
+
+    def _calls(self, chat_id: str, reply: Reply) -> Iterator[tuple[int, Call]]:
+        """(messages it sends, the call) in order."""
+        chat = _chat(chat_id)
+        text = render(reply.say, "html")
+        markup = keyboard(reply) or (ForceReply(selective=False) if reply.force_reply else None)
+        # An album takes no keyboard: with one, the text goes apart to carry it.
+        caption = (
+            reply.as_caption
+            and visible_html_len(text) <= CAPTION_LIMIT
+            and (len(reply.media) == 1 or markup is None)
         )
-    for item in reply.files:
-        upload = BufferedInputFile(item.data, filename=item.name)
-        if item.kind == "photo":
-            await call(lambda upload=upload: bot.send_photo(chat_id, upload))  # type: ignore[misc]
-        else:
-            await call(lambda upload=upload: bot.send_document(chat_id, upload))  # type: ignore[misc]
+        for start in range(0, len(reply.media), ALBUM_LIMIT):
+            chunk = reply.media[start : start + ALBUM_LIMIT]
+            first = caption and start == 0
+            call = self._media(chat, chunk, text if first else None, markup if first else None)
+            yield len(chunk), call
+        parts = [] if reply.media and caption else split(text, TEXT_LIMIT, visible_html_len)
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            call = partial(
+                self.bot.send_message,
+                chat,
+                part,
+                parse_mode=HTML,
+                reply_markup=markup if last else None,
+                request_timeout=self.request_timeout,
+            )
+            yield 1, call
+        for item in reply.files:  # a report's workbook and chart, uploaded
+            upload = BufferedInputFile(item.data, filename=item.name)
+            send = self.bot.send_photo if item.kind == "photo" else self.bot.send_document
+            yield 1, partial(send, chat, upload, request_timeout=self.request_timeout)
+
+    def _media(
+        self,
+        chat: int | str,
+        chunk: tuple[MediaRef, ...],
+        caption: str | None,
+        markup: Markup | None,
+    ) -> Call:
+        timeout = self.request_timeout
+        if len(chunk) > 1:
+            album: list[MediaUnion] = [
+                (InputMediaPhoto if m.kind == "photo" else InputMediaVideo)(
+                    media=m.ref, caption=caption if i == 0 else None, parse_mode=HTML
+                )
+                for i, m in enumerate(chunk)
+            ]
+            return partial(self.bot.send_media_group, chat, album, request_timeout=timeout)
+        send = self.bot.send_photo if chunk[0].kind == "photo" else self.bot.send_video
+        return partial(
+            send,
+            chat,
+            chunk[0].ref,
+            caption=caption,
+            parse_mode=HTML,
+            reply_markup=markup,
+            request_timeout=timeout,
+        )
 
 
-def alert_text(reply: Reply) -> str:
-    text = render(reply.say, "plain")
-    return text if len(text) <= ALERT_LIMIT else text[: ALERT_LIMIT - 1] + "…"
+def _chat(chat_id: str) -> int | str:
+    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
