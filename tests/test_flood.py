@@ -85,7 +85,7 @@ async def test_a_member_typing_fast_is_not_flooding(bot: Harness, fake: FakeTele
     mark = fake.mark()
     for n in range(LIMIT - 1):  # with /start, LIMIT messages within a second: not a flood
         fake.push_text(LAN, f"xin chào {n}")
-    got = await settled(fake, LAN, quiet=0.5, limit=20)
+    got = await settled(fake, LAN, quiet=2.0, limit=30)
     assert len([s for s in got if fake.sent.index(s) >= mark]) >= LIMIT - 1  # each answered
     assert not any(TOO_FAST in (s.plain or "") for s in got)
 
@@ -109,7 +109,7 @@ async def test_thirty_photos_past_the_limit_get_one_answer(
     await fake.idle(settle=0.3)  # and the other nine stored
     for n in range(30):  # one by one, past the limit
         fake.push_photo(LAN, file_id=f"EXTRA{n}")
-    got = await settled(fake, LAN, quiet=1.0, limit=30)
+    got = await settled(fake, LAN, quiet=2.0, limit=40)
     full = [s for s in got if "không được lưu" in (s.plain or "")]
     assert len(full) == 1
     assert not any(TOO_FAST in (s.plain or "") for s in got)  # photos never count as a flood
