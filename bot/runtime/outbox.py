@@ -13,18 +13,22 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.desk import outbound
 from handlers.engine.context import Deps
 from handlers.engine.types import Reply
 from storage import outbox
 from storage.clock import Clock
 from storage.models import Outbox, OutboxStatus
+
+if TYPE_CHECKING:
+    from bot.runtime.app import App
 
 log = logging.getLogger(__name__)
 MIN_PAUSE, MAX_PAUSE = 0.01, 60.0  # run()'s pauses: between idle passes, after failures
@@ -229,3 +233,17 @@ class OutboxWorker:
             return self.idle_sleep
         # A floor: a due row another worker holds locked must not make this loop spin.
         return min(self.idle_sleep, max((due - self.clock()).total_seconds(), MIN_PAUSE))
+
+
+def worker_for(app: App, sender: Sender) -> OutboxWorker:
+    """A platform's outbox worker: its sender, with the desk's rules for composing rows and
+    for what follows a send (``handlers/desk/outbound.py``)."""
+    return OutboxWorker(
+        app.sessions,
+        app.core.deps,
+        sender,
+        compose=outbound.compose,
+        after_sent=outbound.after_sent,
+        after_problem=outbound.after_problem,
+        lease=timedelta(seconds=app.settings.outbox_lease_seconds),
+    )

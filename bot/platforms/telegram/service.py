@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -22,10 +21,9 @@ from bot.platforms.telegram.replies import ChatQueues
 from bot.platforms.telegram.send import TelegramSender
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner, webhook_body
-from bot.runtime.outbox import OutboxWorker
+from bot.runtime.outbox import OutboxWorker, worker_for
 from bot.runtime.ratelimit import RateLimiter
 from bot.settings import Settings
-from handlers.desk import outbound
 
 log = logging.getLogger(__name__)
 REQUEST_TIMEOUT = 30  # seconds, every Bot API call
@@ -78,15 +76,7 @@ class TelegramService:
         self.polling: asyncio.Task[None] | None = None
 
     def worker(self) -> OutboxWorker:
-        return OutboxWorker(
-            self.app.sessions,
-            self.app.core.deps,
-            self.sender,
-            compose=outbound.compose,
-            after_sent=outbound.after_sent,
-            after_problem=outbound.after_problem,
-            lease=timedelta(seconds=self.app.settings.outbox_lease_seconds),
-        )
+        return worker_for(self.app, self.sender)
 
     async def start(self, web_app: web.Application | None) -> asyncio.Task[None] | None:
         """Register the webhook route on the shared server, or start polling (the task)."""

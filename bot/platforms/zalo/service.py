@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -22,8 +21,7 @@ from bot.platforms.zalo.client import ZaloClient, ZaloError, parse_update
 from bot.platforms.zalo.usage import ZaloUsage
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner, webhook_body
-from bot.runtime.outbox import OutboxWorker
-from handlers.desk import outbound
+from bot.runtime.outbox import OutboxWorker, worker_for
 from storage.clock import monotonic
 from storage.db import unreachable
 
@@ -51,15 +49,7 @@ class ZaloService:
         self.inbox = InboxRunner(app.sessions, app.locks, "zalo", self.handle)
 
     def worker(self) -> OutboxWorker:
-        return OutboxWorker(
-            self.app.sessions,
-            self.app.core.deps,
-            self.sender,
-            compose=outbound.compose,
-            after_sent=outbound.after_sent,
-            after_problem=outbound.after_problem,
-            lease=timedelta(seconds=self.app.settings.outbox_lease_seconds),
-        )
+        return worker_for(self.app, self.sender)
 
     async def start(self, web_app: web.Application | None) -> asyncio.Task[None] | None:
         await self.inbox.sweep(everything=True)  # what a crash left stored but unhandled
