@@ -35,7 +35,7 @@ from bot.runtime.app import build  # noqa: E402
 from bot.runtime.outbox import OutboxWorker  # noqa: E402
 from bot.runtime.ratelimit import RateLimiter  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from handlers import outbound  # noqa: E402
+from handlers.desk import outbound  # noqa: E402
 from handlers.engine.context import Deps  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.models import Member, Outbox, OutboxStatus, Status, Submission  # noqa: E402
