@@ -680,8 +680,9 @@ def admin_cases() -> dict[str, list[Case]]:
                     Row(platform="zalo", user_id="ed-2", role="editor", added_by="telegram:9001"),
                     Row(platform="telegram", user_id="77", role="admin", added_by="cli"),
                 ],
+                removed=[Row(platform="telegram", user_id="9003")],
             ),
-            case("trống", "staff/list.j2", admins=[], editors=[], rows=[]),
+            case("trống", "staff/list.j2", admins=[], editors=[], rows=[], removed=[]),
         ],
         "staff/done.j2": [
             case(
@@ -775,6 +776,19 @@ def admin_cases() -> dict[str, list[Case]]:
 # Printed on the server's terminal or in the console demo: plain text only.
 PLAIN_ONLY = {
     "cli/already_running.j2": [Say("cli/already_running.j2", {"path": "data/tintot.db"})],
+    "cli/bad_value.j2": [
+        Say("cli/bad_value.j2", {"what": "day", "value": "31/13/2026"}),
+        Say("cli/bad_value.j2", {"what": "month", "value": "2026-13"}),
+    ],
+    "cli/database_gone.j2": [Say("cli/database_gone.j2", {"path": "data/tintot.db"})],
+    "cli/database_read_only.j2": [
+        Say("cli/database_read_only.j2", {"path": "data/tintot.db", "where": "file"}),
+        Say("cli/database_read_only.j2", {"path": "data", "where": "folder"}),
+    ],
+    "cli/refused.j2": [
+        Say("cli/refused.j2", {"why": why, "path": "data/tintot.db"})
+        for why in ("range", "database", "folder", "no_folder", "exists")
+    ],
     "cli/config_error.j2": [
         Say(
             "cli/config_error.j2",
@@ -881,6 +895,14 @@ def platform_cases() -> dict[str, list[Case]]:
                  error="Quota exceeded <b>&</b>", minutes=15),
         ],
         "staff/group_id.j2": [case("/toi trong nhóm", "staff/group_id.j2", target="zalo:g-8a1f")],
+        "flood.j2": [case("một thành viên gửi dồn dập", "flood.j2")],
+        "edited.j2": [case("sửa một câu đã gửi", "edited.j2")],
+        "staff/refused_self.j2": [case("quản trị viên tự gỡ mình", "staff/refused_self.j2")],
+        "link_refused.j2": [
+            case(f"liên kết bị từ chối: {why}", "link_refused.j2", why=why)
+            for why in ("space", "hidden", "backslash", "scheme", "slashes", "userinfo",
+                        "encoded", "ip", "khác")
+        ],
         "unsupported.j2": [
             case(f"nhận {got}", "unsupported.j2", got=got, choices=[["📝 Gửi tin mới"]])
             for got in ("voice", "sticker", "một sự kiện lạ")
