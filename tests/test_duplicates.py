@@ -4,7 +4,6 @@ diacritics), and different stories that only share a place, a unit or a class le
 from __future__ import annotations
 
 import itertools
-import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -252,15 +251,13 @@ def test_the_best_match_wins() -> None:
     assert best_match(story(new), [story(new)]) is None  # never itself
 
 
-def test_four_hundred_candidates_at_full_length_are_quick() -> None:
-    """The docstring's cost: 400 candidates with every field at its length limit."""
+def test_four_hundred_candidates_at_full_length() -> None:
+    """400 candidates with every field at its length limit (the cost: bench/duplicates.py)."""
     text = LONG * 8
     olds = [
         raw("p-anlac", text[:200], text[:300], text[:500] + str(n), text[:800], text[:1200])
         for n in range(400)
     ]
-    started = time.perf_counter()
-    best_match(
-        story(raw("p-anlac", text[:200], "x", "y", text[:800], text[:1200])), map(story, olds)
-    )
-    assert time.perf_counter() - started < 1.0
+    # Its cost is measured by bench/duplicates.py, never timed here.
+    new = story(raw("p-anlac", text[:200], "x", "y", text[:800], text[:1200]))
+    assert best_match(new, map(story, olds)) is None  # others' people: not the same story

@@ -27,6 +27,8 @@ async def compose(session: AsyncSession, item: Outbox, deps: Deps) -> Reply | No
     if item.kind == OutboxKind.NOTICE:
         context: dict[str, Any] = dict(item.context or {})
         rows = context.pop("choices", [])
+        if rows:  # remembered as it goes out: a "1" typed the moment it shows must find it
+            await remember_choices(session, item, rows)
         choices = tuple(tuple(Choice(label, data) for label, data in row) for row in rows)
         return Reply(Say(item.template, context), choices) if item.template else None
     sub = await submissions.get(session, submission_id=item.submission_id)
@@ -45,9 +47,6 @@ async def after_sent(
     session: AsyncSession, item: Outbox, *, message_ids: list[str], link: str | None, deps: Deps
 ) -> None:
     await outbox.mark_sent(session, item=item, message_ids=message_ids, link=link)
-    shown = (item.context or {}).get("choices")
-    if item.kind == OutboxKind.NOTICE and shown:
-        await remember_choices(session, item, shown)
     sub = await submissions.get(session, submission_id=item.submission_id)
     if sub is None:
         return
@@ -71,8 +70,8 @@ async def after_sent(
 
 
 async def remember_choices(session: AsyncSession, item: Outbox, shown: object) -> None:
-    """A notice with choices (e.g. "Bổ sung ngay") is now the member's last list: on a platform
-    without buttons, "1" must mean its first choice."""
+    """A notice with choices (e.g. "Bổ sung ngay") is the member's last list once it goes out:
+    on a platform without buttons, "1" must mean its first choice."""
     member = await members.by_chat(session, platform=item.platform, chat_id=item.chat_id)
     if member is None or not isinstance(shown, list):
         return
