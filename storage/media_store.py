@@ -117,8 +117,8 @@ def media_dir(session: AsyncSession) -> Path:
     configured = session.info.get("media_dir")
     if configured:
         return Path(configured)
-    database = session.bind.url.database if session.bind is not None else None
-    return Path(database or "data/x").resolve().parent / "media"
+    bind = session.get_bind()
+    return Path(bind.engine.url.database or "data/x").resolve().parent / "media"
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -226,3 +226,12 @@ async def forget(session: AsyncSession, *, shas: Collection[str]) -> None:
 
     event.listen(session.sync_session, "after_commit", unlink, once=True)
     event.listen(session.sync_session, "after_soft_rollback", rolled_back, once=True)
+
+
+async def stored_ref(session: AsyncSession, *, platform: str, ref: str) -> tuple[str, str] | None:
+    """(sha256, mime) of a platform's media ``ref`` already in the store, if it is."""
+    query = select(Media.sha256, Media.mime).where(
+        Media.platform == platform, Media.ref == ref, col(Media.sha256).is_not(None)
+    )
+    row = (await session.exec(query.limit(1))).first()
+    return (row[0], row[1]) if row and row[0] and row[1] else None
