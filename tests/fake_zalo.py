@@ -31,6 +31,7 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from tests.fake_base import FakeServer
 from tests.fake_base import Unset as _Unset
+from tests.support.images import jpeg
 
 ZALO_TOKEN = "zalo-test-token-1234567890"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
@@ -145,6 +146,9 @@ class FakeZalo(FakeServer[ZaloSent, str]):
         self.poll_wait: float | None = None  # cap on a poll's wait: 0 answers empty at once
         self.poll_times: list[float] = []  # when each getUpdates arrived (time.monotonic)
         self._garbage: list[tuple[str, int, bytes]] = []  # (method, HTTP status, body)
+        # Photos as Zalo's CDN serves them to the bot: /photos/<name>; a killed one answers 404.
+        self.photos: dict[str, bytes] = {}
+        self.photo_fetches: list[str] = []  # URLs sendPhoto fetched, as Zalo does
 
     # --- feeding updates ------------------------------------------------------------------------
 
@@ -162,6 +166,22 @@ class FakeZalo(FakeServer[ZaloSent, str]):
     ) -> Json:
         content = {use_field: url} | ({"caption": caption} if caption is not None else {})
         return self._push("message.image.received", user_id, content, kw)
+
+    def photo_url(self, name: str = "anh.jpg", data: bytes | None = None) -> str:
+        """A photo URL like those in Zalo's image updates, served by this fake."""
+        self.photos.setdefault(name, data if data is not None else jpeg())
+        return f"{self.base_url}/photos/{name}"
+
+    def kill_photo(self, url: str) -> None:
+        """The photo's URL stops working (its lifetime is undocumented)."""
+        self.photos.pop(url.rpartition("/photos/")[2], None)
+
+    async def _not_found(self, request: web.Request) -> web.Response:
+        if request.method == "GET" and request.path.startswith("/photos/"):
+            data = self.photos.get(request.path.removeprefix("/photos/"))
+            if data is not None:
+                return web.Response(body=data, content_type="image/jpeg")
+        return await super()._not_found(request)
 
     def push_sticker(self, user_id: str, sticker: str = "a1b2c3d4", **kw: Unpack[Push]) -> Json:
         return self._push("message.sticker.received", user_id, {"sticker": sticker}, kw)
@@ -435,7 +455,24 @@ class FakeZalo(FakeServer[ZaloSent, str]):
             raise _bad("photo must be a URL")
         if caption is not None and not isinstance(caption, str):
             raise _bad("caption must be a string")
+        await self._fetch_photo(photo)
         return self._record("sendPhoto", chat_id, p, photo=photo, caption=caption)
+
+    async def _fetch_photo(self, url: str) -> None:
+        """Zalo fetches the photo before it answers; one it cannot get is refused (the real
+        error is undocumented: this one is our guess)."""
+        self.photo_fetches.append(url)
+        try:
+            async with (
+                ClientSession(timeout=ClientTimeout(total=10)) as http,
+                http.get(url) as response,
+            ):
+                data = await response.read()
+                ok = response.status == 200 and response.content_type.startswith("image/")
+        except (ClientError, TimeoutError):
+            ok, data = False, b""
+        if not ok or not data:
+            raise _bad("photo url is invalid or cannot be downloaded")
 
     async def api_sendSticker(self, p: Json) -> Json:
         chat_id, sticker = self._chat(p), p.get("sticker")
