@@ -28,6 +28,7 @@ from sqlalchemy import delete, event, exists, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.clock import now
 from storage.db import insert_new
 from storage.models import Media, MediaBlob
 
@@ -142,7 +143,8 @@ async def put(session: AsyncSession, *, data: bytes) -> Stored:
     """Check ``data`` and keep it (once per content); raises ``Refused``."""
     stored = inspect(data)
     if _postgres(session):
-        await insert_new(session, MediaBlob, sha256=stored.sha256, mime=stored.mime, data=data)
+        blob = {"sha256": stored.sha256, "mime": stored.mime, "data": data}
+        await insert_new(session, MediaBlob, **blob, created_at=now(session))
     else:
         await asyncio.to_thread(_write, media_dir(session) / stored.sha256, data)
     return stored
