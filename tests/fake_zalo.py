@@ -8,7 +8,9 @@ report (``empty_poll = "body"``: HTTP 200 with error_code 408, as the docs say),
 while a webhook is set, plain text of 1-2000 UTF-16 units, photos by URL, string IDs, webhook
 deliveries with ``X-Bot-Api-Secret-Token`` re-sent until answered 2xx. As third parties report
 of the free plan: ``quota_after = N`` refuses every send past N messages until
-``reset_quota()`` (the real error is undocumented: ``QUOTA_ERROR`` is our guess).
+``reset_quota()`` (the real error is undocumented: ``QUOTA_ERROR`` is our guess). Photo URLs
+are served by the fake (``photo_url``) and can die (``kill_photo``); sendPhoto fetches the URL it
+is given before it answers, as Zalo does, and refuses one it cannot get.
 
 Zalo does not document which HTTP status goes with an error: the fake answers HTTP 200 with
 ``ok: false``, the case where only the envelope tells (``fail_next(http_status=...)`` for more).
