@@ -141,7 +141,7 @@ def _write(path: Path, data: bytes) -> None:
 
 async def put(session: AsyncSession, *, data: bytes) -> Stored:
     """Check ``data`` and keep it (once per content); raises ``Refused``."""
-    stored = inspect(data)
+    stored = await asyncio.to_thread(inspect, data)  # hashing 50 MB takes a while: off the loop
     if _postgres(session):
         blob = {"sha256": stored.sha256, "mime": stored.mime, "data": data}
         await insert_new(session, MediaBlob, **blob, created_at=now(session))

@@ -75,7 +75,8 @@ class StoreSource:
             if row.sha256 and row.mime:
                 data = await media_store.read(session, sha256=row.sha256)
                 if data is not None:
-                    return media_file(media_store.inspect(data), data)
+                    stored = Stored(row.sha256, row.mime, len(data), row.width, row.height)
+                    return media_file(stored, data)
         fetch = self.fetchers.get(row.platform)
         if fetch is None:
             raise MediaUnavailable(f"no way to fetch {row.platform} media")
