@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.cli.tasks import forget_member
 from bot.platforms.media import MediaUnavailable
 from bot.platforms.telegram.download import fetcher
 from bot.platforms.telegram.service import make_bot
@@ -29,6 +30,7 @@ from storage.models import Media, MediaBlob, Member, Status, Submission
 from storage.retention import delete_drafts
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.harness import Harness
+from tests.support.flows import submit_raw
 from tests.support.images import jpeg, mp4
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -201,3 +203,25 @@ async def test_telegram_media_fetched_once_without_the_token_going_anywhere(
             rows = (await session.exec(text(f'SELECT * FROM "{table.name}"'))).all()  # type: ignore[call-overload]
             assert TOKEN not in repr(rows), table.name
     assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
+
+
+async def test_forget_from_the_shell_deletes_the_stored_media(
+    bot: Harness, fake: FakeTelegram
+) -> None:
+    lan = bot.member(4002)
+    await submit_raw(lan, fake, photos=1)  # sent, waiting: never published
+    assert bot.app is not None
+    async with bot.app.sessions() as session:
+        [media] = (await session.exec(select(Media))).all()
+    telegram = make_bot(bot.settings)
+    try:  # a target needed it: fetched into the store
+        await StoreSource(bot.app.sessions, {"telegram": fetcher(telegram)}).get(media)
+    finally:
+        await telegram.session.close()
+    async with bot.app.sessions() as session:
+        [media] = (await session.exec(select(Media))).all()
+        assert media.sha256 and await media_store.read(session, sha256=media.sha256)
+    assert await forget_member(bot.app, "telegram:4002") == 0
+    async with bot.app.sessions() as session:
+        assert (await session.exec(select(Media))).all() == []
+        assert await media_store.read(session, sha256=media.sha256) is None
