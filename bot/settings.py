@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     outbox_lease_seconds: int = Field(default=60, ge=5, le=3600)
     draft_retention_days: int = Field(default=30, ge=1, le=3650)
+    # The media store's directory with SQLite (PostgreSQL keeps the bytes in the database);
+    # unset: ``media/`` beside the database file, i.e. under data/ by default.
+    media_dir: Path | None = None
+    # https base the platforms can reach; the bot serves stored media under /media/ on it.
+    public_base_url: AnyHttpUrl | None = None
 
     _ids = field_validator("publish_targets", "admin_ids", "editor_ids", mode="before")(_parse_ids)
 
@@ -99,6 +104,8 @@ class Settings(BaseSettings):
         "zalo_bot_token",
         "zalo_webhook_url",
         "zalo_webhook_secret",
+        "media_dir",
+        "public_base_url",
         mode="before",
     )
     @classmethod

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -150,6 +150,22 @@ class Media(SQLModel, table=True):
     source_key: str = Field(max_length=96)
     media_group_id: str | None = Field(default=None, max_length=64)
     size: int | None = None
+    created_at: datetime = Field(default=None, nullable=False)
+    # Its bytes in the media store (storage/media_store.py), once fetched: content-addressed.
+    sha256: str | None = Field(default=None, max_length=64, index=True)
+    mime: str | None = Field(default=None, max_length=64)
+    width: int | None = None
+    height: int | None = None
+    stored_at: datetime | None = None
+
+
+class MediaBlob(SQLModel, table=True):
+    """The media store's bytes on PostgreSQL, shared by every worker by construction (with
+    SQLite they live in MEDIA_DIR instead and this table stays empty)."""
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    mime: str = Field(max_length=64)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(default=None, nullable=False)
 
 

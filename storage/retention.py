@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import media_store
 from storage.models import Audit, Ban, Media, Member, Outbox, PendingInput, Status, Submission
 
 GIVEN_UP = (Status.DRAFT, Status.CANCELLED)  # never sent: nothing counts them
@@ -93,7 +94,9 @@ async def delete_drafts(session: AsyncSession, *, ids: Collection[int]) -> int:
     wanted = [sid for sid in (await session.exec(query.with_for_update())).all() if sid]
     if not wanted:
         return 0
+    shas = await media_store.shas_of(session, submission_ids=wanted)
     await session.exec(delete(Media).where(col(Media.submission_id).in_(wanted)))
+    await media_store.forget(session, shas=shas)
     await session.exec(delete(PendingInput).where(col(PendingInput.submission_id).in_(wanted)))
     for table in (Outbox, Audit):
         await session.exec(

@@ -12,7 +12,7 @@ from sqlalchemy import delete, exists, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import review
+from storage import media_store, review
 from storage.models import (
     Audit,
     Inbox,
@@ -110,7 +110,9 @@ async def erase(
     await session.exec(
         update(Submission).where(col(Submission.id).in_(ids)).values(**blank, updated_at=now)
     )
+    shas = await media_store.shas_of(session, submission_ids=ids)
     media = await session.exec(delete(Media).where(col(Media.submission_id).in_(ids)))
+    await media_store.forget(session, shas=shas)  # their bytes, unless a kept row shares them
     # Their unsent posts would publish an empty item: they go, the decision stays.
     await session.exec(
         delete(Outbox).where(col(Outbox.submission_id).in_(ids), col(Outbox.kind) == "post")

@@ -26,6 +26,7 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from tests.fake_base import FakeServer
 from tests.fake_base import Unset as _Unset
+from tests.support.images import jpeg, mp4
 
 TOKEN = "123456:TEST-fake-token"
 WEBHOOK_RETRY_DELAY = 0.2  # Telegram re-sends failed deliveries too, only more slowly
@@ -380,6 +381,11 @@ class FakeTelegram(FakeServer[Sent, int]):
         self._messages: dict[tuple[int, int], Json] = {}  # users' and the bot's, latest version
         self._state: dict[tuple[int, int], Sent] = {}  # the bot's messages only
         self._files: dict[str, Json] = {}  # file_id -> {"kind", "file", "media"}
+        # Bytes served at /file/bot<token>/<file_path>, as the real one does after getFile:
+        # set by file_id (``file_bytes``); a photo or video without its own gets small real ones.
+        self.file_bytes: dict[str, bytes] = {}
+        self._paths: dict[str, str] = {}  # file_path -> file_id
+        self.downloads: list[str] = []  # file_paths downloaded
         self._open_queries: set[str] = set()
         self._queue: list[_Pending] = []
         self._allowed: list[str] = []
@@ -1020,4 +1026,18 @@ class FakeTelegram(FakeServer[Sent, int]):
         ext = {"photo": "jpg", "video": "mp4", "voice": "oga", "sticker": "webp"}
         suffix = ext.get(known["kind"]) or known["file"].get("file_name", "").rpartition(".")[2]
         # A relative path only: the download URL with the token is built by the client.
-        return file | {"file_path": f"{known['kind']}s/file_{next(self._ids)}.{suffix or 'bin'}"}
+        path = f"{known['kind']}s/file_{next(self._ids)}.{suffix or 'bin'}"
+        self._paths[path] = file["file_id"]
+        return file | {"file_path": path}
+
+    async def _not_found(self, request: web.Request) -> web.Response:
+        """Downloads: ``/file/bot<token>/<file_path>``, a path getFile gave, with the token."""
+        prefix = f"/file/bot{self.token}/"
+        if request.method == "GET" and request.path.startswith(prefix):
+            file_id = self._paths.get(request.path.removeprefix(prefix))
+            if file_id is not None:
+                self.downloads.append(request.path.removeprefix(prefix))
+                kind = self._files[file_id]["kind"]
+                data = self.file_bytes.get(file_id) or (mp4() if kind == "video" else jpeg())
+                return web.Response(body=data, content_type="application/octet-stream")
+        return await super()._not_found(request)

@@ -8,7 +8,9 @@ report (``empty_poll = "body"``: HTTP 200 with error_code 408, as the docs say),
 while a webhook is set, plain text of 1-2000 UTF-16 units, photos by URL, string IDs, webhook
 deliveries with ``X-Bot-Api-Secret-Token`` re-sent until answered 2xx. As third parties report
 of the free plan: ``quota_after = N`` refuses every send past N messages until
-``reset_quota()`` (the real error is undocumented: ``QUOTA_ERROR`` is our guess).
+``reset_quota()`` (the real error is undocumented: ``QUOTA_ERROR`` is our guess). Photo URLs
+are served by the fake (``photo_url``) and can die (``kill_photo``); sendPhoto fetches the URL it
+is given before it answers, as Zalo does, and refuses one it cannot get.
 
 Zalo does not document which HTTP status goes with an error: the fake answers HTTP 200 with
 ``ok: false``, the case where only the envelope tells (``fail_next(http_status=...)`` for more).
@@ -31,6 +33,7 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from tests.fake_base import FakeServer
 from tests.fake_base import Unset as _Unset
+from tests.support.images import jpeg
 
 ZALO_TOKEN = "zalo-test-token-1234567890"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
@@ -145,6 +148,9 @@ class FakeZalo(FakeServer[ZaloSent, str]):
         self.poll_wait: float | None = None  # cap on a poll's wait: 0 answers empty at once
         self.poll_times: list[float] = []  # when each getUpdates arrived (time.monotonic)
         self._garbage: list[tuple[str, int, bytes]] = []  # (method, HTTP status, body)
+        # Photos as Zalo's CDN serves them to the bot: /photos/<name>; a killed one answers 404.
+        self.photos: dict[str, bytes] = {}
+        self.photo_fetches: list[str] = []  # URLs sendPhoto fetched, as Zalo does
 
     # --- feeding updates ------------------------------------------------------------------------
 
@@ -162,6 +168,22 @@ class FakeZalo(FakeServer[ZaloSent, str]):
     ) -> Json:
         content = {use_field: url} | ({"caption": caption} if caption is not None else {})
         return self._push("message.image.received", user_id, content, kw)
+
+    def photo_url(self, name: str = "anh.jpg", data: bytes | None = None) -> str:
+        """A photo URL like those in Zalo's image updates, served by this fake."""
+        self.photos.setdefault(name, data if data is not None else jpeg())
+        return f"{self.base_url}/photos/{name}"
+
+    def kill_photo(self, url: str) -> None:
+        """The photo's URL stops working (its lifetime is undocumented)."""
+        self.photos.pop(url.rpartition("/photos/")[2], None)
+
+    async def _not_found(self, request: web.Request) -> web.Response:
+        if request.method == "GET" and request.path.startswith("/photos/"):
+            data = self.photos.get(request.path.removeprefix("/photos/"))
+            if data is not None:
+                return web.Response(body=data, content_type="image/jpeg")
+        return await super()._not_found(request)
 
     def push_sticker(self, user_id: str, sticker: str = "a1b2c3d4", **kw: Unpack[Push]) -> Json:
         return self._push("message.sticker.received", user_id, {"sticker": sticker}, kw)
@@ -435,7 +457,24 @@ class FakeZalo(FakeServer[ZaloSent, str]):
             raise _bad("photo must be a URL")
         if caption is not None and not isinstance(caption, str):
             raise _bad("caption must be a string")
+        await self._fetch_photo(photo)
         return self._record("sendPhoto", chat_id, p, photo=photo, caption=caption)
+
+    async def _fetch_photo(self, url: str) -> None:
+        """Zalo fetches the photo before it answers; one it cannot get is refused (the real
+        error is undocumented: this one is our guess)."""
+        self.photo_fetches.append(url)
+        try:
+            async with (
+                ClientSession(timeout=ClientTimeout(total=10)) as http,
+                http.get(url) as response,
+            ):
+                data = await response.read()
+                ok = response.status == 200 and response.content_type.startswith("image/")
+        except (ClientError, TimeoutError):
+            ok, data = False, b""
+        if not ok or not data:
+            raise _bad("photo url is invalid or cannot be downloaded")
 
     async def api_sendSticker(self, p: Json) -> Json:
         chat_id, sticker = self._chat(p), p.get("sticker")

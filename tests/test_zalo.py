@@ -26,9 +26,9 @@ async def test_member_flow_on_zalo_reaches_the_telegram_card(
     assert both.app is not None
     async with both.app.sessions() as session:
         [media] = (await session.exec(select(Media))).all()
-    assert (media.ref, media.platform) == (PHOTO, "zalo")
+    assert (media.ref, media.platform) == (zalo.photo_url(PHOTO), "zalo")
     photo = await fake.wait_for(EDITORS, timeout=10)
-    assert photo.method == "sendPhoto" and photo.media == [("photo", PHOTO)]
+    assert photo.method == "sendPhoto" and photo.media == [("photo", zalo.photo_url(PHOTO))]
     card = await fake.wait_for(EDITORS, "Chờ duyệt", timeout=10)
     assert "Hà" in (card.plain or "") and "tg://user" not in (card.text or "")
     announce = await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1", timeout=10)
@@ -171,7 +171,7 @@ async def test_zalo_alone_and_a_zalo_publish_target(
         await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1", timeout=10)
         await editor.send("/duyet 1", "đã duyệt")
         photo = await zalo.wait_for("zalo-group-1", timeout=10)
-        assert photo.method == "sendPhoto" and photo.photo == PHOTO
+        assert photo.method == "sendPhoto" and photo.photo == zalo.photo_url(PHOTO)
         post = await zalo.wait_for("zalo-group-1", "#moingay1tintot", timeout=10)
         assert "Cô Hoa" in (post.text or "") and "<" not in (post.text or "")
         await zalo.wait_for("zu-1006", "đã được đăng", timeout=10)

@@ -157,12 +157,13 @@ async def test_refused_chat_keeps_code_and_description(client: ZaloClient) -> No
 
 async def test_photo_sticker_and_chat_action(client: ZaloClient, fake: FakeZalo) -> None:
     fake.push_text(USER, "hi")
-    await client.send_photo(USER, PHOTO, caption="Ảnh")
-    await client.send_photo(USER, PHOTO)
+    url = fake.photo_url()  # Zalo fetches it before it answers: one the fake serves
+    await client.send_photo(USER, url, caption="Ảnh")
+    await client.send_photo(USER, url)
     await client.send_sticker(USER, "abc123")
     assert await client.send_chat_action(USER) == {}  # Zalo answers a bare true
     photo, bare, sticker = fake.sent
-    assert (photo.photo, photo.caption) == (PHOTO, "Ảnh")
+    assert (photo.photo, photo.caption) == (url, "Ảnh")
     assert "caption" not in bare.raw
     assert sticker.sticker == "abc123"
     assert fake.calls[-1] == ("sendChatAction", {"chat_id": USER, "action": "typing"})

@@ -80,6 +80,8 @@ async def build(
         file_lock = None  # a bot serves: it brought the schema and the units up to date
     engine = make_engine(settings.database_url)
     sessions = make_sessions(engine, clock)
+    if settings.media_dir is not None:  # the media store's directory (storage/media_store.py)
+        sessions.kw["info"] = {**sessions.kw["info"], "media_dir": settings.media_dir}
     if file_lock is not None or not task or engine.dialect.name != "sqlite":
         await migrate(engine)
         async with sessions() as session, session.begin():

@@ -16,6 +16,7 @@ from bot.platforms import registry
 from bot.platforms.console.service import run_console
 from bot.platforms.protocol import Receives, Served, Service
 from bot.runtime.app import App, build
+from bot.runtime.media_route import add_media_routes
 from bot.runtime.scheduler import run_scheduler
 from bot.runtime.supervision import ServeFailed, failed, supervise
 from bot.runtime.watchdog import watch_database
@@ -86,7 +87,9 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
             loop.add_signal_handler(sig, stop.set)
     wanted = registry.served(settings)
     webhooks = any(p.receives(settings) is Receives.WEBHOOK for p in wanted)
-    web_app = web.Application() if webhooks else None
+    web_app = web.Application() if webhooks or settings.public_base_url else None
+    if web_app is not None and settings.public_base_url:
+        add_media_routes(web_app, app.sessions)  # Zalo fetches posts' photos from here
     runner: web.AppRunner | None = None
     started: list[tuple[Served, Service, asyncio.Task[None] | None]] = []
     running: list[Service] = []

@@ -8,7 +8,7 @@ from tests.fake_zalo import FakeZalo, ZaloSent
 from tests.harness import EDITORS, Chat
 
 ARTICLE = "https://tuoitre.vn/thay-giao-tre-mo-lop-hoc-mien-phi-20261115.htm"
-PHOTO = "https://photo-stc.zdn.vn/uploads/lop-hoc.jpg"
+PHOTO = "lop-hoc.jpg"  # a Zalo photo, served by the fake: ``zalo.photo_url(PHOTO)``
 
 
 async def submit_raw(
@@ -99,7 +99,7 @@ async def submit(member: ZaloChat, zalo: FakeZalo, *, consent: str = "3") -> Non
     zalo.push_unsupported(member.id, display_name=member.name)  # a file, a location...
     await zalo.wait_for(member.id, "loại tin nhắn này", after=mark)
     mark = zalo.mark()
-    zalo.push_photo(member.id, PHOTO, display_name=member.name, use_field="photo")
+    zalo.push_photo(member.id, zalo.photo_url(PHOTO), display_name=member.name, use_field="photo")
     await zalo.wait_for(member.id, "1/10", after=mark)
     await member.send("1", "đồng ý cho đăng")  # 1. Xong; then: were the people asked?
     preview = await member.send(consent, "Xem lại")  # 3. Không có người trong ảnh

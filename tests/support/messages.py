@@ -250,6 +250,11 @@ def member_cases() -> dict[str, list[Case]]:
         ],
         "media_full.j2": [case("ảnh thứ 11", "media_full.j2", limit=10)],
         "media_text.j2": [case("gõ chữ ở bước ảnh", "media_text.j2")],
+        "media_refused.j2": [
+            case("ảnh Zalo không tải được", "media_refused.j2", reason="unreachable"),
+            case("ảnh Zalo quá lớn", "media_refused.j2", reason="too_big", limit_mb=20),
+            case("tệp không phải ảnh", "media_refused.j2", reason="not_media"),
+        ],
         "media_too_big.j2": [case("video 25 MB", "media_too_big.j2", limit_mb=20)],
         "media_wrong_kind.j2": [
             case("nhãn dán", "media_wrong_kind.j2", got="sticker"),

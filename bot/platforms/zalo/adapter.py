@@ -106,8 +106,10 @@ class ZaloSender:
         *,
         on_sent: Callable[[int], Awaitable[object]] | None = None,
         on_refused: Callable[[str], Awaitable[object]] | None = None,
+        photo_url: Callable[[MediaRef], Awaitable[str]] | None = None,
     ) -> None:
         self.client, self.on_sent, self.on_refused = client, on_sent, on_refused
+        self.photo_url = photo_url  # the media store's URL for a photo (``photos.PhotoUrls``)
 
     async def send(self, chat_id: str, reply: Reply, *, kind: str) -> Delivery:
         return await self.send_text(chat_id, reply.media, reply_text(reply))
@@ -117,7 +119,8 @@ class ZaloSender:
         try:
             for item in media:
                 if item.kind == "photo" and item.ref.startswith(("http://", "https://")):
-                    ids.append(_id(await self.client.send_photo(chat_id, item.ref)))
+                    url = await self.photo_url(item) if self.photo_url else item.ref
+                    ids.append(_id(await self.client.send_photo(chat_id, url)))
             for part in split(text, TEXT_LIMIT, utf16_len):
                 ids.append(_id(await self.client.send_message(chat_id, part)))
         except ZaloNetworkError as error:

@@ -16,12 +16,14 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.platforms.zalo import photos
 from bot.platforms.zalo.adapter import QuotaRefused, ZaloSender, merged, to_inbound
 from bot.platforms.zalo.client import ZaloClient, ZaloError, parse_update
 from bot.platforms.zalo.usage import ZaloUsage
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner, webhook_body
 from bot.runtime.outbox import OutboxWorker, worker_for
+from handlers.engine.types import Reply, Say
 from storage.clock import monotonic
 from storage.db import unreachable
 
@@ -42,8 +44,12 @@ class ZaloService:
             api_base=str(settings.zalo_api_base).rstrip("/"),
         )
         self.usage = ZaloUsage(app)
+        base = str(settings.public_base_url) if settings.public_base_url else None
         self.sender = ZaloSender(
-            self.client, on_sent=self.usage.count, on_refused=self.usage.refused
+            self.client,
+            on_sent=self.usage.count,
+            on_refused=self.usage.refused,
+            photo_url=photos.PhotoUrls(app.sessions, base),
         )
         self.stopping = asyncio.Event()
         self.inbox = InboxRunner(app.sessions, app.locks, "zalo", self.handle)
@@ -136,7 +142,15 @@ class ZaloService:
         event = to_inbound(update) if update else None
         if event is None:
             return
-        replies = await self.app.core.handle(event)
+        url = update.photo_url if update else None
+        # Into the store before the answer: the URL may not live until publishing.
+        stored = await photos.fetch_in(self.app.sessions, url) if url else None
+        if isinstance(stored, Say):  # told at once; the flow stays where it was
+            replies: list[Reply] = [Reply(stored)]
+        else:
+            replies = list(await self.app.core.handle(event))
+            if url and stored is not None:
+                await photos.note(self.app.sessions, url, stored)
         for index, (chat, media, text) in enumerate(merged(replies, event.chat_id)):
             try:
                 await self.sender.send_text(chat, media, text)

@@ -1,0 +1,46 @@
+"""``GET /media/<sha256>.<ext>``: stored media served from the bot's web server, for platforms
+that fetch a photo by URL (Zalo's sendPhoto). The name is the content's sha256, unguessable
+without the bytes; only names of that exact shape whose bytes a media row still refers to are
+served, so there is no listing and no path to traverse."""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import media_store
+from storage.media_store import EXTENSIONS
+
+NAME = re.compile(r"([0-9a-f]{64})\.([a-z0-9]{2,5})")
+SESSIONS: web.AppKey[async_sessionmaker[AsyncSession]] = web.AppKey("media_sessions")
+
+
+def add_media_routes(app: web.Application, sessions: async_sessionmaker[AsyncSession]) -> None:
+    app[SESSIONS] = sessions
+    app.router.add_get("/media/{name}", serve_media)
+
+
+def public_url(base: str, sha256: str, mime: str) -> str:
+    return f"{base.rstrip('/')}/media/{sha256}.{EXTENSIONS[mime]}"
+
+
+async def serve_media(request: web.Request) -> web.Response:
+    match = NAME.fullmatch(request.match_info["name"])
+    if match is None:
+        raise web.HTTPNotFound()
+    sha256, ext = match.groups()
+    async with request.app[SESSIONS]() as session:
+        mime = await media_store.mime_of(session, sha256=sha256)
+        if mime is None or EXTENSIONS.get(mime) != ext:
+            raise web.HTTPNotFound()
+        data = await media_store.read(session, sha256=sha256)
+    if data is None:
+        raise web.HTTPNotFound()
+    headers = {
+        "Cache-Control": "public, max-age=31536000, immutable",  # content-addressed
+        "X-Content-Type-Options": "nosniff",
+    }
+    return web.Response(body=data, content_type=mime, headers=headers)

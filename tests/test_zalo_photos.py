@@ -1,0 +1,133 @@
+"""Zalo photos as Zalo really hands them out: a URL whose lifetime is undocumented. The bot
+fetches each at intake into its media store, tells the member at once when it cannot, and
+publishes to a Zalo group from the store (Zalo fetches the photo from the bot's web server),
+so a URL that died after intake loses nothing. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from storage import media_store
+from storage.models import Media
+from tests.conftest import FROZEN
+from tests.fake_telegram import FakeTelegram
+from tests.fake_zalo import FakeZalo
+from tests.harness import ZALO_EDITOR, Harness, free_port, settings_for
+from tests.support.flows import PHOTO, ZaloChat, submit
+from tests.support.images import jpeg
+
+GROUP = "zalo-group-1"
+
+
+def zalo_alone(db_url: str, fake: FakeTelegram, zalo: FakeZalo, *, public: bool) -> Harness:
+    """Zalo only, publishing to a Zalo group; with ``public`` the bot's web server is the
+    PUBLIC_BASE_URL Zalo fetches stored photos from."""
+    port = free_port()
+    web = {"public_base_url": f"http://127.0.0.1:{port}", "webhook_port": port} if public else {}
+    return Harness(
+        db_url=db_url,
+        fake=fake,
+        now=FROZEN,
+        **settings_for(
+            zalo,
+            telegram_bot_token=None,
+            editor_chat_id=None,
+            publish_targets=f"zalo:{GROUP}",
+            webhook_host="127.0.0.1",
+            **web,
+        ),
+    )
+
+
+async def media_rows(harness: Harness) -> list[Media]:
+    assert harness.app is not None
+    async with harness.app.sessions() as session:
+        return list((await session.exec(select(Media))).all())
+
+
+async def stored_bytes(harness: Harness, sha256: str) -> bytes | None:
+    assert harness.app is not None
+    async with harness.app.sessions() as session:
+        return await media_store.read(session, sha256=sha256)
+
+
+async def test_a_photo_whose_url_dies_after_intake_is_still_published(
+    db_url: str, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    zalo.add_chat(GROUP)
+    editor = ZaloChat(zalo, ZALO_EDITOR, "Biên tập Zalo")
+    harness = zalo_alone(db_url, fake, zalo, public=True)
+    await harness.start()
+    try:
+        await editor.send("/start", "Chọn đơn vị")
+        await submit(ZaloChat(zalo, "zu-2001"), zalo)
+        [media] = await media_rows(harness)
+        photo = jpeg()
+        assert media.sha256 is not None and (media.mime, media.size) == ("image/jpeg", len(photo))
+        assert (media.width, media.height) == (64, 48) and media.stored_at is not None
+        assert await stored_bytes(harness, media.sha256) == photo
+        zalo.kill_photo(zalo.photo_url(PHOTO))  # Zalo's URL is gone before the item is decided
+        await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1", timeout=10)
+        await editor.send("/duyet 1", "đã duyệt")
+        sent = await zalo.wait_for(GROUP, timeout=15)
+        base = str(harness.settings.public_base_url).rstrip("/")
+        assert (sent.method, sent.photo) == ("sendPhoto", f"{base}/media/{media.sha256}.jpg")
+        await zalo.wait_for(GROUP, "#moingay1tintot", timeout=10)
+        await zalo.wait_for("zu-2001", "đã được đăng", timeout=10)
+        assert not [e for e in zalo.errors if e[0] == "sendPhoto"]  # Zalo got the bytes
+    finally:
+        await harness.stop()
+
+
+async def test_a_photo_that_cannot_be_fetched_is_refused_at_once(
+    db_url: str, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    harness = zalo_alone(db_url, fake, zalo, public=False)
+    await harness.start()
+    try:
+        member = ZaloChat(zalo, "zu-2002")
+        await member.send("/start", "Chọn đơn vị")
+        await member.send("2", "Đã lưu đơn vị")
+        await member.send("/gui", "Bạn muốn gửi gì")
+        await member.send("tin tot", "Bước 2")
+        await member.send("thông tin thô", "Thời gian")
+        for answer in ["Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học"]:
+            await member.send(answer)
+        await member.send("Lan tỏa", "Ảnh")
+        dead = zalo.photo_url("het-han.jpg")
+        zalo.kill_photo(dead)
+        mark = zalo.mark()
+        zalo.push_photo(member.id, dead)
+        told = await zalo.wait_for(member.id, "chưa tải được ảnh", after=mark, timeout=10)
+        assert told.text and "vẫn còn nguyên" in told.text
+        not_a_photo = zalo.photo_url("trang.jpg", b"<html>hello</html>")  # named .jpg only
+        mark = zalo.mark()
+        zalo.push_photo(member.id, not_a_photo)
+        await zalo.wait_for(member.id, "không phải ảnh hay video", after=mark, timeout=10)
+        assert await media_rows(harness) == []  # nothing half-stored
+        mark = zalo.mark()
+        zalo.push_photo(member.id, zalo.photo_url(PHOTO))  # the flow stayed at the photo step
+        await zalo.wait_for(member.id, "1/10", after=mark, timeout=10)
+        [media] = await media_rows(harness)
+        assert media.sha256 is not None
+    finally:
+        await harness.stop()
+
+
+async def test_forgetting_deletes_the_stored_photo(
+    db_url: str, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    harness = zalo_alone(db_url, fake, zalo, public=False)
+    await harness.start()
+    try:
+        member = ZaloChat(zalo, "zu-2003")
+        await submit(member, zalo)
+        [media] = await media_rows(harness)
+        assert media.sha256 and await stored_bytes(harness, media.sha256)
+        await member.send("/xoadulieu", "Tiếp tục")
+        await member.send("1", "2. ↩️ Thôi")
+        await member.send("1", "Đã xóa dữ liệu cá nhân")
+        assert await media_rows(harness) == []
+        assert await stored_bytes(harness, media.sha256) is None  # the bytes, not just the row
+    finally:
+        await harness.stop()
