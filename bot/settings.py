@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     outbox_lease_seconds: int = Field(default=60, ge=5, le=3600)
     draft_retention_days: int = Field(default=30, ge=1, le=3650)
+    # The office's board (/web, /quantri): both set, or the board is off.
+    public_base_url: AnyHttpUrl | None = None
+    web_secret: SecretStr | None = Field(default=None, min_length=32)
 
     _ids = field_validator("publish_targets", "admin_ids", "editor_ids", mode="before")(_parse_ids)
 
@@ -96,6 +99,8 @@ class Settings(BaseSettings):
         "zalo_bot_token",
         "zalo_webhook_url",
         "zalo_webhook_secret",
+        "public_base_url",
+        "web_secret",
         mode="before",
     )
     @classmethod
