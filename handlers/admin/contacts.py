@@ -22,10 +22,8 @@ VERBS = {"them": "add", "xoa": "remove"}
 async def manage(ctx: Ctx) -> None:
     words = ctx.event.args.split()
     if not words:
-        rows = [
-            (u, (await contacts.every(ctx.session)).get(u.code, []))
-            for u in await units.active(ctx.session)
-        ]
+        every = await contacts.every(ctx.session)
+        rows = [(u, every.get(u.code, [])) for u in await units.active(ctx.session)]
         ctx.say("staff/contacts_list.j2", rows=rows)
         return
     unit = await units.get(ctx.session, code=words[0].lower())
