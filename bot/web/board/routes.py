@@ -89,7 +89,7 @@ async def sign_in(request: web.Request, board: Board) -> web.StreamResponse:
         await web_sessions.open_session(
             session, session_id=session_id, who=who, expires_at=expires, now=now
         )
-    response = web.HTTPSeeOther("/quantri")
+    response = web.Response(status=303, headers={"Location": "/quantri"})
     response.set_cookie(
         COOKIE,
         sign(session_id, board.secret),
