@@ -185,9 +185,7 @@ def accepted(text: str) -> bool:
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    answers=st.lists(st.text(min_size=1, max_size=200).filter(accepted), min_size=5, max_size=5)
-)
+@given(answers=st.lists(st.text(min_size=1, max_size=200).filter(accepted), min_size=5, max_size=5))
 def test_any_answers_reach_the_submission_as_typed(
     world: tuple[asyncio.Runner, App], answers: list[str]
 ) -> None:

@@ -26,7 +26,7 @@ async def serve_board(harness: Harness, port: int) -> AsyncIterator[str]:
     """The board of the running bot at the returned base address."""
     assert harness.app is not None
     app = web.Application()
-    add_board_routes(app, sessions=harness.app.sessions, deps=harness.app.core.deps)
+    add_board_routes(app, harness.app)
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -19,6 +19,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.runtime.app import App
 from bot.web.board import data, files, pages
 from handlers.admin.web_link import SIGN_IN_PATH, sign, unsign
 from handlers.engine.context import Deps
@@ -45,21 +46,18 @@ class Signed:
     board: Board
 
 
-def add_board_routes(
-    app: web.Application,
-    *,
-    sessions: async_sessionmaker[AsyncSession],
-    deps: Deps,
-) -> None:
-    """Mount the board; nothing when WEB_SECRET or PUBLIC_BASE_URL is unset (the board is off)."""
+def add_board_routes(web_app: web.Application, app: App) -> None:
+    """Mount the board (a route group of ``bot/web/server.py``); nothing when WEB_SECRET or
+    PUBLIC_BASE_URL is unset: the board is off and /web says so."""
+    deps = app.core.deps
     if not deps.web_secret or not deps.web_base:
         return
-    board = Board(sessions, deps, deps.web_secret, deps.web_base.startswith("https://"))
-    app.router.add_get(SIGN_IN_PATH, _handler(board, sign_in))
-    app.router.add_get("/quantri", _handler(board, _signed(board, show)))
-    app.router.add_get("/quantri/tep", _handler(board, _signed(board, files.download)))
-    app.router.add_post("/quantri/lienhe", _handler(board, _signed(board, files.contact)))
-    app.router.add_post("/quantri/dangxuat", _handler(board, _signed(board, sign_out)))
+    board = Board(app.sessions, deps, deps.web_secret, deps.web_base.startswith("https://"))
+    web_app.router.add_get(SIGN_IN_PATH, _handler(board, sign_in))
+    web_app.router.add_get("/quantri", _handler(board, _signed(board, show)))
+    web_app.router.add_get("/quantri/tep", _handler(board, _signed(board, files.download)))
+    web_app.router.add_post("/quantri/lienhe", _handler(board, _signed(board, files.contact)))
+    web_app.router.add_post("/quantri/dangxuat", _handler(board, _signed(board, sign_out)))
 
 
 def _handler(
