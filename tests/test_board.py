@@ -41,13 +41,16 @@ async def office(db_url: str, fake: FakeTelegram) -> AsyncIterator[tuple[Harness
 
 async def open_link(link: str) -> tuple[int, str, aiohttp.CookieJar]:
     jar = aiohttp.CookieJar(unsafe=True)
-    async with aiohttp.ClientSession(cookie_jar=jar, timeout=aiohttp.ClientTimeout(10)) as web:
-        async with web.get(link) as response:
-            return response.status, await response.text(), jar
+    timeout = aiohttp.ClientTimeout(10)
+    async with (
+        aiohttp.ClientSession(cookie_jar=jar, timeout=timeout) as web,
+        web.get(link) as response,
+    ):
+        return response.status, await response.text(), jar
 
 
 async def test_an_editor_signs_in_once_with_the_link(office: tuple[Harness, str]) -> None:
-    harness, base = office
+    harness, _ = office
     link = await link_from_bot(harness, ED1)
     status, page, jar = await open_link(link)
     assert status == 200 and "Nhịp đăng tuần này" in page

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.web.board import add_board_routes
-from tests.harness import Harness, free_port
+from tests.harness import Harness
 
 SECRET = "test-web-secret-0123456789abcdefghijklmnop"
 LINK = re.compile(r"https?://\S+/quantri/dangnhap\?t=[\w.-]+")

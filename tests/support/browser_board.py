@@ -30,7 +30,7 @@ def need_chromium() -> None:
 
 
 def axe_script() -> str:
-    import axe_playwright_python
+    import axe_playwright_python  # type: ignore[import-untyped, unused-ignore]
 
     return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 
@@ -48,7 +48,7 @@ async def serious_violations(page: Any) -> list[str]:
 
 
 async def screenshot(page: Any, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - a test, once
     path = ARTIFACTS / name
     await page.screenshot(path=str(path), full_page=True)
     return path
