@@ -113,3 +113,17 @@ async def test_a_removed_editors_session_stops_at_once(office: tuple[Harness, st
         await admin.send(f"/bientap xoa {ED1}", "Đã gỡ")
         async with web.get(f"{base}/quantri") as response:
             assert response.status == 403 and "không còn quyền" in await response.text()
+
+
+async def test_admins_set_a_units_contacts_from_chat(office: tuple[Harness, str]) -> None:
+    harness, _ = office
+    admin = harness.member(ADMIN, name="Quản trị")
+    await admin.send("/lienhe p-anlac them telegram:501", "Đã thêm telegram:501")
+    await admin.send("/lienhe p-anlac them zalo:abc", "Đã thêm zalo:abc")
+    listed = await admin.send("/lienhe p-anlac", "Người liên hệ")
+    assert "telegram:501, zalo:abc" in (listed.plain or "")
+    await admin.send("/lienhe p-anlac xoa zalo:abc", "Đã gỡ zalo:abc")
+    await admin.send("/lienhe khong-co them 5", 'Không có đơn vị mã "khong-co"')
+    await harness.member(ED1).send("/lienhe p-anlac them telegram:7", "quản trị viên")
+    listed = await admin.send("/lienhe", "Người liên hệ")
+    assert "Đoàn phường An Lạc (p-anlac): telegram:501\n" in (listed.plain or "")
