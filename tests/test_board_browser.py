@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
@@ -52,7 +53,7 @@ async def office(db_url: str, fake: FakeTelegram) -> AsyncIterator[tuple[Harness
 
 
 async def test_admin_watches_a_unit_publish_and_downloads_the_workbook(
-    office: tuple[Harness, str], fake: FakeTelegram, db_url: str
+    office: tuple[Harness, str], fake: FakeTelegram, db_url: str, tmp_path: Path
 ) -> None:
     from playwright.async_api import async_playwright
 
@@ -92,7 +93,9 @@ async def test_admin_watches_a_unit_publish_and_downloads_the_workbook(
                 await page.get_by_role("button", name="Tải về").click()
             download = await info.value
             assert download.suggested_filename.endswith(".xlsx")
-            book = load_workbook(await download.path())
+            saved = tmp_path / download.suggested_filename
+            await download.save_as(saved)
+            book = load_workbook(saved)
             cells = [c for ws in book for row in ws.iter_rows(values_only=True) for c in row]
             assert "Đoàn phường An Lạc" in cells
 
