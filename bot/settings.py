@@ -85,8 +85,10 @@ class Settings(BaseSettings):
     # The media store's directory with SQLite (PostgreSQL keeps the bytes in the database);
     # unset: ``media/`` beside the database file, i.e. under data/ by default.
     media_dir: Path | None = None
-    # https base the platforms can reach; the bot serves stored media under /media/ on it.
+    # https base people and platforms reach: stored media under /media/, the board's links.
     public_base_url: AnyHttpUrl | None = None
+    # The office's board (/web, /quantri): with PUBLIC_BASE_URL, or the board is off.
+    web_secret: SecretStr | None = Field(default=None, min_length=32)
 
     _ids = field_validator("publish_targets", "admin_ids", "editor_ids", mode="before")(_parse_ids)
 
@@ -106,6 +108,7 @@ class Settings(BaseSettings):
         "zalo_webhook_secret",
         "media_dir",
         "public_base_url",
+        "web_secret",
         mode="before",
     )
     @classmethod

@@ -121,6 +121,10 @@ class Reports(BaseModel):
     weekly_member_reminder: str | None = Field(
         default=None, pattern=r"^(mon|tue|wed|thu|fri|sat|sun) \d{2}:\d{2}$"
     )
+    # One short word a week to the contacts of each unit with nothing published or waiting.
+    weekly_nudge: str | None = Field(
+        default=None, pattern=r"^(mon|tue|wed|thu|fri|sat|sun) \d{2}:\d{2}$"
+    )
 
 
 class OrgConfig(BaseModel):

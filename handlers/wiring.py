@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.admin import bans, staff
+from handlers.admin import bans, contacts, staff, web_link
 from handlers.desk import buttons, editor_commands, review
 from handlers.engine.context import Ctx, Deps
 from handlers.engine.core import Core
@@ -44,6 +44,8 @@ def get_routers() -> tuple[Router, ...]:
         retention.router,
         personal_review.router,
         merge.router,
+        web_link.router,
+        contacts.router,
     )
 
 

@@ -302,3 +302,32 @@ class PlatformUsage(SQLModel, table=True):
     month: str = Field(primary_key=True, max_length=7)  # "2026-11"
     sent: int = 0
     updated_at: datetime = Field(default=None, nullable=False)
+
+
+class SignInToken(SQLModel, table=True):
+    """A one-time sign-in link of the office's board (/web): only its hash is kept; used once
+    (``used_at`` set by a conditional UPDATE), within minutes."""
+
+    token_hash: str = Field(primary_key=True, max_length=64)  # sha256 hex of the token
+    who: str = Field(max_length=96)  # "telegram:123"
+    expires_at: datetime = Field(nullable=False)
+    used_at: datetime | None = None
+    created_at: datetime = Field(default=None, nullable=False)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser of the board; in the database so that any worker accepts it."""
+
+    id_hash: str = Field(primary_key=True, max_length=64)  # sha256 hex of the cookie's id
+    who: str = Field(max_length=96, index=True)
+    expires_at: datetime = Field(nullable=False)
+    created_at: datetime = Field(default=None, nullable=False)
+
+
+class UnitContact(SQLModel, table=True):
+    """Who hears the weekly nudge of a unit that has nothing this week (set by admins)."""
+
+    unit_code: str = Field(primary_key=True, foreign_key="unit.code", max_length=32)
+    who: str = Field(primary_key=True, max_length=96)  # "telegram:123" or "zalo:abc"
+    added_by: str = Field(default="", max_length=96)
+    created_at: datetime = Field(default=None, nullable=False)

@@ -62,6 +62,8 @@ def make_deps(settings: Settings, org: OrgConfig, clock: Clock, *, console: bool
         editors=frozenset(str(ident) for ident in settings.editor_ids),
         targets=tuple((target.platform, target.id) for target in settings.publish_targets),
         draft_retention=timedelta(days=settings.draft_retention_days),
+        web_base=str(settings.public_base_url).rstrip("/") if settings.public_base_url else None,
+        web_secret=settings.web_secret.get_secret_value() if settings.web_secret else None,
     )
 
 

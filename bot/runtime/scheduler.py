@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.engine.context import Deps
-from handlers.jobs import nudges
+from handlers.jobs import nudges, weekly_nudge
 from handlers.jobs.schedule import tick
 from handlers.privacy import retention
 from storage import inbox, locks, updates
@@ -35,6 +35,7 @@ async def run_scheduler(
                     now = deps.clock()
                     await tick(session, deps=deps, now=now)
                     await nudges.weekly(session, deps=deps, now=now)
+                    await weekly_nudge.units(session, deps=deps, now=now)
                     await nudges.monthly_report(session, deps=deps, now=now)
                     await retention.purge(session, deps=deps, now=now)
                     await inbox.forget_handled(session, before=now - KEEP_HANDLED)

@@ -31,6 +31,8 @@ class Deps:
     editors: frozenset[str] = frozenset()  # from EDITOR_IDS
     targets: tuple[tuple[str, str], ...] = ()  # (platform, chat id), from PUBLISH_TARGETS
     draft_retention: timedelta = timedelta(days=30)  # abandoned drafts go (DRAFT_RETENTION_DAYS)
+    web_base: str | None = None  # PUBLIC_BASE_URL: where the board's sign-in links point
+    web_secret: str | None = field(default=None, repr=False)  # WEB_SECRET signs those links
 
     @property
     def editors_group(self) -> tuple[str, str | None]:

@@ -915,5 +915,82 @@ def platform_cases() -> dict[str, list[Case]]:
     }  # fmt: skip
 
 
+def board_cases() -> dict[str, list[Case]]:
+    """/web, /lienhe and the weekly nudge to units (issue 16, the office's board)."""
+    link = "https://tintot.example.vn/quantri/dangnhap?t=abc_DEF-123.sig"
+    unit, other = Row(code="p-anlac", name=UNIT), Row(code="p-btd", name="Đoàn <b>Bình</b> & Trị")
+    return {
+        "staff/web_link.j2": [
+            case(
+                "đường dẫn đăng nhập",
+                "staff/web_link.j2",
+                url=link,
+                minutes=10,
+                until=AT.astimezone(TZ),
+            )
+        ],
+        "staff/web_off.j2": [case("chưa bật trang web", "staff/web_off.j2")],
+        "staff/web_refused.j2": [case("thành viên xin /web", "staff/web_refused.j2")],
+        "staff/contacts_list.j2": [
+            case(
+                "mọi đơn vị",
+                "staff/contacts_list.j2",
+                rows=[(unit, ["telegram:501", "zalo:abc"]), (other, [])],
+            ),
+            case("trống", "staff/contacts_list.j2", rows=[]),
+        ],
+        "staff/contacts_usage.j2": [
+            case("sai cú pháp", "staff/contacts_usage.j2", unknown=None),
+            case("không có đơn vị", "staff/contacts_usage.j2", unknown="<b>xyz</b>"),
+        ],
+        "staff/contacts_done.j2": [
+            case(
+                "thêm",
+                "staff/contacts_done.j2",
+                added=True,
+                changed=True,
+                who="telegram:501",
+                unit=UNIT,
+                limit=5,
+            ),
+            case(
+                "gỡ",
+                "staff/contacts_done.j2",
+                added=False,
+                changed=True,
+                who="zalo:abc",
+                unit=UNIT,
+                limit=5,
+            ),
+            case(
+                "đã có hoặc đủ",
+                "staff/contacts_done.j2",
+                added=True,
+                changed=False,
+                who="telegram:501",
+                unit=UNIT,
+                limit=5,
+            ),
+            case(
+                "không phải liên hệ",
+                "staff/contacts_done.j2",
+                added=False,
+                changed=False,
+                who="zalo:x",
+                unit=UNIT,
+                limit=5,
+            ),
+        ],
+        "notice/unit_nudge.j2": [
+            case(
+                "đơn vị chưa có tin",
+                "notice/unit_nudge.j2",
+                unit="Đoàn <b>Bình</b> & Trị",
+                until="22/11",
+            )
+        ],
+    }
+
+
 def cases() -> dict[str, list[Case]]:
-    return asks() | member_cases() | desk_cases() | admin_cases() | platform_cases()
+    return asks() | member_cases() | desk_cases() | admin_cases() | platform_cases() | board_cases()

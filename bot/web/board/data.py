@@ -1,0 +1,130 @@
+"""What /quantri shows, as plain data: this week's cadence per unit (as a tree), the month's
+figures and each target's days, the review queue. Every count comes from /report's own
+``build_report`` over this week and this month, so the board and /report never disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.engine.context import Deps
+from handlers.reports.periods import make_period
+from handlers.reports.report import build_report
+from handlers.reports.report_data import ReportData, UnitRow
+from storage import board, contacts, review
+
+State = Literal["published", "pending", "nothing"]
+
+
+@dataclass
+class UnitCell:
+    row: UnitRow  # this week's figures
+    state: State
+    last: date | None  # the unit's latest publication, any week
+    contacts: list[str]
+    children: list[UnitCell] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TargetDays:
+    target: str
+    days: list[bool]  # one per day of the month so far
+
+
+@dataclass(frozen=True)
+class Waiting:
+    id: int
+    kind: str
+    unit: str
+    hours: int
+
+
+@dataclass(frozen=True)
+class BoardData:
+    now: datetime  # local
+    week: ReportData
+    month: ReportData
+    tree: list[UnitCell]
+    counts: dict[State, int]
+    targets: list[TargetDays]
+    queue: list[Waiting]
+
+
+def state_of(row: UnitRow) -> State:
+    return "published" if row.published else "pending" if row.waiting else "nothing"
+
+
+async def load(session: AsyncSession, deps: Deps) -> BoardData:
+    now = deps.clock().astimezone(deps.tz)
+    today = now.date()
+    monday = today - timedelta(days=today.weekday())
+    week = make_period("tuan", monday, monday + timedelta(days=6), deps.tz)
+    first = today.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    month = make_period("thang", first, following - timedelta(days=1), deps.tz)
+    week_data = await build_report(session, deps=deps, period=week, unit=None)
+    month_data = await build_report(session, deps=deps, period=month, unit=None)
+    last = await board.last_published(session)
+    people = await contacts.every(session)
+    cells = [
+        UnitCell(
+            row,
+            state_of(row),
+            last[row.code].astimezone(deps.tz).date() if row.code in last else None,
+            people.get(row.code, []),
+        )
+        for row in week_data.units
+    ]
+    counts: dict[State, int] = {"published": 0, "pending": 0, "nothing": 0}
+    for cell in cells:
+        counts[cell.state] += 1
+    return BoardData(
+        now=now,
+        week=week_data,
+        month=month_data,
+        tree=_tree(cells),
+        counts=counts,
+        targets=await _targets(session, deps, month.start_utc, today),
+        queue=await _queue(session, deps, now, {u.code: u.name for u in week_data.units}),
+    )
+
+
+def _tree(cells: list[UnitCell]) -> list[UnitCell]:
+    """Rows come parents first, with depths: a stack of the open ancestors rebuilds the tree."""
+    roots: list[UnitCell] = []
+    stack: list[UnitCell] = []
+    for cell in cells:
+        del stack[cell.row.depth :]
+        (stack[-1].children if stack else roots).append(cell)
+        stack.append(cell)
+    return roots
+
+
+async def _targets(
+    session: AsyncSession, deps: Deps, start: datetime, today: date
+) -> list[TargetDays]:
+    seen: dict[str, set[int]] = {f"{p}:{c}": set() for p, c in deps.targets}
+    end = start + timedelta(days=today.day)
+    for platform, chat, at in await board.posts_sent(session, start=start, end=end):
+        seen.setdefault(f"{platform}:{chat}", set()).add(at.astimezone(deps.tz).day)
+    return [
+        TargetDays(name, [day in days for day in range(1, today.day + 1)])
+        for name, days in seen.items()
+    ]
+
+
+async def _queue(
+    session: AsyncSession, deps: Deps, now: datetime, names: dict[str, str]
+) -> list[Waiting]:
+    return [
+        Waiting(
+            sub.id or 0,
+            sub.kind,
+            names.get(sub.unit_code or "", sub.unit_code or ""),
+            int((now - (sub.submitted_at or now)).total_seconds() // 3600),
+        )
+        for sub in await review.waiting(session, limit=50)
+    ]

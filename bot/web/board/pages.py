@@ -1,0 +1,49 @@
+"""The board's pages, rendered from ``templates/web/board/`` with HTML autoescape on."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from handlers.engine.texts import TEMPLATES
+
+if TYPE_CHECKING:
+    from bot.web.board.data import BoardData
+    from bot.web.board.routes import Signed
+
+HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+}
+
+
+@cache
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES / "web" / "board"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(name: str, **context: Any) -> str:
+    return _env().get_template(name).render(**context)
+
+
+def _page(text: str, status: int) -> web.Response:
+    return web.Response(
+        text=text, status=status, content_type="text/html", charset="utf-8", headers=HEADERS
+    )
+
+
+def refused(reason: str, *, status: int) -> web.Response:
+    """Why the board is not shown (a used or expired link, no session, a role removed)."""
+    return _page(render("refused.html", reason=reason), status)
+
+
+def board(found: BoardData, signed: Signed) -> web.Response:
+    return _page(render("board.html", d=found, who=signed.who, role=signed.role), 200)

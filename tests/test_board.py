@@ -1,0 +1,129 @@
+"""The office's board without a browser: who gets a sign-in link from the bot, and which links,
+cookies and sessions open /quantri (the browser story is tests/test_board_browser.py)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import aiohttp
+import pytest
+
+from handlers.admin.web_link import sign
+from tests.conftest import FROZEN
+from tests.fake_telegram import FakeTelegram
+from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, Harness, free_port
+from tests.support.board import SECRET, board_settings, link_from_bot, serve_board
+
+MEMBER = 1201
+
+
+@pytest.fixture
+async def office(db_url: str, fake: FakeTelegram) -> AsyncIterator[tuple[Harness, str]]:
+    port = free_port()
+    harness = Harness(
+        db_url=db_url,
+        fake=fake,
+        now=FROZEN,
+        editor_chat_id=EDITORS,
+        admin_ids=f"telegram:{ADMIN}",
+        editor_ids=f"telegram:{ED1}",
+        publish_targets=f"telegram:{CHANNEL}",
+        **board_settings(port),
+    )
+    await harness.start()
+    try:
+        async with serve_board(harness, port) as base:
+            yield harness, base
+    finally:
+        await harness.stop()
+
+
+async def open_link(link: str) -> tuple[int, str, aiohttp.CookieJar]:
+    jar = aiohttp.CookieJar(unsafe=True)
+    timeout = aiohttp.ClientTimeout(10)
+    async with (
+        aiohttp.ClientSession(cookie_jar=jar, timeout=timeout) as web,
+        web.get(link) as response,
+    ):
+        return response.status, await response.text(), jar
+
+
+async def test_an_editor_signs_in_once_with_the_link(office: tuple[Harness, str]) -> None:
+    harness, _ = office
+    link = await link_from_bot(harness, ED1)
+    status, page, jar = await open_link(link)
+    assert status == 200 and "Nhịp đăng tuần này" in page
+    assert "Đoàn phường An Lạc" in page and "Chưa có tin" in page
+    cookie = next(iter(jar))
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/quantri"
+    assert SECRET not in page and SECRET not in cookie.value
+
+    status, page, _ = await open_link(link)  # the same link again
+    assert status == 403 and "chỉ dùng được một lần" in page
+
+
+async def test_an_expired_link_is_refused(office: tuple[Harness, str]) -> None:
+    harness, _ = office
+    link = await link_from_bot(harness, ADMIN)
+    harness.now = harness.now + timedelta(minutes=11)
+    status, page, _ = await open_link(link)
+    assert status == 403 and "/web" in page
+
+
+async def test_a_member_is_refused_politely(
+    office: tuple[Harness, str], fake: FakeTelegram
+) -> None:
+    harness, _ = office
+    sent = await harness.member(MEMBER).send("/web", "chỉ dành cho ban biên tập")
+    assert "quantri" not in (sent.plain or "")
+
+
+async def test_forged_links_and_cookies_get_nothing(office: tuple[Harness, str]) -> None:
+    harness, base = office
+    link = await link_from_bot(harness, ADMIN)
+    token = link.partition("?t=")[2]
+    nonce = token.rpartition(".")[0]
+    forged = f"{base}/quantri/dangnhap?t={sign(nonce + 'x', 'not-the-secret')}"
+    assert (await open_link(forged))[0] == 403
+    timeout = aiohttp.ClientTimeout(10)
+    for value in ("", "abc", sign("made-up-session", SECRET), sign("x", "guess")):
+        async with aiohttp.ClientSession(timeout=timeout) as web:
+            async with web.get(
+                f"{base}/quantri", headers={"Cookie": f"tintot_quantri={value}"}
+            ) as r:
+                text = await r.text()
+                assert r.status == 403 and "Nhịp đăng" not in text and "/web" in text
+            async with web.get(
+                f"{base}/quantri/tep?ky=thang", headers={"Cookie": f"tintot_quantri={value}"}
+            ) as r:
+                assert r.status == 403 and r.content_type == "text/html"
+    assert (await open_link(link))[0] == 200  # the real link was never touched
+
+
+async def test_a_removed_editors_session_stops_at_once(office: tuple[Harness, str]) -> None:
+    harness, base = office
+    status, _, jar = await open_link(await link_from_bot(harness, ED1))
+    assert status == 200
+    timeout = aiohttp.ClientTimeout(10)
+    async with aiohttp.ClientSession(cookie_jar=jar, timeout=timeout) as web:
+        async with web.get(f"{base}/quantri") as response:
+            assert response.status == 200
+        admin = harness.member(ADMIN, name="Quản trị")
+        await admin.send(f"/bientap xoa {ED1}", "Đã gỡ")
+        async with web.get(f"{base}/quantri") as response:
+            assert response.status == 403 and "không còn quyền" in await response.text()
+
+
+async def test_admins_set_a_units_contacts_from_chat(office: tuple[Harness, str]) -> None:
+    harness, _ = office
+    admin = harness.member(ADMIN, name="Quản trị")
+    await admin.send("/lienhe p-anlac them telegram:501", "Đã thêm telegram:501")
+    await admin.send("/lienhe p-anlac them zalo:abc", "Đã thêm zalo:abc")
+    listed = await admin.send("/lienhe p-anlac", "Người liên hệ")
+    assert "telegram:501, zalo:abc" in (listed.plain or "")
+    await admin.send("/lienhe p-anlac xoa zalo:abc", "Đã gỡ zalo:abc")
+    await admin.send("/lienhe khong-co them 5", 'Không có đơn vị mã "khong-co"')
+    await harness.member(ED1).send("/lienhe p-anlac them telegram:7", "quản trị viên")
+    listed = await admin.send("/lienhe", "Người liên hệ")
+    assert "Đoàn phường An Lạc (p-anlac): telegram:501\n" in (listed.plain or "")

@@ -1,0 +1,113 @@
+"""An admin on a phone: a link from the bot through the fake Telegram, signed in in a real
+Chromium, sees An Lạc turn from "nothing" to "published" after an approval, downloads the
+month's workbook; the page has no serious accessibility problem (axe-core)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
+from playwright.async_api import ViewportSize
+
+from tests.conftest import FROZEN
+from tests.fake_telegram import FakeTelegram
+from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, Harness, free_port
+from tests.support.board import board_settings, link_from_bot, serve_board
+from tests.support.browser_board import (
+    ARGS,
+    CHROMIUM,
+    need_chromium,
+    screenshot,
+    serious_violations,
+)
+from tests.support.flows import card, press, submit_raw
+
+PHONE: ViewportSize = {"width": 360, "height": 760}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+AN_LAC = '[data-unit="p-anlac"]'
+
+
+@pytest.fixture
+async def office(db_url: str, fake: FakeTelegram) -> AsyncIterator[tuple[Harness, str]]:
+    need_chromium()
+    port = free_port()
+    harness = Harness(
+        db_url=db_url,
+        fake=fake,
+        now=FROZEN,
+        editor_chat_id=EDITORS,
+        admin_ids=f"telegram:{ADMIN}",
+        editor_ids=f"telegram:{ED1}",
+        publish_targets=f"telegram:{CHANNEL}",
+        **board_settings(port),
+    )
+    await harness.start()
+    try:
+        async with serve_board(harness, port) as base:
+            yield harness, base
+    finally:
+        await harness.stop()
+
+
+async def test_admin_watches_a_unit_publish_and_downloads_the_workbook(
+    office: tuple[Harness, str], fake: FakeTelegram, db_url: str, tmp_path: Path
+) -> None:
+    from playwright.async_api import async_playwright
+
+    harness, base = office
+    link = await link_from_bot(harness, ADMIN)
+    backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            # The page's CSP allows no script: axe-core is injected past it.
+            phone = await browser.new_context(
+                viewport=PHONE, device_scale_factor=2, bypass_csp=True
+            )
+            page = await phone.new_page()
+            await page.goto(link)
+            assert page.url == f"{base}/quantri"
+            assert "Chưa có tin" in await page.locator(AN_LAC).first.inner_text()
+            # Not wider than the phone: nothing to scroll sideways.
+            width = await page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], width
+
+            await submit_raw(harness.member(1301), fake)
+            await card(fake)
+            press(fake, ED1, "Duyệt")
+            await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+            await fake.wait_for(1301, "đã được đăng", timeout=10)
+            await page.reload()
+            an_lac = await page.locator(AN_LAC).first.inner_text()
+            assert "Đã đăng: 1" in an_lac and "đăng gần nhất 17/11/2026" in an_lac
+            assert await page.locator('[data-figure="published"]').inner_text() == "1"
+
+            assert await serious_violations(page) == []
+            await screenshot(page, f"quantri-360-{backend}.png")
+
+            async with page.expect_download() as info:
+                await page.get_by_label("Tải báo cáo").fill("thang 11/2026")
+                await page.get_by_role("button", name="Tải về").click()
+            download = await info.value
+            assert download.suggested_filename.endswith(".xlsx")
+            saved = tmp_path / download.suggested_filename
+            await download.save_as(saved)
+            book = load_workbook(saved)
+            cells = [c for ws in book for row in ws.iter_rows(values_only=True) for c in row]
+            assert "Đoàn phường An Lạc" in cells
+
+            desk = await browser.new_context(viewport=DESKTOP, bypass_csp=True)
+            wide = await desk.new_page()
+            await wide.goto(await link_from_bot(harness, ADMIN))
+            assert await serious_violations(wide) == []
+            await screenshot(wide, f"quantri-desktop-{backend}.png")
+
+            # The link already used opens nothing in another browser.
+            again = await (await browser.new_context()).new_page()
+            response = await again.goto(link)
+            assert response is not None and response.status == 403
+            assert "chỉ dùng được một lần" in await again.content()
+        finally:
+            await browser.close()
