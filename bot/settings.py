@@ -23,7 +23,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[1]
-Platform = Literal["telegram", "zalo"]
+Platform = Literal["telegram", "zalo", "facebook"]
+GRAPH_BASE = "https://graph.facebook.com/v26.0"  # the version the Graph API docs show today
 
 
 class PlatformId(BaseModel):
@@ -54,6 +55,20 @@ def _parse_ids(value: object) -> object:
 IdList = Annotated[list[PlatformId], NoDecode]
 
 
+def _parse_page_tokens(value: object) -> object:
+    """``FACEBOOK_PAGE_TOKENS``: ``<page_id>:<page access token>``, comma-separated. A wrong
+    entry is named by its position only: it may hold a token."""
+    if not isinstance(value, str):
+        return value
+    tokens: dict[str, str] = {}
+    for n, part in enumerate((p.strip() for p in value.split(",") if p.strip()), start=1):
+        page, sep, token = (side.strip() for side in part.partition(":"))
+        if not sep or not page.isdigit() or not token or page in tokens:
+            raise ValueError(f"facebook_tokens_format|{n}")
+        tokens[page] = token
+    return tokens
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -71,6 +86,8 @@ class Settings(BaseSettings):
     zalo_webhook_url: AnyHttpUrl | None = None
     zalo_webhook_secret: SecretStr | None = None
     zalo_monthly_message_budget: int | None = Field(default=None, ge=1)  # warn admins at 80%
+    facebook_page_tokens: Annotated[dict[str, SecretStr], NoDecode] = {}  # page id → token
+    facebook_graph_base: AnyHttpUrl = AnyHttpUrl(GRAPH_BASE)
     editor_chat_id: int | None = None
     publish_targets: IdList = []
     admin_ids: IdList = []
@@ -91,6 +108,7 @@ class Settings(BaseSettings):
     web_secret: SecretStr | None = Field(default=None, min_length=32)
 
     _ids = field_validator("publish_targets", "admin_ids", "editor_ids", mode="before")(_parse_ids)
+    _pages = field_validator("facebook_page_tokens", mode="before")(_parse_page_tokens)
 
     @field_validator("database_url")
     @classmethod

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.platforms.media import MediaSource
 from bot.runtime.app import App, build
 from bot.runtime.runner import serve
 from bot.settings import Settings
@@ -79,15 +80,23 @@ class MovingClock:
 
 
 class Harness:
-    def __init__(self, *, db_url: str, fake: FakeTelegram, now: datetime, **extra: Any) -> None:
-        self.fake = fake
+    def __init__(
+        self,
+        *,
+        db_url: str,
+        fake: FakeTelegram,
+        now: datetime,
+        media: MediaSource | None = None,
+        **extra: Any,
+    ) -> None:
+        self.fake, self.media = fake, media
         self.clock = MovingClock(now)
         self.settings = make_settings(db_url, fake, **extra)
         self.app: App | None = None
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self.app = await build(self.settings, clock=self.clock)
+        self.app = await build(self.settings, clock=self.clock, media=self.media)
         self.task = asyncio.create_task(serve(self.app, handle_signals=False))
 
     async def stop(self) -> None:

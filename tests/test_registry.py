@@ -9,7 +9,7 @@ import io
 import pytest
 from pydantic import SecretStr
 
-from bot.platforms.protocol import Platform, Receives, Served, TextUnit
+from bot.platforms.protocol import Platform, Receives, Sends, Served, TextUnit
 from bot.platforms.registry import PLATFORMS, served
 from bot.settings import Settings, secret_values
 from tests.conftest import FROZEN
@@ -20,12 +20,15 @@ from tests.logcapture import captured_logs
 
 
 def test_every_row_says_what_it_is() -> None:
-    assert [p.name for p in PLATFORMS] == ["telegram", "zalo", "console"]
+    assert [p.name for p in PLATFORMS] == ["telegram", "zalo", "facebook", "console"]
     for platform in PLATFORMS:
         assert isinstance(platform, Platform)
         for name in platform.secrets:  # its secrets are secrets of the settings model
-            assert Settings.model_fields[name].annotation == SecretStr | None
-    telegram, zalo, console = PLATFORMS
+            assert Settings.model_fields[name].annotation in (
+                SecretStr | None,
+                dict[str, SecretStr],
+            )
+    telegram, zalo, facebook, console = PLATFORMS
     assert (telegram.buttons, telegram.text_limit, telegram.text_unit) == (
         True,
         4096,
@@ -33,6 +36,7 @@ def test_every_row_says_what_it_is() -> None:
     )
     assert (zalo.buttons, zalo.text_limit, zalo.text_unit) == (False, 2000, TextUnit.UTF16)
     assert not console.buttons and not isinstance(console, Served)
+    assert isinstance(facebook, Served) and facebook.sends == {Sends.POSTS}
 
 
 def test_run_serves_the_rows_that_have_a_token() -> None:

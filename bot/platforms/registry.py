@@ -16,12 +16,13 @@ Adding a platform, e.g. a publish-only target such as Facebook Pages or WordPres
 from __future__ import annotations
 
 from bot.platforms.console import CONSOLE
+from bot.platforms.facebook import FACEBOOK
 from bot.platforms.protocol import Platform, Served
 from bot.platforms.telegram import TELEGRAM
 from bot.platforms.zalo import ZALO
 from bot.settings import Settings
 
-PLATFORMS: tuple[Platform, ...] = (TELEGRAM, ZALO, CONSOLE)
+PLATFORMS: tuple[Platform, ...] = (TELEGRAM, ZALO, FACEBOOK, CONSOLE)
 
 
 def served(settings: Settings) -> list[Served]:

@@ -9,6 +9,7 @@ from typing import IO
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.platforms.media import MediaSource
 from bot.runtime.watchdog import check_writable
 from bot.settings import Settings
 from handlers.engine.context import Deps
@@ -31,6 +32,7 @@ class App:
     core: Core
     locks: SenderLocks
     file_lock: IO[str] | None = None
+    media: MediaSource | None = None  # the bytes of posts' photos, for targets that take bytes
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -68,7 +70,12 @@ def make_deps(settings: Settings, org: OrgConfig, clock: Clock, *, console: bool
 
 
 async def build(
-    settings: Settings, *, clock: Clock = system, console: bool = False, task: bool = False
+    settings: Settings,
+    *,
+    clock: Clock = system,
+    console: bool = False,
+    task: bool = False,
+    media: MediaSource | None = None,
 ) -> App:
     """``clock``: the one clock of this process (a test passes its own). ``task``: a
     command-line task, which may run beside a bot serving the same SQLite file."""
@@ -93,4 +100,4 @@ async def build(
         file_lock.close()  # held while migrating only: a bot may start while the task runs
         file_lock = None
     core = build_core(sessions, make_deps(settings, org, clock, console=console))
-    return App(settings, org, engine, sessions, core, SenderLocks(engine), file_lock)
+    return App(settings, org, engine, sessions, core, SenderLocks(engine), file_lock, media)

@@ -419,6 +419,23 @@ def desk_cases() -> dict[str, list[Case]]:
                 target="zalo:g1",
                 error="Forbidden: bot <b>was</b> kicked & banned",
             ),
+            case(
+                "Facebook từ chối vì quyền",
+                "notice/post_problem.j2",
+                sub_id=27,
+                status="needs_check",
+                target="facebook:123456789012345",
+                error="Refused: Graph API #200 (HTTP 403): Permissions error <b>&</b>",
+            ),
+        ],
+        "notice/facebook_token.j2": [
+            case(
+                "mã trang hết hạn",
+                "notice/facebook_token.j2",
+                page="123456789012345",
+                code=190,
+                error="Error validating access token: Session has expired <b>&</b>",
+            ),
         ],
         "notice/reminder.j2": [
             case(

@@ -1,0 +1,52 @@
+"""Facebook Pages (``bot/platforms/facebook/client.py``): the registry's row. Publish-only: it
+receives nothing and sends posts to the pages named ``facebook:<page_id>`` in
+``PUBLISH_TARGETS``, each with its page access token from ``FACEBOOK_PAGE_TOKENS``.
+
+A Page post's text may be 63,206 characters (graph-api/reference/page/feed does not say the
+unit: counted in UTF-16 units, the safe side); no buttons."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.platforms.protocol import Receives, Sends, Service, StartProblem, TextUnit
+from bot.settings import Settings, problem
+
+if TYPE_CHECKING:
+    from bot.runtime.app import App
+
+
+class Facebook:
+    name: str = "facebook"
+    buttons: bool = False
+    text_limit: int = 63206
+    text_unit: TextUnit = TextUnit.UTF16
+    secrets: tuple[str, ...] = ("facebook_page_tokens",)
+    sends: frozenset[Sends] = frozenset({Sends.POSTS})
+
+    def enabled(self, settings: Settings) -> bool:
+        return any(t.platform == "facebook" for t in settings.publish_targets)
+
+    def receives(self, settings: Settings) -> Receives:
+        return Receives.NOTHING
+
+    def check(self, settings: Settings) -> None:
+        for who in (*settings.admin_ids, *settings.editor_ids):
+            if who.platform == "facebook":  # a page is no person: nobody could answer there
+                raise problem("ADMIN_IDS, EDITOR_IDS", "facebook_not_target", str(who))
+        for target in settings.publish_targets:
+            if target.platform == "facebook" and target.id not in settings.facebook_page_tokens:
+                raise problem("FACEBOOK_PAGE_TOKENS", "facebook_token_missing", target.id)
+
+    async def open(self, app: App) -> Service:
+        """Tokens are checked by the service's watch, which tells the admins of a bad one:
+        one page's expired token must not stop the others, nor Telegram."""
+        from bot.platforms.facebook.service import FacebookService
+
+        return FacebookService(app)
+
+    def explain(self, error: BaseException, *, stage: str) -> StartProblem:
+        return StartProblem("FACEBOOK_GRAPH_BASE", "other", f"{type(error).__name__}: {error}")
+
+
+FACEBOOK = Facebook()
