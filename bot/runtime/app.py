@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import IO
 
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.platforms.media import MediaSource
+from bot.runtime.media import Fetch, StoreSource, fetch_url
 from bot.runtime.watchdog import check_writable
 from bot.settings import Settings
 from handlers.engine.context import Deps
@@ -33,6 +34,9 @@ class App:
     locks: SenderLocks
     file_lock: IO[str] | None = None
     media: MediaSource | None = None  # the bytes of posts' photos, for targets that take bytes
+    # How each platform's media are fetched into the store the first time (a running platform
+    # adds its own: Telegram's needs its bot).
+    fetchers: dict[str, Fetch] = field(default_factory=dict)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -100,4 +104,7 @@ async def build(
         file_lock.close()  # held while migrating only: a bot may start while the task runs
         file_lock = None
     core = build_core(sessions, make_deps(settings, org, clock, console=console))
-    return App(settings, org, engine, sessions, core, SenderLocks(engine), file_lock, media)
+    fetchers: dict[str, Fetch] = {"zalo": fetch_url}
+    media = media or StoreSource(sessions, fetchers)
+    locks = SenderLocks(engine)
+    return App(settings, org, engine, sessions, core, locks, file_lock, media, fetchers)

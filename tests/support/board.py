@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import AsyncIterator
+from typing import Any
 
 from aiohttp import web
 
@@ -17,7 +18,7 @@ SECRET = "test-web-secret-0123456789abcdefghijklmnop"
 LINK = re.compile(r"https?://\S+/quantri/dangnhap\?t=[\w.-]+")
 
 
-def board_settings(port: int) -> dict[str, str]:
+def board_settings(port: int) -> dict[str, Any]:
     return {"public_base_url": f"http://127.0.0.1:{port}", "web_secret": SECRET}
 
 

@@ -15,6 +15,7 @@ from aiogram.types import Update
 from aiohttp import web
 
 from bot.platforms.telegram.adapter import make_router, set_menu
+from bot.platforms.telegram.download import fetcher
 from bot.platforms.telegram.polling import ALLOWED_UPDATES, Poller
 from bot.platforms.telegram.polling import update_sender as update_sender
 from bot.platforms.telegram.replies import ChatQueues
@@ -62,6 +63,7 @@ class TelegramService:
     def __init__(self, app: App) -> None:
         self.app = app
         self.bot = make_bot(app.settings)
+        app.fetchers["telegram"] = fetcher(self.bot)  # Telegram media into the store, on demand
         # One sender and one limiter for direct replies and the outbox alike.
         limiter = RateLimiter(chat_pace=app.settings.telegram_chat_pace)
         self.sender = TelegramSender(self.bot, limiter, request_timeout=REQUEST_TIMEOUT)
