@@ -23,7 +23,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[1]
-Platform = Literal["telegram", "zalo"]
+Platform = Literal["telegram", "zalo", "wordpress"]
 
 
 class PlatformId(BaseModel):
@@ -54,6 +54,46 @@ def _parse_ids(value: object) -> object:
 IdList = Annotated[list[PlatformId], NoDecode]
 
 
+class WordPressLogin(BaseModel):
+    """``user:application password`` of one WordPress site; the password is a secret."""
+
+    user: str
+    password: SecretStr
+
+
+def _parse_named(value: object) -> object:
+    """``name=value,name2=value2`` → a dict; a part without ``=`` is refused by name."""
+    if not isinstance(value, str):
+        return value
+    found: dict[str, str] = {}
+    for part in value.split(","):
+        if not part.strip():
+            continue
+        name, sep, item = part.partition("=")
+        if not sep or not name.strip() or not item.strip():
+            raise ValueError(f"named_format|{part.strip().partition('=')[0]}")
+        found[name.strip()] = item.strip()
+    return found
+
+
+def _parse_logins(value: object) -> object:
+    named = _parse_named(value)
+    if not isinstance(named, dict):
+        return named
+    logins: dict[str, object] = {}
+    for name, item in named.items():
+        if isinstance(item, str):
+            user, sep, password = item.partition(":")
+            if not sep or not user.strip() or not password.strip():
+                raise ValueError(f"wordpress_login|{name}")  # the name only: never the password
+            item = {"user": user.strip(), "password": password.strip()}
+        logins[name] = item
+    return logins
+
+
+Named = Annotated[dict[str, str], NoDecode]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -79,8 +119,15 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     outbox_lease_seconds: int = Field(default=60, ge=5, le=3600)
     draft_retention_days: int = Field(default=30, ge=1, le=3650)
+    # WordPress sites by name (``wordpress:<name>`` in PUBLISH_TARGETS): base URL, login, and
+    # whether posts go out at once or wait as drafts for the site's own editor.
+    wordpress_sites: Named = {}
+    wordpress_credentials: Annotated[dict[str, WordPressLogin], NoDecode] = {}
+    wordpress_status: Annotated[dict[str, Literal["publish", "draft"]], NoDecode] = {}
 
     _ids = field_validator("publish_targets", "admin_ids", "editor_ids", mode="before")(_parse_ids)
+    _named = field_validator("wordpress_sites", "wordpress_status", mode="before")(_parse_named)
+    _logins = field_validator("wordpress_credentials", mode="before")(_parse_logins)
 
     @field_validator("database_url")
     @classmethod

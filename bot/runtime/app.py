@@ -9,6 +9,7 @@ from typing import IO
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.platforms.media import MediaSource
 from bot.runtime.watchdog import check_writable
 from bot.settings import Settings
 from handlers.engine.context import Deps
@@ -31,6 +32,7 @@ class App:
     core: Core
     locks: SenderLocks
     file_lock: IO[str] | None = None
+    media: MediaSource | None = None  # the photos' bytes, for targets that upload them
 
     async def close(self) -> None:
         await self.engine.dispose()
