@@ -123,6 +123,7 @@ class Settings(BaseSettings):
     # whether posts go out at once or wait as drafts for the site's own editor.
     wordpress_sites: Named = {}
     wordpress_credentials: Annotated[dict[str, WordPressLogin], NoDecode] = {}
+    wordpress_timeout_seconds: float = Field(default=60, gt=0, le=600)
     wordpress_status: Annotated[dict[str, Literal["publish", "draft"]], NoDecode] = {}
 
     _ids = field_validator("publish_targets", "admin_ids", "editor_ids", mode="before")(_parse_ids)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.platforms.media import MediaSource
 from bot.runtime.app import App, build
 from bot.runtime.runner import serve
 from bot.settings import Settings
@@ -82,9 +83,12 @@ class Harness:
         self.settings = make_settings(db_url, fake, **extra)
         self.app: App | None = None
         self.task: asyncio.Task[None] | None = None
+        self.media: MediaSource | None = None  # the photos' bytes, for targets uploading them
 
     async def start(self) -> None:
         self.app = await build(self.settings, clock=self.clock)
+        if self.media is not None:
+            self.app.media = self.media
         self.task = asyncio.create_task(serve(self.app, handle_signals=False))
 
     async def stop(self) -> None:

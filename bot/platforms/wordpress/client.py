@@ -19,13 +19,12 @@ Followed documentation (developer.wordpress.org/rest-api/):
 from __future__ import annotations
 
 import asyncio
+import base64
 from typing import Any
 
 import aiohttp
 
 from bot.platforms.media import MediaFile
-
-TIMEOUT = aiohttp.ClientTimeout(total=60, connect=10)
 
 
 class WordPressError(Exception):
@@ -42,10 +41,12 @@ class NeverLeft(Exception):
 
 
 class WordPressClient:
-    def __init__(self, base_url: str, user: str, password: str) -> None:
+    def __init__(self, base_url: str, user: str, password: str, *, timeout: float = 60) -> None:
         self.api = base_url.rstrip("/") + "/wp-json/wp/v2"
+        login = base64.b64encode(f"{user}:{password}".encode()).decode()  # RFC 7617
         self.session = aiohttp.ClientSession(
-            auth=aiohttp.BasicAuth(user, password), timeout=TIMEOUT
+            headers={"Authorization": f"Basic {login}"},
+            timeout=aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 10)),
         )
 
     async def close(self) -> None:

@@ -31,6 +31,7 @@ class WordPressService:
                 settings.wordpress_sites[name],
                 settings.wordpress_credentials[name].user,
                 settings.wordpress_credentials[name].password.get_secret_value(),
+                timeout=settings.wordpress_timeout_seconds,
             )
             for name in sorted(sites)
         }

@@ -1,0 +1,195 @@
+"""An approved item reaches a WordPress site through the outbox, beside the Telegram channel:
+once, with its photos uploaded, its hashtags as tags and its kind as a category, the member's
+text shown literally; draft sites; and every error WordPress gives."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+
+# Imported before the bot starts: importing aiogram inside the running loop stalls it for
+# seconds on a busy machine, past the waits below.
+import bot.platforms.telegram.service
+import bot.platforms.wordpress.service  # noqa: F401
+from storage.models import Outbox, OutboxStatus
+from tests.fake_telegram import FakeTelegram
+from tests.fake_wordpress import PASSWORD, USER, FakeWordPress, Photos
+from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, Harness
+from tests.support.flows import card, press, submit_raw
+
+NOW = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
+EVIL = "<script>alert(1)</script> & co"
+
+
+@pytest.fixture
+async def wp() -> AsyncIterator[FakeWordPress]:
+    server = FakeWordPress()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+def site_bot(db_url: str, fake: FakeTelegram, wp: FakeWordPress, status: str = "") -> Harness:
+    harness = Harness(
+        db_url=db_url,
+        fake=fake,
+        now=NOW,
+        editor_chat_id=EDITORS,
+        admin_ids=f"telegram:{ADMIN}",
+        editor_ids=f"telegram:{ED1}",
+        publish_targets=f"telegram:{CHANNEL},wordpress:doan",
+        wordpress_sites=f"doan={wp.base_url}",
+        wordpress_credentials=f"doan={USER}:{PASSWORD}",
+        wordpress_status=f"doan={status}" if status else "",
+    )
+    harness.media = Photos()
+    return harness
+
+
+async def until(check: Callable[[], bool], seconds: float = 10) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("never happened")
+
+
+async def approved(bot: Harness, fake: FakeTelegram, answers: list[str] | None = None) -> None:
+    await submit_raw(bot.member(1001), fake, answers, photos=2)
+    await card(fake)
+    press(fake, ED1, "Duyệt")
+
+
+async def test_an_approved_item_reaches_the_site_once_with_photos_tags_and_category(
+    db_url: str, fake: FakeTelegram, wp: FakeWordPress
+) -> None:
+    bot = site_bot(db_url, fake, wp)
+    await bot.start()
+    try:
+        await approved(bot, fake, ["Sáng 15/11", "Nhà văn hóa", EVIL, "Dạy học", "Lan tỏa"])
+        await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+        await until(lambda: len(wp.posts) == 1)
+        [post] = wp.posts.values()
+        assert post["status"] == "publish"
+        assert wp.tag_names(post) == ["moingay1tintot", "tuoitrebinhtan"]  # the org's own too
+        assert [wp.terms["categories"][i] for i in post["categories"]] == ["Tin tốt"]
+        assert len(wp.media) == 2 and post["featured_media"] == min(wp.media)
+        second = wp.media[max(wp.media)]["source_url"]
+        assert f'<figure><img src="{second}"' in post["content"]
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in post["content"]
+        assert "<script>" not in post["content"]
+        assert "Đoàn phường An Lạc" in post["content"] and "Nhà giáo trẻ" in post["title"]
+        published = await fake.wait_for(1001, "đã được đăng", timeout=10)
+        assert post["link"] in (published.plain or "")
+        await asyncio.sleep(0.3)
+        assert len(wp.posts) == 1 and [m for m, p in wp.calls if p == "/posts"] == ["POST"]
+        [sub] = await bot.submissions()
+        assert sub.status == "published"
+    finally:
+        await bot.stop()
+
+
+async def test_a_draft_site_keeps_the_post_for_its_own_editor(
+    db_url: str, fake: FakeTelegram, wp: FakeWordPress
+) -> None:
+    bot = site_bot(db_url, fake, wp, status="draft")
+    await bot.start()
+    try:
+        await approved(bot, fake)
+        await until(lambda: len(wp.posts) == 1)
+        [post] = wp.posts.values()
+        assert post["status"] == "draft"
+        published = await fake.wait_for(1001, "đã được đăng", timeout=10)
+        assert post["link"] not in (published.plain or "")  # a draft has no public link
+    finally:
+        await bot.stop()
+
+
+async def test_a_revoked_password_holds_the_post_and_tells_the_admins_once(
+    db_url: str, fake: FakeTelegram, wp: FakeWordPress
+) -> None:
+    bot = site_bot(db_url, fake, wp)
+    await bot.start()
+    try:
+        await bot.member(ADMIN, "Minh").send("/start", "Chọn đơn vị")  # a chat to be told in
+        wp.revoke()  # mid-run: the start-up check had passed
+        await approved(bot, fake)
+        told = await fake.wait_for(ADMIN, "Mật khẩu ứng dụng", timeout=10)
+        assert "incorrect_password" in (told.plain or "") and PASSWORD not in (told.plain or "")
+        assert not wp.posts
+        rows = [r for r in await _posts(bot) if r.platform == "wordpress"]
+        assert [r.status for r in rows] == [OutboxStatus.QUEUED]  # held, not failed
+        wp.restore()
+        bot.now = NOW.replace(hour=3)  # the 15 minutes' hold has passed
+        await until(lambda: len(wp.posts) == 1)
+        assert (
+            len([s for s in fake.sent if s.chat_id == ADMIN and "WordPress" in (s.plain or "")])
+            == 1
+        )
+    finally:
+        await bot.stop()
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+async def test_a_busy_or_failing_site_is_tried_again_and_posts_once(
+    db_url: str, fake: FakeTelegram, wp: FakeWordPress, status: int
+) -> None:
+    bot = site_bot(db_url, fake, wp)
+    await bot.start()
+    try:
+        wp.fail_next("POST", "/posts", status, headers={"Retry-After": "1"})
+        await approved(bot, fake)
+        await until(lambda: len(wp.posts) == 1)
+        await asyncio.sleep(0.5)
+        assert len(wp.posts) == 1
+    finally:
+        await bot.stop()
+
+
+async def test_a_refused_post_fails_with_the_reason_on_the_card(
+    db_url: str, fake: FakeTelegram, wp: FakeWordPress
+) -> None:
+    bot = site_bot(db_url, fake, wp)
+    await bot.start()
+    try:
+        wp.fail_next("POST", "/posts", 400, code="rest_invalid_param")
+        await approved(bot, fake)
+        shown = await fake.wait_for(EDITORS, "Website ✗", timeout=10)
+        assert "rest_invalid_param" in (shown.plain or "") and "Telegram ✓" in (shown.plain or "")
+        [row] = [r for r in await _posts(bot) if r.platform == "wordpress"]
+        assert row.status == OutboxStatus.FAILED
+    finally:
+        await bot.stop()
+
+
+async def test_an_unanswered_post_needs_check_and_is_never_posted_twice(
+    db_url: str, fake: FakeTelegram, wp: FakeWordPress
+) -> None:
+    bot = site_bot(db_url, fake, wp)
+    bot.settings.wordpress_timeout_seconds = 0.5
+    await bot.start()
+    try:
+        wp.fail_next("POST", "/posts", 200, hang=1.0)  # it is posted, the answer comes too late
+        await approved(bot, fake)
+        shown = await fake.wait_for(EDITORS, "Website ✗", timeout=10)
+        assert "Không rõ đã đăng lên wordpress:doan" in (shown.plain or "")
+        await until(lambda: len(wp.posts) == 1)
+        bot.now = NOW.replace(hour=5)
+        await asyncio.sleep(0.5)
+        assert len(wp.posts) == 1
+        [row] = [r for r in await _posts(bot) if r.platform == "wordpress"]
+        assert row.status == OutboxStatus.NEEDS_CHECK
+    finally:
+        await bot.stop()
+
+
+async def _posts(bot: Harness) -> list[Outbox]:
+    assert bot.app is not None
+    async with bot.app.sessions() as session:
+        return list((await session.exec(select(Outbox).where(Outbox.kind == "post"))).all())
