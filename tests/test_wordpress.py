@@ -5,23 +5,16 @@ text shown literally; draft sites; and every error WordPress gives."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
 
 import pytest
-from sqlmodel import select
 
-# Imported before the bot starts: importing aiogram inside the running loop stalls it for
-# seconds on a busy machine, past the waits below.
-import bot.platforms.telegram.service
-import bot.platforms.wordpress.service  # noqa: F401
-from storage.models import Outbox, OutboxStatus
+from storage.models import OutboxStatus
 from tests.fake_telegram import FakeTelegram
-from tests.fake_wordpress import PASSWORD, USER, FakeWordPress, Photos
-from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, Harness
-from tests.support.flows import card, press, submit_raw
+from tests.fake_wordpress import PASSWORD, FakeWordPress
+from tests.harness import ADMIN, CHANNEL, EDITORS
+from tests.support.sites import NOW, approved, post_rows, site_bot, until
 
-NOW = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
 EVIL = "<script>alert(1)</script> & co"
 
 
@@ -33,37 +26,6 @@ async def wp() -> AsyncIterator[FakeWordPress]:
         yield server
     finally:
         await server.stop()
-
-
-def site_bot(db_url: str, fake: FakeTelegram, wp: FakeWordPress, status: str = "") -> Harness:
-    harness = Harness(
-        db_url=db_url,
-        fake=fake,
-        now=NOW,
-        editor_chat_id=EDITORS,
-        admin_ids=f"telegram:{ADMIN}",
-        editor_ids=f"telegram:{ED1}",
-        publish_targets=f"telegram:{CHANNEL},wordpress:doan",
-        wordpress_sites=f"doan={wp.base_url}",
-        wordpress_credentials=f"doan={USER}:{PASSWORD}",
-        wordpress_status=f"doan={status}" if status else "",
-    )
-    harness.media = Photos()
-    return harness
-
-
-async def until(check: Callable[[], bool], seconds: float = 10) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("never happened")
-
-
-async def approved(bot: Harness, fake: FakeTelegram, answers: list[str] | None = None) -> None:
-    await submit_raw(bot.member(1001), fake, answers, photos=2)
-    await card(fake)
-    press(fake, ED1, "Duyệt")
 
 
 async def test_an_approved_item_reaches_the_site_once_with_photos_tags_and_category(
@@ -123,7 +85,7 @@ async def test_a_revoked_password_holds_the_post_and_tells_the_admins_once(
         told = await fake.wait_for(ADMIN, "Mật khẩu ứng dụng", timeout=10)
         assert "incorrect_password" in (told.plain or "") and PASSWORD not in (told.plain or "")
         assert not wp.posts
-        rows = [r for r in await _posts(bot) if r.platform == "wordpress"]
+        rows = [r for r in await post_rows(bot) if r.platform == "wordpress"]
         assert [r.status for r in rows] == [OutboxStatus.QUEUED]  # held, not failed
         wp.restore()
         bot.now = NOW.replace(hour=3)  # the 15 minutes' hold has passed
@@ -162,7 +124,7 @@ async def test_a_refused_post_fails_with_the_reason_on_the_card(
         await approved(bot, fake)
         shown = await fake.wait_for(EDITORS, "Website ✗", timeout=10)
         assert "rest_invalid_param" in (shown.plain or "") and "Telegram ✓" in (shown.plain or "")
-        [row] = [r for r in await _posts(bot) if r.platform == "wordpress"]
+        [row] = [r for r in await post_rows(bot) if r.platform == "wordpress"]
         assert row.status == OutboxStatus.FAILED
     finally:
         await bot.stop()
@@ -183,13 +145,7 @@ async def test_an_unanswered_post_needs_check_and_is_never_posted_twice(
         bot.now = NOW.replace(hour=5)
         await asyncio.sleep(0.5)
         assert len(wp.posts) == 1
-        [row] = [r for r in await _posts(bot) if r.platform == "wordpress"]
+        [row] = [r for r in await post_rows(bot) if r.platform == "wordpress"]
         assert row.status == OutboxStatus.NEEDS_CHECK
     finally:
         await bot.stop()
-
-
-async def _posts(bot: Harness) -> list[Outbox]:
-    assert bot.app is not None
-    async with bot.app.sessions() as session:
-        return list((await session.exec(select(Outbox).where(Outbox.kind == "post"))).all())
