@@ -77,17 +77,19 @@ def _parse_named(value: object) -> object:
 
 
 def _parse_logins(value: object) -> object:
-    named = _parse_named(value)
-    if not isinstance(named, dict):
-        return named
+    """``name=user:application password,…``; a wrong part is named by its site only, so the
+    one line printed at start never shows a password."""
+    if not isinstance(value, str):
+        return value
     logins: dict[str, object] = {}
-    for name, item in named.items():
-        if isinstance(item, str):
-            user, sep, password = item.partition(":")
-            if not sep or not user.strip() or not password.strip():
-                raise ValueError(f"wordpress_login|{name}")  # the name only: never the password
-            item = {"user": user.strip(), "password": password.strip()}
-        logins[name] = item
+    for part in value.split(","):
+        if not part.strip():
+            continue
+        name, sep, login = part.partition("=")
+        user, colon, password = login.partition(":")
+        if not (sep and name.strip() and user.strip() and colon and password.strip()):
+            raise ValueError(f"wordpress_login|{name.strip() if sep else '?'}")
+        logins[name.strip()] = {"user": user.strip(), "password": password.strip()}
     return logins
 
 

@@ -8,11 +8,15 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from pydantic import ValidationError
 
+from bot.settings import Settings, describe_error, secret_values
+from handlers.engine.texts import render
+from handlers.engine.types import Say
 from storage.models import OutboxStatus
 from tests.fake_telegram import FakeTelegram
-from tests.fake_wordpress import PASSWORD, FakeWordPress
-from tests.harness import ADMIN, CHANNEL, EDITORS
+from tests.fake_wordpress import PASSWORD, USER, FakeWordPress
+from tests.harness import ADMIN, CHANNEL, EDITORS, ORG
 from tests.support.sites import NOW, approved, post_rows, site_bot, until
 
 EVIL = "<script>alert(1)</script> & co"
@@ -149,3 +153,29 @@ async def test_an_unanswered_post_needs_check_and_is_never_posted_twice(
         assert row.status == OutboxStatus.NEEDS_CHECK
     finally:
         await bot.stop()
+
+
+def test_wrong_settings_name_the_variable_and_the_password_stays_secret() -> None:
+    base = {"_env_file": None, "org_config": ORG, "publish_targets": "wordpress:doan"}
+    site, login = "doan=https://doan.example", f"doan={USER}:{PASSWORD}"
+    sites, logins = "wordpress_sites", "wordpress_credentials"
+    wrong = [
+        ({logins: login}, "WORDPRESS_SITES", "wordpress_site_missing"),
+        ({sites: site}, "WORDPRESS_CREDENTIALS", "wordpress_login_missing"),
+        ({sites: "doan=http://doan.example", logins: login}, "WORDPRESS_SITES", "wordpress_url"),
+        ({sites: site, logins: f"doan={PASSWORD}"}, "WORDPRESS_CREDENTIALS", "wordpress_login"),
+        ({sites: site, logins: PASSWORD}, "WORDPRESS_CREDENTIALS", "wordpress_login"),
+        ({sites: "doan", logins: login}, "WORDPRESS_SITES", "named_format"),
+    ]
+    for values, variable, key in wrong:
+        with pytest.raises(ValidationError) as caught:
+            Settings(**(base | values))
+        name, found, value = describe_error(caught.value)
+        assert (name, found) == (variable, key)
+        said = {"name": name, "key": found, "value": value}
+        line = render(Say("cli/config_error.j2", said), "plain")
+        assert variable in line and PASSWORD not in line and PASSWORD.split()[0] not in line
+    good = {sites: site, logins: login, "wordpress_status": "doan=draft"}
+    settings = Settings(**(base | good))
+    assert PASSWORD in secret_values(settings) and PASSWORD not in repr(settings)
+    assert settings.wordpress_status == {"doan": "draft"}
