@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -156,10 +157,14 @@ async def test_an_unanswered_post_needs_check_and_is_never_posted_twice(
 
 
 def test_wrong_settings_name_the_variable_and_the_password_stays_secret() -> None:
-    base = {"_env_file": None, "org_config": ORG, "publish_targets": "wordpress:doan"}
+    base: dict[str, Any] = {
+        "_env_file": None,
+        "org_config": ORG,
+        "publish_targets": "wordpress:doan",
+    }
     site, login = "doan=https://doan.example", f"doan={USER}:{PASSWORD}"
     sites, logins = "wordpress_sites", "wordpress_credentials"
-    wrong = [
+    wrong: list[tuple[dict[str, Any], str, str]] = [
         ({logins: login}, "WORDPRESS_SITES", "wordpress_site_missing"),
         ({sites: site}, "WORDPRESS_CREDENTIALS", "wordpress_login_missing"),
         ({sites: "doan=http://doan.example", logins: login}, "WORDPRESS_SITES", "wordpress_url"),
@@ -175,7 +180,7 @@ def test_wrong_settings_name_the_variable_and_the_password_stays_secret() -> Non
         said = {"name": name, "key": found, "value": value}
         line = render(Say("cli/config_error.j2", said), "plain")
         assert variable in line and PASSWORD not in line and PASSWORD.split()[0] not in line
-    good = {sites: site, logins: login, "wordpress_status": "doan=draft"}
+    good: dict[str, Any] = {sites: site, logins: login, "wordpress_status": "doan=draft"}
     settings = Settings(**(base | good))
     assert PASSWORD in secret_values(settings) and PASSWORD not in repr(settings)
     assert settings.wordpress_status == {"doan": "draft"}
