@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.admin import bans, contacts, staff, web_link
-from handlers.desk import buttons, editor_commands, review
+from handlers.desk import buttons, editor_commands, review, takedown
 from handlers.engine.context import Ctx, Deps
 from handlers.engine.core import Core
 from handlers.engine.router import Router
@@ -46,6 +46,7 @@ def get_routers() -> tuple[Router, ...]:
         merge.router,
         web_link.router,
         contacts.router,
+        takedown.router,
     )
 
 

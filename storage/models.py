@@ -136,6 +136,8 @@ class Submission(SubmissionBase, table=True):
     card_version: int = 0  # bumped each time a new card is due (after a supplement)
     reminded_at: datetime | None = None
     published_at: datetime | None = None
+    # /gobai: still counted as published in reports, shown as taken down.
+    taken_down_at: datetime | None = None
 
 
 class Media(SQLModel, table=True):

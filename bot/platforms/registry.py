@@ -10,7 +10,10 @@ Adding a platform, e.g. a publish-only target such as Facebook Pages or WordPres
 2. its settings in ``bot/settings.py`` (tokens as ``SecretStr``, or lists or dicts of them,
    e.g. ``FACEBOOK_PAGE_TOKENS``: redacted from logs without further work) and
    ``.env.example``;
-3. one row below.
+3. one row below;
+4. a sender that can change what it posted implements ``Correctable``
+   (``bot/platforms/media.py``) and ``open`` registers it in ``app.core.deps.correctors``
+   under the platform's name: ``/gobai`` and ``/suabai`` then reach it.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from bot.platforms.console import CONSOLE
 from bot.platforms.facebook import FACEBOOK
 from bot.platforms.protocol import Platform, Served
 from bot.platforms.telegram import TELEGRAM
+from bot.platforms.wordpress import WORDPRESS
 from bot.platforms.zalo import ZALO
 from bot.settings import Settings
 
-PLATFORMS: tuple[Platform, ...] = (TELEGRAM, ZALO, FACEBOOK, CONSOLE)
+PLATFORMS: tuple[Platform, ...] = (TELEGRAM, ZALO, FACEBOOK, WORDPRESS, CONSOLE)
 
 
 def served(settings: Settings) -> list[Served]:

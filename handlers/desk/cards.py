@@ -42,6 +42,8 @@ def review_choices(sub: Submission, *, waiting_slot: bool) -> tuple[tuple[Choice
         )
     if sub.status == Status.APPROVED and waiting_slot:
         return ((button(label("post_now"), A.POST_NOW, sid),),)
+    if sub.status == Status.PUBLISHED and sub.taken_down_at is None:
+        return ((button(label("take_down"), A.TAKE_DOWN, sid),),)
     return ()
 
 

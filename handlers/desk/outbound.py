@@ -98,3 +98,6 @@ async def after_problem(session: AsyncSession, item: Outbox, deps: Deps) -> None
         context=context,
         submission_id=item.submission_id,
     )
+    sub = await submissions.get(session, submission_id=item.submission_id)
+    if sub is not None:  # the card's per-target line shows the failure too
+        await cards.mirror_card(session, sub, deps, deps.clock())

@@ -39,6 +39,8 @@ class CardAction(StrEnum):
     RESEND = "resend"  # the card again at the bottom of the chat
     MERGE = "merge"  # into the submission it was flagged as repeating
     PERSONAL = "personal"  # argument: 1 publishes personal data as written, 0 masks it
+    TAKE_DOWN = "take_down"  # a published post: asks to confirm
+    TAKE_DOWN_CONFIRMED = "take_down_ok"  # gone from every target that allows it
 
 
 _BY_VALUE = {action.value: action for action in CardAction}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,7 +17,25 @@ from handlers.engine.types import Choice, Inbound, MediaRef, Reply, Say
 from handlers.org import OrgConfig
 from storage import submissions
 from storage.clock import Clock, system
-from storage.models import Member, Submission
+from storage.models import Member, Outbox, Submission
+
+
+class ChangeOutcome(Protocol):
+    """What a target did with a correction or a take-down (``bot.platforms.media.ChangeResult``)."""
+
+    @property
+    def change(self) -> str: ...  # done | not_allowed | too_old | failed
+
+    @property
+    def reason(self) -> str: ...
+
+
+class Corrector(Protocol):
+    """A running publish target that can change its posts (``bot.platforms.media.Correctable``)."""
+
+    async def correct(self, row: Outbox, text: str) -> ChangeOutcome: ...
+
+    async def take_down(self, row: Outbox) -> ChangeOutcome: ...
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,8 @@ class Deps:
     draft_retention: timedelta = timedelta(days=30)  # abandoned drafts go (DRAFT_RETENTION_DAYS)
     web_base: str | None = None  # PUBLIC_BASE_URL: where the board's sign-in links point
     web_secret: str | None = field(default=None, repr=False)  # WEB_SECRET signs those links
+    # By platform, filled by each publish target as it opens (``/gobai``, ``/suabai``).
+    correctors: dict[str, Corrector] = field(default_factory=dict)
 
     @property
     def editors_group(self) -> tuple[str, str | None]:

@@ -818,6 +818,16 @@ PLAIN_ONLY = {
         ),
         Say("cli/config_error.j2", {"name": "ADMIN_IDS", "key": "ids_format", "value": "123"}),
         Say("cli/config_error.j2", {"name": "X", "key": "other", "value": "giá trị lạ <b>"}),
+        *(
+            Say("cli/config_error.j2", {"name": name, "key": key, "value": "doan"})
+            for name, key in [
+                ("WORDPRESS_SITES", "named_format"),
+                ("WORDPRESS_CREDENTIALS", "wordpress_login"),
+                ("WORDPRESS_SITES", "wordpress_site_missing"),
+                ("WORDPRESS_CREDENTIALS", "wordpress_login_missing"),
+                ("WORDPRESS_SITES", "wordpress_url"),
+            ]
+        ),
     ],
     "cli/exported.j2": [Say("cli/exported.j2", {"rows": 12, "path": "kho-tin.csv"})],
     "cli/forgotten.j2": [
@@ -899,6 +909,7 @@ LABELS = [
     "review/reasons.j2",
     "_macros.j2",
     "review/_duplicate.j2",
+    "wordpress/labels.j2",
 ]
 
 
@@ -1009,5 +1020,70 @@ def board_cases() -> dict[str, list[Case]]:
     }
 
 
+def publishing_cases() -> dict[str, list[Case]]:
+    """Publishing to WordPress, and correcting or taking down a post everywhere."""
+    results = [
+        Row(platform="telegram", chat="-100555", change="done", reason=""),
+        Row(platform="wordpress", chat="doan", change="failed", reason=f"rest_forbidden: {USER}"),
+        Row(platform="facebook", chat="1234", change="done", reason=""),
+        Row(platform="zalo", chat="g1", change="not_allowed", reason=""),
+    ]
+    late = [
+        Row(platform="telegram", chat="-100555", change="too_old", reason=""),
+        Row(platform="console", chat="kenh", change="unavailable", reason=""),
+    ]
+    posts = [
+        Row(platform="telegram", status="sent", context={}, error=None),
+        Row(platform="facebook", status="sent", context={"taken_down": True}, error=None),
+        Row(platform="wordpress", status="queued", context={}, error=None),
+        Row(platform="zalo", status="failed", context={}, error=f"Permanent: {USER}"),
+    ]
+    published = sub(status="published", taken_down_at=AT)
+    return {
+        "takedown/result.j2": [
+            case("gỡ bài: mỗi nơi một kết quả", "takedown/result.j2", sid=27,
+                 action="take_down", results=results),
+            case("gỡ bài sau 48 giờ", "takedown/result.j2", sid=27, action="take_down",
+                 results=late),
+            case("sửa bài", "takedown/result.j2", sid=27, action="correct", results=results),
+            case("chưa đăng ở đâu", "takedown/result.j2", sid=27, action="correct", results=[]),
+        ],
+        "takedown/usage.j2": [
+            case("thiếu số", "takedown/usage.j2", number="", limit=3500),
+            case("số chưa đăng", "takedown/usage.j2", number="<27>", limit=3500),
+        ],
+        "takedown/already.j2": [case("đã gỡ", "takedown/already.j2", sid=27, at=AT, tz=TZ)],
+        "takedown/confirm.j2": [
+            case("nút Gỡ bài", "takedown/confirm.j2", sid=27,
+                 choices=[["🗑 Chắc chắn gỡ bài ở mọi nơi"], ["↩️ Quay lại"]]),
+        ],
+        "notice/taken_down.j2": [case("bài bị gỡ", "notice/taken_down.j2", sub_id=27)],
+        "notice/corrected.j2": [case("bài được sửa", "notice/corrected.j2", sub_id=27)],
+        "notice/wordpress_refused.j2": [
+            case("mật khẩu ứng dụng bị thu hồi", "notice/wordpress_refused.j2", site="doan",
+                 error=f"incorrect_password: {USER}", minutes=15),
+        ],
+        "wordpress/title.j2": [
+            case("tiêu đề bài WordPress", "wordpress/title.j2", sub=sub(),
+                 theme=THEME, unit=Row(name=f"{UNIT} <b>&</b>")),
+            case("không chủ đề, không đơn vị", "wordpress/title.j2",
+                 sub=sub(kind="cau_chuyen_dep"), theme=None, unit=None),
+        ],
+        "review/card_targets.j2": [
+            case("mỗi nơi một trạng thái, đã gỡ", "review/card_targets.j2", posts=posts,
+                 sub=published, tz=TZ),
+            case("chưa có nơi đăng", "review/card_targets.j2", posts=[], sub=sub(), tz=TZ),
+        ],
+    }  # fmt: skip
+
+
 def cases() -> dict[str, list[Case]]:
-    return asks() | member_cases() | desk_cases() | admin_cases() | platform_cases() | board_cases()
+    return (
+        asks()
+        | member_cases()
+        | desk_cases()
+        | admin_cases()
+        | platform_cases()
+        | board_cases()
+        | publishing_cases()
+    )

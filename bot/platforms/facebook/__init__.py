@@ -43,7 +43,9 @@ class Facebook:
         one page's expired token must not stop the others, nor Telegram."""
         from bot.platforms.facebook.service import FacebookService
 
-        return FacebookService(app)
+        service = FacebookService(app)
+        app.core.deps.correctors[self.name] = service.sender  # /suabai, /gobai
+        return service
 
     def explain(self, error: BaseException, *, stage: str) -> StartProblem:
         return StartProblem("FACEBOOK_GRAPH_BASE", "other", f"{type(error).__name__}: {error}")

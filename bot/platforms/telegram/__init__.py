@@ -47,6 +47,7 @@ class Telegram:
             raise problem("TELEGRAM_WEBHOOK_SECRET", "secret_format")
 
     async def open(self, app: App) -> Service:
+        from bot.platforms.telegram.changes import TelegramChanges
         from bot.platforms.telegram.service import TelegramService
 
         service = TelegramService(app)
@@ -55,6 +56,7 @@ class Telegram:
         except BaseException:
             await service.close()
             raise
+        app.core.deps.correctors[self.name] = TelegramChanges(service.bot, app.core.deps.clock)
         return service
 
     def explain(self, error: BaseException, *, stage: str) -> StartProblem:

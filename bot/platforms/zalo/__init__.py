@@ -46,6 +46,7 @@ class Zalo:
         except BaseException:
             await service.close()
             raise
+        app.core.deps.correctors[self.name] = service.sender
         return service
 
     def explain(self, error: BaseException, *, stage: str) -> StartProblem:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from bot.platforms.media import Change, ChangeResult
 from bot.platforms.plain import plain_reply
 from bot.platforms.textsplit import split, utf16_len
 from bot.platforms.zalo.client import (
@@ -25,6 +26,7 @@ from bot.platforms.zalo.client import (
 from bot.runtime.outbox import Delivery, Permanent, RetryLater, Transient, Unknown
 from handlers.engine.texts import render
 from handlers.engine.types import Inbound, MediaRef, Reply, Say, typed
+from storage.models import Outbox
 
 log = logging.getLogger(__name__)
 QUOTA_RETRY_SECONDS = 900.0  # a refused message is offered again after 15 minutes
@@ -113,6 +115,12 @@ class ZaloSender:
 
     async def send(self, chat_id: str, reply: Reply, *, kind: str) -> Delivery:
         return await self.send_text(chat_id, reply.media, reply_text(reply))
+
+    async def correct(self, row: Outbox, text: str) -> ChangeResult:
+        return ChangeResult(Change.NOT_ALLOWED)  # the Zalo Bot API has no edit method
+
+    async def take_down(self, row: Outbox) -> ChangeResult:
+        return ChangeResult(Change.NOT_ALLOWED)  # nor any delete method
 
     async def send_text(self, chat_id: str, media: Sequence[MediaRef], text: str) -> Delivery:
         ids: list[str] = []

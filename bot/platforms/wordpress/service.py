@@ -1,0 +1,96 @@
+"""WordPress sites as a running, publish-only service: no updates to receive, one outbox
+worker for every site, and the admins told (once a day per site) when a site refuses the
+application password."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+
+from bot.platforms.wordpress.client import WordPressClient
+from bot.platforms.wordpress.sender import HOLD_SECONDS, WordPressSender
+from bot.runtime.app import App
+from bot.runtime.inbox import InboxRunner
+from bot.runtime.outbox import OutboxWorker
+from handlers.desk import outbound
+from handlers.engine.roles import admins
+from storage import outbox, submissions
+from storage.models import Media
+
+
+class WordPressService:
+    def __init__(self, app: App) -> None:
+        settings = app.settings
+        self.app = app
+        sites = {t.id for t in settings.publish_targets if t.platform == "wordpress"}
+        self.clients = {
+            name: WordPressClient(
+                settings.wordpress_sites[name],
+                settings.wordpress_credentials[name].user,
+                settings.wordpress_credentials[name].password.get_secret_value(),
+                timeout=settings.wordpress_timeout_seconds,
+            )
+            for name in sorted(sites)
+        }
+        self.sender = WordPressSender(
+            self.clients,
+            dict(settings.wordpress_status),
+            media=app.media,
+            load_media=self.load_media,
+            on_refused=self.refused,
+        )
+        self.inbox = InboxRunner(app.sessions, app.locks, "wordpress", self.handle)
+
+    async def check(self) -> None:
+        """Every site's password works (``GET /users/me``) before the first post needs it."""
+        for client in self.clients.values():
+            await client.me()
+
+    def worker(self) -> OutboxWorker:
+        return OutboxWorker(
+            self.app.sessions,
+            self.app.core.deps,
+            self.sender,
+            compose=outbound.compose,
+            after_sent=outbound.after_sent,
+            after_problem=outbound.after_problem,
+            lease=timedelta(seconds=self.app.settings.outbox_lease_seconds),
+        )
+
+    async def load_media(self, submission_id: int) -> list[Media]:
+        async with self.app.sessions() as session:
+            return list(await submissions.media(session, submission_id=submission_id))
+
+    async def refused(self, site: str, error: str) -> None:
+        deps = self.app.core.deps
+        day = deps.clock().astimezone(deps.tz).date().isoformat()
+        context = {"site": site, "error": error[:200], "minutes": round(HOLD_SECONDS / 60)}
+        async with self.app.sessions.begin() as session:
+            for key in await admins(session, deps):
+                platform, _, chat_id = key.partition(":")
+                await outbox.notice(
+                    session,
+                    to=(platform, chat_id),
+                    key=f"wp_refused:{site}:{day}:{key}"[:128],
+                    template="notice/wordpress_refused.j2",
+                    context=context,
+                )
+
+    async def handle(self, raw: dict[str, Any]) -> None:
+        """Nothing arrives from a WordPress site."""
+
+    async def start(self, web_app: web.Application | None) -> asyncio.Task[None] | None:
+        return None
+
+    async def after_listening(self) -> None:
+        return None
+
+    async def stop_listening(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        for client in self.clients.values():
+            await client.close()

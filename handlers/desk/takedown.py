@@ -1,0 +1,137 @@
+"""Correct or take down a published item everywhere: ``/gobai 27``, ``/suabai 27 <text>``
+and the "Gỡ bài" button on the decided card. Each target that went out is asked through
+its ``Corrector`` (``Deps.correctors``, filled by the platforms as they open); the answer
+says per target what was done and what could not be. Audited; the member is told; reports
+still count the item as published (``taken_down_at`` marks it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.desk import cards, decisions
+from handlers.engine import numbers
+from handlers.engine.card_actions import CardAction as A
+from handlers.engine.card_actions import CardPress, button
+from handlers.engine.context import ChangeOutcome, Ctx
+from handlers.engine.roles import audit, requires
+from handlers.engine.router import Router
+from handlers.engine.texts import label, render
+from handlers.engine.types import Reply, Say
+from storage import outbox, submissions
+from storage.models import Member, Outbox, OutboxKind, OutboxStatus, Submission
+
+router = Router()
+UNSENT = (OutboxStatus.QUEUED, OutboxStatus.WAITING)
+
+
+@router.command("gobai")
+@requires("editor")
+async def take_down_command(ctx: Ctx) -> None:
+    sub = await _published(ctx, ctx.event.args.strip())
+    if sub is not None:
+        await take_down(ctx, sub)
+
+
+@router.command("suabai")
+@requires("editor")
+async def correct_command(ctx: Ctx) -> None:
+    number, _, text = ctx.event.args.strip().partition(" ")
+    sub = await _published(ctx, number)
+    if sub is None:
+        return
+    if not 0 < len(text.strip()) <= decisions.POST_LIMIT:
+        ctx.say("takedown/usage.j2", number="", limit=decisions.POST_LIMIT)
+        return
+    await correct(ctx, sub, text.strip())
+
+
+@router.card(A.TAKE_DOWN, pending_only=False)
+async def ask_take_down(ctx: Ctx, sub: Submission, _press: CardPress) -> None:
+    sid = sub.id or 0
+    rows = (
+        (button(label("take_down_confirm"), A.TAKE_DOWN_CONFIRMED, sid),),
+        (button(label("back_card"), A.BACK, sid),),
+    )
+    ctx.replies.append(Reply(Say("takedown/confirm.j2", {"sid": sid}), rows, edit=True))
+
+
+@router.card(A.TAKE_DOWN_CONFIRMED, pending_only=False)
+async def confirmed(ctx: Ctx, sub: Submission, _press: CardPress) -> None:
+    await take_down(ctx, sub)
+
+
+async def take_down(ctx: Ctx, sub: Submission) -> None:
+    if sub.taken_down_at is not None:
+        ctx.say("takedown/already.j2", sid=sub.id, at=sub.taken_down_at, tz=ctx.deps.tz)
+        return
+    sent = await _sent_posts(ctx, sub)
+    results = []
+    for row in sent:
+        outcome = await _ask(ctx, row, None)
+        if outcome["change"] == "done":
+            row.context = {**(row.context or {}), "taken_down": True}  # a new dict: JSON
+            ctx.session.add(row)
+        results.append(outcome)
+    for row in await outbox.of_submission(ctx.session, submission_id=sub.id or 0):
+        if row.kind == OutboxKind.POST and row.status in UNSENT:  # never goes out now
+            await outbox.give_up(ctx.session, item=row, status=OutboxStatus.FAILED, error="gỡ")
+    sub.taken_down_at = ctx.deps.clock()
+    ctx.session.add(sub)
+    await _finish(ctx, sub, "take_down", results)
+
+
+async def correct(ctx: Ctx, sub: Submission, text: str) -> None:
+    sub.post_text = text
+    ctx.session.add(sub)
+    post = render(await cards.post_say(ctx.session, sub, ctx.deps), "plain")
+    rows = [r for r in await _sent_posts(ctx, sub) if not (r.context or {}).get("taken_down")]
+    results = [await _ask(ctx, row, post) for row in rows]
+    await _finish(ctx, sub, "correct", results)
+
+
+async def _ask(ctx: Ctx, row: Outbox, text: str | None) -> dict[str, Any]:
+    """One target's outcome; a target not running in this process is named so."""
+    corrector = ctx.deps.correctors.get(row.platform)
+    shown: dict[str, Any] = {"platform": row.platform, "chat": row.chat_id, "reason": ""}
+    if corrector is None:
+        return shown | {"change": "unavailable"}
+    result: ChangeOutcome = await (
+        corrector.take_down(row) if text is None else corrector.correct(row, text)
+    )
+    return shown | {"change": str(result.change), "reason": result.reason}
+
+
+async def _finish(ctx: Ctx, sub: Submission, action: str, results: list[dict[str, Any]]) -> None:
+    note = ", ".join(f"{r['platform']}:{r['chat']}={r['change']}" for r in results)
+    await audit(ctx, action, submission_id=sub.id, note=note[:500])
+    member = await ctx.session.get(Member, sub.member_id)
+    if member is not None:
+        stamp = int(ctx.deps.clock().timestamp())
+        await outbox.notice(
+            ctx.session,
+            to=(member.platform, member.chat_id),
+            key=f"notice:{sub.id}:{action}:{stamp}",
+            template="notice/taken_down.j2" if action == "take_down" else "notice/corrected.j2",
+            context={"sub_id": sub.id},
+            submission_id=sub.id,
+        )
+    ctx.say("takedown/result.j2", sid=sub.id, action=action, results=results)
+    if ctx.event.group:
+        await decisions.refresh_card(ctx, sub)
+    else:
+        await cards.mirror_card(ctx.session, sub, ctx.deps, ctx.deps.clock())
+
+
+async def _sent_posts(ctx: Ctx, sub: Submission) -> list[Outbox]:
+    rows = await outbox.of_submission(ctx.session, submission_id=sub.id or 0, kind=OutboxKind.POST)
+    return [row for row in rows if row.status == OutboxStatus.SENT]
+
+
+async def _published(ctx: Ctx, number: str) -> Submission | None:
+    """The item a command names, when something of it went out; else the usage."""
+    sid = numbers.number(number)
+    sub = await submissions.get(ctx.session, submission_id=sid) if sid else None
+    if sub is None or not await _sent_posts(ctx, sub):
+        ctx.say("takedown/usage.j2", number=number, limit=decisions.POST_LIMIT)
+        return None
+    return sub

@@ -1,0 +1,120 @@
+"""Editors correct or take down a published item everywhere it went: the card's "Gỡ bài"
+button and ``/gobai``, ``/suabai``; each target answers for itself (Telegram within its
+48 hours, WordPress update and trash, Zalo refusing both), the member is told, the audit
+log and the reports keep it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from storage.models import Audit
+from tests.fake_telegram import FakeTelegram
+from tests.fake_wordpress import FakeWordPress
+from tests.fake_zalo import FakeZalo
+from tests.harness import CHANNEL, ED1, EDITORS, Harness, settings_for
+from tests.support.flows import card, press
+from tests.support.sites import NOW, approved, site_bot
+
+GROUP = "zalo-group-1"
+
+
+@pytest.fixture
+async def wp() -> AsyncIterator[FakeWordPress]:
+    server = FakeWordPress()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+async def published(bot: Harness, fake: FakeTelegram, wp: FakeWordPress) -> None:
+    await approved(bot, fake)
+    await fake.wait_for(1001, "đã được đăng", timeout=10)
+    assert len(wp.published()) == 1 and fake.messages(CHANNEL)
+
+
+async def test_the_card_button_takes_the_post_down_everywhere(
+    db_url: str, fake: FakeTelegram, wp: FakeWordPress
+) -> None:
+    bot = site_bot(db_url, fake, wp)
+    await bot.start()
+    try:
+        await published(bot, fake, wp)
+        shown = await card(fake, "📢 Telegram ✓ · Website ✓")
+        assert [label for row in shown.buttons for label, _ in row] == ["🗑 Gỡ bài"]
+        press(fake, ED1, "Gỡ bài")
+        await card(fake, "Gỡ bài #1 khỏi mọi nơi")
+        mark = fake.mark()
+        press(fake, ED1, "Chắc chắn gỡ bài")
+        answer = await fake.wait_for(EDITORS, "Gỡ bài #1", after=mark, timeout=10)
+        text = answer.plain or ""
+        assert f"Telegram ({CHANNEL}): ✓ đã gỡ" in text and "Website (doan): ✓ đã gỡ" in text
+        assert not fake.messages(CHANNEL)  # both photos of the album deleted
+        assert [p["status"] for p in wp.posts.values()] == ["trash"]
+        await fake.wait_for(1001, "đã được ban biên tập gỡ", timeout=10)
+        await card(fake, "Đã gỡ bài", after=mark)
+        [sub] = await bot.submissions()
+        assert sub.status == "published" and sub.taken_down_at is not None  # still counted
+        assert bot.app is not None
+        async with bot.app.sessions() as session:
+            rows = (await session.exec(select(Audit).where(Audit.action == "take_down"))).all()
+        assert [row.actor for row in rows] == [f"telegram:{ED1}"]
+    finally:
+        await bot.stop()
+
+
+async def test_correction_then_a_late_take_down_with_zalo_refusing_both(
+    db_url: str, fake: FakeTelegram, wp: FakeWordPress, zalo: FakeZalo
+) -> None:
+    zalo.add_chat(GROUP)
+    extra = settings_for(zalo, publish_targets=f"telegram:{CHANNEL},wordpress:doan,zalo:{GROUP}")
+    bot = site_bot(db_url, fake, wp, **{**extra, "editor_ids": f"telegram:{ED1}"})
+    await bot.start()
+    try:
+        await published(bot, fake, wp)
+        await zalo.wait_for(GROUP, "#moingay1tintot", timeout=10)
+        editor = bot.member(ED1, "Minh")
+        fixed = "Cô Hoa <b>mở lớp</b> & dạy miễn phí"
+        answer = await editor.send(f"/suabai 1 {fixed}", "Sửa bài #1")
+        text = answer.plain or ""
+        assert f"Telegram ({CHANNEL}): ✓ đã sửa" in text and "Website (doan): ✓ đã sửa" in text
+        assert f"Zalo ({GROUP}): ✗ nền tảng không cho phép sửa" in text
+        caption = fake.messages(CHANNEL)[0].plain or ""
+        assert fixed in caption and "#moingay1tintot" in caption  # shown literally
+        [post] = wp.posts.values()
+        assert "Cô Hoa &lt;b&gt;mở lớp&lt;/b&gt; &amp; dạy" in post["content"]
+        await fake.wait_for(1001, "đã sửa nội dung tin #1", timeout=10)
+
+        bot.now = NOW + timedelta(hours=49)  # Telegram lets a bot delete for 48 hours only
+        answer = await editor.send("/gobai 1", "Gỡ bài #1")
+        text = answer.plain or ""
+        assert "quá 48 giờ" in text and "Website (doan): ✓ đã gỡ" in text
+        assert f"Zalo ({GROUP}): ✗ nền tảng không cho phép gỡ" in text
+        assert not [call for call in fake.calls if call[0] == "deleteMessage"]
+        assert len(fake.messages(CHANNEL)) == 2 and wp.published() == []
+        again = await editor.send("/gobai 1", "đã được gỡ lúc")
+        assert "Bài #1" in (again.plain or "")
+    finally:
+        await bot.stop()
+
+
+async def test_a_member_or_a_wrong_number_changes_nothing(
+    db_url: str, fake: FakeTelegram, wp: FakeWordPress
+) -> None:
+    bot = site_bot(db_url, fake, wp)
+    await bot.start()
+    try:
+        await published(bot, fake, wp)
+        lan = bot.member(1001)
+        await lan.send("/gobai 1", "Chỉ ban biên tập")
+        editor = bot.member(ED1, "Minh")
+        await editor.send("/gobai 99", "Cách dùng")
+        await editor.send("/suabai 1", "Cách dùng")
+        assert len(wp.published()) == 1 and len(fake.messages(CHANNEL)) == 2
+    finally:
+        await bot.stop()
