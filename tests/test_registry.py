@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+from typing import Any, get_args
 
 import pytest
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
 from bot.platforms.protocol import Platform, Receives, Sends, Served, TextUnit
 from bot.platforms.registry import PLATFORMS, served
@@ -19,16 +20,22 @@ from tests.harness import ORG, Harness, free_port, settings_for
 from tests.logcapture import captured_logs
 
 
+def holds_secret(annotation: Any) -> bool:
+    """A SecretStr, or a type made of one (a dict of them, a model with one)."""
+    if annotation is SecretStr:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(holds_secret(f.annotation) for f in annotation.model_fields.values())
+    return any(holds_secret(arg) for arg in get_args(annotation))
+
+
 def test_every_row_says_what_it_is() -> None:
-    assert [p.name for p in PLATFORMS] == ["telegram", "zalo", "facebook", "console"]
+    assert [p.name for p in PLATFORMS] == ["telegram", "zalo", "facebook", "wordpress", "console"]
     for platform in PLATFORMS:
         assert isinstance(platform, Platform)
         for name in platform.secrets:  # its secrets are secrets of the settings model
-            assert Settings.model_fields[name].annotation in (
-                SecretStr | None,
-                dict[str, SecretStr],
-            )
-    telegram, zalo, facebook, console = PLATFORMS
+            assert holds_secret(Settings.model_fields[name].annotation), name
+    telegram, zalo, facebook, wordpress, console = PLATFORMS
     assert (telegram.buttons, telegram.text_limit, telegram.text_unit) == (
         True,
         4096,
@@ -37,6 +44,7 @@ def test_every_row_says_what_it_is() -> None:
     assert (zalo.buttons, zalo.text_limit, zalo.text_unit) == (False, 2000, TextUnit.UTF16)
     assert not console.buttons and not isinstance(console, Served)
     assert isinstance(facebook, Served) and facebook.sends == {Sends.POSTS}
+    assert isinstance(wordpress, Served) and wordpress.sends == {Sends.POSTS}
 
 
 def test_run_serves_the_rows_that_have_a_token() -> None:
