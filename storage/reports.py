@@ -100,6 +100,23 @@ async def published(
     return [(unit, kind, int(n)) for unit, kind, n in (await session.exec(query)).all()]
 
 
+async def taken_down(
+    session: AsyncSession, *, start: datetime, end: datetime, units: Units
+) -> list[tuple[str | None, int]]:
+    """(unit, count) of the items published in the period and taken down since: they still
+    count as published (they were), marked so the office sees them."""
+    query = (
+        select(Submission.unit_code, func.count())
+        .where(
+            _within(Submission.published_at, start, end),
+            col(Submission.taken_down_at).is_not(None),
+            _scope(units),
+        )
+        .group_by(col(Submission.unit_code))
+    )
+    return [(unit, int(n)) for unit, n in (await session.exec(query)).all()]
+
+
 async def waiting(
     session: AsyncSession, *, end: datetime, units: Units
 ) -> list[tuple[str | None, int]]:

@@ -11,6 +11,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from handlers.engine.texts import render
+from handlers.engine.types import Say
+from handlers.reports.periods import parse_period
+from handlers.reports.report import build_report
 from storage.models import Audit
 from tests.fake_telegram import FakeTelegram
 from tests.fake_wordpress import FakeWordPress
@@ -63,7 +67,13 @@ async def test_the_card_button_takes_the_post_down_everywhere(
         assert bot.app is not None
         async with bot.app.sessions() as session:
             rows = (await session.exec(select(Audit).where(Audit.action == "take_down"))).all()
+            deps = bot.app.core.deps
+            month, _ = parse_period("thang", today=bot.now.astimezone(deps.tz).date(), tz=deps.tz)
+            report = await build_report(session, deps=deps, period=month, unit=None)
         assert [row.actor for row in rows] == [f"telegram:{ED1}"]
+        assert (report.totals["published"], report.totals["taken_down"]) == (1, 1)
+        summary = Say("report/summary.j2", {"data": report, "tz": deps.tz})
+        assert "đăng 1 (đã gỡ 1)" in render(summary, "plain")
     finally:
         await bot.stop()
 

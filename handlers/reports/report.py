@@ -32,7 +32,7 @@ from storage.models import Unit
 Attachments = Callable[[ReportData], Awaitable[tuple[FileOut, ...]]]
 TREE_FIGURES = ("submitted", "approved", "published", "rejected", "waiting")
 FIGURES = (*TREE_FIGURES, "tin_tot", "cau_chuyen_dep")
-TOTALS = (*FIGURES, "published_tin_tot", "published_cau_chuyen_dep")
+TOTALS = (*FIGURES, "published_tin_tot", "published_cau_chuyen_dep", "taken_down")
 
 
 async def build_report(
@@ -56,6 +56,8 @@ async def build_report(
         own[code]["rejected" if status == "rejected" else "approved"] += n
     for code, kind, n in await reports.published(session, **window):
         own[code].update({"published": n, f"published_{kind}": n})
+    for code, n in await reports.taken_down(session, **window):
+        own[code]["taken_down"] += n  # still counted as published
     for code, n in await reports.waiting(session, end=period.end_utc, units=scope):
         own[code]["waiting"] += n
     week_sets: defaultdict[str | None, set[int]] = defaultdict(set)

@@ -161,6 +161,7 @@ TOTALS = [
     "published_tin_tot",
     "cau_chuyen_dep",
     "published_cau_chuyen_dep",
+    "taken_down",
 ]
 
 
