@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, text
+from sqlalchemy import ColumnElement, and_, column, func, literal_column, table, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -75,20 +75,19 @@ async def latest(
     return (await session.exec(query)).all()
 
 
-def _match(session: AsyncSession, words: str) -> tuple[Any, Any, Any]:
-    """(the index's id column, the condition, the rank: lower is better) for folded ``words``."""
+FTS = table("archive_fts", column("rowid"), column("rank"))
+TEXT = table("archive_text", column("submission_id"), column("doc"))
+
+
+def _match(session: AsyncSession, words: str) -> tuple[Any, Any, Any, Any]:
+    """(the index, its id column, the condition, the rank: lower is better) for ``words``."""
     if _postgres(session):
-        doc = literal_column("archive_text.doc")
         query = func.plainto_tsquery("simple", words)
-        rank = -func.ts_rank(doc, query)
-        return literal_column("archive_text.submission_id"), doc.op("@@")(query), rank
+        rank = -func.ts_rank(TEXT.c.doc, query)
+        return TEXT, TEXT.c.submission_id, TEXT.c.doc.op("@@")(query), rank
     # Each word quoted: FTS5 syntax in a visitor's query is read as plain words.
     phrase = " ".join(f'"{w}"' for w in words.split())
-    return (
-        literal_column("archive_fts.rowid"),
-        literal_column("archive_fts").op("MATCH")(phrase),
-        literal_column("archive_fts.rank"),
-    )
+    return FTS, FTS.c.rowid, literal_column("archive_fts").op("MATCH")(phrase), FTS.c.rank
 
 
 async def search(
@@ -97,18 +96,17 @@ async def search(
     """Items matching every folded word, best first."""
     if not words.split():
         return []
-    table = "archive_text" if _postgres(session) else "archive_fts"
-    ident, condition, rank = _match(session, words)
+    index, ident, condition, rank = _match(session, words)
     query = (
         select(Submission)
-        .select_from(text(table))
+        .select_from(index)
         .join(Submission, col(Submission.id) == ident)
         .where(condition, and_(*_filtered(filters)))
         .order_by(rank, col(Submission.id).desc())
         .limit(limit)
         .offset(offset)
     )
-    return (await session.exec(query)).all()  # type: ignore[call-overload]
+    return (await session.exec(query)).all()
 
 
 async def item(session: AsyncSession, *, submission_id: int) -> tuple[Submission | None, bool]:

@@ -32,6 +32,8 @@ def make_settings(db_url: str, fake: FakeTelegram, **extra: Any) -> Settings:
         "telegram_api_base": fake.base_url,
         "org_config": ORG,
     }
+    if "webhook_port" not in extra:  # the web site on any free port: tests run side by side
+        values["web_port"] = 0
     return Settings(_env_file=None, **(values | extra))
 
 
