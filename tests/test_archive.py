@@ -4,10 +4,9 @@ was not published, nor who asked to be forgotten."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
-
-import asyncio
 
 import aiohttp
 import feedparser
@@ -21,7 +20,7 @@ from storage import archive
 from storage.models import Member, Status, Submission
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
-from tests.harness import EDITORS, ED1, Harness, free_port, make_settings
+from tests.harness import ED1, EDITORS, Harness, free_port, make_settings
 from tests.support.archive import publish
 from tests.support.flows import card, press, submit_raw
 
@@ -41,11 +40,11 @@ async def site(db_url: str, fake: FakeTelegram) -> AsyncIterator[Site]:
 
 
 async def get(url: str, status: int = 200) -> str:
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
-        async with http.get(url) as response:
-            body = await response.text()
-            assert response.status == status, body[:300]
-            return body
+    timeout = aiohttp.ClientTimeout(total=10)
+    async with aiohttp.ClientSession(timeout=timeout) as http, http.get(url) as response:
+        body = await response.text()
+        assert response.status == status, body[:300]
+        return body
 
 
 async def test_a_story_published_by_the_editors_is_found_without_diacritics(
@@ -81,7 +80,9 @@ async def test_a_story_published_by_the_editors_is_found_without_diacritics(
 async def test_search_is_ranked_and_filters_combine(site: Site) -> None:
     app, url = site
     day = FROZEN - timedelta(days=40)
-    blood = await publish(app, at=day, who="Anh Dũng", deed="Hiến máu", meaning="hiến máu cứu người")
+    blood = await publish(
+        app, at=day, who="Anh Dũng", deed="Hiến máu", meaning="hiến máu cứu người"
+    )
     other = await publish(app, at=day, who="Chị Mai", deed="Hiến máu", unit="thpt-binhtan")
     story = await publish(app, at=FROZEN, who="Cô Thảo", kind="cau_chuyen_dep", unit="cd-kp3-anlac")
     page = await get(f"{url}?q=hien+mau")

@@ -17,7 +17,8 @@ DROPS = ("remove_table", "remove_index")
 
 
 def _table(thing: Any) -> str:
-    return str(getattr(thing, "name", "") if thing.__class__.__name__ == "Table" else thing.table.name)
+    """The table an autogenerate difference is about (a table, or an index on one)."""
+    return str(thing.name if thing.__class__.__name__ == "Table" else thing.table.name)
 
 
 async def test_upgrade_empty_database_matches_models(db_url: str) -> None:

@@ -78,7 +78,9 @@ async def _console(app: App) -> None:
     """The console demo, with the archive on this machine so a newcomer sees it at once."""
     runner: web.AppRunner | None = None
     try:
-        runner, url = await server.start(server.make_web(app), *server.address(app.settings, local=True))
+        runner, url = await server.start(
+            server.make_web(app), *server.address(app.settings, local=True)
+        )
     except OSError:  # the port is taken: any free one
         runner, url = await server.start(server.make_web(app), "127.0.0.1", 0)
     print(render(Say("cli/web_served.j2", {"url": url}), "plain"))

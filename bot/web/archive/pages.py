@@ -14,8 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.desk import cards
 from handlers.engine.context import Deps
-from handlers.engine.texts import render
 from handlers.engine.textnorm import fold
+from handlers.engine.texts import render
 from storage import archive, outbox, submissions, units
 from storage.models import Media, OutboxKind, OutboxStatus, Submission
 
@@ -45,7 +45,9 @@ def _month(value: str, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
 
 
 async def wanted(session: AsyncSession, query: MultiMapping[str], deps: Deps) -> Wanted:
-    params = {k: query.get(k, "").strip()[:MAX_QUERY] for k in ("q", "donvi", "loai", "chude", "thang")}
+    params = {
+        k: query.get(k, "").strip()[:MAX_QUERY] for k in ("q", "donvi", "loai", "chude", "thang")
+    }
     params = {k: v for k, v in params.items() if v}
     problems: list[str] = []
     every = {u.code: u for u in await units.every(session)}
@@ -110,6 +112,8 @@ async def shown(session: AsyncSession, sub: Submission, deps: Deps) -> dict[str,
         "text": text,
         "summary": " ".join(text.split())[:200],
         "photos": [url for m in media if (url := photo_url(m))],
-        "hashtags": deps.org.hashtags.for_kind(sub.kind),
+        "hashtags": deps.org.hashtags.for_kind(
+            "tin_tot" if sub.kind == "tin_tot" else "cau_chuyen_dep"
+        ),
         "links": [(p.platform, p.link) for p in posts if p.link and p.status == OutboxStatus.SENT],
     }

@@ -14,7 +14,7 @@ from aiohttp import web
 from bot.runtime.app import App
 from bot.web.archive import pages
 from handlers.engine.texts import TEMPLATES
-from storage import archive
+from storage import archive, units
 
 PER_PAGE = 20
 FEED_SIZE = 50
@@ -68,8 +68,11 @@ class Archive:
     async def index(self, request: web.Request) -> web.Response:
         want, items, more = await self._found(request, PER_PAGE)
         async with self.app.sessions() as session:
-            every = await pages.units.every(session)
-        link = lambda **extra: "?" + urlencode({**want.params, **extra})  # noqa: E731
+            every = await units.every(session)
+
+        def link(page: int) -> str:
+            return "?" + urlencode({**want.params, "trang": page})
+
         return _page(
             "index.html.j2",
             want=want,
@@ -77,8 +80,8 @@ class Archive:
             org=self.deps.org,
             units=every,
             kinds=pages.KINDS,
-            newer=link(trang=want.page - 1) if want.page > 1 else None,
-            older=link(trang=want.page + 1) if more else None,
+            newer=link(want.page - 1) if want.page > 1 else None,
+            older=link(want.page + 1) if more else None,
             feed="/feed.atom" + (("?" + urlencode(want.params)) if want.params else ""),
         )
 
