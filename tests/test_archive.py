@@ -13,15 +13,14 @@ import feedparser
 import pytest
 from sqlmodel import select
 
-from bot.runtime.app import App, build
-from bot.web import server
+from bot.runtime.app import App
 from handlers.privacy import erasure
 from storage import archive
 from storage.models import Member, Status, Submission
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
-from tests.harness import ED1, EDITORS, Harness, free_port, make_settings
-from tests.support.archive import publish
+from tests.harness import ED1, EDITORS, Harness, free_port
+from tests.support.archive import publish, serving
 from tests.support.flows import card, press, submit_raw
 
 Site = tuple[App, str]
@@ -30,13 +29,8 @@ Site = tuple[App, str]
 @pytest.fixture
 async def site(db_url: str, fake: FakeTelegram) -> AsyncIterator[Site]:
     """The bot's web server on a free port, over a store the tests fill."""
-    app = await build(make_settings(db_url, fake), clock=lambda: FROZEN)
-    runner, url = await server.start(server.make_web(app), "127.0.0.1", 0)
-    try:
-        yield app, url
-    finally:
-        await runner.cleanup()
-        await app.close()
+    async with serving(db_url, fake, FROZEN) as running:
+        yield running
 
 
 async def get(url: str, status: int = 200) -> str:

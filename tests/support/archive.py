@@ -3,13 +3,31 @@ submission, its post on the channel with its link, the search index), for the ar
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
-from bot.runtime.app import App
+from bot.runtime.app import App, build
+from bot.web import server
 from handlers.desk import archived
 from storage.models import Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
+from tests.fake_telegram import FakeTelegram
+from tests.harness import make_settings
 
 CHANNEL_LINK = "https://t.me/c/555/{}"
+
+
+@asynccontextmanager
+async def serving(db_url: str, fake: FakeTelegram, now: datetime) -> AsyncIterator[tuple[App, str]]:
+    """The bot's web server on a free port of 127.0.0.1, over a store the test fills; the app
+    and the address a browser opens."""
+    app = await build(make_settings(db_url, fake), clock=lambda: now)
+    runner, url = await server.start(server.make_web(app), "127.0.0.1", 0)
+    try:
+        yield app, url
+    finally:
+        await runner.cleanup()
+        await app.close()
 
 
 async def publish(

@@ -53,7 +53,7 @@ def _backfill(bind: sa.Connection, insert: sa.TextClause) -> None:
         ).all()
         if not rows:
             return
-        subs = [Submission.model_construct(**row._mapping) for row in rows]
+        subs = [Submission(**row._mapping) for row in rows]  # table models: not validated
         values = [{"id": s.id, "body": searchable(s, names.get(s.unit_code))} for s in subs]
         bind.execute(insert, values)
         last = rows[-1].id
