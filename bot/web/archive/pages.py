@@ -107,7 +107,7 @@ async def shown(session: AsyncSession, sub: Submission, deps: Deps) -> dict[str,
         "number": sub.id,
         "kind": sub.kind,
         "unit": unit,
-        "theme": deps.org.theme(sub.theme_key),
+        "theme": deps.org.theme(sub.theme_key) if sub.theme_key else None,  # the post names it
         "at": at,
         "text": text,
         "summary": " ".join(text.split())[:200],
