@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import aiohttp
 import feedparser
@@ -22,6 +23,7 @@ from tests.fake_telegram import FakeTelegram
 from tests.harness import ED1, EDITORS, Harness, free_port
 from tests.support.archive import publish, serving
 from tests.support.flows import card, press, submit_raw
+from tests.support.process import run_bot
 
 Site = tuple[App, str]
 
@@ -198,3 +200,11 @@ async def test_an_erased_member_is_never_named(site: Site) -> None:
         await session.commit()
     for page in (f"{url}tin/{first}", url, f"{url}feed.atom"):
         assert "Trần Văn Minh" not in await get(page)
+
+
+def test_the_offline_demo_shows_where_the_archive_is(tmp_path: Path) -> None:
+    """A newcomer running the console demo is told the archive's address on this machine."""
+    port = free_port()
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}", "WEB_PORT": str(port)}
+    done = run_bot(env, "demo")
+    assert f"http://127.0.0.1:{port}/" in done.stdout.splitlines()[0], done.stdout[:300]
