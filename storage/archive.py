@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, column, func, literal_column, table,
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Member, Status, Submission
+from storage.models import Status, Submission
 
 
 @dataclass(frozen=True)
@@ -115,12 +115,6 @@ async def item(session: AsyncSession, *, submission_id: int) -> tuple[Submission
     if sub is None or sub.status != Status.PUBLISHED or sub.merged_into is not None:
         return None, False
     return sub, getattr(sub, "taken_down_at", None) is not None
-
-
-async def named(session: AsyncSession, *, member_id: int) -> bool:
-    """May the archive name this member: not once they asked to be forgotten."""
-    member = await session.get(Member, member_id)
-    return member is not None and member.erased_at is None
 
 
 async def index(session: AsyncSession, *, submission_id: int, body: str) -> None:

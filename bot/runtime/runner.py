@@ -76,7 +76,6 @@ async def main(command: str, settings: Settings) -> int:
 
 async def _console(app: App) -> None:
     """The console demo, with the archive on this machine so a newcomer sees it at once."""
-    runner: web.AppRunner | None = None
     try:
         runner, url = await server.start(
             server.make_web(app), *server.address(app.settings, local=True)
