@@ -16,10 +16,11 @@ if [ -z "${TEST_POSTGRES_URL:-}" ]; then
 fi
 
 # The browser tests drive Debian's Chromium through Playwright (never `playwright install`:
-# nothing is downloaded); tests/support/browser.py finds it at CHROMIUM_PATH.
+# nothing is downloaded); tests/support/browser.py finds it at CHROMIUM_PATH. The emoji font
+# lets the screenshots show the posts' emoji as a phone does.
 if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; } \
         || true
 fi
 if ! command -v chromium >/dev/null && [ "${CI:-}" = "true" ]; then
