@@ -138,6 +138,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # The web archive and board: the webhooks' server, unless set (0: any free port).
+    web_host: str | None = None
+    web_port: int | None = Field(default=None, ge=0, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     outbox_lease_seconds: int = Field(default=60, ge=5, le=3600)
     draft_retention_days: int = Field(default=30, ge=1, le=3650)

@@ -15,6 +15,19 @@ if [ -z "${TEST_POSTGRES_URL:-}" ]; then
     }
 fi
 
+# The browser tests drive Debian's Chromium through Playwright (never `playwright install`:
+# nothing is downloaded); tests/support/browser.py finds it at CHROMIUM_PATH. The emoji font
+# lets the screenshots show the posts' emoji as a phone does.
+if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; } \
+        || true
+fi
+if ! command -v chromium >/dev/null && [ "${CI:-}" = "true" ]; then
+    echo "chromium could not be installed" >&2; exit 1
+fi
+export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+
 python3 -m ruff check .
 python3 -m mypy
 python3 -m pytest "$@"

@@ -36,6 +36,8 @@ def make_settings(db_url: str, fake: FakeTelegram, **extra: Any) -> Settings:
         # not wait for it (tests/test_flood.py checks the pace).
         "telegram_chat_pace": 0.0,
     }
+    if "webhook_port" not in extra:  # the web site on any free port: tests run side by side
+        values["web_port"] = 0
     return Settings(_env_file=None, **(values | extra))
 
 

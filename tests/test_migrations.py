@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 from storage.db import make_engine, migrate
+
+ARCHIVE = re.compile(r"archive_(fts|text)").match
+DROPS = ("remove_table", "remove_index")
+
+
+def _table(thing: Any) -> str:
+    """The table an autogenerate difference is about (a table, or an index on one)."""
+    return str(thing.name if thing.__class__.__name__ == "Table" else thing.table.name)
 
 
 async def test_upgrade_empty_database_matches_models(db_url: str) -> None:
@@ -18,7 +29,10 @@ async def test_upgrade_empty_database_matches_models(db_url: str) -> None:
 
         def differences(connection):
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            return compare_metadata(context, SQLModel.metadata)
+            # The archive's search index (0011) is raw SQL, not a model: an FTS5 virtual table
+            # and its shadow tables on SQLite, a tsvector table on PostgreSQL.
+            found = compare_metadata(context, SQLModel.metadata)
+            return [d for d in found if not (d[0] in DROPS and ARCHIVE(_table(d[1])))]
 
         def tables(connection):
             return set(inspect(connection).get_table_names())

@@ -14,13 +14,13 @@ from pydantic import ValidationError
 
 from bot.platforms import registry
 from bot.platforms.console.service import run_console
-from bot.platforms.protocol import Receives, Served, Service
+from bot.platforms.protocol import Served, Service
 from bot.runtime.app import App, build
-from bot.runtime.media_route import add_media_routes
 from bot.runtime.scheduler import run_scheduler
 from bot.runtime.supervision import ServeFailed, failed, supervise
 from bot.runtime.watchdog import watch_database
 from bot.settings import Settings
+from bot.web import server
 from handlers.engine.texts import render
 from handlers.engine.types import Say
 from storage.db import make_engine, migrate
@@ -66,12 +66,27 @@ async def main(command: str, settings: Settings) -> int:
         if console:
             if command != "demo":
                 print(render(Say("cli/no_platform.j2"), "plain"))
-            await run_console(app.core)
+            await _console(app)
         else:
             await serve(app)
         return 0
     finally:
         await app.close()
+
+
+async def _console(app: App) -> None:
+    """The console demo, with the archive on this machine so a newcomer sees it at once."""
+    try:
+        runner, url = await server.start(
+            server.make_web(app), *server.address(app.settings, local=True)
+        )
+    except OSError:  # the port is taken: any free one
+        runner, url = await server.start(server.make_web(app), "127.0.0.1", 0)
+    print(render(Say("cli/web_served.j2", {"url": url}), "plain"))
+    try:
+        await run_console(app.core)
+    finally:
+        await runner.cleanup()
 
 
 async def serve(app: App, *, handle_signals: bool = True) -> None:
@@ -86,10 +101,7 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
     wanted = registry.served(settings)
-    webhooks = any(p.receives(settings) is Receives.WEBHOOK for p in wanted)
-    web_app = web.Application() if webhooks or settings.public_base_url else None
-    if web_app is not None and settings.public_base_url:
-        add_media_routes(web_app, app.sessions)  # Zalo fetches posts' photos from here
+    web_app = server.make_web(app)  # webhooks, archive, board: one server
     runner: web.AppRunner | None = None
     started: list[tuple[Served, Service, asyncio.Task[None] | None]] = []
     running: list[Service] = []
@@ -108,11 +120,9 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
             except Exception as error:
                 failed(platform, error, "start", others=len(wanted) > 1)
                 await service.close()
-        if web_app is not None and started:
-            runner = web.AppRunner(web_app)
-            await runner.setup()
-            await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
-            log.info("webhooks served on port %s", settings.webhook_port)
+        if started:
+            runner, url = await server.start(web_app, *server.address(settings))
+            log.info("web (webhooks, archive) served at %s", url)
         for platform, service, listener in started:
             try:
                 await service.after_listening()  # e.g. setWebhook, which Zalo may refuse

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.desk import cards, decisions
+from handlers.desk import archived, cards, decisions
 from handlers.engine import numbers
 from handlers.engine.card_actions import CardAction as A
 from handlers.engine.card_actions import CardPress, button
@@ -17,7 +17,7 @@ from handlers.engine.roles import audit, requires
 from handlers.engine.router import Router
 from handlers.engine.texts import label, render
 from handlers.engine.types import Reply, Say
-from storage import outbox, submissions
+from storage import archive, outbox, submissions
 from storage.models import Member, Outbox, OutboxKind, OutboxStatus, Submission
 
 router = Router()
@@ -77,6 +77,7 @@ async def take_down(ctx: Ctx, sub: Submission) -> None:
             await outbox.give_up(ctx.session, item=row, status=OutboxStatus.FAILED, error="gỡ")
     sub.taken_down_at = ctx.deps.clock()
     ctx.session.add(sub)
+    await archive.forget(ctx.session, submission_id=sub.id or 0)  # gone from the public search
     await _finish(ctx, sub, "take_down", results)
 
 
@@ -86,6 +87,7 @@ async def correct(ctx: Ctx, sub: Submission, text: str) -> None:
     post = render(await cards.post_say(ctx.session, sub, ctx.deps), "plain")
     rows = [r for r in await _sent_posts(ctx, sub) if not (r.context or {}).get("taken_down")]
     results = [await _ask(ctx, row, post) for row in rows]
+    await archived.refresh(ctx.session, sub)  # the archive finds the corrected words
     await _finish(ctx, sub, "correct", results)
 
 

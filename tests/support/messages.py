@@ -862,6 +862,7 @@ PLAIN_ONLY = {
     ],
     "cli/migrated.j2": [Say("cli/migrated.j2")],
     "cli/no_platform.j2": [Say("cli/no_platform.j2")],
+    "cli/web_served.j2": [Say("cli/web_served.j2", {"url": "http://127.0.0.1:8080/"})],
     "cli/org_error.j2": [
         Say(
             "cli/org_error.j2",

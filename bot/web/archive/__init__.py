@@ -1,0 +1,1 @@
+"""The public archive: published stories, searchable, filterable, with Atom feeds."""

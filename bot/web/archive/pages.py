@@ -1,0 +1,119 @@
+"""What the archive's pages show of an item: the post exactly as published (personal data
+masked, through ``handlers.desk.cards.post_say``), its photos, the posts' links; and the
+visitor's filters read from the query string, bad values dropped with a note."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from multidict import MultiMapping
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.desk import cards
+from handlers.engine.context import Deps
+from handlers.engine.textnorm import fold
+from handlers.engine.texts import render
+from storage import archive, outbox, submissions, units
+from storage.models import Media, OutboxKind, OutboxStatus, Submission
+
+KINDS = ("tin_tot", "cau_chuyen_dep")
+MAX_QUERY = 200
+
+
+@dataclass
+class Wanted:
+    """The visitor's query: the raw values (to show back and page with) and the filters."""
+
+    params: dict[str, str]
+    filters: archive.Filters
+    words: str = ""
+    page: int = 1
+    problems: list[str] = field(default_factory=list)
+
+
+def _month(value: str, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
+    try:
+        first = date.fromisoformat(f"{value}-01")
+    except ValueError:
+        return None
+    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    start, end = (datetime(d.year, d.month, 1, tzinfo=tz) for d in (first, after))
+    return start, end
+
+
+async def wanted(session: AsyncSession, query: MultiMapping[str], deps: Deps) -> Wanted:
+    params = {
+        k: query.get(k, "").strip()[:MAX_QUERY] for k in ("q", "donvi", "loai", "chude", "thang")
+    }
+    params = {k: v for k, v in params.items() if v}
+    problems: list[str] = []
+    every = {u.code: u for u in await units.every(session)}
+    chosen: frozenset[str] = frozenset()
+    if code := params.get("donvi"):
+        if code in every:
+            chosen = frozenset(_below(code, every))
+        else:
+            problems.append("donvi")
+    if params.get("loai") not in (None, *KINDS):
+        problems.append("loai")
+    if (theme := params.get("chude")) and theme not in {t.key for t in deps.org.themes}:
+        problems.append("chude")
+    month = _month(params["thang"], deps.tz) if "thang" in params else None
+    if "thang" in params and month is None:
+        problems.append("thang")
+    for bad in problems:
+        params.pop(bad, None)
+    filters = archive.Filters(
+        units=chosen,
+        kind=params.get("loai"),
+        theme=params.get("chude"),
+        since=month[0] if month else None,
+        until=month[1] if month else None,
+    )
+    page = query.get("trang", "1")
+    number = int(page) if page.isdigit() and len(page) < 6 else 1
+    return Wanted(params, filters, fold(params.get("q", "")), max(number, 1), problems)
+
+
+def _below(code: str, every: dict[str, Any]) -> set[str]:
+    found, todo = {code}, [code]
+    while todo:
+        parent = todo.pop()
+        for child in (c for c, u in every.items() if u.parent_code == parent and c not in found):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def photo_url(media: Media) -> str | None:
+    """The media store's address of a photo, once the store keeps its bytes (``sha256``)."""
+    sha = getattr(media, "sha256", None)
+    if media.kind != "photo" or not sha:
+        return None
+    return f"/media/{sha}.{getattr(media, 'ext', None) or 'jpg'}"
+
+
+async def shown(session: AsyncSession, sub: Submission, deps: Deps) -> dict[str, Any]:
+    """One item as the pages and the feed show it."""
+    text = render(await cards.post_say(session, sub, deps), "plain")
+    unit = await units.get(session, code=sub.unit_code)
+    media = await submissions.media(session, submission_id=sub.id or 0)
+    posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind=OutboxKind.POST)
+    at = (sub.published_at or sub.created_at).astimezone(deps.tz)
+    return {
+        "number": sub.id,
+        "kind": sub.kind,
+        "unit": unit,
+        "theme": deps.org.theme(sub.theme_key) if sub.theme_key else None,  # the post names it
+        "at": at,
+        "text": text,
+        "summary": " ".join(text.split())[:200],
+        "photos": [url for m in media if (url := photo_url(m))],
+        "hashtags": deps.org.hashtags.for_kind(
+            "tin_tot" if sub.kind == "tin_tot" else "cau_chuyen_dep"
+        ),
+        "links": [(p.platform, p.link) for p in posts if p.link and p.status == OutboxStatus.SENT],
+    }

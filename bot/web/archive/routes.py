@@ -1,0 +1,116 @@
+"""The archive's routes: ``/`` (latest, filtered, searched; paged), ``/tin/<number>`` (one item,
+with Open Graph tags: https://ogp.me/), ``/feed.atom`` (RFC 4287) and its stylesheet. Only
+what was published and is still up: a taken-down item answers 410 Gone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from aiohttp import web
+
+from bot.runtime.app import App
+from bot.web.archive import pages
+from handlers.engine.texts import TEMPLATES
+from storage import archive, units
+
+PER_PAGE = 20
+FEED_SIZE = 50
+STATIC = Path(__file__).resolve().parents[1] / "static"
+ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES / "web"),
+    autoescape=True,  # every value a visitor or member typed is escaped
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+ENV.globals.update(  # labels of stored codes, for every page and the feed
+    KINDS={"tin_tot": "Tin tốt", "cau_chuyen_dep": "Câu chuyện đẹp"},
+    PLATFORMS={"telegram": "Telegram", "zalo": "Zalo", "facebook": "Facebook", "wordpress": "Web"},
+)
+HTML = "text/html"
+
+
+def add_archive_routes(web_app: web.Application, app: App) -> None:
+    archive_app = Archive(app)
+    web_app.router.add_get("/", archive_app.index)
+    web_app.router.add_get("/tin/{number}", archive_app.item)
+    web_app.router.add_get("/feed.atom", archive_app.feed)
+    web_app.router.add_get("/static/archive.css", archive_app.css)
+
+
+def _page(name: str, status: int = 200, **context: Any) -> web.Response:
+    body = ENV.get_template(name).render(**context)
+    return web.Response(text=body, content_type=HTML, charset="utf-8", status=status)
+
+
+class Archive:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.deps = app.core.deps
+
+    async def _found(self, request: web.Request, size: int) -> tuple[pages.Wanted, list[Any], bool]:
+        async with self.app.sessions() as session:
+            want = await pages.wanted(session, request.query, self.deps)
+            offset = (want.page - 1) * size
+            if want.words:
+                rows = await archive.search(
+                    session, words=want.words, filters=want.filters, limit=size + 1, offset=offset
+                )
+            else:
+                rows = await archive.latest(
+                    session, filters=want.filters, limit=size + 1, offset=offset
+                )
+            items = [await pages.shown(session, sub, self.deps) for sub in rows[:size]]
+        return want, items, len(rows) > size
+
+    async def index(self, request: web.Request) -> web.Response:
+        want, items, more = await self._found(request, PER_PAGE)
+        async with self.app.sessions() as session:
+            every = await units.every(session)
+
+        def link(page: int) -> str:
+            return "?" + urlencode({**want.params, "trang": page})
+
+        return _page(
+            "index.html.j2",
+            want=want,
+            items=items,
+            org=self.deps.org,
+            units=every,
+            kinds=pages.KINDS,
+            newer=link(want.page - 1) if want.page > 1 else None,
+            older=link(want.page + 1) if more else None,
+            feed="/feed.atom" + (("?" + urlencode(want.params)) if want.params else ""),
+        )
+
+    async def item(self, request: web.Request) -> web.Response:
+        number = request.match_info["number"]
+        if not number.isdigit() or len(number) > 9:
+            return _page("missing.html.j2", status=404, org=self.deps.org)
+        async with self.app.sessions() as session:
+            sub, down = await archive.item(session, submission_id=int(number))
+            if sub is None:
+                return _page("missing.html.j2", status=404, org=self.deps.org)
+            if down:
+                return _page("gone.html.j2", status=410, org=self.deps.org)
+            shown = await pages.shown(session, sub, self.deps)
+        origin = str(request.url.origin())
+        return _page("item.html.j2", item=shown, org=self.deps.org, origin=origin)
+
+    async def feed(self, request: web.Request) -> web.Response:
+        want, items, _ = await self._found(request, FEED_SIZE)
+        origin = str(request.url.origin())
+        body = ENV.get_template("feed.atom.j2").render(
+            items=items,
+            org=self.deps.org,
+            origin=origin,
+            self_url=str(request.url),
+            updated=items[0]["at"] if items else None,
+            filtered=bool(want.params),
+        )
+        return web.Response(text=body, content_type="application/atom+xml", charset="utf-8")
+
+    async def css(self, request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "archive.css")

@@ -1,0 +1,96 @@
+"""Stories already published, put straight in the store the way publishing leaves them (the
+submission, its post on the channel with its link, the search index), for the archive's tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+
+from bot.runtime.app import App, build
+from bot.web import server
+from handlers.desk import archived
+from storage.models import Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
+from tests.fake_telegram import FakeTelegram
+from tests.harness import make_settings
+
+CHANNEL_LINK = "https://t.me/c/555/{}"
+
+
+@asynccontextmanager
+async def serving(db_url: str, fake: FakeTelegram, now: datetime) -> AsyncIterator[tuple[App, str]]:
+    """The bot's web server on a free port of 127.0.0.1, over a store the test fills; the app
+    and the address a browser opens."""
+    app = await build(make_settings(db_url, fake), clock=lambda: now)
+    runner, url = await server.start(server.make_web(app), "127.0.0.1", 0)
+    try:
+        yield app, url
+    finally:
+        await runner.cleanup()
+        await app.close()
+
+
+async def publish(
+    app: App,
+    *,
+    at: datetime,
+    unit: str = "p-anlac",
+    kind: str = "tin_tot",
+    who: str = "Cô Hoa",
+    deed: str = "Dạy học miễn phí",
+    meaning: str = "Lan tỏa",
+    member: str = "Lan",
+    theme: str | None = None,
+) -> int:
+    """One published raw story by a new member of ``unit``; its number."""
+    async with app.sessions() as session:
+        person = Member(
+            platform="telegram",
+            platform_user_id=f"{at.timestamp()}{who}{member}",
+            chat_id="1",
+            display_name=member,
+            unit_code=unit,
+            created_at=at,
+            updated_at=at,
+        )
+        session.add(person)
+        await session.flush()
+        sub = Submission(
+            kind=kind,
+            path="raw",
+            thoi_gian="Sáng 15/11",
+            dia_diem="Nhà văn hóa khu phố 3",
+            nhan_vat=who,
+            muc_dich=deed,
+            y_nghia=meaning,
+            member_id=person.id or 0,
+            unit_code=unit,
+            theme_key=theme,
+            status=Status.PUBLISHED,
+            created_at=at - timedelta(hours=1),
+            updated_at=at,
+            submitted_at=at - timedelta(hours=1),
+            published_at=at,
+            consent="no_people",
+        )
+        session.add(sub)
+        await session.flush()
+        number = sub.id or 0
+        session.add(
+            Outbox(
+                key=f"post:{number}",
+                kind=OutboxKind.POST,
+                platform="telegram",
+                chat_id="-100555",
+                submission_id=number,
+                status=OutboxStatus.SENT,
+                not_before=at,
+                link=CHANNEL_LINK.format(number),
+                created_at=at,
+                updated_at=at,
+                sent_at=at,
+            )
+        )
+        await archived.refresh(session, sub)
+        await session.commit()
+        return number
