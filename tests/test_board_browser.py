@@ -15,23 +15,17 @@ from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
 from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, Harness, free_port
 from tests.support.board import board_settings, link_from_bot, serve_board
-from tests.support.browser_board import (
-    ARGS,
-    CHROMIUM,
-    need_chromium,
-    screenshot,
-    serious_violations,
-)
+from tests.support.browser import ARGS, CHROMIUM, needs_chromium, screenshot, serious_violations
 from tests.support.flows import card, press, submit_raw
 
 PHONE: ViewportSize = {"width": 360, "height": 760}
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 AN_LAC = '[data-unit="p-anlac"]'
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 async def office(db_url: str, fake: FakeTelegram) -> AsyncIterator[tuple[Harness, str]]:
-    need_chromium()
     port = free_port()
     harness = Harness(
         db_url=db_url,
@@ -60,7 +54,7 @@ async def test_admin_watches_a_unit_publish_and_downloads_the_workbook(
     link = await link_from_bot(harness, ADMIN)
     backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
             # The page's CSP allows no script: axe-core is injected past it.
             phone = await browser.new_context(
@@ -85,7 +79,7 @@ async def test_admin_watches_a_unit_publish_and_downloads_the_workbook(
             assert await page.locator('[data-figure="published"]').inner_text() == "1"
 
             assert await serious_violations(page) == []
-            await screenshot(page, f"quantri-360-{backend}.png")
+            await screenshot(page, f"quantri-360-{backend}")
 
             async with page.expect_download() as info:
                 await page.get_by_label("Tải báo cáo").fill("thang 11/2026")
@@ -102,7 +96,7 @@ async def test_admin_watches_a_unit_publish_and_downloads_the_workbook(
             wide = await desk.new_page()
             await wide.goto(await link_from_bot(harness, ADMIN))
             assert await serious_violations(wide) == []
-            await screenshot(wide, f"quantri-desktop-{backend}.png")
+            await screenshot(wide, f"quantri-desktop-{backend}")
 
             # The link already used opens nothing in another browser.
             again = await (await browser.new_context()).new_page()
