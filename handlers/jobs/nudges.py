@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.engine import roles
 from handlers.engine.context import Deps
 from handlers.engine.texts import label
-from handlers.jobs.schedule import WEEKDAYS
+from handlers.jobs.schedule import weekly_due
 from storage import outbox
 from storage.models import Ban, Member, OutboxKind, Status, Submission
 
@@ -30,13 +30,8 @@ async def weekly(session: AsyncSession, *, deps: Deps, now: datetime) -> int:
     if spec is None:
         return 0
     local = now.astimezone(deps.tz)
-    monday = local.date() - timedelta(days=local.weekday())
-    weekday, hm = spec.split()
-    hour, minute = (int(part) for part in hm.split(":"))
-    due = datetime.combine(
-        monday + timedelta(days=WEEKDAYS.index(weekday)), time(hour, minute), tzinfo=deps.tz
-    )
-    if not due <= local < due + GRACE:
+    monday = weekly_due(spec, now, deps.tz, GRACE)
+    if monday is None:
         return 0
     week_start = datetime.combine(monday, time(0), tzinfo=deps.tz)
     sent_this_week = exists().where(

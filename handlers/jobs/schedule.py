@@ -37,6 +37,16 @@ def _at(day: date, hm: str, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=tz)
 
 
+def weekly_due(spec: str, now: datetime, tz: ZoneInfo, grace: timedelta) -> date | None:
+    """The Monday of this week when a weekly time (``"thu 09:00"``) has come and is at most
+    ``grace`` old (a bot stopped over it still acts, once, when it starts again); else None."""
+    local = now.astimezone(tz)
+    monday = local.date() - timedelta(days=local.weekday())
+    weekday, hm = spec.split()
+    due = _at(monday + timedelta(days=WEEKDAYS.index(weekday)), hm, tz)
+    return monday if due <= local < due + grace else None
+
+
 def slot_times(
     org: OrgConfig, tz: ZoneInfo, kind: Kind, now: datetime
 ) -> tuple[datetime | None, datetime | None]:

@@ -8,12 +8,12 @@ contact: the outbox key carries the ISO week. A nudge missed by a stopped bot go
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.engine.context import Deps
-from handlers.jobs.schedule import WEEKDAYS
+from handlers.jobs.schedule import weekly_due
 from handlers.reports.periods import make_period
 from handlers.reports.report import build_report
 from handlers.reports.report_data import UnitRow
@@ -32,14 +32,8 @@ async def units(session: AsyncSession, *, deps: Deps, now: datetime) -> int:
     spec = deps.org.reports.weekly_nudge
     if spec is None:
         return 0
-    local = now.astimezone(deps.tz)
-    monday = local.date() - timedelta(days=local.weekday())
-    weekday, hm = spec.split()
-    hour, minute = (int(part) for part in hm.split(":"))
-    due = datetime.combine(
-        monday + timedelta(days=WEEKDAYS.index(weekday)), time(hour, minute), tzinfo=deps.tz
-    )
-    if not due <= local < due + GRACE:
+    monday = weekly_due(spec, now, deps.tz, GRACE)
+    if monday is None:
         return 0
     people = await contacts.every(session)
     if not people:
