@@ -235,14 +235,14 @@ class OutboxWorker:
         return min(self.idle_sleep, max((due - self.clock()).total_seconds(), MIN_PAUSE))
 
 
-def worker_for(app: App, sender: Sender) -> OutboxWorker:
-    """A platform's outbox worker: its sender, with the desk's rules for composing rows and
-    for what follows a send (``handlers/desk/outbound.py``)."""
+def worker_for(app: App, sender: Sender, compose: Compose = outbound.compose) -> OutboxWorker:
+    """A platform's outbox worker: its sender, with the desk's rules for composing rows (or a
+    platform's own ``compose``) and for what follows a send (``handlers/desk/outbound.py``)."""
     return OutboxWorker(
         app.sessions,
         app.core.deps,
         sender,
-        compose=outbound.compose,
+        compose=compose,
         after_sent=outbound.after_sent,
         after_problem=outbound.after_problem,
         lease=timedelta(seconds=app.settings.outbox_lease_seconds),

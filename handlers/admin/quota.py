@@ -4,25 +4,13 @@ like a quota or a permission. "Once" is the outbox's unique key, so several work
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.admin.tell import tell_admins
 from handlers.engine.context import Deps
-from storage import outbox, review, usage
+from storage import usage
 
 WARN_SHARE = 0.8
-
-
-async def admins(session: AsyncSession, deps: Deps) -> list[tuple[str, str]]:
-    """(platform, private chat id) of every admin: a private chat's id is the user's id on
-    Telegram and on Zalo."""
-    rows = await review.staff(session)
-    stored = {f"{row.platform}:{row.user_id}" for row in rows if row.role == "admin"}
-    return [
-        (platform, user_id)
-        for platform, _, user_id in (who.partition(":") for who in sorted(stored | deps.admins))
-    ]
 
 
 async def count_sent(
@@ -33,7 +21,13 @@ async def count_sent(
     total = await usage.add_sent(session, platform=platform, month=month, count=count)
     if budget is not None and total >= budget * WARN_SHARE:
         context = {"month": _shown(month), "sent": total, "budget": budget}
-        await _tell(session, deps, f"budget:{platform}:{month}", "quota_budget.j2", context)
+        await tell_admins(
+            session,
+            deps,
+            key=f"budget:{platform}:{month}",
+            template="notice/quota_budget.j2",
+            context=context,
+        )
     return total
 
 
@@ -46,20 +40,13 @@ async def refused(
     sent = await usage.sent(session, platform=platform, month=month)
     context = {"month": _shown(month), "sent": sent, "error": error[:200]}
     context["minutes"] = retry_minutes
-    await _tell(session, deps, f"refused:{platform}:{month}", "quota_refused.j2", context)
-
-
-async def _tell(
-    session: AsyncSession, deps: Deps, key: str, template: str, context: dict[str, Any]
-) -> None:
-    for platform, chat_id in await admins(session, deps):
-        await outbox.notice(
-            session,
-            to=(platform, chat_id),
-            key=f"{key}:{platform}:{chat_id}"[:128],
-            template=f"notice/{template}",
-            context=context,
-        )
+    await tell_admins(
+        session,
+        deps,
+        key=f"refused:{platform}:{month}",
+        template="notice/quota_refused.j2",
+        context=context,
+    )
 
 
 def _shown(month: str) -> str:

@@ -12,7 +12,6 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
-from datetime import timedelta
 
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,12 +21,12 @@ from bot.platforms.facebook.sender import STORED, FacebookSender
 from bot.platforms.media import MediaFile, MediaSource, MediaUnavailable
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner
-from bot.runtime.outbox import OutboxWorker
-from handlers.admin import quota
+from bot.runtime.outbox import OutboxWorker, worker_for
+from handlers.admin.tell import tell_admins
 from handlers.desk import outbound
 from handlers.engine.context import Deps
 from handlers.engine.types import MediaRef, Reply
-from storage import outbox, submissions
+from storage import submissions
 from storage.models import Media, Outbox, OutboxKind
 
 log = logging.getLogger(__name__)
@@ -59,15 +58,7 @@ class FacebookService:
         return [t.id for t in self.app.settings.publish_targets if t.platform == "facebook"]
 
     def worker(self) -> OutboxWorker:
-        return OutboxWorker(
-            self.app.sessions,
-            self.app.core.deps,
-            self.sender,
-            compose=compose,
-            after_sent=outbound.after_sent,
-            after_problem=outbound.after_problem,
-            lease=timedelta(seconds=self.app.settings.outbox_lease_seconds),
-        )
+        return worker_for(self.app, self.sender, compose)
 
     async def check_tokens(self) -> int:
         """Asks Facebook about every page's token; the admins hear of each bad one. Returns
@@ -89,14 +80,13 @@ class FacebookService:
         mark = hashlib.sha256(token.encode()).hexdigest()[:12]  # names the token, reveals nothing
         context = {"page": page, "code": error.code, "error": error.message[:200]}
         async with self.app.sessions.begin() as session:
-            for platform, chat in await quota.admins(session, self.app.core.deps):
-                await outbox.notice(
-                    session,
-                    to=(platform, chat),
-                    key=f"fbtoken:{page}:{mark}:{error.code}:{platform}:{chat}"[:128],
-                    template="notice/facebook_token.j2",
-                    context=context,
-                )
+            await tell_admins(
+                session,
+                self.app.core.deps,
+                key=f"fbtoken:{page}:{mark}:{error.code}",
+                template="notice/facebook_token.j2",
+                context=context,
+            )
 
     async def watch(self) -> None:
         while not self.stopping.is_set():

@@ -5,7 +5,6 @@ application password."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -14,10 +13,9 @@ from bot.platforms.wordpress.client import WordPressClient
 from bot.platforms.wordpress.sender import HOLD_SECONDS, WordPressSender
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner
-from bot.runtime.outbox import OutboxWorker
-from handlers.desk import outbound
-from handlers.engine.roles import admins
-from storage import outbox, submissions
+from bot.runtime.outbox import OutboxWorker, worker_for
+from handlers.admin.tell import tell_admins
+from storage import submissions
 from storage.models import Media
 
 
@@ -50,15 +48,7 @@ class WordPressService:
             await client.me()
 
     def worker(self) -> OutboxWorker:
-        return OutboxWorker(
-            self.app.sessions,
-            self.app.core.deps,
-            self.sender,
-            compose=outbound.compose,
-            after_sent=outbound.after_sent,
-            after_problem=outbound.after_problem,
-            lease=timedelta(seconds=self.app.settings.outbox_lease_seconds),
-        )
+        return worker_for(self.app, self.sender)
 
     async def load_media(self, submission_id: int) -> list[Media]:
         async with self.app.sessions() as session:
@@ -69,15 +59,13 @@ class WordPressService:
         day = deps.clock().astimezone(deps.tz).date().isoformat()
         context = {"site": site, "error": error[:200], "minutes": round(HOLD_SECONDS / 60)}
         async with self.app.sessions.begin() as session:
-            for key in await admins(session, deps):
-                platform, _, chat_id = key.partition(":")
-                await outbox.notice(
-                    session,
-                    to=(platform, chat_id),
-                    key=f"wp_refused:{site}:{day}:{key}"[:128],
-                    template="notice/wordpress_refused.j2",
-                    context=context,
-                )
+            await tell_admins(
+                session,
+                deps,
+                key=f"wp_refused:{site}:{day}",
+                template="notice/wordpress_refused.j2",
+                context=context,
+            )
 
     async def handle(self, raw: dict[str, Any]) -> None:
         """Nothing arrives from a WordPress site."""
