@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import enum
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -100,3 +101,17 @@ class Service(Protocol):
     async def stop_listening(self) -> None: ...
 
     async def close(self) -> None: ...
+
+
+S = TypeVar("S", bound=Service)
+
+
+async def proven(service: S, check: Callable[[], Awaitable[object]]) -> S:
+    """``service`` once ``check`` (its getMe, a sign-in) passed; closed when it did not, so a
+    platform that cannot start leaves no session open."""
+    try:
+        await check()
+    except BaseException:
+        await service.close()
+        raise
+    return service

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.platforms.protocol import Receives, Sends, Service, StartProblem, TextUnit
+from bot.platforms.protocol import Receives, Sends, Service, StartProblem, TextUnit, proven
 from bot.settings import Settings, problem
 
 if TYPE_CHECKING:
@@ -51,11 +51,7 @@ class Telegram:
         from bot.platforms.telegram.service import TelegramService
 
         service = TelegramService(app)
-        try:
-            await service.bot.get_me()
-        except BaseException:
-            await service.close()
-            raise
+        await proven(service, service.bot.get_me)
         app.core.deps.correctors[self.name] = TelegramChanges(service.bot, app.core.deps.clock)
         return service
 

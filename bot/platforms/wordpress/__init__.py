@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bot.platforms.protocol import Receives, Sends, Service, StartProblem, TextUnit
+from bot.platforms.protocol import Receives, Sends, Service, StartProblem, TextUnit, proven
 from bot.settings import Settings, problem
 
 if TYPE_CHECKING:
@@ -52,11 +52,7 @@ class WordPress:
         from bot.platforms.wordpress.service import WordPressService
 
         service = WordPressService(app)
-        try:
-            await service.check()
-        except BaseException:
-            await service.close()
-            raise
+        await proven(service, service.check)
         app.core.deps.correctors[self.name] = service.sender
         return service
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.platforms.protocol import Receives, Sends, Service, StartProblem, TextUnit
+from bot.platforms.protocol import Receives, Sends, Service, StartProblem, TextUnit, proven
 from bot.settings import Settings, problem
 
 if TYPE_CHECKING:
@@ -41,11 +41,7 @@ class Zalo:
         from bot.platforms.zalo.service import ZaloService
 
         service = ZaloService(app)
-        try:
-            await service.client.get_me()
-        except BaseException:
-            await service.close()
-            raise
+        await proven(service, service.client.get_me)
         app.core.deps.correctors[self.name] = service.sender
         return service
 
