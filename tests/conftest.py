@@ -13,7 +13,9 @@ import asyncpg
 import pytest
 from hypothesis import settings
 
+from tests.fake_graph import PAGE, TOKEN, FakeGraph
 from tests.fake_telegram import FakeTelegram
+from tests.fake_wordpress import FakeWordPress
 from tests.fake_zalo import FakeZalo
 from tests.harness import ADMIN, CHANNEL, ED1, ED2, EDITORS, Harness, settings_for
 
@@ -115,3 +117,23 @@ async def both(db_url: str, fake: FakeTelegram, zalo: FakeZalo) -> AsyncIterator
     """Telegram and Zalo served at once (see ``settings_for``)."""
     async with running(Harness(db_url=db_url, fake=fake, now=FROZEN, **settings_for(zalo))) as h:
         yield h
+
+
+@pytest.fixture
+async def wp() -> AsyncIterator[FakeWordPress]:
+    server = FakeWordPress()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def graph() -> AsyncIterator[FakeGraph]:
+    server = FakeGraph({PAGE: TOKEN})
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

@@ -26,6 +26,10 @@ Json = dict[str, Any]
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 
+# The page and its token most tests publish to.
+PAGE, TOKEN = "104857600123456", "EAAGfaketoken0123456789abcdef"
+
+
 @dataclass
 class Post:
     id: str

@@ -22,12 +22,11 @@ from bot.platforms.media import Change, MediaFile
 from bot.settings import Settings, describe_error
 from storage.models import Media, Outbox
 from tests.conftest import FROZEN
-from tests.fake_graph import FakeGraph, Post
+from tests.fake_graph import PAGE, TOKEN, FakeGraph, Post
 from tests.fake_telegram import FakeTelegram
 from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, ORG, Harness
 from tests.support.flows import press, submit_raw
 
-PAGE, TOKEN = "104857600123456", "EAAGfaketoken0123456789abcdef"
 HTML = "Chị <b>Hoa</b> & nhóm “Áo xanh” <script>x</script>"
 
 
@@ -61,16 +60,6 @@ class TestStore:
         if media.kind == "video":
             return MediaFile(MP4, "video/mp4", f"{media.ref}.mp4", "video")
         return MediaFile(png(len(self.asked)), "image/png", f"{media.ref}.png", "photo", 1, 1)
-
-
-@pytest.fixture
-async def graph() -> AsyncIterator[FakeGraph]:
-    server = FakeGraph({PAGE: TOKEN})
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 def harness(db_url: str, fake: FakeTelegram, graph: FakeGraph) -> Harness:

@@ -5,10 +5,8 @@ log and the reports keep it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from handlers.engine.texts import render
@@ -24,16 +22,6 @@ from tests.support.flows import card, press
 from tests.support.sites import NOW, approved, site_bot
 
 GROUP = "zalo-group-1"
-
-
-@pytest.fixture
-async def wp() -> AsyncIterator[FakeWordPress]:
-    server = FakeWordPress()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 async def published(bot: Harness, fake: FakeTelegram, wp: FakeWordPress) -> None:

@@ -5,7 +5,6 @@ text shown literally; draft sites; and every error WordPress gives."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -21,16 +20,6 @@ from tests.harness import ADMIN, CHANNEL, EDITORS, ORG
 from tests.support.sites import NOW, approved, post_rows, site_bot, until
 
 EVIL = "<script>alert(1)</script> & co"
-
-
-@pytest.fixture
-async def wp() -> AsyncIterator[FakeWordPress]:
-    server = FakeWordPress()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 async def test_an_approved_item_reaches_the_site_once_with_photos_tags_and_category(
