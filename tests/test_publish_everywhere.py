@@ -12,6 +12,9 @@ import asyncio
 import bot.platforms.facebook.service
 import bot.platforms.telegram.service
 import bot.platforms.wordpress.service  # noqa: F401
+from bot.platforms.facebook.service import FacebookService
+from bot.platforms.protocol import Service
+from bot.platforms.wordpress.service import WordPressService
 from tests.conftest import FROZEN
 from tests.fake_graph import PAGE, TOKEN, FakeGraph
 from tests.fake_telegram import FakeTelegram
@@ -22,12 +25,8 @@ from tests.support.images import jpeg
 from tests.support.sites import until
 
 
-async def test_one_story_on_every_target_then_taken_down_everywhere(
-    db_url: str, fake: FakeTelegram, graph: FakeGraph, wp: FakeWordPress
-) -> None:
-    photos = [jpeg(shade=40), jpeg(shade=200)]
-    fake.file_bytes |= {"P1001-0": photos[0], "P1001-1": photos[1]}  # submit_raw's file ids
-    bot = Harness(
+def everywhere(db_url: str, fake: FakeTelegram, graph: FakeGraph, wp: FakeWordPress) -> Harness:
+    return Harness(
         db_url=db_url,
         fake=fake,
         now=FROZEN,
@@ -40,6 +39,14 @@ async def test_one_story_on_every_target_then_taken_down_everywhere(
         wordpress_sites=f"doan={wp.base_url}",
         wordpress_credentials=f"doan={USER}:{PASSWORD}",
     )
+
+
+async def test_one_story_on_every_target_then_taken_down_everywhere(
+    db_url: str, fake: FakeTelegram, graph: FakeGraph, wp: FakeWordPress
+) -> None:
+    photos = [jpeg(shade=40), jpeg(shade=200)]
+    fake.file_bytes |= {"P1001-0": photos[0], "P1001-1": photos[1]}  # submit_raw's file ids
+    bot = everywhere(db_url, fake, graph, wp)
     await bot.start()  # the real media store: no test double
     try:
         await until(lambda: ("GET", PAGE) in graph.calls, 30)  # the start's token check
@@ -72,4 +79,35 @@ async def test_one_story_on_every_target_then_taken_down_everywhere(
         assert graph.live(PAGE) == [] and wp.published() == [] and not fake.messages(CHANNEL)
         await fake.wait_for(1001, "đã được ban biên tập gỡ", timeout=10)
     finally:
+        await bot.stop()
+
+
+async def test_two_workers_post_each_item_once_on_the_page_and_the_site(
+    db_url: str, fake: FakeTelegram, graph: FakeGraph, wp: FakeWordPress
+) -> None:
+    """A second worker's Facebook and WordPress outboxes beside the bot's, on one database:
+    every item is still posted once on each."""
+    bot = everywhere(db_url, fake, graph, wp)
+    await bot.start()
+    assert bot.app is not None
+    second: list[Service] = [FacebookService(bot.app), WordPressService(bot.app)]
+    stop = asyncio.Event()
+    workers = [asyncio.create_task(service.worker().run(stop)) for service in second]
+    try:
+        await until(lambda: ("GET", PAGE) in graph.calls, 30)
+        for user in (1001, 1002, 1003):
+            mark = fake.mark()
+            await submit_raw(bot.member(user, f"Người {user}"), fake, photos=1)
+            await card(fake, after=mark)
+            press(fake, ED1, "Duyệt")
+        for user in (1001, 1002, 1003):
+            await fake.wait_for(user, "đã được đăng", timeout=30)
+        await asyncio.sleep(0.5)  # room for a second post, were one to come
+        assert len(graph.live(PAGE)) == len(wp.published()) == 3
+        assert len([s for s in fake.messages(CHANNEL) if "#moingay1tintot" in (s.plain or "")]) == 3
+    finally:
+        stop.set()
+        await asyncio.gather(*workers)
+        for service in second:
+            await service.close()
         await bot.stop()
