@@ -23,6 +23,15 @@ async def get(session: AsyncSession, *, submission_id: int | None) -> Submission
     return await session.get(Submission, submission_id) if submission_id else None
 
 
+async def locked(session: AsyncSession, *, submission_id: int) -> Submission | None:
+    """The submission read afresh with its row locked until the transaction ends (PostgreSQL;
+    SQLite serialises writers anyway): work that decides on the state of several rows of it,
+    e.g. whether every post of it is out, is done one worker after another."""
+    return await session.get(
+        Submission, submission_id, with_for_update=True, populate_existing=True
+    )
+
+
 async def set_field(
     session: AsyncSession, *, submission: Submission, name: str, value: object
 ) -> None:

@@ -59,6 +59,10 @@ async def after_sent(
             await cards.mirror_card(session, sub, deps, deps.clock())
     elif item.kind == OutboxKind.POST:
         await session.flush()
+        # Each target's worker records its post in its own transaction: with the row locked,
+        # the last of them to finish sees every other one sent (READ COMMITTED on PostgreSQL),
+        # so the item is marked published exactly once.
+        sub = await submissions.locked(session, submission_id=sub.id or 0) or sub
         posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind=OutboxKind.POST)
         if all(p.status == OutboxStatus.SENT for p in posts) and sub.status == Status.APPROVED:
             sub.status, sub.published_at = Status.PUBLISHED, deps.clock()
