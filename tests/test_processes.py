@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 from sqlmodel import col, select
@@ -23,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 async def start_process(db_url: str, fake: FakeTelegram) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
     env |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": fake.base_url, "DATABASE_URL": db_url}
-    return await asyncio.create_subprocess_exec(
+    polls = polls_of(fake)
+    process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
@@ -34,6 +36,17 @@ async def start_process(db_url: str, fake: FakeTelegram) -> asyncio.subprocess.P
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
+    # Ready once it polls: a fresh interpreter imports aiogram and migrates first, which can
+    # take longer than a member's answer is waited for (the test is about what survives).
+    deadline = time.monotonic() + 60
+    while polls_of(fake) == polls and process.returncode is None:
+        assert time.monotonic() < deadline, "the bot never polled"
+        await asyncio.sleep(0.05)
+    return process
+
+
+def polls_of(fake: FakeTelegram) -> int:
+    return sum(1 for method, _ in fake.calls if method == "getUpdates")
 
 
 async def test_kill_9_between_steps_loses_nothing(db_url: str, fake: FakeTelegram) -> None:
