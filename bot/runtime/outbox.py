@@ -222,6 +222,14 @@ class OutboxWorker:
         at = self.clock() + timedelta(seconds=delay)
         await outbox.retry_later(session, item=item, at=at, error=detail)
 
+    async def in_flight(self) -> int:
+        """Rows of this platform being sent right now (by this worker's loop or another)."""
+        async with self.sessions() as session:
+            query = select(func.count()).where(
+                Outbox.platform == self.platform, Outbox.status == OutboxStatus.SENDING
+            )
+            return int((await session.exec(query)).one())
+
     async def _idle_delay(self) -> float:
         """``idle_sleep``, or less when a queued row comes due sooner (a 429's retry_after)."""
         async with self.sessions() as session:

@@ -137,6 +137,15 @@ class ConsoleSender:
         return Delivery([uuid.uuid4().hex[:8]], None)
 
 
+async def settle(worker: OutboxWorker) -> None:
+    """Until every row due is shown, the one the background loop may be sending too: the next
+    line typed (an editor's "2") must find the card it answers."""
+    for _ in range(500):
+        if not await worker.drain_once() and not await worker.in_flight():
+            return
+        await asyncio.sleep(0.01)
+
+
 async def run_console(
     core: Core, *, stdin: TextIO = sys.stdin, write: Callable[[str], None] = print
 ) -> None:
@@ -165,7 +174,7 @@ async def run_console(
             elif (event := terminal.event(line)) is not None:
                 for reply in await core.handle(event):
                     terminal.print(reply, reply.chat_id or event.chat_id)
-                await worker.drain_once()  # show the cards and notices this caused right away
+                await settle(worker)  # the cards and notices this caused, before the next line
             line = await asyncio.to_thread(stdin.readline) or None
     finally:
         stop.set()
