@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import asyncpg
 import pytest
@@ -57,12 +58,8 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    try:
+    async with running(FakeTelegram()) as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture
@@ -78,21 +75,26 @@ async def bot(db_url: str, fake: FakeTelegram) -> AsyncIterator[Harness]:
 
 @pytest.fixture
 async def zalo() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo()
-    await server.start()
-    try:
+    async with running(FakeZalo()) as server:
         yield server
-    finally:
-        await server.stop()
+
+
+class Startable(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+S = TypeVar("S", bound=Startable)
 
 
 @contextlib.asynccontextmanager
-async def running(harness: Harness) -> AsyncIterator[Harness]:
-    await harness.start()
+async def running(thing: S) -> AsyncIterator[S]:
+    """A bot or a fake server, started for the test and stopped after it."""
+    await thing.start()
     try:
-        yield harness
+        yield thing
     finally:
-        await harness.stop()
+        await thing.stop()
 
 
 @pytest.fixture
@@ -121,19 +123,11 @@ async def both(db_url: str, fake: FakeTelegram, zalo: FakeZalo) -> AsyncIterator
 
 @pytest.fixture
 async def wp() -> AsyncIterator[FakeWordPress]:
-    server = FakeWordPress()
-    await server.start()
-    try:
+    async with running(FakeWordPress()) as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture
 async def graph() -> AsyncIterator[FakeGraph]:
-    server = FakeGraph({PAGE: TOKEN})
-    await server.start()
-    try:
+    async with running(FakeGraph({PAGE: TOKEN})) as server:
         yield server
-    finally:
-        await server.stop()
