@@ -18,7 +18,8 @@ from tests.fake_graph import PAGE, TOKEN, FakeGraph
 from tests.fake_telegram import FakeTelegram
 from tests.fake_wordpress import FakeWordPress
 from tests.fake_zalo import FakeZalo
-from tests.harness import ADMIN, CHANNEL, ED1, ED2, EDITORS, Harness, settings_for
+from tests.harness import ADMIN, CHANNEL, ED1, ED2, EDITORS, Harness, free_port, settings_for
+from tests.support.board import board_settings, serve_board
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("TEST_POSTGRES_URL")
@@ -131,3 +132,21 @@ async def wp() -> AsyncIterator[FakeWordPress]:
 async def graph() -> AsyncIterator[FakeGraph]:
     async with running(FakeGraph({PAGE: TOKEN})) as server:
         yield server
+
+
+@pytest.fixture
+async def board(db_url: str, fake: FakeTelegram) -> AsyncIterator[tuple[Harness, str]]:
+    """The bot with its desk and the office's board served: (the bot, the board's base URL)."""
+    port = free_port()
+    harness = Harness(
+        db_url=db_url,
+        fake=fake,
+        now=FROZEN,
+        editor_chat_id=EDITORS,
+        admin_ids=f"telegram:{ADMIN}",
+        editor_ids=f"telegram:{ED1}",
+        publish_targets=f"telegram:{CHANNEL}",
+        **board_settings(port),
+    )
+    async with running(harness), serve_board(harness, port) as base:
+        yield harness, base

@@ -3,40 +3,16 @@ cookies and sessions open /quantri (the browser story is tests/test_board_browse
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import aiohttp
-import pytest
 
 from handlers.admin.web_link import sign
-from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
-from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, Harness, free_port
-from tests.support.board import SECRET, board_settings, link_from_bot, serve_board
+from tests.harness import ADMIN, ED1, Harness
+from tests.support.board import SECRET, link_from_bot
 
 MEMBER = 1201
-
-
-@pytest.fixture
-async def office(db_url: str, fake: FakeTelegram) -> AsyncIterator[tuple[Harness, str]]:
-    port = free_port()
-    harness = Harness(
-        db_url=db_url,
-        fake=fake,
-        now=FROZEN,
-        editor_chat_id=EDITORS,
-        admin_ids=f"telegram:{ADMIN}",
-        editor_ids=f"telegram:{ED1}",
-        publish_targets=f"telegram:{CHANNEL}",
-        **board_settings(port),
-    )
-    await harness.start()
-    try:
-        async with serve_board(harness, port) as base:
-            yield harness, base
-    finally:
-        await harness.stop()
 
 
 async def open_link(link: str) -> tuple[int, str, aiohttp.CookieJar]:
@@ -49,8 +25,8 @@ async def open_link(link: str) -> tuple[int, str, aiohttp.CookieJar]:
         return response.status, await response.text(), jar
 
 
-async def test_an_editor_signs_in_once_with_the_link(office: tuple[Harness, str]) -> None:
-    harness, _ = office
+async def test_an_editor_signs_in_once_with_the_link(board: tuple[Harness, str]) -> None:
+    harness, _ = board
     link = await link_from_bot(harness, ED1)
     status, page, jar = await open_link(link)
     assert status == 200 and "Nhịp đăng tuần này" in page
@@ -63,8 +39,8 @@ async def test_an_editor_signs_in_once_with_the_link(office: tuple[Harness, str]
     assert status == 403 and "chỉ dùng được một lần" in page
 
 
-async def test_an_expired_link_is_refused(office: tuple[Harness, str]) -> None:
-    harness, _ = office
+async def test_an_expired_link_is_refused(board: tuple[Harness, str]) -> None:
+    harness, _ = board
     link = await link_from_bot(harness, ADMIN)
     harness.now = harness.now + timedelta(minutes=11)
     status, page, _ = await open_link(link)
@@ -72,15 +48,15 @@ async def test_an_expired_link_is_refused(office: tuple[Harness, str]) -> None:
 
 
 async def test_a_member_is_refused_politely(
-    office: tuple[Harness, str], fake: FakeTelegram
+    board: tuple[Harness, str], fake: FakeTelegram
 ) -> None:
-    harness, _ = office
+    harness, _ = board
     sent = await harness.member(MEMBER).send("/web", "chỉ dành cho ban biên tập")
     assert "quantri" not in (sent.plain or "")
 
 
-async def test_forged_links_and_cookies_get_nothing(office: tuple[Harness, str]) -> None:
-    harness, base = office
+async def test_forged_links_and_cookies_get_nothing(board: tuple[Harness, str]) -> None:
+    harness, base = board
     link = await link_from_bot(harness, ADMIN)
     token = link.partition("?t=")[2]
     nonce = token.rpartition(".")[0]
@@ -101,8 +77,8 @@ async def test_forged_links_and_cookies_get_nothing(office: tuple[Harness, str])
     assert (await open_link(link))[0] == 200  # the real link was never touched
 
 
-async def test_a_removed_editors_session_stops_at_once(office: tuple[Harness, str]) -> None:
-    harness, base = office
+async def test_a_removed_editors_session_stops_at_once(board: tuple[Harness, str]) -> None:
+    harness, base = board
     status, _, jar = await open_link(await link_from_bot(harness, ED1))
     assert status == 200
     timeout = aiohttp.ClientTimeout(10)
@@ -115,8 +91,8 @@ async def test_a_removed_editors_session_stops_at_once(office: tuple[Harness, st
             assert response.status == 403 and "không còn quyền" in await response.text()
 
 
-async def test_admins_set_a_units_contacts_from_chat(office: tuple[Harness, str]) -> None:
-    harness, _ = office
+async def test_admins_set_a_units_contacts_from_chat(board: tuple[Harness, str]) -> None:
+    harness, _ = board
     admin = harness.member(ADMIN, name="Quản trị")
     await admin.send("/lienhe p-anlac them telegram:501", "Đã thêm telegram:501")
     await admin.send("/lienhe p-anlac them zalo:abc", "Đã thêm zalo:abc")

@@ -4,17 +4,14 @@ month's workbook; the page has no serious accessibility problem (axe-core)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
 from playwright.async_api import ViewportSize
 
-from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
-from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, Harness, free_port
-from tests.support.board import board_settings, link_from_bot, serve_board
+from tests.harness import ADMIN, CHANNEL, ED1, Harness
+from tests.support.board import link_from_bot
 from tests.support.browser import ARGS, CHROMIUM, needs_chromium, screenshot, serious_violations
 from tests.support.flows import card, press, submit_raw
 
@@ -24,33 +21,12 @@ AN_LAC = '[data-unit="p-anlac"]'
 pytestmark = needs_chromium
 
 
-@pytest.fixture
-async def office(db_url: str, fake: FakeTelegram) -> AsyncIterator[tuple[Harness, str]]:
-    port = free_port()
-    harness = Harness(
-        db_url=db_url,
-        fake=fake,
-        now=FROZEN,
-        editor_chat_id=EDITORS,
-        admin_ids=f"telegram:{ADMIN}",
-        editor_ids=f"telegram:{ED1}",
-        publish_targets=f"telegram:{CHANNEL}",
-        **board_settings(port),
-    )
-    await harness.start()
-    try:
-        async with serve_board(harness, port) as base:
-            yield harness, base
-    finally:
-        await harness.stop()
-
-
 async def test_admin_watches_a_unit_publish_and_downloads_the_workbook(
-    office: tuple[Harness, str], fake: FakeTelegram, db_url: str, tmp_path: Path
+    board: tuple[Harness, str], fake: FakeTelegram, db_url: str, tmp_path: Path
 ) -> None:
     from playwright.async_api import async_playwright
 
-    harness, base = office
+    harness, base = board
     link = await link_from_bot(harness, ADMIN)
     backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
     async with async_playwright() as pw:
