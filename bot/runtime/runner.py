@@ -1,5 +1,5 @@
-"""Running the service: the console demo, every platform of the registry that has a token,
-or a migration; and the supervision that stops it all when a background task dies."""
+"""Running the service: the console demo, or every platform of the registry that has a token;
+and the supervision that stops it all when a background task dies."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.backup import daily
 from bot.platforms import registry
 from bot.platforms.console.service import run_console
 from bot.platforms.protocol import Served, Service
@@ -23,7 +24,6 @@ from bot.settings import Settings
 from bot.web import server
 from handlers.engine.texts import render
 from handlers.engine.types import Say
-from storage.db import make_engine, migrate
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 10  # at shutdown, time for a send in flight to finish
@@ -51,12 +51,6 @@ def org_problem(error: Exception) -> OrgError:
 
 
 async def main(command: str, settings: Settings) -> int:
-    if command == "migrate":
-        engine = make_engine(settings.database_url)
-        await migrate(engine)
-        await engine.dispose()
-        print(render(Say("cli/migrated.j2"), "plain"))
-        return 0
     console = command == "demo" or not registry.served(settings)
     try:
         app = await build(settings, console=console)
@@ -140,7 +134,8 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
         if not running:
             log.critical(render(Say("cli/nothing_serves.j2"), "plain"))
             raise ServeFailed("no platform started")
-        tasks[asyncio.create_task(run_scheduler(app.sessions, app.core.deps, stop))] = "scheduler"
+        scheduler = run_scheduler(app.sessions, app.core.deps, stop, backup=daily.plan(settings))
+        tasks[asyncio.create_task(scheduler)] = "scheduler"
         await supervise(tasks, stop)
     finally:
         stop.set()
