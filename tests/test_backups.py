@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import col, select
 
 from bot.backup import daily, files, migrating
 from bot.backup.make import take
@@ -46,10 +47,14 @@ async def keeps_typing(member: Chat, done: asyncio.Event, started: asyncio.Event
 
 
 async def photos_of(bot: Harness) -> dict[str, bytes]:
+    """Every stored photo's bytes, by sha256."""
     assert bot.app is not None
     async with bot.app.sessions() as session:
-        rows = (await session.exec(sa.select(Media.sha256).where(Media.sha256.is_not(None)))).all()  # type: ignore[call-overload,union-attr]
-        return {sha: await media_store.read(session, sha256=sha) or b"" for (sha,) in rows}
+        rows = (await session.exec(select(Media).where(col(Media.sha256).is_not(None)))).all()
+        return {
+            m.sha256 or "": await media_store.read(session, sha256=m.sha256 or "") or b""
+            for m in rows
+        }
 
 
 async def test_a_backup_taken_while_members_type_restores_every_row_and_photo(

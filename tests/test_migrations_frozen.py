@@ -4,6 +4,7 @@ adds a column to ``submission`` cannot break an earlier one."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,9 @@ def test_no_migration_imports_the_app(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("revision", REVISIONS)
-async def test_upgrade_from_every_revision_keeps_its_rows(db_url: str, revision: str) -> None:
+async def test_upgrade_from_every_revision_keeps_its_rows(
+    db_url: str, revision: str, caplog: pytest.LogCaptureFixture
+) -> None:
     engine = make_engine(db_url)
     try:
         await migrate(engine, revision)
@@ -61,7 +64,9 @@ async def test_upgrade_from_every_revision_keeps_its_rows(db_url: str, revision:
             assert await connection.run_sync(texts) == before
         sessions = make_sessions(engine)
         # The bot's start indexes the published item (not the pending one), and only once.
-        assert await index_missing(sessions, batch=1) == 1
+        with caplog.at_level(logging.INFO, logger="handlers.desk.archived"):
+            assert await index_missing(sessions, batch=1) == 1
+        assert "1 published items indexed so far" in caplog.text  # progress, batch by batch
         assert await index_missing(sessions) == 0
         async with sessions() as session:
             everything = archive.Filters()

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.backup import files
-from bot.backup.make import TIMEOUT, take
+from bot.backup.make import take
+from bot.backup.postgres import TIMEOUT
 from bot.settings import Settings
 from handlers.admin.tell import tell_admins
 from handlers.engine.context import Deps

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from bot.backup import files
-from bot.backup.make import pg_args, run_tool, tool
+from bot.backup.postgres import pg_args, run_tool, tool
 from bot.settings import Settings
 from storage.db import make_engine, migrate, revision_of
 
@@ -54,8 +55,6 @@ def read_manifest(backup: Path) -> dict[str, Any]:
 
 
 def sqlite_tables(path: Path) -> list[str]:
-    import sqlite3
-
     if not path.exists() or path.stat().st_size == 0:
         return []
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from bot.backup import files, migrating
-from bot.backup.make import BackupFailed, ToolMissing, take
+from bot.backup.make import take
+from bot.backup.postgres import BackupFailed, ToolMissing
 from bot.backup.restore import Refused, restore
 from bot.settings import Settings
 from handlers.engine.texts import render
