@@ -123,6 +123,18 @@ async def index(session: AsyncSession, *, submission_id: int, body: str) -> None
     await session.exec(text(sql).bindparams(id=submission_id, body=body))  # type: ignore[call-overload]
 
 
+async def index_new(session: AsyncSession, *, bodies: dict[int, str]) -> None:
+    """Put items the index does not hold yet (``unindexed``) in it, in one statement."""
+    if not bodies:
+        return
+    if _postgres(session):
+        sql = "INSERT INTO archive_text (submission_id, body) VALUES (:id, :body)"
+    else:
+        sql = "INSERT INTO archive_fts (rowid, body) VALUES (:id, :body)"
+    rows = [{"id": ident, "body": body} for ident, body in bodies.items()]
+    await session.exec(text(sql), params=rows)  # type: ignore[call-overload]
+
+
 async def unindexed(session: AsyncSession, *, after: int, limit: int) -> Sequence[Submission]:
     """Items the archive shows but its index lacks (published before the index existed, or
     by a bot stopped between two steps), by id after ``after``."""

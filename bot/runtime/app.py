@@ -13,7 +13,6 @@ from bot.platforms.media import MediaSource
 from bot.runtime.media import Fetch, StoreSource, fetch_url
 from bot.runtime.watchdog import check_writable
 from bot.settings import Settings
-from handlers.desk import archived
 from handlers.engine.context import Deps
 from handlers.engine.core import Core
 from handlers.org import OrgConfig, load_org
@@ -101,7 +100,6 @@ async def build(
         async with sessions() as session, session.begin():
             rows = [UnitBase(code=u.code, name=u.name, parent_code=u.parent) for u in org.units]
             await units.sync(session, units=rows)
-        await archived.index_missing(sessions)  # e.g. what was published before 0011
     if task and file_lock is not None:
         file_lock.close()  # held while migrating only: a bot may start while the task runs
         file_lock = None

@@ -22,6 +22,7 @@ from bot.runtime.supervision import ServeFailed, failed, supervise
 from bot.runtime.watchdog import watch_database
 from bot.settings import Settings
 from bot.web import server
+from handlers.desk import archived
 from handlers.engine.texts import render
 from handlers.engine.types import Say
 
@@ -77,6 +78,7 @@ async def _console(app: App) -> None:
     except OSError:  # the port is taken: any free one
         runner, url = await server.start(server.make_web(app), "127.0.0.1", 0)
     print(render(Say("cli/web_served.j2", {"url": url}), "plain"))
+    await archived.index_missing(app.sessions)  # a demo's database is small
     try:
         await run_console(app.core)
     finally:
@@ -136,6 +138,8 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
             raise ServeFailed("no platform started")
         scheduler = run_scheduler(app.sessions, app.core.deps, stop, backup=daily.plan(settings))
         tasks[asyncio.create_task(scheduler)] = "scheduler"
+        # The archive's search index: items it lacks (e.g. published before it existed).
+        tasks[asyncio.create_task(archived.index_beside(app.sessions, stop))] = "archive index"
         await supervise(tasks, stop)
     finally:
         stop.set()
