@@ -56,7 +56,10 @@ async def run(
     # No bot may serve the SQLite file meanwhile (AlreadyRunning says so); released at the end.
     lock = hold_sqlite_file(settings.database_url)
     engine = make_engine(settings.database_url)
-    scratch = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="tintot-migrate-"))
+    database = files.sqlite_file(settings.database_url)
+    # Beside the database (its disk has room for a copy of it; /tmp may not).
+    near = str(database.parent) if database is not None else None
+    scratch = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix=".migrate-", dir=near))
     try:
         before = await revision_of(engine)
         todo = pending(before, location)
@@ -65,7 +68,6 @@ async def run(
         made = None
         if backup and before is not None:  # an empty database has nothing to lose
             made = (await take(settings, folder or files.default_folder(settings), at=at)).path
-        database = files.sqlite_file(settings.database_url)
         try:
             if database is None or before is None:
                 await migrate(engine, location=location)  # PostgreSQL: one transaction
