@@ -1,5 +1,5 @@
-"""``python -m bot [run|demo|migrate|seed-demo|export|report|forget]``: with no command, run (or the
-demo when no platform has a token)."""
+"""``python -m bot [run|demo|migrate|backup|restore|seed-demo|export|report|forget]``: with no
+command, run (or the demo when no platform has a token)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 
 from pydantic import ValidationError
 
-from bot.cli import tasks
+from bot.cli import database, tasks
 from bot.runtime.watchdog import DatabaseGone, DatabaseReadOnly
 from bot.settings import Settings, describe_error, secret_values
 from handlers.engine.texts import render
@@ -25,8 +25,9 @@ def _fail(template: str, **ctx: object) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot")
     commands = parser.add_subparsers(dest="command")
-    for name in ("run", "demo", "migrate"):
+    for name in ("run", "demo"):
         commands.add_parser(name)
+    database.add_arguments(commands)
     tasks.add_arguments(commands)
     args = parser.parse_args(argv)
     try:
@@ -45,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     quiet = console and settings.log_level == "INFO"
     logs.setup("WARNING" if quiet else settings.log_level, secret_values(settings))
     try:
+        if command in database.COMMANDS:
+            return asyncio.run(database.run(args, settings))
         if command in ("seed-demo", "export", "report", "forget"):
             return asyncio.run(tasks.run_task(args, settings))
         return asyncio.run(runner.main(command, settings))

@@ -157,6 +157,11 @@ class Settings(BaseSettings):
     wordpress_credentials: Annotated[dict[str, WordPressLogin], NoDecode] = {}
     wordpress_timeout_seconds: float = Field(default=60, gt=0, le=600)
     wordpress_status: Annotated[dict[str, Literal["publish", "draft"]], NoDecode] = {}
+    # The daily backup (bot/backup/): on when BACKUP_DIR is set, at BACKUP_AT (TIMEZONE),
+    # keeping the newest BACKUP_KEEP files there. ``python -m bot backup`` writes there too.
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=1, le=3650)
+    backup_at: str = "02:30"
 
     _ids = field_validator("publish_targets", "admin_ids", "editor_ids", mode="before")(_parse_ids)
     _pages = field_validator("facebook_page_tokens", mode="before")(_parse_page_tokens)
@@ -178,6 +183,7 @@ class Settings(BaseSettings):
         "zalo_webhook_url",
         "zalo_webhook_secret",
         "media_dir",
+        "backup_dir",
         "public_base_url",
         "web_secret",
         mode="before",
@@ -194,6 +200,15 @@ class Settings(BaseSettings):
         if not value.is_file():
             raise ValueError(f"file_missing|{value}")
         return value
+
+    @field_validator("backup_at")
+    @classmethod
+    def _hour_minute(cls, value: str) -> str:
+        hour, sep, minute = value.strip().partition(":")
+        ok = sep and hour.isdigit() and minute.isdigit() and len(minute) == 2
+        if not ok or not (int(hour) < 24 and int(minute) < 60):
+            raise ValueError(f"hour_minute|{value}")
+        return f"{int(hour):02d}:{minute}"
 
     @field_validator("timezone")
     @classmethod

@@ -123,6 +123,34 @@ async def index(session: AsyncSession, *, submission_id: int, body: str) -> None
     await session.exec(text(sql).bindparams(id=submission_id, body=body))  # type: ignore[call-overload]
 
 
+async def index_new(session: AsyncSession, *, bodies: dict[int, str]) -> None:
+    """Put items the index does not hold yet (``unindexed``) in it, in one statement."""
+    if not bodies:
+        return
+    if _postgres(session):
+        sql = "INSERT INTO archive_text (submission_id, body) VALUES (:id, :body)"
+    else:
+        sql = "INSERT INTO archive_fts (rowid, body) VALUES (:id, :body)"
+    rows = [{"id": ident, "body": body} for ident, body in bodies.items()]
+    await session.exec(text(sql), params=rows)  # type: ignore[call-overload]
+
+
+async def unindexed(session: AsyncSession, *, after: int, limit: int) -> Sequence[Submission]:
+    """Items the archive shows but its index lacks (published before the index existed, or
+    by a bot stopped between two steps), by id after ``after``."""
+    if _postgres(session):
+        held = select(TEXT.c.submission_id).where(TEXT.c.submission_id == Submission.id)
+    else:
+        held = select(FTS.c.rowid).where(FTS.c.rowid == Submission.id)
+    query = (
+        select(Submission)
+        .where(*visible(), col(Submission.id) > after, ~held.exists())
+        .order_by(col(Submission.id))
+        .limit(limit)
+    )
+    return (await session.exec(query)).all()
+
+
 async def forget(session: AsyncSession, *, submission_id: int) -> None:
     """Take an item out of the index (taken down, erased): search finds it no more."""
     if _postgres(session):

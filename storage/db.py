@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel import Session as SyncSession
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -85,24 +93,78 @@ def make_sessions(engine: AsyncEngine, clock: Clock = system) -> async_sessionma
     )
 
 
-def alembic_config(url: str | None = None) -> Config:
+def alembic_config(url: str | None = None, location: Path = MIGRATIONS) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(location))
     if url:
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
-async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    """Upgrade the schema on the engine's own connection (no second event loop)."""
+async def migrate(
+    engine: AsyncEngine, revision: str = "head", *, location: Path = MIGRATIONS
+) -> None:
+    """Upgrade the schema on the engine's own connection (no second event loop), every
+    pending revision in one transaction: on PostgreSQL a failing one leaves the database as
+    it was (DDL is transactional there; on SQLite ``bot.backup.migrating`` restores a copy)."""
 
     def upgrade(connection: Connection) -> None:
-        config = alembic_config()
+        config = alembic_config(location=location)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        _check_keys(connection)
 
-    async with engine.begin() as connection:
+    async with _migrating(engine) as connection:
         if engine.dialect.name == "postgresql":
             # Workers starting together: one migrates, the others wait and find it done.
             await connection.execute(text("SELECT pg_advisory_xact_lock(7000)"))
         await connection.run_sync(upgrade)
+
+
+async def downgrade(engine: AsyncEngine, revision: str, *, location: Path = MIGRATIONS) -> None:
+    def down(connection: Connection) -> None:
+        config = alembic_config(location=location)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+        _check_keys(connection)
+
+    async with _migrating(engine) as connection:
+        await connection.run_sync(down)
+
+
+@asynccontextmanager
+async def _migrating(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection in a transaction. SQLite alters a table by copying it and dropping the
+    old one (Alembic's batch mode): with foreign keys on, dropping ``submission`` while media
+    rows point at it fails, so a database holding any item could not be upgraded. They are
+    off while migrating (the pragma is ignored inside a transaction: set around it) and every
+    key is checked before the transaction ends (``_check_keys``)."""
+    sqlite = engine.dialect.name == "sqlite"
+    async with engine.connect() as connection:
+        if sqlite:
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                yield connection
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
+
+
+def _check_keys(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise IntegrityError("PRAGMA foreign_key_check", None, ValueError(broken[:5]))
+
+
+async def revision_of(engine: AsyncEngine) -> str | None:
+    """The schema's current revision (None: an empty database)."""
+
+    def current(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(current)

@@ -1,5 +1,5 @@
-"""Running the service: the console demo, every platform of the registry that has a token,
-or a migration; and the supervision that stops it all when a background task dies."""
+"""Running the service: the console demo, or every platform of the registry that has a token;
+and the supervision that stops it all when a background task dies."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.backup import daily
 from bot.platforms import registry
 from bot.platforms.console.service import run_console
 from bot.platforms.protocol import Served, Service
@@ -21,9 +22,9 @@ from bot.runtime.supervision import ServeFailed, failed, supervise
 from bot.runtime.watchdog import watch_database
 from bot.settings import Settings
 from bot.web import server
+from handlers.desk import archived
 from handlers.engine.texts import render
 from handlers.engine.types import Say
-from storage.db import make_engine, migrate
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 10  # at shutdown, time for a send in flight to finish
@@ -51,12 +52,6 @@ def org_problem(error: Exception) -> OrgError:
 
 
 async def main(command: str, settings: Settings) -> int:
-    if command == "migrate":
-        engine = make_engine(settings.database_url)
-        await migrate(engine)
-        await engine.dispose()
-        print(render(Say("cli/migrated.j2"), "plain"))
-        return 0
     console = command == "demo" or not registry.served(settings)
     try:
         app = await build(settings, console=console)
@@ -83,6 +78,7 @@ async def _console(app: App) -> None:
     except OSError:  # the port is taken: any free one
         runner, url = await server.start(server.make_web(app), "127.0.0.1", 0)
     print(render(Say("cli/web_served.j2", {"url": url}), "plain"))
+    await archived.index_missing(app.sessions)  # a demo's database is small
     try:
         await run_console(app.core)
     finally:
@@ -140,7 +136,10 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
         if not running:
             log.critical(render(Say("cli/nothing_serves.j2"), "plain"))
             raise ServeFailed("no platform started")
-        tasks[asyncio.create_task(run_scheduler(app.sessions, app.core.deps, stop))] = "scheduler"
+        scheduler = run_scheduler(app.sessions, app.core.deps, stop, backup=daily.plan(settings))
+        tasks[asyncio.create_task(scheduler)] = "scheduler"
+        # The archive's search index: items it lacks (e.g. published before it existed).
+        tasks[asyncio.create_task(archived.index_beside(app.sessions, stop))] = "archive index"
         await supervise(tasks, stop)
     finally:
         stop.set()

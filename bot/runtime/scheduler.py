@@ -1,4 +1,5 @@
-"""The clock of the service: posting slots, warnings and reminders, every ``every`` seconds."""
+"""The clock of the service: posting slots, warnings, reminders and the daily backup, every
+``every`` seconds."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.backup import daily
 from handlers.engine.context import Deps
 from handlers.jobs import nudges, weekly_nudge
 from handlers.jobs.schedule import tick
@@ -26,13 +28,18 @@ async def run_scheduler(
     stop: asyncio.Event,
     *,
     every: float = 30.0,
+    backup: daily.Plan | None = None,
 ) -> None:
+    backing_up: asyncio.Task[object] | None = None
     while not stop.is_set():
+        day = None
         try:
             async with sessions() as session, session.begin():
                 # One worker ticks at a time; the others skip this round.
                 if await locks.try_job_lock(session, name="tintot-scheduler"):
                     now = deps.clock()
+                    if backup is not None and (backing_up is None or backing_up.done()):
+                        day = await daily.claim(session, plan=backup, deps=deps, now=now)
                     await tick(session, deps=deps, now=now)
                     await nudges.weekly(session, deps=deps, now=now)
                     await weekly_nudge.units(session, deps=deps, now=now)
@@ -43,5 +50,11 @@ async def run_scheduler(
         except Exception:
             # A database hiccup must not stop the slots: the next tick tries again.
             log.exception("scheduler tick failed")
+            day = None  # the claim was rolled back with the tick
+        if day is not None and backup is not None:  # claimed and committed: this worker's
+            backing_up = asyncio.create_task(daily.run(sessions, deps, backup, day))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)
+    if backing_up is not None and not backing_up.done():
+        backing_up.cancel()  # at shutdown: a half-written backup leaves only its .part file
+        await asyncio.gather(backing_up, return_exceptions=True)

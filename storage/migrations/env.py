@@ -20,6 +20,8 @@ def run_on(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # Every pending revision in the caller's one transaction: all or none applied.
+        transaction_per_migration=False,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -819,6 +819,7 @@ PLAIN_ONLY = {
         ),
         Say("cli/config_error.j2", {"name": "ADMIN_IDS", "key": "ids_format", "value": "123"}),
         Say("cli/config_error.j2", {"name": "X", "key": "other", "value": "giá trị lạ <b>"}),
+        Say("cli/config_error.j2", {"name": "BACKUP_AT", "key": "hour_minute", "value": "25:00"}),
         *(
             Say("cli/config_error.j2", {"name": name, "key": key, "value": "doan"})
             for name, key in [
@@ -860,7 +861,108 @@ PLAIN_ONLY = {
     "cli/task_died.j2": [
         Say("cli/task_died.j2", {"task": "outbox telegram", "error": "RuntimeError: boom & <x>"})
     ],
-    "cli/migrated.j2": [Say("cli/migrated.j2")],
+    "cli/migrated.j2": [
+        Say("cli/migrated.j2", {"before": "0012", "after": "0012", "applied": []}),
+        Say(
+            "cli/migrated.j2",
+            {
+                "before": "0011",
+                "after": "0013",
+                "applied": [
+                    {"revision": "0012", "doc": "the office's board"},
+                    {"revision": "0013", "doc": "a new column"},
+                ],
+                "backup": "/var/backups/tintot/tintot-backup-20261207-023000.tar",
+            },
+        ),
+        Say(
+            "cli/migrated.j2",
+            {
+                "before": None,
+                "after": "0012",
+                "applied": [{"revision": "0001", "doc": "initial schema"}],
+                "backup": None,
+            },
+        ),
+        Say(
+            "cli/migrated.j2",
+            {
+                "before": "0011",
+                "after": "0012",
+                "applied": [{"revision": "0012", "doc": "the office's board"}],
+                "backup": None,
+            },
+        ),
+    ],
+    "cli/migrate_failed.j2": [
+        Say(
+            "cli/migrate_failed.j2",
+            {
+                "before": "0012",
+                "error": "OperationalError: no such table: x",
+                "backup": "/var/backups/tintot/tintot-backup-20261207-023000.tar",
+            },
+        ),
+        Say(
+            "cli/migrate_failed.j2",
+            {"before": "0012", "error": "ProgrammingError: <b>", "backup": None},
+        ),
+    ],
+    "cli/backed_up.j2": [
+        Say(
+            "cli/backed_up.j2",
+            {
+                "path": "/var/backups/tintot/tintot-backup-20261207-023000.tar",
+                "revision": "0012",
+                "counts": {"member": 120, "submission": 340, "audit": 900},
+                "media_files": 75,
+            },
+        ),
+        Say(
+            "cli/backed_up.j2",
+            {
+                "path": "/var/backups/tintot/tintot-backup-20261207-023000.tar",
+                "revision": "0012",
+                "counts": {"member": 3, "submission": 4, "mediablob": 2},
+                "media_files": 0,
+            },
+        ),
+    ],
+    "cli/backup_tool_missing.j2": [
+        Say("cli/backup_tool_missing.j2", {"tool": "pg_dump"}),
+        Say("cli/backup_tool_missing.j2", {"tool": "pg_restore"}),
+    ],
+    "cli/backup_failed.j2": [Say("cli/backup_failed.j2", {"error": "pg_dump: connection refused"})],
+    "cli/restore_refused.j2": [
+        Say(
+            "cli/restore_refused.j2",
+            {
+                "what": "tables",
+                "path": "data/tintot.db",
+                "names": ["audit", "ban", "inbox", "media", "member", "outbox"],
+            },
+        ),
+        Say("cli/restore_refused.j2", {"what": "media", "path": "data/media", "names": []}),
+        Say(
+            "cli/restore_refused.j2",
+            {
+                "what": "backend",
+                "path": "/var/backups/tintot/tintot-backup-20261207-023000.tar",
+                "names": ["postgresql"],
+            },
+        ),
+        Say("cli/restore_refused.j2", {"what": "not_backup", "path": "ghi-chu.txt", "names": []}),
+    ],
+    "cli/restored.j2": [
+        Say(
+            "cli/restored.j2",
+            {
+                "path": "/var/backups/tintot/tintot-backup-20261207-023000.tar",
+                "revision": "0012",
+                "counts": {"member": 120, "submission": 340},
+            },
+        )
+    ],
     "cli/no_platform.j2": [Say("cli/no_platform.j2")],
     "cli/web_served.j2": [Say("cli/web_served.j2", {"url": "http://127.0.0.1:8080/"})],
     "cli/org_error.j2": [
@@ -1061,6 +1163,11 @@ def publishing_cases() -> dict[str, list[Case]]:
         ],
         "notice/taken_down.j2": [case("bài bị gỡ", "notice/taken_down.j2", sub_id=27)],
         "notice/corrected.j2": [case("bài được sửa", "notice/corrected.j2", sub_id=27)],
+        "notice/backup_failed.j2": [
+            case("sao lưu hằng ngày hỏng", "notice/backup_failed.j2", day="07/12/2026",
+                 error="OSError: [Errno 28] No space left on device <b>",
+                 folder="/var/backups/tintot"),
+        ],
         "notice/wordpress_refused.j2": [
             case("mật khẩu ứng dụng bị thu hồi", "notice/wordpress_refused.j2", site="doan",
                  error=f"incorrect_password: {USER}", minutes=15),
