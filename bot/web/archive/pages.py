@@ -17,6 +17,7 @@ from handlers.engine.context import Deps
 from handlers.engine.textnorm import fold
 from handlers.engine.texts import render
 from storage import archive, outbox, submissions, units
+from storage.media_store import EXTENSIONS
 from storage.models import Media, OutboxKind, OutboxStatus, Submission
 
 KINDS = ("tin_tot", "cau_chuyen_dep")
@@ -89,11 +90,12 @@ def _below(code: str, every: dict[str, Any]) -> set[str]:
 
 
 def photo_url(media: Media) -> str | None:
-    """The media store's address of a photo, once the store keeps its bytes (``sha256``)."""
-    sha = getattr(media, "sha256", None)
-    if media.kind != "photo" or not sha:
+    """The media store's address of a photo, once the store keeps its bytes (``sha256``),
+    with the extension of its stored type (a PNG is ``.png``: the route checks it)."""
+    ext = EXTENSIONS.get(media.mime or "")
+    if media.kind != "photo" or not media.sha256 or ext is None:
         return None
-    return f"/media/{sha}.{getattr(media, 'ext', None) or 'jpg'}"
+    return f"/media/{media.sha256}.{ext}"
 
 
 async def shown(session: AsyncSession, sub: Submission, deps: Deps) -> dict[str, Any]:

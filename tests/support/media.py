@@ -1,0 +1,59 @@
+"""Photos of stories in the media store, and a visitor fetching them, for the media tests."""
+
+from __future__ import annotations
+
+import os
+from io import BytesIO
+from typing import Any
+
+import aiohttp
+from PIL import Image
+
+from bot.runtime.app import App
+from storage import media_store
+from storage.clock import now
+from storage.media_store import Stored
+from storage.models import Media
+
+
+async def attach(app: App, number: int, data: bytes, *, n: int = 0) -> Stored:
+    """``data`` stored and shown on item ``number`` as its photo ``n``."""
+    async with app.sessions() as session, session.begin():
+        stored = await media_store.put(session, data=data)
+        row = Media(
+            submission_id=number,
+            kind="photo",
+            ref=f"P{number}-{n}",
+            platform="telegram",
+            source_key=f"k{number}-{n}",
+        )
+        session.add(row)
+        await session.flush()
+        at = now(session)
+        await media_store.record(session, media_id=row.id or 0, stored=stored, now=at)
+    return stored
+
+
+def png(width: int = 40, height: int = 30) -> bytes:
+    out = BytesIO()
+    Image.new("RGBA", (width, height), (10, 200, 90, 128)).save(out, "PNG")
+    return out.getvalue()
+
+
+def noise_png(megabytes: float) -> bytes:
+    """A valid PNG of random pixels, about ``megabytes`` big (noise does not compress)."""
+    side = int((megabytes * 1024 * 1024 / 3) ** 0.5)
+    out = BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(
+        out, "PNG", compress_level=0
+    )
+    return out.getvalue()
+
+
+async def get(url: str, **headers: str) -> tuple[int, Any, bytes]:
+    """Status, headers and body of a GET."""
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(timeout=timeout) as http, http.get(
+        url, headers=headers
+    ) as response:
+        return response.status, response.headers, await response.read()
