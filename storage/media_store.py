@@ -190,12 +190,6 @@ async def record_ref(
             await record(session, media_id=media_id, stored=stored, now=now)
 
 
-async def mime_of(session: AsyncSession, *, sha256: str) -> str | None:
-    """The type of stored bytes a media row still refers to; None when none does."""
-    query = select(Media.mime).where(Media.sha256 == sha256, col(Media.mime).is_not(None))
-    return (await session.exec(query.limit(1))).first()
-
-
 async def shas_of(session: AsyncSession, *, submission_ids: Collection[int]) -> set[str]:
     query = select(Media.sha256).where(
         col(Media.submission_id).in_(list(submission_ids)), col(Media.sha256).is_not(None)

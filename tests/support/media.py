@@ -53,7 +53,8 @@ def noise_png(megabytes: float) -> bytes:
 async def get(url: str, **headers: str) -> tuple[int, Any, bytes]:
     """Status, headers and body of a GET."""
     timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(timeout=timeout) as http, http.get(
-        url, headers=headers
-    ) as response:
+    async with (
+        aiohttp.ClientSession(timeout=timeout) as http,
+        http.get(url, headers=headers) as response,
+    ):
         return response.status, response.headers, await response.read()
