@@ -122,6 +122,11 @@ def media_dir(session: AsyncSession) -> Path:
     return Path(bind.engine.url.database or "data/x").resolve().parent / "media"
 
 
+def file_of(session: AsyncSession, *, sha256: str) -> Path | None:
+    """Where the bytes of ``sha256`` are a file (SQLite); None: rows (``storage.media_blobs``)."""
+    return None if _postgres(session) else media_dir(session) / sha256
+
+
 def _write(path: Path, data: bytes) -> None:
     if path.exists():  # content-addressed: the same bytes are there already
         return

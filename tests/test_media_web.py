@@ -4,22 +4,27 @@ a take-down or an erasure; streamed, never loaded whole; ranges, validators, a c
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import aiohttp
 import pytest
 from sqlalchemy import delete, update
 from sqlmodel import col, select
 
-from bot.runtime.app import App
+from bot.runtime.app import App, build
 from handlers.privacy import erasure
 from storage.models import Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.fake_wordpress import FakeWordPress
-from tests.harness import ED1, EDITORS, free_port
+from tests.harness import ED1, EDITORS, free_port, make_settings
 from tests.support.archive import publish, serving
+from tests.support.cli import start_bot
 from tests.support.flows import card, press
-from tests.support.media import attach, get, png
+from tests.support.media import SlowReader, attach, get, noise_png, png, resident_mb
 from tests.support.sites import approved, site_bot
 
 Site = tuple[App, str]
@@ -106,3 +111,109 @@ async def test_a_photo_a_pending_post_needs_is_served_privately_until_it_is_sent
     async with app.sessions() as session, session.begin():
         await session.exec(update(Outbox).values(status=OutboxStatus.SENT))
     assert (await get(photo))[0] == 410
+
+
+@pytest.fixture(scope="module")
+def large() -> bytes:
+    return noise_png(19)
+
+
+async def test_ranges_and_validators(site: Site) -> None:
+    app, url = site
+    number = await publish(app, at=FROZEN)
+    data = noise_png(1)
+    stored = await attach(app, number, data)
+    photo = f"{url}media/{stored.name}"
+    status, headers, body = await get(photo)
+    assert (status, headers["ETag"], headers["Accept-Ranges"]) == (
+        200,
+        f'"{stored.sha256}"',
+        "bytes",
+    )
+    assert body == data
+    status, headers, body = await get(photo, Range="bytes=10-19")
+    assert (status, headers["Content-Range"], body) == (
+        206,
+        f"bytes 10-19/{len(data)}",
+        data[10:20],
+    )
+    status, _, body = await get(photo, Range="bytes=-5")
+    assert (status, body) == (206, data[-5:])
+    status, headers, _ = await get(photo, Range=f"bytes={len(data)}-")
+    assert (status, headers["Content-Range"]) == (416, f"bytes */{len(data)}")
+    status, headers, body = await get(photo, **{"If-None-Match": f'"{stored.sha256}"'})
+    assert (status, headers["ETag"], body) == (304, f'"{stored.sha256}"', b"")
+    assert (await get(photo, **{"If-None-Match": '"somethingelse"'}))[0] == 200
+
+
+async def test_one_address_gets_four_streams_at_a_time(site: Site, large: bytes) -> None:
+    app, url = site
+    stored = await attach(app, await publish(app, at=FROZEN), large)
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    path = f"/media/{stored.name}"
+    readers = [SlowReader(port, path) for _ in range(4)]
+    try:
+        assert [await reader.start() for reader in readers] == [200] * 4
+        status, headers, _ = await get(f"{url}{path[1:]}")
+        assert (status, headers["Retry-After"]) == (429, "5")
+        other = SlowReader(port, path, "127.0.0.2")  # another address is not held back
+        assert await other.start() == 200
+        await other.close()
+        await readers.pop().close()
+        for _ in range(100):  # the server notices the closed connection, frees its slot
+            if (status := (await get(f"{url}{path[1:]}", Range="bytes=0-0"))[0]) != 429:
+                break
+            await asyncio.sleep(0.05)
+        assert status == 206
+    finally:
+        for reader in readers:
+            await reader.close()
+
+
+async def test_twenty_slow_readers_of_a_large_photo_do_not_load_it_into_memory(
+    db_url: str, fake: FakeTelegram, tmp_path: Path, large: bytes
+) -> None:
+    """The real ``python -m bot run``: its resident memory, read from /proc."""
+    app = await build(
+        make_settings(db_url, fake, media_dir=tmp_path / "media"), clock=lambda: FROZEN
+    )
+    try:
+        stored = await attach(app, await publish(app, at=FROZEN), large)
+    finally:
+        await app.close()
+    port = free_port()
+    process = await start_bot(
+        {
+            "DATABASE_URL": db_url,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE": fake.base_url,
+            "WEB_HOST": "127.0.0.1",
+            "WEB_PORT": str(port),
+            "MEDIA_DIR": str(tmp_path / "media"),
+            "LOG_LEVEL": "WARNING",
+        },
+        "run",
+    )
+    photo, readers = f"http://127.0.0.1:{port}/media/{stored.name}", []
+    try:
+        for _ in range(600):
+            with contextlib.suppress(aiohttp.ClientError):
+                if (await get(photo))[2] == large:  # up, and every code path warmed once
+                    break
+            await asyncio.sleep(0.1)
+        before = resident_mb(process.pid)
+        readers = [
+            SlowReader(port, f"/media/{stored.name}", f"127.0.0.{10 + n}") for n in range(20)
+        ]
+        assert [await reader.start() for reader in readers] == [200] * 20
+        peak = before
+        for _ in range(20):  # all twenty streams open and stalled
+            peak = max(peak, resident_mb(process.pid))
+            await asyncio.sleep(0.1)
+        print(f"resident memory {before:.0f} MB, with twenty slow readers {peak:.0f} MB")
+        assert peak - before < 50
+    finally:
+        for reader in readers:
+            await reader.close()
+        process.terminate()
+        await process.wait()

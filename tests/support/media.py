@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import socket
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -58,3 +62,39 @@ async def get(url: str, **headers: str) -> tuple[int, Any, bytes]:
         http.get(url, headers=headers) as response,
     ):
         return response.status, response.headers, await response.read()
+
+
+class SlowReader:
+    """A visitor on a slow line: asks for ``path`` from ``source`` (any 127.x address is this
+    machine), reads the status line and a little, then stops reading until closed."""
+
+    def __init__(self, port: int, path: str, source: str = "127.0.0.1") -> None:
+        self.port, self.path, self.source = port, path, source
+        self.writer: asyncio.StreamWriter | None = None
+        self.status = 0
+
+    async def start(self, first: int = 64 * 1024) -> int:
+        reader, self.writer = await asyncio.open_connection(
+            "127.0.0.1", self.port, local_addr=(self.source, 0), limit=first
+        )
+        sock = self.writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a narrow pipe
+        self.writer.write(f"GET {self.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        await self.writer.drain()
+        self.status = int((await reader.readline()).split()[1])
+        await reader.read(first)
+        return self.status
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+
+
+def resident_mb(pid: int) -> float:
+    """A process's resident memory, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
