@@ -6,24 +6,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
+from io import BytesIO
 from pathlib import Path
 
 import aiohttp
 import pytest
+from PIL import Image
 from sqlalchemy import delete, update
 from sqlmodel import col, select
 
 from bot.runtime.app import App, build
 from handlers.privacy import erasure
-from storage.models import Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
+from storage.db import make_engine, make_sessions
+from storage.models import Media, Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
 from tests.conftest import FROZEN
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.fake_wordpress import FakeWordPress
-from tests.harness import ED1, EDITORS, free_port, make_settings
+from tests.harness import CHANNEL, ED1, EDITORS, Harness, free_port, make_settings
 from tests.support.archive import publish, serving
 from tests.support.cli import start_bot
-from tests.support.flows import card, press
+from tests.support.flows import card, press, submit_raw
+from tests.support.images import jpeg
 from tests.support.media import SlowReader, attach, get, noise_png, png, resident_mb
 from tests.support.sites import approved, site_bot
 
@@ -201,6 +206,15 @@ async def test_twenty_slow_readers_of_a_large_photo_do_not_load_it_into_memory(
                 if (await get(photo))[2] == large:  # up, and every code path warmed once
                     break
             await asyncio.sleep(0.1)
+        engine = make_engine(db_url)  # the bot's thumbnail made first: a one-off, not a stream
+        try:
+            for _ in range(600):
+                async with make_sessions(engine)() as session:
+                    if (await session.exec(select(Media.thumb_sha256))).first():
+                        break
+                await asyncio.sleep(0.1)
+        finally:
+            await engine.dispose()
         before = resident_mb(process.pid)
         readers = [
             SlowReader(port, f"/media/{stored.name}", f"127.0.0.{10 + n}") for n in range(20)
@@ -217,3 +231,49 @@ async def test_twenty_slow_readers_of_a_large_photo_do_not_load_it_into_memory(
             await reader.close()
         process.terminate()
         await process.wait()
+
+
+async def test_an_approved_telegram_submissions_photos_reach_the_archive_with_thumbnails(
+    db_url: str, fake: FakeTelegram
+) -> None:
+    """Telegram posts re-send photos by file id: only the archive needs the bytes, and gets
+    them on approval, with a small copy for the listing."""
+    port = free_port()
+    bot = Harness(db_url=db_url, fake=fake, now=FROZEN, editor_chat_id=EDITORS,
+                  editor_ids=f"telegram:{ED1}", publish_targets=f"telegram:{CHANNEL}",
+                  web_port=port, web_host="127.0.0.1")  # fmt: skip
+    photos = [jpeg(1600, 1200), png(1000, 800)]
+    fake.file_bytes.update({f"P1001-{n}": data for n, data in enumerate(photos)})
+    await bot.start()
+    try:
+        await submit_raw(bot.member(1001), fake, photos=2)
+        await card(fake)
+        press(fake, ED1, "Duyệt")
+        await fake.wait_for(1001, "đã được đăng", timeout=10)
+        assert bot.app is not None
+        for _ in range(600):  # the archiving runs beside the outbox
+            async with bot.app.sessions() as session:
+                rows = list((await session.exec(select(Media).order_by(col(Media.id)))).all())
+            if all(row.thumb_sha256 for row in rows):
+                break
+            await asyncio.sleep(0.05)
+        site = f"http://127.0.0.1:{port}"
+        page, listing = (
+            (await get(f"{site}/tin/1"))[2].decode(),
+            (await get(f"{site}/"))[2].decode(),
+        )
+        for row, data in zip(rows, photos, strict=True):
+            assert row.sha256 and row.thumb_sha256 and row.thumb_sha256 != row.sha256
+            original = f"/media/{row.sha256}.{'jpg' if row.mime == 'image/jpeg' else 'png'}"
+            assert (await get(site + original))[2] == data
+            assert original in page and f"/media/{row.thumb_sha256}.jpg" not in page
+            status, headers, small = await get(f"{site}/media/{row.thumb_sha256}.jpg")
+            assert (status, headers["Content-Type"]) == (200, "image/jpeg") and len(small) < len(
+                data
+            )
+            with Image.open(BytesIO(small)) as thumb:
+                assert max(thumb.size) <= 480
+            assert f'src="/media/{row.thumb_sha256}.jpg"' in listing and original not in listing
+        assert re.search(f'og:image" content="[^"]*/media/{rows[0].sha256}.jpg"', page)
+    finally:
+        await bot.stop()

@@ -16,6 +16,7 @@ from bot.platforms import registry
 from bot.platforms.console.service import run_console
 from bot.platforms.protocol import Served, Service
 from bot.runtime.app import App, build
+from bot.runtime.archive_media import run_archive_media
 from bot.runtime.scheduler import run_scheduler
 from bot.runtime.supervision import ServeFailed, failed, supervise
 from bot.runtime.watchdog import watch_database
@@ -141,6 +142,8 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
             log.critical(render(Say("cli/nothing_serves.j2"), "plain"))
             raise ServeFailed("no platform started")
         tasks[asyncio.create_task(run_scheduler(app.sessions, app.core.deps, stop))] = "scheduler"
+        archiving = run_archive_media(app.sessions, app.fetchers, stop)
+        tasks[asyncio.create_task(archiving)] = "photos into the archive"
         await supervise(tasks, stop)
     finally:
         stop.set()

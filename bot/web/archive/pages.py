@@ -98,6 +98,14 @@ def photo_url(media: Media) -> str | None:
     return f"/media/{media.sha256}.{ext}"
 
 
+def thumb_url(media: Media) -> str | None:
+    """Its small copy for the listing (a JPEG, ``bot.runtime.archive_media``), once made;
+    the photo itself when it is small enough to be its own."""
+    if media.thumb_sha256 and media.thumb_sha256 != media.sha256:
+        return f"/media/{media.thumb_sha256}.jpg"
+    return photo_url(media)
+
+
 async def shown(session: AsyncSession, sub: Submission, deps: Deps) -> dict[str, Any]:
     """One item as the pages and the feed show it."""
     text = render(await cards.post_say(session, sub, deps), "plain")
@@ -113,7 +121,8 @@ async def shown(session: AsyncSession, sub: Submission, deps: Deps) -> dict[str,
         "at": at,
         "text": text,
         "summary": " ".join(text.split())[:200],
-        "photos": [url for m in media if (url := photo_url(m))],
+        "photos": [url for m in media if (url := photo_url(m))],  # the page, og:image
+        "thumbs": [thumb_url(m) or url for m in media if (url := photo_url(m))],  # the listing
         "hashtags": deps.org.hashtags.for_kind(
             "tin_tot" if sub.kind == "tin_tot" else "cau_chuyen_dep"
         ),
