@@ -18,6 +18,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 
 from bot.runtime.app import App, build
+from bot.runtime.archive_media import thumbnail
 from handlers.privacy import erasure
 from storage.db import make_engine, make_sessions
 from storage.models import Media, Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
@@ -277,3 +278,12 @@ async def test_an_approved_telegram_submissions_photos_reach_the_archive_with_th
         assert re.search(f'og:image" content="[^"]*/media/{rows[0].sha256}.jpg"', page)
     finally:
         await bot.stop()
+
+
+def test_a_photo_announcing_too_many_pixels_is_not_decoded_for_a_thumbnail() -> None:
+    out = BytesIO()
+    Image.new("1", (8000, 7000)).save(out, "PNG")  # 56 million pixels in a few kilobytes
+    assert len(out.getvalue()) < 100_000
+    with pytest.raises(ValueError, match="too many pixels"):
+        thumbnail(out.getvalue())
+    assert thumbnail(png(400, 300)) is None  # small enough to be its own

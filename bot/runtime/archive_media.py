@@ -22,6 +22,9 @@ from storage.media_store import Refused
 
 log = logging.getLogger(__name__)
 BOX = (480, 480)  # the listing shows photos a few hundred pixels wide at most
+# A few MB of PNG can announce a billion pixels: past this, no thumbnail (the listing then
+# shows the photo itself) rather than gigabytes decoded.
+MAX_PIXELS = 50_000_000
 EVERY = 5.0  # seconds between two looks for photos to bring in
 
 
@@ -32,6 +35,9 @@ def thumbnail(data: bytes, box: tuple[int, int] = BOX) -> bytes | None:
     with Image.open(BytesIO(data)) as image:
         if image.width <= box[0] and image.height <= box[1]:
             return None
+        if image.width * image.height > MAX_PIXELS:
+            raise ValueError("too many pixels")
+        image.draft("RGB", box)  # a JPEG is decoded at the scale nearest the box
         small = ImageOps.exif_transpose(image).convert("RGB")
         small.thumbnail(box)
         out = BytesIO()
