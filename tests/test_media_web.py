@@ -165,6 +165,16 @@ async def test_one_address_gets_four_streams_at_a_time(site: Site, large: bytes)
         other = SlowReader(port, path, "127.0.0.2")  # another address is not held back
         assert await other.start() == 200
         await other.close()
+        # Behind the reverse proxy on this machine: the address it says it forwards for.
+        proxied = [
+            SlowReader(port, path, forwarded_for=f"10.9.8.7, 203.0.113.{n}")
+            for n in (5, 5, 5, 5, 5, 6)
+        ]
+        try:
+            assert [await reader.start() for reader in proxied] == [200] * 4 + [429, 200]
+        finally:
+            for reader in proxied:
+                await reader.close()
         await readers.pop().close()
         for _ in range(100):  # the server notices the closed connection, frees its slot
             if (status := (await get(f"{url}{path[1:]}", Range="bytes=0-0"))[0]) != 429:

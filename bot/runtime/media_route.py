@@ -9,6 +9,7 @@ sha256 answers 304; a client address has at most ``STREAMS_PER_ADDRESS`` streams
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -59,6 +60,21 @@ def add_media_routes(app: web.Application, sessions: async_sessionmaker[AsyncSes
     app.router.add_get("/media/{name}", serve_media)
 
 
+def client_address(request: web.Request) -> str:
+    """Who is asking: the peer, or behind a reverse proxy on this machine (README: the bot
+    sits behind one) the address that proxy appended to ``X-Forwarded-For``; a peer from
+    outside cannot claim another address that way."""
+    peer = request.remote or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    try:
+        local = ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        local = False
+    if local and forwarded.strip():
+        return forwarded.rsplit(",", 1)[-1].strip()
+    return peer
+
+
 def public_url(base: str, sha256: str, mime: str) -> str:
     return f"{base.rstrip('/')}/media/{sha256}.{EXTENSIONS[mime]}"
 
@@ -89,7 +105,7 @@ async def serve_media(request: web.Request) -> web.StreamResponse:
     ):
         del headers[hdrs.CONTENT_TYPE]
         return web.Response(status=304, headers=headers)
-    with request.app[STREAMS].slot(request.remote or "") as allowed:
+    with request.app[STREAMS].slot(client_address(request)) as allowed:
         if not allowed:
             return web.Response(status=429, headers={hdrs.RETRY_AFTER: RETRY_AFTER})
         if path is None:

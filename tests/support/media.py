@@ -68,8 +68,11 @@ class SlowReader:
     """A visitor on a slow line: asks for ``path`` from ``source`` (any 127.x address is this
     machine), reads the status line and a little, then stops reading until closed."""
 
-    def __init__(self, port: int, path: str, source: str = "127.0.0.1") -> None:
+    def __init__(
+        self, port: int, path: str, source: str = "127.0.0.1", forwarded_for: str = ""
+    ) -> None:
         self.port, self.path, self.source = port, path, source
+        self.forwarded = f"X-Forwarded-For: {forwarded_for}\r\n" if forwarded_for else ""
         self.writer: asyncio.StreamWriter | None = None
         self.status = 0
 
@@ -79,7 +82,8 @@ class SlowReader:
         )
         sock = self.writer.get_extra_info("socket")
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a narrow pipe
-        self.writer.write(f"GET {self.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        ask = f"GET {self.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{self.forwarded}\r\n"
+        self.writer.write(ask.encode())
         await self.writer.drain()
         self.status = int((await reader.readline()).split()[1])
         await reader.read(first)
