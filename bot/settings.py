@@ -6,6 +6,8 @@ here through the registry; every ``SecretStr`` found in the model is redacted fr
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from pathlib import Path
 from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -109,6 +111,21 @@ def _parse_logins(value: object) -> object:
 
 
 Named = Annotated[dict[str, str], NoDecode]
+HOST_NAME = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?")
+
+
+def _parse_allow_hosts(value: object) -> object:
+    """``MEDIA_FETCH_ALLOW_HOSTS``: host names or IP networks, comma-separated."""
+    if not isinstance(value, str):
+        return value
+    entries = [part.strip().lower() for part in value.split(",") if part.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            if not HOST_NAME.fullmatch(entry):
+                raise ValueError(f"allow_hosts_format|{entry}") from None
+    return entries
 
 
 class Settings(BaseSettings):
@@ -147,6 +164,9 @@ class Settings(BaseSettings):
     # The media store's directory with SQLite (PostgreSQL keeps the bytes in the database);
     # unset: ``media/`` beside the database file, i.e. under data/ by default.
     media_dir: Path | None = None
+    # Hosts or IP networks a URL from a message (a Zalo photo) may reach although private or
+    # over http: a local test server, a proxy. Empty: public https addresses only.
+    media_fetch_allow_hosts: Annotated[list[str], NoDecode] = []
     # https base people and platforms reach: stored media under /media/, the board's links.
     public_base_url: AnyHttpUrl | None = None
     # The office's board (/web, /quantri): with PUBLIC_BASE_URL, or the board is off.
@@ -167,6 +187,7 @@ class Settings(BaseSettings):
     _pages = field_validator("facebook_page_tokens", mode="before")(_parse_page_tokens)
     _named = field_validator("wordpress_sites", "wordpress_status", mode="before")(_parse_named)
     _logins = field_validator("wordpress_credentials", mode="before")(_parse_logins)
+    _fetch = field_validator("media_fetch_allow_hosts", mode="before")(_parse_allow_hosts)
 
     @field_validator("database_url")
     @classmethod

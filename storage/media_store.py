@@ -24,7 +24,7 @@ from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
-from sqlalchemy import delete, event, exists, update
+from sqlalchemy import delete, event, exists, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -122,6 +122,11 @@ def media_dir(session: AsyncSession) -> Path:
     return Path(bind.engine.url.database or "data/x").resolve().parent / "media"
 
 
+def file_of(session: AsyncSession, *, sha256: str) -> Path | None:
+    """Where the bytes of ``sha256`` are a file (SQLite); None: rows (``storage.media_blobs``)."""
+    return None if _postgres(session) else media_dir(session) / sha256
+
+
 def _write(path: Path, data: bytes) -> None:
     if path.exists():  # content-addressed: the same bytes are there already
         return
@@ -190,17 +195,12 @@ async def record_ref(
             await record(session, media_id=media_id, stored=stored, now=now)
 
 
-async def mime_of(session: AsyncSession, *, sha256: str) -> str | None:
-    """The type of stored bytes a media row still refers to; None when none does."""
-    query = select(Media.mime).where(Media.sha256 == sha256, col(Media.mime).is_not(None))
-    return (await session.exec(query.limit(1))).first()
-
-
 async def shas_of(session: AsyncSession, *, submission_ids: Collection[int]) -> set[str]:
-    query = select(Media.sha256).where(
-        col(Media.submission_id).in_(list(submission_ids)), col(Media.sha256).is_not(None)
+    """The stored bytes the media rows of these submissions name: originals and thumbnails."""
+    query = select(Media.sha256, Media.thumb_sha256).where(
+        col(Media.submission_id).in_(list(submission_ids))
     )
-    return {sha for sha in (await session.exec(query)).all() if sha}
+    return {sha for row in (await session.exec(query)).all() for sha in row if sha}
 
 
 async def forget(session: AsyncSession, *, shas: Collection[str]) -> None:
@@ -208,12 +208,19 @@ async def forget(session: AsyncSession, *, shas: Collection[str]) -> None:
     the rows): the blob rows at once, the files once the transaction commits."""
     if not shas:
         return
-    used = exists().where(col(Media.sha256) == col(MediaBlob.sha256))
+    used = exists().where(
+        or_(
+            col(Media.sha256) == col(MediaBlob.sha256),
+            col(Media.thumb_sha256) == col(MediaBlob.sha256),
+        )
+    )
     if _postgres(session):
         await session.exec(delete(MediaBlob).where(col(MediaBlob.sha256).in_(list(shas)), ~used))
         return
-    still = select(Media.sha256).where(col(Media.sha256).in_(list(shas)))
-    kept = set((await session.exec(still)).all())
+    still = select(Media.sha256, Media.thumb_sha256).where(
+        or_(col(Media.sha256).in_(list(shas)), col(Media.thumb_sha256).in_(list(shas)))
+    )
+    kept = {sha for row in (await session.exec(still)).all() for sha in row if sha}
     paths = [media_dir(session) / sha for sha in shas if sha not in kept]
 
     live = [True]  # a rollback keeps the rows, so their files too

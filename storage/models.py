@@ -159,6 +159,10 @@ class Media(SQLModel, table=True):
     width: int | None = None
     height: int | None = None
     stored_at: datetime | None = None
+    # A photo's small copy for the archive's listing, in the store too (JPEG), made once.
+    thumb_sha256: str | None = Field(default=None, max_length=64, index=True)
+    # Failed tries at bringing a published photo into the store (bot.runtime.archive_media).
+    archive_tries: int = 0
 
 
 class MediaBlob(SQLModel, table=True):

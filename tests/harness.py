@@ -35,6 +35,8 @@ def make_settings(db_url: str, fake: FakeTelegram, **extra: Any) -> Settings:
         # Replies are paced at once a second per chat in production; tests of the flow need
         # not wait for it (tests/test_flood.py checks the pace).
         "telegram_chat_pace": 0.0,
+        # The fake servers' photo URLs are on 127.0.0.1, which a real bot refuses to fetch.
+        "media_fetch_allow_hosts": "127.0.0.1",
     }
     if "webhook_port" not in extra:  # the web site on any free port: tests run side by side
         values["web_port"] = 0

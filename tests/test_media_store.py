@@ -142,7 +142,7 @@ async def test_stored_media_are_served_by_their_hash_and_nothing_else(
 ) -> None:
     photo = await put(sessions, jpeg())
     orphan = await put(sessions, jpeg(shade=9))  # bytes no media row refers to
-    await item(sessions, Status.PENDING, [photo])
+    await item(sessions, Status.PUBLISHED, [photo])
     (tmp_path / "secret.txt").write_text("not for the public")
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
         async with http.get(f"{media_site}/media/{photo.name}") as response:

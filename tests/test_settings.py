@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
         ("EDITOR_CHAT_ID", "nhóm biên tập"),
         ("ORG_CONFIG", "/nowhere/org.toml"),
         ("TELEGRAM_WEBHOOK_URL", "not a url"),
+        ("MEDIA_FETCH_ALLOW_HOSTS", "127.0.0.1, máy chủ nội bộ"),
     ],
 )
 def test_bad_setting_names_the_variable(name: str, value: str, tmp_path: Path) -> None:

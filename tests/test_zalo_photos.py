@@ -9,8 +9,9 @@ from sqlmodel import select
 
 from storage import media_store
 from storage.models import Media
-from tests.conftest import FROZEN
+from tests.conftest import FROZEN, running
 from tests.fake_telegram import FakeTelegram
+from tests.fake_web import FakeWeb
 from tests.fake_zalo import FakeZalo
 from tests.harness import ZALO_EDITOR, Harness, free_port, settings_for
 from tests.support.flows import PHOTO, ZaloChat, submit
@@ -129,5 +130,40 @@ async def test_forgetting_deletes_the_stored_photo(
         await member.send("1", "Đã xóa dữ liệu cá nhân")
         assert await media_rows(harness) == []
         assert await stored_bytes(harness, media.sha256) is None  # the bytes, not just the row
+    finally:
+        await harness.stop()
+
+
+async def test_a_photo_url_leading_inside_gets_the_same_answer_as_a_dead_one(
+    db_url: str, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    """A redirect to another loopback address (127.0.0.1 only is allowed in the tests): the
+    bot never connects there and says what it says of any photo it could not fetch."""
+    harness = zalo_alone(db_url, fake, zalo, public=False)
+    await harness.start()
+    try:
+        async with (
+            running(FakeWeb("127.0.0.1")) as outside,
+            running(FakeWeb("127.0.0.2")) as inside,
+        ):
+            member = ZaloChat(zalo, "zu-2004")
+            await member.send("/start", "Chọn đơn vị")
+            await member.send("2", "Đã lưu đơn vị")
+            await member.send("/gui", "Bạn muốn gửi gì")
+            await member.send("tin tot", "Bước 2")
+            await member.send("thông tin thô", "Thời gian")
+            for answer in ["Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học"]:
+                await member.send(answer)
+            await member.send("Lan tỏa", "Ảnh")
+            answers = []
+            dead = zalo.photo_url("het-han.jpg")
+            zalo.kill_photo(dead)
+            for url in (dead, outside.via(inside.url()), "http://169.254.169.254/latest/"):
+                mark = zalo.mark()
+                zalo.push_photo(member.id, url)
+                answers.append((await zalo.wait_for(member.id, after=mark, timeout=10)).text)
+            assert answers[0] and "chưa tải được ảnh" in answers[0]
+            assert answers == [answers[0]] * 3 and inside.hits == []
+            assert await media_rows(harness) == []
     finally:
         await harness.stop()

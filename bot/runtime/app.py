@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import IO
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -11,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.platforms.media import MediaSource
 from bot.runtime.media import Fetch, StoreSource, fetch_url
+from bot.runtime.safe_fetch import Allowed
 from bot.runtime.watchdog import check_writable
 from bot.settings import Settings
 from handlers.engine.context import Deps
@@ -21,6 +23,7 @@ from storage import units
 from storage.clock import Clock, system
 from storage.db import make_engine, make_sessions, migrate
 from storage.locks import AlreadyRunning, SenderLocks, hold_sqlite_file
+from storage.media_store import LIMITS
 from storage.models import UnitBase
 
 
@@ -104,7 +107,11 @@ async def build(
         file_lock.close()  # held while migrating only: a bot may start while the task runs
         file_lock = None
     core = build_core(sessions, make_deps(settings, org, clock, console=console))
-    fetchers: dict[str, Fetch] = {"zalo": fetch_url}
+    allowed = Allowed.of(settings.media_fetch_allow_hosts)
+    # A URL from a message, checked on every hop (bot.runtime.safe_fetch).
+    fetchers: dict[str, Fetch] = {
+        "zalo": partial(fetch_url, allowed=allowed, limit=LIMITS["photo"])
+    }
     media = media or StoreSource(sessions, fetchers)
     locks = SenderLocks(engine)
     return App(settings, org, engine, sessions, core, locks, file_lock, media, fetchers)

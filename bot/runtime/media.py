@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.platforms.media import MediaFile, MediaUnavailable
+from bot.runtime.safe_fetch import Allowed, Blocked, open_checked, pinned_session
 from storage import media_store
 from storage.clock import now
 from storage.media_store import LIMITS, Refused, Stored
@@ -23,15 +24,15 @@ FETCH_SECONDS = 60.0  # one photo or clip, connection to last byte
 CONNECT_SECONDS = 10.0
 
 
-async def fetch_url(url: str, *, limit: int = max(LIMITS.values())) -> bytes:
-    """GET a public URL (a Zalo photo), at most ``limit`` bytes read while streaming; raises
-    ``MediaUnavailable`` (too_big when over the limit, unreachable otherwise)."""
+async def fetch_url(url: str, *, allowed: Allowed, limit: int = max(LIMITS.values())) -> bytes:
+    """GET a URL that came in a message (a Zalo photo), checked hop by hop
+    (``bot.runtime.safe_fetch``), at most ``limit`` bytes read while streaming; raises
+    ``MediaUnavailable`` (too_big when over the limit, unreachable otherwise, a refused address
+    included: the same answer as a dead link)."""
     timeout = aiohttp.ClientTimeout(total=FETCH_SECONDS, connect=CONNECT_SECONDS)
+    http, resolver = pinned_session(timeout)
     try:
-        async with (
-            aiohttp.ClientSession(timeout=timeout) as http,
-            http.get(url, allow_redirects=True, max_redirects=3) as response,
-        ):
+        async with http, await open_checked(http, resolver, url, allowed) as response:
             if response.status != 200:
                 raise MediaUnavailable(f"unreachable: HTTP {response.status}")
             if (response.content_length or 0) > limit:
@@ -42,6 +43,8 @@ async def fetch_url(url: str, *, limit: int = max(LIMITS.values())) -> bytes:
                 if len(data) > limit:
                     raise MediaUnavailable("too_big")
             return bytes(data)
+    except Blocked:
+        failure = MediaUnavailable("unreachable: refused")
     except (aiohttp.ClientError, TimeoutError, ValueError) as error:
         failure = MediaUnavailable(f"unreachable: {type(error).__name__}")
     raise failure  # outside the except: no chained exception quoting the URL
@@ -87,9 +90,3 @@ class StoreSource:
         except Refused as refused:
             raise MediaUnavailable(refused.reason) from None
         return media_file(stored, data)
-
-
-def zalo_fetch(ref: str) -> Awaitable[bytes]:
-    if not ref.startswith(("http://", "https://")):
-        raise MediaUnavailable("not a URL")
-    return fetch_url(ref, limit=LIMITS["photo"])

@@ -17,6 +17,7 @@ from bot.platforms import registry
 from bot.platforms.console.service import run_console
 from bot.platforms.protocol import Served, Service
 from bot.runtime.app import App, build
+from bot.runtime.archive_media import run_archive_media
 from bot.runtime.scheduler import run_scheduler
 from bot.runtime.supervision import ServeFailed, failed, supervise
 from bot.runtime.watchdog import watch_database
@@ -140,6 +141,8 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
         tasks[asyncio.create_task(scheduler)] = "scheduler"
         # The archive's search index: items it lacks (e.g. published before it existed).
         tasks[asyncio.create_task(archived.index_beside(app.sessions, stop))] = "archive index"
+        archiving = run_archive_media(app.sessions, app.fetchers, stop)
+        tasks[asyncio.create_task(archiving)] = "photos into the archive"
         await supervise(tasks, stop)
     finally:
         stop.set()

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.platforms.media import MediaUnavailable
-from bot.runtime.media import fetch_url
+from bot.runtime.media import Fetch
 from bot.runtime.media_route import public_url
 from handlers.engine.types import MediaRef, Say
 from storage import media_store
@@ -23,10 +23,11 @@ log = logging.getLogger(__name__)
 Sessions = async_sessionmaker[AsyncSession]
 
 
-async def fetch_in(sessions: Sessions, url: str) -> Stored | Say:
-    """The photo stored, or what to tell the member when it cannot be."""
+async def fetch_in(sessions: Sessions, fetch: Fetch, url: str) -> Stored | Say:
+    """The photo stored, or what to tell the member when it cannot be (one answer for every
+    address refused: ``fetch`` is ``bot.runtime.media.fetch_url`` with the allowed hosts)."""
     try:
-        data = await fetch_url(url, limit=LIMITS["photo"])
+        data = await fetch(url)
         async with sessions() as session, session.begin():
             return await media_store.put(session, data=data)
     except MediaUnavailable as error:

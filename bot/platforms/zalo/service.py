@@ -144,7 +144,11 @@ class ZaloService:
             return
         url = update.photo_url if update else None
         # Into the store before the answer: the URL may not live until publishing.
-        stored = await photos.fetch_in(self.app.sessions, url) if url else None
+        stored = (
+            await photos.fetch_in(self.app.sessions, self.app.fetchers["zalo"], url)
+            if url
+            else None
+        )
         if isinstance(stored, Say):  # told at once; the flow stays where it was
             replies: list[Reply] = [Reply(stored)]
         else:

@@ -17,6 +17,7 @@ from handlers.engine.context import Deps
 from handlers.engine.textnorm import fold
 from handlers.engine.texts import render
 from storage import archive, outbox, submissions, units
+from storage.media_store import EXTENSIONS
 from storage.models import Media, OutboxKind, OutboxStatus, Submission
 
 KINDS = ("tin_tot", "cau_chuyen_dep")
@@ -89,11 +90,20 @@ def _below(code: str, every: dict[str, Any]) -> set[str]:
 
 
 def photo_url(media: Media) -> str | None:
-    """The media store's address of a photo, once the store keeps its bytes (``sha256``)."""
-    sha = getattr(media, "sha256", None)
-    if media.kind != "photo" or not sha:
+    """The media store's address of a photo, once the store keeps its bytes (``sha256``),
+    with the extension of its stored type (a PNG is ``.png``: the route checks it)."""
+    ext = EXTENSIONS.get(media.mime or "")
+    if media.kind != "photo" or not media.sha256 or ext is None:
         return None
-    return f"/media/{sha}.{getattr(media, 'ext', None) or 'jpg'}"
+    return f"/media/{media.sha256}.{ext}"
+
+
+def thumb_url(media: Media) -> str | None:
+    """Its small copy for the listing (a JPEG, ``bot.runtime.archive_media``), once made;
+    the photo itself when it is small enough to be its own."""
+    if media.thumb_sha256 and media.thumb_sha256 != media.sha256:
+        return f"/media/{media.thumb_sha256}.jpg"
+    return photo_url(media)
 
 
 async def shown(session: AsyncSession, sub: Submission, deps: Deps) -> dict[str, Any]:
@@ -111,7 +121,8 @@ async def shown(session: AsyncSession, sub: Submission, deps: Deps) -> dict[str,
         "at": at,
         "text": text,
         "summary": " ".join(text.split())[:200],
-        "photos": [url for m in media if (url := photo_url(m))],
+        "photos": [url for m in media if (url := photo_url(m))],  # the page, og:image
+        "thumbs": [thumb_url(m) or url for m in media if (url := photo_url(m))],  # the listing
         "hashtags": deps.org.hashtags.for_kind(
             "tin_tot" if sub.kind == "tin_tot" else "cau_chuyen_dep"
         ),
