@@ -1,5 +1,5 @@
-"""``python -m bot [run|demo|migrate|seed-demo|export|report|forget]``: with no command, run (or the
-demo when no platform has a token)."""
+"""``python -m bot [run|demo|migrate|doctor|seed-demo|export|report|forget]``: with no command,
+run (or the demo when no platform has a token)."""
 
 from __future__ import annotations
 
@@ -27,12 +27,19 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     for name in ("run", "demo", "migrate"):
         commands.add_parser(name)
+    commands.add_parser("doctor", help="check settings, database, platforms, space and backups")
     tasks.add_arguments(commands)
     args = parser.parse_args(argv)
     try:
         settings = Settings()  # each platform's own checks included (bot/platforms/registry.py)
     except ValidationError as error:
         name, key, value = describe_error(error)
+        if args.command == "doctor":  # the first line of the check, and the only one possible
+            found = {"name": name, "key": key, "value": value}
+            text = render(Say("cli/config_error.j2", found), "plain")
+            bad = {"ok": False, "key": "settings_bad", "text": text}
+            print(render(Say("cli/doctor.j2", bad), "plain"))
+            return 1
         return _fail("cli/config_error.j2", name=name, key=key, value=value)
 
     from bot.platforms import registry
@@ -45,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     quiet = console and settings.log_level == "INFO"
     logs.setup("WARNING" if quiet else settings.log_level, secret_values(settings))
     try:
+        if command == "doctor":
+            from bot.cli import doctor
+
+            return asyncio.run(doctor.run(settings))
         if command in ("seed-demo", "export", "report", "forget"):
             return asyncio.run(tasks.run_task(args, settings))
         return asyncio.run(runner.main(command, settings))

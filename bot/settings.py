@@ -157,6 +157,7 @@ class Settings(BaseSettings):
     wordpress_credentials: Annotated[dict[str, WordPressLogin], NoDecode] = {}
     wordpress_timeout_seconds: float = Field(default=60, gt=0, le=600)
     wordpress_status: Annotated[dict[str, Literal["publish", "draft"]], NoDecode] = {}
+    backup_dir: Path | None = None  # BACKUP_DIR: the daily backups' folder; unset: off
 
     _ids = field_validator("publish_targets", "admin_ids", "editor_ids", mode="before")(_parse_ids)
     _pages = field_validator("facebook_page_tokens", mode="before")(_parse_page_tokens)

@@ -33,7 +33,7 @@ async def test_an_outbox_worker_that_dies_ends_serve(
         try:
             assert bot.task is not None
             with pytest.raises(ServeFailed, match="telegram: outbox"):
-                await asyncio.wait_for(bot.task, 30)
+                await asyncio.wait_for(bot.task, 120)
             bot.task = None  # ended: nothing left to cancel
         finally:
             await bot.stop()
