@@ -158,6 +158,8 @@ class Settings(BaseSettings):
     wordpress_timeout_seconds: float = Field(default=60, gt=0, le=600)
     wordpress_status: Annotated[dict[str, Literal["publish", "draft"]], NoDecode] = {}
     backup_dir: Path | None = None  # BACKUP_DIR: the daily backups' folder; unset: off
+    # Bearer token of GET /metrics (Prometheus); unset: /metrics answers 404.
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
 
     _ids = field_validator("publish_targets", "admin_ids", "editor_ids", mode="before")(_parse_ids)
     _pages = field_validator("facebook_page_tokens", mode="before")(_parse_page_tokens)
@@ -181,6 +183,7 @@ class Settings(BaseSettings):
         "media_dir",
         "public_base_url",
         "web_secret",
+        "metrics_token",
         mode="before",
     )
     @classmethod

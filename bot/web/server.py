@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.runtime.app import App
 from bot.runtime.health import add_health_route
 from bot.runtime.media_route import add_media_routes
+from bot.runtime.metrics import add_metrics_route
 from bot.settings import Settings
 from bot.web.archive.routes import add_archive_routes
 from bot.web.board.routes import add_board_routes
@@ -31,7 +32,13 @@ def add_health(web_app: web.Application, app: App) -> None:
     add_health_route(web_app, app.engine)
 
 
-GROUPS: tuple[RouteGroup, ...] = (add_archive_routes, add_board_routes, add_media, add_health)
+GROUPS: tuple[RouteGroup, ...] = (
+    add_archive_routes,
+    add_board_routes,
+    add_media,
+    add_health,
+    add_metrics_route,
+)
 APP = web.AppKey("app", App)
 
 

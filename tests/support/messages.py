@@ -813,6 +813,48 @@ def admin_cases() -> dict[str, list[Case]]:
 
 
 # Printed on the server's terminal or in the console demo: plain text only.
+# python -m bot doctor's lines: passed, the key, what the line shows.
+DOCTOR_LINES: list[tuple[bool, str, dict[str, Any]]] = [
+    (True, "settings_ok", {}),
+    (True, "migrations_ok", {"head": "0012"}),
+    (False, "migrations_pending", {"current": None, "head": "0012"}),
+    (False, "db_unreachable", {"backend": "PostgreSQL", "detail": "refused <b>"}),
+    (True, "token_ok", {"platform": "telegram", "name": "@tintot_bot"}),
+    (False, "token_refused", {"platform": "zalo", "variable": "ZALO_BOT_TOKEN"}),
+    (
+        False,
+        "webhook_other",
+        {"platform": "telegram", "url": "https://a/t", "registered": "https://b/t"},
+    ),
+    (
+        False,
+        "channel_rights",
+        {
+            "platform": "telegram",
+            "chat": -100555,
+            "title": "Tin tốt & <đẹp>",
+            "editors": False,
+        },
+    ),
+    (
+        True,
+        "chat_ok",
+        {"platform": "telegram", "chat": -100777, "title": "", "editors": True},
+    ),
+    (False, "page_refused", {"page": "104857600123456", "code": 190}),
+    (False, "site_refused", {"site": "doan", "status": 401}),
+    (
+        False,
+        "space_low",
+        {"path": "/srv/tintot/media", "free": "0.4 GB", "needed": "1.0 GB"},
+    ),
+    (
+        False,
+        "backup_old",
+        {"name": "tintot-backup-20261115-0300.tar", "hours": 74, "days": 3},
+    ),
+]
+
 PLAIN_ONLY = {
     "cli/already_running.j2": [Say("cli/already_running.j2", {"path": "data/tintot.db"})],
     "cli/bad_value.j2": [
@@ -882,28 +924,8 @@ PLAIN_ONLY = {
         ]
     ],
     "cli/doctor.j2": [
-        Say("cli/doctor.j2", {"ok": ok, "key": key, **ctx})
-        for ok, key, ctx in [
-            (True, "settings_ok", {}),
-            (True, "migrations_ok", {"head": "0012"}),
-            (False, "migrations_pending", {"current": None, "head": "0012"}),
-            (False, "db_unreachable", {"backend": "PostgreSQL", "detail": "refused <b>"}),
-            (True, "token_ok", {"platform": "telegram", "name": "@tintot_bot"}),
-            (False, "token_refused", {"platform": "zalo", "variable": "ZALO_BOT_TOKEN"}),
-            (False, "webhook_other", {"platform": "telegram", "url": "https://a/t",
-                                      "registered": "https://b/t"}),
-            (False, "channel_rights", {"platform": "telegram", "chat": -100555,
-                                       "title": "Tin tốt & <đẹp>", "editors": False}),
-            (True, "chat_ok", {"platform": "telegram", "chat": -100777, "title": "",
-                               "editors": True}),
-            (False, "page_refused", {"page": "104857600123456", "code": 190}),
-            (False, "site_refused", {"site": "doan", "status": 401}),
-            (False, "space_low", {"path": "/srv/tintot/media", "free": "0.4 GB",
-                                  "needed": "1.0 GB"}),
-            (False, "backup_old", {"name": "tintot-backup-20261115-0300.tar", "hours": 74,
-                                   "days": 3}),
-        ]
-    ],  # fmt: skip
+        Say("cli/doctor.j2", {"ok": ok, "key": key} | ctx) for ok, key, ctx in DOCTOR_LINES
+    ],
     "cli/platform_back.j2": [Say("cli/platform_back.j2", {"platform": "zalo", "tries": 4})],
     "cli/task_died.j2": [
         Say("cli/task_died.j2", {"task": "outbox telegram", "error": "RuntimeError: boom & <x>"})
