@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -13,11 +14,12 @@ import pytest
 from bot.runtime.app import build
 from bot.runtime.health import HEALTH
 from bot.runtime.supervision import ServeFailed, Supervisor
+from bot.settings import Settings
 from bot.web import server
 from tests.conftest import FROZEN, PG_URL, running
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.fake_zalo import ZALO_TOKEN, FakeZalo
-from tests.harness import Harness, free_port, settings_for
+from tests.harness import ORG, Harness, free_port, settings_for
 from tests.logcapture import captured_logs
 from tests.support.monitor import healthz, until_health
 
@@ -147,3 +149,19 @@ class database_away:
                 )
         finally:
             await admin.close()
+
+
+async def test_the_console_demo_answers_too(tmp_path: Path) -> None:
+    """``python -m bot demo`` serves the same web application (``runner._console``)."""
+    settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path}/d.db",
+                        org_config=ORG)  # fmt: skip
+    app = await build(settings, console=True)
+    port = free_port()
+    runner, _ = await server.start(server.make_web(app), "127.0.0.1", port)
+    try:
+        status, body = await healthz(site(port))
+    finally:
+        await runner.cleanup()
+        await app.close()
+    assert status == 200
+    assert body == {"status": "ok", "database": "ok", "platforms": {}, "tasks": {}}

@@ -63,6 +63,7 @@ async def test_the_real_process_exits_1_when_a_task_dies(
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE": fake.base_url,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db",
+        "WEB_PORT": "0",  # its web server (/healthz) on any free port: tests run side by side
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", DYING_SCHEDULER, cwd=ROOT, env=env,

@@ -19,7 +19,7 @@ async def healthz(base: str) -> tuple[int, dict[str, Any]]:
 
 
 async def until_health(
-    base: str, status: int, *, seconds: float = 60.0, reason: str | None = None
+    base: str, status: int, *, seconds: float = 120.0, reason: str | None = None
 ) -> dict[str, Any]:
     """Poll like a monitor until the answer has ``status`` (and a reason containing
     ``reason``); the body then. The server may not listen yet at first."""
