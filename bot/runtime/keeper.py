@@ -107,8 +107,8 @@ class Keeper:
     ) -> None:
         self.running.append((platform, service))
         if self.health.set(platform.name, State.SERVING) and tries > 1:
-            log.warning(render(Say("cli/platform_back.j2", {"platform": platform.name,
-                                                            "tries": tries}), "plain"))  # fmt: skip
+            back = Say("cli/platform_back.j2", {"platform": platform.name, "tries": tries})
+            log.warning(render(back, "plain"))
         add, name = self.supervisor.add, platform.name
         if listener is not None:
             add(listener, f"{name}: polling")

@@ -25,6 +25,12 @@ def _said(error: BaseException) -> str:
     return (getattr(error, "message", None) or str(error) or type(error).__name__)[:200]
 
 
+def _away(error: BaseException, **context: object) -> Finding:
+    """Telegram did not answer (or answered with a server error): TELEGRAM_API_BASE."""
+    detail = {"variable": "TELEGRAM_API_BASE", "detail": _said(error)}
+    return Finding(False, "unreachable", {"platform": NAME, **context, **detail})
+
+
 async def check(settings: Settings) -> list[Finding]:
     bot = make_bot(settings)
     try:
@@ -41,9 +47,7 @@ async def _check(bot: Bot, settings: Settings) -> list[Finding]:
             Finding(False, "token_refused", {"platform": NAME, "variable": "TELEGRAM_BOT_TOKEN"})
         ]
     except (TelegramAPIError, OSError, TimeoutError) as error:
-        variable = "TELEGRAM_API_BASE"
-        return [Finding(False, "unreachable", {"platform": NAME, "variable": variable,
-                                                "detail": _said(error)})]  # fmt: skip
+        return [_away(error)]
     found = [Finding(True, "token_ok", {"platform": NAME, "name": f"@{me.username}"})]
     found.append(await _webhook(bot, settings))
     if settings.editor_chat_id is not None:
@@ -60,8 +64,7 @@ async def _webhook(bot: Bot, settings: Settings) -> Finding:
     try:
         info = await bot.get_webhook_info(request_timeout=TIMEOUT)
     except (TelegramAPIError, OSError, TimeoutError) as error:
-        return Finding(False, "unreachable", context | {"variable": "TELEGRAM_API_BASE",
-                                                        "detail": _said(error)})  # fmt: skip
+        return _away(error, **context)
     context["registered"] = info.url
     if not configured:  # polling: a webhook left registered would take the updates
         return Finding(not info.url, "polling" if not info.url else "webhook_left", context)
@@ -80,8 +83,7 @@ async def _chat(bot: Bot, me: int, chat_id: int, *, editors: bool) -> Finding:
         chat = await bot.get_chat(chat_id, request_timeout=TIMEOUT)
         member = await bot.get_chat_member(chat_id, me, request_timeout=TIMEOUT)
     except TelegramNetworkError as error:
-        return Finding(False, "unreachable", context | {"variable": "TELEGRAM_API_BASE",
-                                                        "detail": _said(error)})  # fmt: skip
+        return _away(error, **context)
     except TelegramAPIError as error:
         return Finding(False, "chat_not_found", context | {"detail": _said(error)})
     context |= {"title": chat.title or "", "status": member.status}

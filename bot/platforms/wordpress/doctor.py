@@ -28,8 +28,8 @@ async def check(settings: Settings) -> list[Finding]:
             found.append(Finding(False, "site_refused", context | {"status": error.status}))
         except (NeverLeft, OSError, TimeoutError) as error:
             detail = str(error)[:200] or type(error).__name__
-            found.append(Finding(False, "unreachable", context | {
-                "platform": NAME, "variable": "WORDPRESS_SITES", "detail": detail}))  # fmt: skip
+            away = {"platform": NAME, "variable": "WORDPRESS_SITES", "detail": detail}
+            found.append(Finding(False, "unreachable", context | away))
         else:
             found.append(Finding(True, "site_ok", context | {"user": me.get("name") or login.user}))
         finally:
