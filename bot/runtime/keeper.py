@@ -62,6 +62,13 @@ class Keeper:
             health.set(platform.name, State.STARTING)
 
     async def keep(self, platform: Served) -> None:
+        try:
+            await self._keep(platform)
+        except Exception:  # a bug here must not leave the platform "starting" in silence
+            log.exception("starting %s failed", platform.name)
+            self.health.set(platform.name, State.OFF, "other")
+
+    async def _keep(self, platform: Served) -> None:
         tries = 0
         while not self.stop.is_set():
             tries += 1
