@@ -1,5 +1,5 @@
-"""``python -m bot [run|demo|migrate|backup|restore|seed-demo|export|report|forget]``: with no
-command, run (or the demo when no platform has a token)."""
+"""``python -m bot [run|demo|migrate|backup|restore|doctor|seed-demo|export|report|forget]``:
+with no command, run (or the demo when no platform has a token)."""
 
 from __future__ import annotations
 
@@ -28,12 +28,19 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("run", "demo"):
         commands.add_parser(name)
     database.add_arguments(commands)
+    commands.add_parser("doctor", help="check settings, database, platforms, space and backups")
     tasks.add_arguments(commands)
     args = parser.parse_args(argv)
     try:
         settings = Settings()  # each platform's own checks included (bot/platforms/registry.py)
     except ValidationError as error:
         name, key, value = describe_error(error)
+        if args.command == "doctor":  # the first line of the check, and the only one possible
+            found = {"name": name, "key": key, "value": value}
+            text = render(Say("cli/config_error.j2", found), "plain")
+            bad = {"ok": False, "key": "settings_bad", "text": text}
+            print(render(Say("cli/doctor.j2", bad), "plain"))
+            return 1
         return _fail("cli/config_error.j2", name=name, key=key, value=value)
 
     from bot.platforms import registry
@@ -48,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command in database.COMMANDS:
             return asyncio.run(database.run(args, settings))
+        if command == "doctor":
+            from bot.cli import doctor
+
+            return asyncio.run(doctor.run(settings))
         if command in ("seed-demo", "export", "report", "forget"):
             return asyncio.run(tasks.run_task(args, settings))
         return asyncio.run(runner.main(command, settings))

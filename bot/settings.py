@@ -182,6 +182,8 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     backup_keep: int = Field(default=7, ge=1, le=3650)
     backup_at: str = "02:30"
+    # Bearer token of GET /metrics (Prometheus); unset: /metrics answers 404.
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
 
     _ids = field_validator("publish_targets", "admin_ids", "editor_ids", mode="before")(_parse_ids)
     _pages = field_validator("facebook_page_tokens", mode="before")(_parse_page_tokens)
@@ -207,6 +209,7 @@ class Settings(BaseSettings):
         "backup_dir",
         "public_base_url",
         "web_secret",
+        "metrics_token",
         mode="before",
     )
     @classmethod

@@ -351,6 +351,14 @@ def _chat_of(update: Json) -> int:
     return int(chat.get("id") or body.get("from", {}).get("id") or 0)
 
 
+_ADMIN_RIGHTS = (
+    "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+    "can_manage_video_chats", "can_restrict_members", "can_promote_members", "can_change_info",
+    "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories",
+    "can_send_welcome_messages",
+)  # fmt: skip
+
+
 class FakeTelegram(FakeServer[Sent, int]):
     client_max_size = 50 * 2**20  # Telegram's upload limit
     queue_word = "unconfirmed"
@@ -377,6 +385,7 @@ class FakeTelegram(FakeServer[Sent, int]):
         self._update_ids = itertools.count(100_000_001)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._chats: dict[int, Json] = {}
+        self._unknown: set[int] = set()  # groups and channels the bot was never in
         self._users: dict[int, Json] = {}
         self._messages: dict[tuple[int, int], Json] = {}  # users' and the bot's, latest version
         self._state: dict[tuple[int, int], Sent] = {}  # the bot's messages only
@@ -405,6 +414,9 @@ class FakeTelegram(FakeServer[Sent, int]):
         self.on_delivered: Callable[[Json], None] | None = None
         self.on_sent: Callable[[Sent], None] | None = None
         self.deliveries = 0  # webhook POSTs made
+        # The bot's place in a group or channel (getChatMember): chat id → ChatMember fields;
+        # a chat not set here has the bot as a plain member.
+        self.bot_rights: dict[int, Json] = {}
 
     # --- feeding updates ------------------------------------------------------------------------
 
@@ -490,6 +502,10 @@ class FakeTelegram(FakeServer[Sent, int]):
         description = description or HTTPStatus(status).phrase
         fault = _Fault(method.lower(), chat_id, count, status, description, retry_after)
         self._faults.append(fault)
+
+    def heal(self) -> None:
+        """Every fault still waiting is forgotten: the API is back."""
+        self._faults.clear()
 
     def bad_gateway_next(self, method: str = "getUpdates", *, count: int = 1) -> None:
         """The next call is answered by a proxy in front of the API: HTTP 502 with an HTML
@@ -919,6 +935,35 @@ class FakeTelegram(FakeServer[Sent, int]):
         info = {k: hook[k] for k in ("max_connections", "allowed_updates") if k in hook}
         return info | {"url": hook.get("url", ""), "has_custom_certificate": False,
                        "pending_update_count": len(self._queue)}  # fmt: skip
+
+    def add_channel(self, chat_id: int, title: str = "Kênh thử", **rights: Any) -> None:
+        """A channel the bot was added to, with ``rights`` (e.g. status="administrator",
+        can_post_messages=True): getChat and getChatMember answer from them."""
+        self._chats[chat_id] = {"id": chat_id, "type": "channel", "title": title}
+        self.bot_rights[chat_id] = {"status": "member"} | rights
+
+    def forget_chat(self, chat_id: int) -> None:
+        """The bot was never in this group or channel: "chat not found"."""
+        self._chats.pop(chat_id, None)
+        self._unknown.add(chat_id)
+
+    async def api_getChat(self, p: Json) -> Json:
+        if int(p.get("chat_id") or 0) in self._unknown:
+            raise _bad("chat not found")
+        full = {"accent_color_id": 0, "max_reaction_count": 11}  # as Telegram's ChatFullInfo
+        gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts",
+                               "premium_subscription", "gifts_from_channels"), False)  # fmt: skip
+        return dict(self._chat(p)) | full | {"accepted_gift_types": gifts}
+
+    async def api_getChatMember(self, p: Json) -> Json:
+        chat = await self.api_getChat(p)
+        user_id = int(p.get("user_id") or 0)
+        if user_id != self.bot_id:
+            raise _bad("the fake knows only the bot's own membership")
+        rights: Json = {"status": "member"} | self.bot_rights.get(chat["id"], {})
+        if rights["status"] == "administrator":  # Telegram sends every right, true or false
+            rights = dict.fromkeys(_ADMIN_RIGHTS, False) | rights
+        return {"user": self._me} | rights
 
     async def api_close(self, p: Json) -> bool:
         self.drop_pending_calls.append(("close", False))

@@ -254,6 +254,10 @@ class FakeZalo(FakeServer[ZaloSent, str]):
                 description = "Error"
         self._faults.append(_Fault(method, count, error_code, description, http_status))
 
+    def heal(self) -> None:
+        """Every fault still waiting is forgotten: the API is back."""
+        self._faults.clear()
+
     def hang_next(self, method: str, seconds: float, *, count: int = 1) -> None:
         """The call is still carried out afterwards, as when a client gives up waiting."""
         self._hangs.append(_Fault(method, count, seconds=seconds))

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.platforms.media import MediaSource
 from bot.runtime.app import App, build
+from bot.runtime.keeper import Backoff
 from bot.runtime.runner import serve
 from bot.settings import Settings
 from storage.models import Member, Submission
@@ -98,10 +99,12 @@ class Harness:
         self.settings = make_settings(db_url, fake, **extra)
         self.app: App | None = None
         self.task: asyncio.Task[None] | None = None
+        # A platform that cannot start is tried again: quickly here, minutes apart for real.
+        self.backoff = Backoff(first=0.05, cap=0.4)
 
     async def start(self) -> None:
         self.app = await build(self.settings, clock=self.clock, media=self.media)
-        self.task = asyncio.create_task(serve(self.app, handle_signals=False))
+        self.task = asyncio.create_task(serve(self.app, handle_signals=False, backoff=self.backoff))
 
     async def stop(self) -> None:
         """Stop abruptly, like a crash between two updates: no goodbye, no cleanup of state."""

@@ -58,6 +58,7 @@ async def test_python_m_bot_run_stops_non_zero_with_one_clear_line(
         "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE": fake.base_url,
+        "WEB_PORT": "0",  # its web server (/healthz) on any free port: tests run side by side
     }
     process = await start_bot(env, "run")
     try:

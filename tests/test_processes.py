@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 async def start_process(db_url: str, fake: FakeTelegram) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
     env |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": fake.base_url, "DATABASE_URL": db_url}
+    env["WEB_PORT"] = "0"  # its web server (/healthz) on any free port: tests run side by side
     polls = polls_of(fake)
     process = await asyncio.create_subprocess_exec(
         sys.executable,

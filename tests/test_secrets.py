@@ -112,6 +112,7 @@ async def test_a_run_that_fails_at_start_prints_no_secret(tmp_path: Path) -> Non
         "TELEGRAM_API_BASE": telegram.base_url,
         "ZALO_API_BASE": zalo.base_url,
         "LOG_LEVEL": "DEBUG",
+        "WEB_PORT": "0",  # the web server (/healthz) starts first: any free port
     }
     try:
         process = await _run(env)

@@ -33,7 +33,7 @@ async def test_an_outbox_worker_that_dies_ends_serve(
         try:
             assert bot.task is not None
             with pytest.raises(ServeFailed, match="telegram: outbox"):
-                await asyncio.wait_for(bot.task, 30)
+                await asyncio.wait_for(bot.task, 120)
             bot.task = None  # ended: nothing left to cancel
         finally:
             await bot.stop()
@@ -63,6 +63,7 @@ async def test_the_real_process_exits_1_when_a_task_dies(
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE": fake.base_url,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db",
+        "WEB_PORT": "0",  # its web server (/healthz) on any free port: tests run side by side
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", DYING_SCHEDULER, cwd=ROOT, env=env,

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 if TYPE_CHECKING:
-    from aiohttp import web
-
     from bot.runtime.app import App
     from bot.runtime.inbox import InboxRunner
     from bot.runtime.outbox import OutboxWorker
     from bot.settings import Settings
+    from bot.web.hooks import Routes
 
 
 class Receives(enum.StrEnum):
@@ -41,11 +40,24 @@ class TextUnit(enum.StrEnum):
 @dataclass(frozen=True)
 class StartProblem:
     """Why a platform could not start: the variable to fix, a key of
-    templates/cli/platform_failed.j2 and the platform's own words (one line)."""
+    templates/cli/platform_failed.j2 and the platform's own words (one line). ``lasting``: a
+    refused token or a wrong setting, which trying again cannot cure (the platform stays off
+    and the admins are told); anything else (unreachable, a 5xx, a timeout) is tried again."""
 
     variable: str
     key: str
     detail: str = ""
+    lasting: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of ``python -m bot doctor``: passed or not, a key of templates/cli/doctor.j2
+    and what that line shows (never a secret)."""
+
+    ok: bool
+    key: str
+    context: Mapping[str, object]
 
 
 @runtime_checkable
@@ -83,6 +95,16 @@ class Served(Platform, Protocol):
         ...
 
 
+@runtime_checkable
+class Checked(Protocol):
+    """A platform that ``python -m bot doctor`` can ask about: its token, its webhook, its
+    publish targets, through its own client (each call with a timeout)."""
+
+    name: str
+
+    async def doctor(self, settings: Settings) -> list[Finding]: ...
+
+
 class Service(Protocol):
     """A running platform; the runner calls these in this order."""
 
@@ -90,8 +112,8 @@ class Service(Protocol):
 
     def worker(self) -> OutboxWorker: ...
 
-    async def start(self, web_app: web.Application | None) -> asyncio.Task[None] | None:
-        """Register its webhook route on the shared server, or start polling (the task)."""
+    async def start(self, routes: Routes) -> asyncio.Task[None] | None:
+        """Register its webhook path on the shared server, or start polling (the task)."""
         ...
 
     async def after_listening(self) -> None:

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import signal
 import tomllib
-from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -15,20 +14,23 @@ from pydantic import ValidationError
 from bot.backup import daily
 from bot.platforms import registry
 from bot.platforms.console.service import run_console
-from bot.platforms.protocol import Served, Service
 from bot.runtime.app import App, build
 from bot.runtime.archive_media import run_archive_media
+from bot.runtime.health import HEALTH, Health
+from bot.runtime.keeper import Backoff, Keeper
 from bot.runtime.scheduler import run_scheduler
-from bot.runtime.supervision import ServeFailed, failed, supervise
+from bot.runtime.supervision import Supervisor
 from bot.runtime.watchdog import watch_database
 from bot.settings import Settings
 from bot.web import server
+from bot.web.hooks import WEBHOOKS
 from handlers.desk import archived
 from handlers.engine.texts import render
 from handlers.engine.types import Say
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 10  # at shutdown, time for a send in flight to finish
+BACKOFF = Backoff(first=2.0, cap=300.0)  # a platform that cannot start: 2 s, 4 s, … 5 min
 
 
 class OrgError(Exception):
@@ -86,77 +88,56 @@ async def _console(app: App) -> None:
         await runner.cleanup()
 
 
-async def serve(app: App, *, handle_signals: bool = True) -> None:
-    """Every platform of the registry that has a token, one web server for their webhooks, an
-    outbox worker and an inbox sweep per platform and the scheduler; until SIGTERM or
-    cancelled. A platform that cannot start is reported and left out, the others serve; when
-    none can, or when any background task ends on its own, ``ServeFailed`` is raised."""
+async def serve(app: App, *, handle_signals: bool = True, backoff: Backoff = BACKOFF) -> None:
+    """Every platform of the registry that has a token, one web server for their webhooks and
+    ``/healthz``, an outbox worker and an inbox sweep per platform and the scheduler; until
+    SIGTERM or cancelled. A platform that cannot start is tried again (``keeper.py``) while
+    the others serve, the process staying up meanwhile; ``ServeFailed`` is raised when a
+    background task dies or when no platform can ever start with these settings."""
     settings = app.settings
     stop = asyncio.Event()
     if handle_signals:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+    web_app = server.make_web(app)  # webhooks, archive, board, /healthz: one server
+    health = web_app.get(HEALTH) or Health()
+    supervisor = Supervisor(health, stop)
     wanted = registry.served(settings)
-    web_app = server.make_web(app)  # webhooks, archive, board: one server
+    keeper = Keeper(
+        app, web_app[WEBHOOKS], health, supervisor, stop, wanted=wanted, backoff=backoff
+    )
     runner: web.AppRunner | None = None
-    started: list[tuple[Served, Service, asyncio.Task[None] | None]] = []
-    running: list[Service] = []
-    tasks: dict[asyncio.Task[Any], str] = {}
-    # Sets ``stop`` (which ends supervise) and raises when the SQLite file is gone.
+    keepers: list[asyncio.Task[None]] = []
+    # Sets ``stop`` (which ends the supervisor) and raises when the SQLite file is gone.
     watchdog = asyncio.create_task(watch_database(settings.database_url, stop))
     try:
-        for platform in wanted:  # open and register; the web server is not up yet
-            try:
-                service = await platform.open(app)
-            except Exception as error:
-                failed(platform, error, "start", others=len(wanted) > 1)
-                continue
-            try:
-                started.append((platform, service, await service.start(web_app)))
-            except Exception as error:
-                failed(platform, error, "start", others=len(wanted) > 1)
-                await service.close()
-        if started:
-            runner, url = await server.start(web_app, *server.address(settings))
-            log.info("web (webhooks, archive) served at %s", url)
-        for platform, service, listener in started:
-            try:
-                await service.after_listening()  # e.g. setWebhook, which Zalo may refuse
-            except Exception as error:
-                failed(platform, error, "webhook", others=len(wanted) > 1)
-                await service.stop_listening()
-                await service.close()
-                continue
-            running.append(service)
-            if listener is not None:
-                tasks[listener] = f"{platform.name}: polling"
-            tasks[asyncio.create_task(service.worker().run(stop))] = f"{platform.name}: outbox"
-            sweep = asyncio.create_task(service.inbox.sweep_forever(stop))
-            tasks[sweep] = f"{platform.name}: inbox sweep"
-        if not running:
-            log.critical(render(Say("cli/nothing_serves.j2"), "plain"))
-            raise ServeFailed("no platform started")
+        runner, url = await server.start(web_app, *server.address(settings))
+        log.info("web (webhooks, archive, /healthz) served at %s", url)
+        keepers = [asyncio.create_task(keeper.keep(platform)) for platform in wanted]
         scheduler = run_scheduler(app.sessions, app.core.deps, stop, backup=daily.plan(settings))
-        tasks[asyncio.create_task(scheduler)] = "scheduler"
+        supervisor.add(asyncio.create_task(scheduler), "scheduler")
         # The archive's search index: items it lacks (e.g. published before it existed).
-        tasks[asyncio.create_task(archived.index_beside(app.sessions, stop))] = "archive index"
+        indexing = archived.index_beside(app.sessions, stop)
+        supervisor.add(asyncio.create_task(indexing), "archive index")
         archiving = run_archive_media(app.sessions, app.fetchers, stop)
-        tasks[asyncio.create_task(archiving)] = "photos into the archive"
-        await supervise(tasks, stop)
+        supervisor.add(asyncio.create_task(archiving), "photos into the archive")
+        await supervisor.run()
     finally:
         stop.set()
-        for service in running:
-            await service.stop_listening()
-        if runner is not None:
-            await runner.cleanup()
+        for task in keepers:
+            task.cancel()
+        await asyncio.gather(*keepers, return_exceptions=True)
+        await keeper.stop_all()
+        tasks = list(health.tasks)
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=DRAIN_SECONDS)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-        for service in running:
-            await service.close()
+        if runner is not None:  # last: /healthz answers 503 while the rest winds down
+            await runner.cleanup()
+        await keeper.close_all()
         await asyncio.wait([watchdog], timeout=DRAIN_SECONDS)
     if watchdog.done() and not watchdog.cancelled() and (gone := watchdog.exception()):
         raise gone  # DatabaseGone: the process ends non-zero, a supervisor notices

@@ -11,10 +11,13 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.runtime.app import App
+from bot.runtime.health import add_health_route
 from bot.runtime.media_route import add_media_routes
+from bot.runtime.metrics import add_metrics_route
 from bot.settings import Settings
 from bot.web.archive.routes import add_archive_routes
 from bot.web.board.routes import add_board_routes
+from bot.web.hooks import WEBHOOKS, Webhooks
 
 RouteGroup = Callable[[web.Application, App], None]
 
@@ -24,7 +27,18 @@ def add_media(web_app: web.Application, app: App) -> None:
     add_media_routes(web_app, app.sessions)
 
 
-GROUPS: tuple[RouteGroup, ...] = (add_archive_routes, add_board_routes, add_media)
+def add_health(web_app: web.Application, app: App) -> None:
+    """``GET /healthz`` for an uptime monitor (``bot/runtime/health.py``)."""
+    add_health_route(web_app, app.engine)
+
+
+GROUPS: tuple[RouteGroup, ...] = (
+    add_archive_routes,
+    add_board_routes,
+    add_media,
+    add_health,
+    add_metrics_route,
+)
 APP = web.AppKey("app", App)
 
 
@@ -33,6 +47,8 @@ def make_web(app: App, groups: tuple[RouteGroup, ...] = GROUPS) -> web.Applicati
     web_app[APP] = app
     for add in groups:
         add(web_app, app)
+    hooks = web_app[WEBHOOKS] = Webhooks()  # last: every other route is matched first
+    web_app.router.add_post("/{tail:.*}", hooks.dispatch)
     return web_app
 
 

@@ -7,6 +7,7 @@ delivered twice is acted on once, and a crash mid-way leaves no half-made change
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
@@ -57,6 +58,8 @@ class Core:
         # One member's updates are handled one after another (an album's parts, a double
         # press); the state itself lives in the database, the locks only order the work.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # Updates this process handled, by platform: a count for GET /metrics, not state.
+        self.handled: collections.Counter[str] = collections.Counter()
 
     async def handle(self, event: Inbound) -> list[Reply]:
         lock = self._locks.setdefault(f"{event.platform}:{event.user_id}", asyncio.Lock())
@@ -103,6 +106,7 @@ class Core:
             else:
                 await self._member_turn(ctx, step_before)
             session.add(member)
+        self.handled[event.platform] += 1  # committed: counted once
         return ctx.replies
 
     async def ask(self, ctx: Ctx, step: Step) -> None:

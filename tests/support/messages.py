@@ -438,6 +438,22 @@ def desk_cases() -> dict[str, list[Case]]:
                 error="Error validating access token: Session has expired <b>&</b>",
             ),
         ],
+        "notice/platform_off.j2": [
+            case(
+                "token bị từ chối",
+                "notice/platform_off.j2",
+                platform="telegram",
+                key="token_refused",
+                variable="TELEGRAM_BOT_TOKEN",
+            ),
+            case(
+                "webhook không nhận",
+                "notice/platform_off.j2",
+                platform="zalo",
+                key="webhook",
+                variable="ZALO_WEBHOOK_URL, ZALO_WEBHOOK_SECRET",
+            ),
+        ],
         "notice/reminder.j2": [
             case(
                 "tin chờ lâu",
@@ -797,6 +813,48 @@ def admin_cases() -> dict[str, list[Case]]:
 
 
 # Printed on the server's terminal or in the console demo: plain text only.
+# python -m bot doctor's lines: passed, the key, what the line shows.
+DOCTOR_LINES: list[tuple[bool, str, dict[str, Any]]] = [
+    (True, "settings_ok", {}),
+    (True, "migrations_ok", {"head": "0012"}),
+    (False, "migrations_pending", {"current": None, "head": "0012"}),
+    (False, "db_unreachable", {"backend": "PostgreSQL", "detail": "refused <b>"}),
+    (True, "token_ok", {"platform": "telegram", "name": "@tintot_bot"}),
+    (False, "token_refused", {"platform": "zalo", "variable": "ZALO_BOT_TOKEN"}),
+    (
+        False,
+        "webhook_other",
+        {"platform": "telegram", "url": "https://a/t", "registered": "https://b/t"},
+    ),
+    (
+        False,
+        "channel_rights",
+        {
+            "platform": "telegram",
+            "chat": -100555,
+            "title": "Tin tốt & <đẹp>",
+            "editors": False,
+        },
+    ),
+    (
+        True,
+        "chat_ok",
+        {"platform": "telegram", "chat": -100777, "title": "", "editors": True},
+    ),
+    (False, "page_refused", {"page": "104857600123456", "code": 190}),
+    (False, "site_refused", {"site": "doan", "status": 401}),
+    (
+        False,
+        "space_low",
+        {"path": "/srv/tintot/media", "free": "0.4 GB", "needed": "1.0 GB"},
+    ),
+    (
+        False,
+        "backup_old",
+        {"name": "tintot-backup-20261115-0300.tar", "hours": 74, "days": 3},
+    ),
+]
+
 PLAIN_ONLY = {
     "cli/already_running.j2": [Say("cli/already_running.j2", {"path": "data/tintot.db"})],
     "cli/bad_value.j2": [
@@ -850,14 +908,26 @@ PLAIN_ONLY = {
     "cli/platform_failed.j2": [
         Say(
             "cli/platform_failed.j2",
-            {"platform": name, "key": key, "variable": variable, "detail": detail, "others": o},
+            {
+                "platform": name,
+                "key": key,
+                "variable": variable,
+                "detail": detail,
+                "others": o,
+                "retrying": retrying,
+            },
         )
-        for name, key, variable, detail, o in [
-            ("zalo", "webhook", "ZALO_WEBHOOK_SECRET", "secret_token is invalid <b>", True),
-            ("telegram", "token_refused", "TELEGRAM_BOT_TOKEN", "Unauthorized", False),
-            ("zalo", "unreachable", "ZALO_API_BASE", "", True),
+        for name, key, variable, detail, o, retrying in [
+            ("zalo", "webhook", "ZALO_WEBHOOK_SECRET", "secret_token is invalid <b>", True, False),
+            ("telegram", "token_refused", "TELEGRAM_BOT_TOKEN", "Unauthorized", False, False),
+            ("zalo", "unreachable", "ZALO_API_BASE", "", True, True),
+            ("telegram", "server_error", "TELEGRAM_API_BASE", "Bad Gateway", False, True),
         ]
     ],
+    "cli/doctor.j2": [
+        Say("cli/doctor.j2", {"ok": ok, "key": key} | ctx) for ok, key, ctx in DOCTOR_LINES
+    ],
+    "cli/platform_back.j2": [Say("cli/platform_back.j2", {"platform": "zalo", "tries": 4})],
     "cli/task_died.j2": [
         Say("cli/task_died.j2", {"task": "outbox telegram", "error": "RuntimeError: boom & <x>"})
     ],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.platforms.protocol import Receives, Sends, Service, StartProblem, TextUnit
+from bot.platforms.protocol import Finding, Receives, Sends, Service, StartProblem, TextUnit
 from bot.settings import Settings, problem
 
 if TYPE_CHECKING:
@@ -46,6 +46,11 @@ class Facebook:
         service = FacebookService(app)
         app.core.deps.correctors[self.name] = service.sender  # /suabai, /gobai
         return service
+
+    async def doctor(self, settings: Settings) -> list[Finding]:
+        from bot.platforms.facebook.doctor import check
+
+        return await check(settings)
 
     def explain(self, error: BaseException, *, stage: str) -> StartProblem:
         return StartProblem("FACEBOOK_GRAPH_BASE", "other", f"{type(error).__name__}: {error}")

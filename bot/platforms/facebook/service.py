@@ -13,7 +13,6 @@ import dataclasses
 import hashlib
 import logging
 
-from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.platforms.facebook.client import GraphClient, GraphError, GraphNetworkError
@@ -22,6 +21,7 @@ from bot.platforms.media import MediaFile, MediaSource, MediaUnavailable
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner
 from bot.runtime.outbox import OutboxWorker, worker_for
+from bot.web.hooks import Routes
 from handlers.admin.tell import tell_admins
 from handlers.desk import outbound
 from handlers.engine.context import Deps
@@ -97,7 +97,7 @@ class FacebookService:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), CHECK_EVERY)
 
-    async def start(self, web_app: web.Application | None) -> asyncio.Task[None] | None:
+    async def start(self, routes: Routes) -> asyncio.Task[None] | None:
         return asyncio.create_task(self.watch())
 
     async def after_listening(self) -> None:

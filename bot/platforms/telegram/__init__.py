@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.platforms.protocol import Receives, Sends, Service, StartProblem, TextUnit, proven
+from bot.platforms.protocol import (
+    Finding,
+    Receives,
+    Sends,
+    Service,
+    StartProblem,
+    TextUnit,
+    proven,
+)
 from bot.settings import Settings, problem
 
 if TYPE_CHECKING:
@@ -55,11 +63,18 @@ class Telegram:
         app.core.deps.correctors[self.name] = TelegramChanges(service.bot, app.core.deps.clock)
         return service
 
+    async def doctor(self, settings: Settings) -> list[Finding]:
+        from bot.platforms.telegram.doctor import check
+
+        return await check(settings)
+
     def explain(self, error: BaseException, *, stage: str) -> StartProblem:
         from aiogram.exceptions import (
             TelegramAPIError,
             TelegramNetworkError,
             TelegramNotFound,
+            TelegramRetryAfter,
+            TelegramServerError,
             TelegramUnauthorizedError,
         )
 
@@ -67,12 +82,15 @@ class Telegram:
         # aiogram's network error is a TelegramAPIError too: it is told apart first.
         if isinstance(error, TelegramNetworkError | OSError | TimeoutError):
             return StartProblem("TELEGRAM_API_BASE", "unreachable", detail)
+        if isinstance(error, TelegramServerError | TelegramRetryAfter):
+            return StartProblem("TELEGRAM_API_BASE", "server_error", detail)
         if isinstance(error, TelegramUnauthorizedError | TelegramNotFound):
-            return StartProblem("TELEGRAM_BOT_TOKEN", "token_refused", detail)
+            return StartProblem("TELEGRAM_BOT_TOKEN", "token_refused", detail, lasting=True)
         if isinstance(error, TelegramAPIError) and stage == "webhook":
-            return StartProblem("TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET", "webhook", detail)
+            variable = "TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET"
+            return StartProblem(variable, "webhook", detail, lasting=True)
         if isinstance(error, TelegramAPIError):
-            return StartProblem("TELEGRAM_BOT_TOKEN", "refused", detail)
+            return StartProblem("TELEGRAM_BOT_TOKEN", "refused", detail, lasting=True)
         return StartProblem("TELEGRAM_API_BASE", "other", f"{type(error).__name__}: {detail}")
 
 

@@ -25,6 +25,7 @@ from bot.runtime.inbox import InboxRunner, webhook_body
 from bot.runtime.outbox import OutboxWorker, worker_for
 from bot.runtime.ratelimit import RateLimiter
 from bot.settings import Settings
+from bot.web.hooks import Routes
 
 log = logging.getLogger(__name__)
 REQUEST_TIMEOUT = 30  # seconds, every Bot API call
@@ -80,7 +81,7 @@ class TelegramService:
     def worker(self) -> OutboxWorker:
         return worker_for(self.app, self.sender)
 
-    async def start(self, web_app: web.Application | None) -> asyncio.Task[None] | None:
+    async def start(self, routes: Routes) -> asyncio.Task[None] | None:
         """Register the webhook route on the shared server, or start polling (the task)."""
         settings = self.app.settings
         await set_menu(self.bot)
@@ -89,9 +90,8 @@ class TelegramService:
             await self.bot.delete_webhook(drop_pending_updates=False)
             self.polling = asyncio.create_task(self.poller.run())
             return self.polling
-        assert web_app is not None
         await self.inbox.sweep(everything=True)  # what a crash left stored but unhandled
-        web_app.router.add_post(webhook_path(settings), self.webhook)
+        routes.add_post(webhook_path(settings), self.webhook)
         return None
 
     async def webhook(self, request: web.Request) -> web.Response:

@@ -11,7 +11,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bot.platforms.protocol import Receives, Sends, Service, StartProblem, TextUnit, proven
+from bot.platforms.protocol import (
+    Finding,
+    Receives,
+    Sends,
+    Service,
+    StartProblem,
+    TextUnit,
+    proven,
+)
 from bot.settings import Settings, problem
 
 if TYPE_CHECKING:
@@ -56,13 +64,20 @@ class WordPress:
         app.core.deps.correctors[self.name] = service.sender
         return service
 
+    async def doctor(self, settings: Settings) -> list[Finding]:
+        from bot.platforms.wordpress.doctor import check
+
+        return await check(settings)
+
     def explain(self, error: BaseException, *, stage: str) -> StartProblem:
         from bot.platforms.wordpress.client import NeverLeft, WordPressError
 
         if isinstance(error, WordPressError) and error.status in (401, 403):
-            return StartProblem("WORDPRESS_CREDENTIALS", "token_refused", error.message)
+            return StartProblem("WORDPRESS_CREDENTIALS", "token_refused", error.message, True)
+        if isinstance(error, WordPressError) and (error.status >= 500 or error.status == 429):
+            return StartProblem("WORDPRESS_SITES", "server_error", str(error))
         if isinstance(error, WordPressError):
-            return StartProblem("WORDPRESS_SITES", "refused", str(error))
+            return StartProblem("WORDPRESS_SITES", "refused", str(error), lasting=True)
         if isinstance(error, NeverLeft | OSError | TimeoutError):
             return StartProblem("WORDPRESS_SITES", "unreachable", str(error))
         return StartProblem("WORDPRESS_SITES", "other", f"{type(error).__name__}: {error}")

@@ -7,13 +7,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from aiohttp import web
-
 from bot.platforms.wordpress.client import WordPressClient
 from bot.platforms.wordpress.sender import HOLD_SECONDS, WordPressSender
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner
 from bot.runtime.outbox import OutboxWorker, worker_for
+from bot.web.hooks import Routes
 from handlers.admin.tell import tell_admins
 from storage import submissions
 from storage.models import Media
@@ -70,7 +69,7 @@ class WordPressService:
     async def handle(self, raw: dict[str, Any]) -> None:
         """Nothing arrives from a WordPress site."""
 
-    async def start(self, web_app: web.Application | None) -> asyncio.Task[None] | None:
+    async def start(self, routes: Routes) -> asyncio.Task[None] | None:
         return None
 
     async def after_listening(self) -> None:

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.platforms.protocol import Receives, Sends, Service, StartProblem, TextUnit, proven
+from bot.platforms.protocol import (
+    Finding,
+    Receives,
+    Sends,
+    Service,
+    StartProblem,
+    TextUnit,
+    proven,
+)
 from bot.settings import Settings, problem
 
 if TYPE_CHECKING:
@@ -45,17 +53,26 @@ class Zalo:
         app.core.deps.correctors[self.name] = service.sender
         return service
 
+    async def doctor(self, settings: Settings) -> list[Finding]:
+        from bot.platforms.zalo.doctor import check
+
+        return await check(settings)
+
     def explain(self, error: BaseException, *, stage: str) -> StartProblem:
         from bot.platforms.zalo.client import ZaloError, ZaloNetworkError
 
         if isinstance(error, ZaloNetworkError):
             return StartProblem("ZALO_API_BASE", "unreachable", error.description)
         if isinstance(error, ZaloError):
-            if 401 in (error.status, error.error_code) or 403 in (error.status, error.error_code):
-                return StartProblem("ZALO_BOT_TOKEN", "token_refused", error.description)
+            codes = (error.status, error.error_code)
+            if any(code in codes for code in (401, 403, 404)):  # the token's path is unknown
+                return StartProblem("ZALO_BOT_TOKEN", "token_refused", error.description, True)
+            if error.status >= 500 or 429 in codes:
+                return StartProblem("ZALO_API_BASE", "server_error", error.description)
             if stage == "webhook":
-                return StartProblem("ZALO_WEBHOOK_URL, ZALO_WEBHOOK_SECRET", "webhook", str(error))
-            return StartProblem("ZALO_BOT_TOKEN", "refused", str(error))
+                variable = "ZALO_WEBHOOK_URL, ZALO_WEBHOOK_SECRET"
+                return StartProblem(variable, "webhook", str(error), lasting=True)
+            return StartProblem("ZALO_BOT_TOKEN", "refused", str(error), lasting=True)
         if isinstance(error, OSError | TimeoutError):
             return StartProblem("ZALO_API_BASE", "unreachable", str(error))
         return StartProblem("ZALO_API_BASE", "other", f"{type(error).__name__}: {error}")

@@ -23,6 +23,7 @@ from bot.platforms.zalo.usage import ZaloUsage
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner, webhook_body
 from bot.runtime.outbox import OutboxWorker, worker_for
+from bot.web.hooks import Routes
 from handlers.engine.types import Reply, Say
 from storage.clock import monotonic
 from storage.db import unreachable
@@ -57,7 +58,7 @@ class ZaloService:
     def worker(self) -> OutboxWorker:
         return worker_for(self.app, self.sender)
 
-    async def start(self, web_app: web.Application | None) -> asyncio.Task[None] | None:
+    async def start(self, routes: Routes) -> asyncio.Task[None] | None:
         await self.inbox.sweep(everything=True)  # what a crash left stored but unhandled
         url = self.app.settings.zalo_webhook_url
         if url is None:
@@ -66,8 +67,7 @@ class ZaloService:
             except ZaloError as error:
                 log.warning("Zalo deleteWebhook failed: %s", error)
             return asyncio.create_task(self.poll())
-        assert web_app is not None
-        web_app.router.add_post(url.path or "/zalo", self.webhook)
+        routes.add_post(url.path or "/zalo", self.webhook)
         return None
 
     async def after_listening(self) -> None:
