@@ -40,6 +40,8 @@ async def test_a_bot_that_serves_is_healthy(db_url: str, fake: FakeTelegram) -> 
         "telegram: polling": "alive",
         "telegram: outbox": "alive",
         "telegram: inbox sweep": "alive",
+        "archive index": "alive",
+        "photos into the archive": "alive",
     }
     shown = json.dumps(body)
     assert TOKEN not in shown and TOKEN.split(":")[1] not in shown and "4101" not in shown
