@@ -183,7 +183,7 @@ async def start_process(args: list[str], env: dict[str, str]) -> asyncio.subproc
     return await asyncio.create_subprocess_exec(
         sys.executable, *args, cwd=ROOT, env=env,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=None if os.environ.get("BENCH_LOG_LEVEL") else asyncio.subprocess.DEVNULL,
     )  # fmt: skip
 
 
@@ -211,7 +211,8 @@ async def run_one(
         webhook = workers > 0
         if not bare:
             assert db_url is not None
-            extra = {"LOG_LEVEL": "ERROR"} | ({"BENCH_NO_LIMITS": "1"} if no_limits else {})
+            extra = {"LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "ERROR")}
+            extra |= {"BENCH_NO_LIMITS": "1"} if no_limits else {}
             cluster = Cluster(db_url, fake, max(workers, 1), **extra)
             if webhook:
                 await cluster.start()
@@ -384,7 +385,7 @@ async def main() -> None:
                                      pg_admin=admin, database=name, think=think)  # fmt: skip
                 results.append(ours)
                 floors[ours.name] = bare_hook
-    print(f"members × {len(STEPS)} updates, plus one /duyet each; "
+    print(f"each member × {len(STEPS)} updates, plus one /duyet each; "
           f"{os.cpu_count()} CPUs shared by the bot, the fake server and the database")  # fmt: skip
     table(results, floors)
     if line:
