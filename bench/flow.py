@@ -11,7 +11,8 @@ A, the bot process's own CPU time (user + system, read from /proc before and aft
 update over the bare bot's, in the burst; B, the p99 of 100 members pausing (``--think 4``)
 over the bare bot's; C, our p99 over our p50 with every member typing at once (fairness
 when Telegram's budget is the limit); D, our throughput in that burst with every limiter off
-(``BENCH_NO_LIMITS=1``, a bench-only setting) over the bare bot's.
+(``BENCH_NO_LIMITS=1``, a bench-only setting) over the bare bot's. ``BENCH_LOG_LEVEL=WARNING``
+shows the bot's own log (e.g. a slow wait for SQLite's write lock, with its holder).
 
 Each member types the raw-information flow (13 updates: /start, the unit, /gui, Tin tốt,
 Thông tin thô, five answers, Bỏ qua, Gửi), waiting for the bot's answer to each (and, with
