@@ -2,11 +2,21 @@
 side by side with a bare aiogram bot that only answers (the framework's floor), in one run
 on one harness: the fake Bot API server of the tests on 127.0.0.1.
 
-    python bench/flow.py                                  # 1,000 members, SQLite, polling
+    python bench/flow.py --members 200          # the four measurements, SQLite, polling
     python bench/flow.py --members 300 --pg postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 
+The four measurements, each beside the bare bot in the same run, end with one line
+``ratios: cpu/update A×, p99 at load B×, burst p99/p50 C, engine throughput D×``:
+A, the bot process's own CPU time (user + system, read from /proc before and after) per
+update over the bare bot's, in the burst; B, the p99 of 100 members pausing (``--think 4``)
+over the bare bot's; C, our p99 over our p50 with every member typing at once (fairness
+when Telegram's budget is the limit); D, our throughput in that burst with every limiter off
+(``BENCH_NO_LIMITS=1``, a bench-only setting) over the bare bot's. ``BENCH_LOG_LEVEL=WARNING``
+shows the bot's own log (e.g. a slow wait for SQLite's write lock, with its holder).
+
 Each member types the raw-information flow (13 updates: /start, the unit, /gui, Tin tốt,
-Thông tin thô, five answers, Bỏ qua, Gửi), waiting for the bot's answer to each; an editor
+Thông tin thô, five answers, Bỏ qua, Gửi), waiting for the bot's answer to each (and, with
+``--think``, pausing between half and one and a half times that before each message); an editor
 approves each item as it is sent (/duyet in a private chat). Latency is from the moment the
 fake server hands an update to the bot (a getUpdates answer or a webhook POST) to the
 message that answers it. With
@@ -20,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import re
 import sys
 import tempfile
@@ -71,6 +82,11 @@ class Result:
     seconds: float
     latencies: list[float] = field(default_factory=list)
     lock_share: float | None = None
+    cpu: float = 0.0  # seconds of the bot process(es), user + system
+
+    @property
+    def cpu_per_update(self) -> float:
+        return self.cpu / self.updates
 
     @property
     def rate(self) -> float:
@@ -84,8 +100,9 @@ class Result:
 class Driver:
     """Members and editors talking to whatever bot is behind the fake server."""
 
-    def __init__(self, fake: FakeTelegram, *, bare: bool) -> None:
-        self.fake, self.bare = fake, bare
+    def __init__(self, fake: FakeTelegram, *, bare: bool, think: float = 0.0) -> None:
+        self.fake, self.bare, self.think = fake, bare, think
+        self.random = random.Random(7)  # the same pauses for both bots
         self.waiting: dict[int, Waiter] = {}
         self.latencies: list[float] = []
         self.approved = 0
@@ -120,6 +137,8 @@ class Driver:
 
     async def member(self, user: int) -> None:
         for text, expect in STEPS:
+            if self.think:
+                await asyncio.sleep(self.think * self.random.uniform(0.5, 1.5))
             answer = await self.say(user, text, expect)
         found = re.search(r"#(\d+)", answer.plain or "")
         self.submitted.put_nowait(int(found[1]) if found else 0)
@@ -152,16 +171,25 @@ async def sample_locks(pg_admin: str, database: str, stop: asyncio.Event) -> flo
     return waiting / busy if busy else 0.0
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of the processes so far (Linux /proc; fields 14 and 15 of stat)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 async def start_process(args: list[str], env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable, *args, cwd=ROOT, env=env,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=None if os.environ.get("BENCH_LOG_LEVEL") else asyncio.subprocess.DEVNULL,
     )  # fmt: skip
 
 
 async def until_polling(fake: FakeTelegram) -> None:
-    for _ in range(600):
+    for _ in range(3000):  # a loaded machine starts a process slowly
         if any(method == "getUpdates" for method, _ in fake.calls):
             return
         await asyncio.sleep(0.1)
@@ -170,11 +198,12 @@ async def until_polling(fake: FakeTelegram) -> None:
 
 async def run_one(
     name: str, members: int, *, bare: bool, db_url: str | None, workers: int,
-    pg_admin: str | None = None, database: str | None = None,
+    pg_admin: str | None = None, database: str | None = None, think: float = 0.0,
+    no_limits: bool = False,
 ) -> Result:  # fmt: skip
     fake = FakeTelegram()
     await fake.start()
-    driver = Driver(fake, bare=bare)
+    driver = Driver(fake, bare=bare, think=think)
     stop_sampling = asyncio.Event()
     processes: list[asyncio.subprocess.Process] = []
     cluster: Cluster | None = None
@@ -183,7 +212,9 @@ async def run_one(
         webhook = workers > 0
         if not bare:
             assert db_url is not None
-            cluster = Cluster(db_url, fake, max(workers, 1), LOG_LEVEL="ERROR")
+            extra = {"LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "ERROR")}
+            extra |= {"BENCH_NO_LIMITS": "1"} if no_limits else {}
+            cluster = Cluster(db_url, fake, max(workers, 1), **extra)
             if webhook:
                 await cluster.start()
             else:
@@ -213,16 +244,23 @@ async def run_one(
             if pg_admin and database and not bare
             else None
         )
+        pids = [p.pid for p in processes]
+        if cluster is not None and webhook:
+            pids = [p.pid for p in cluster.processes if p is not None]
+        cpu_before = cpu_seconds(pids)
         started = time.perf_counter()
         jobs: list[Awaitable[Any]] = [driver.member(10_000 + n) for n in range(members)]
         jobs.append(driver.editors(members))
         await asyncio.gather(*jobs)
         seconds = time.perf_counter() - started
+        cpu = cpu_seconds(pids) - cpu_before
         stop_sampling.set()
         share = await sampler if sampler else None
         updates = members * len(STEPS) + driver.approved
-        result = Result(name, updates, seconds, driver.latencies, share)
-        print(f"{name}: {result.rate:.1f} updates/s", file=sys.stderr, flush=True)
+        result = Result(name, updates, seconds, driver.latencies, share, cpu)
+        print(f"{name}: {result.rate:.1f} updates/s, p50 {result.pct(0.5):.1f} ms, "
+              f"p99 {result.pct(0.99):.1f} ms, {result.cpu_per_update * 1000:.2f} ms CPU/update",
+              file=sys.stderr, flush=True)  # fmt: skip
         return result
     finally:
         stop_sampling.set()
@@ -247,69 +285,112 @@ async def fresh_pg(admin: str) -> tuple[str, str]:
 
 
 def table(results: list[Result], floors: dict[str, Result]) -> None:
-    head = f"{'run':<34}{'updates':>8}{'upd/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'lock wait':>11}"
+    head = (f"{'run':<44}{'updates':>8}{'upd/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+            f"{'CPU ms/upd':>11}{'lock wait':>11}")  # fmt: skip
     print(head)
     print("-" * len(head))
     for r in results:
         lock = f"{r.lock_share:.1%}" if r.lock_share is not None else "-"
-        print(
-            f"{r.name:<34}{r.updates:>8}{r.rate:>9.1f}{r.pct(0.5):>9.1f}{r.pct(0.99):>9.1f}{lock:>11}"
-        )
+        print(f"{r.name:<44}{r.updates:>8}{r.rate:>9.1f}{r.pct(0.5):>9.1f}{r.pct(0.99):>9.1f}"
+              f"{r.cpu_per_update * 1000:>11.2f}{lock:>11}")  # fmt: skip
     print()
-    ratios = []
     for r in results:
         floor = floors.get(r.name)
         if floor is not None:
-            ratios.append(
-                f"{r.name}: throughput {r.rate / floor.rate:.2f}× the bare bot's (aim ≥ 0.5), "
-                f"p99 {r.pct(0.99) / floor.pct(0.99):.2f}× (aim ≤ 3)"
-            )
-    print("; ".join(ratios))
+            cpu = r.cpu_per_update / floor.cpu_per_update
+            p99 = r.pct(0.99) / floor.pct(0.99)
+            rate = r.rate / floor.rate
+            print(f"{r.name}: throughput {rate:.2f}×, p99 {p99:.2f}×, CPU/update {cpu:.2f}×")
+
+
+async def four(members: int, folder: str) -> tuple[list[Result], dict[str, Result], str]:
+    """The four measurements on SQLite by polling, each beside the bare bot; the ratios line."""
+    results: list[Result] = []
+    floors: dict[str, Result] = {}
+    busy = max(members // 2, 1)
+
+    async def pair(label: str, count: int, **kw: Any) -> tuple[Result, Result]:
+        floor = await run_one(f"bare aiogram, {label}", count, bare=True, db_url=None,
+                              workers=0, think=kw.get("think", 0.0))  # fmt: skip
+        db = f"sqlite+aiosqlite:///{folder}/{uuid.uuid4().hex}.db"
+        ours = await run_one(f"Tin Tốt, SQLite, {label}", count, bare=False, db_url=db,
+                             workers=0, **kw)  # fmt: skip
+        results.extend([floor, ours])
+        floors[ours.name] = floor
+        return floor, ours
+
+    bare, burst = await pair(f"{members} members, no pause", members)
+    # Beside the same bare floor: the bare bot has no limiter to turn off.
+    engine = await run_one(
+        f"Tin Tốt, SQLite, {members} members, no limits", members, bare=False,
+        db_url=f"sqlite+aiosqlite:///{folder}/{uuid.uuid4().hex}.db", workers=0,
+        no_limits=True,
+    )  # fmt: skip
+    results.append(engine)
+    floors[engine.name] = bare
+    load_bare, load = await pair(f"{busy} members, think 4 s", busy, think=4.0)
+    line = (
+        f"ratios: cpu/update {burst.cpu_per_update / bare.cpu_per_update:.2f}×, "
+        f"p99 at load {load.pct(0.99) / load_bare.pct(0.99):.2f}×, "
+        f"burst p99/p50 {burst.pct(0.99) / burst.pct(0.5):.2f}, "
+        f"engine throughput {engine.rate / bare.rate:.2f}×"
+    )
+    return results, floors, line
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--members", type=int, default=200)
+    parser.add_argument("--think", type=float, default=None,
+                        help="seconds each member pauses (0.5-1.5×) before each message: "
+                             "then one pair of runs at that pace instead of the four")  # fmt: skip
     parser.add_argument("--pg", help="a PostgreSQL superuser URL: adds the PostgreSQL runs")
     parser.add_argument("--workers", default="1,2,4", help="webhook workers on PostgreSQL")
     args = parser.parse_args()
     results: list[Result] = []
     floors: dict[str, Result] = {}
+    line = ""
+    think = args.think or 0.0
     with tempfile.TemporaryDirectory() as folder:
+        if args.think is None:
+            results, floors, line = await four(args.members, folder)
         bare_polling = await run_one(
-            "bare aiogram, polling", args.members, bare=True, db_url=None, workers=0
-        )
-        results.append(bare_polling)
-        sqlite = f"sqlite+aiosqlite:///{folder}/bench.db"
-        ours = await run_one(
-            "Tin Tốt, polling, SQLite", args.members, bare=False, db_url=sqlite, workers=0
-        )
-        results.append(ours)
-        floors[ours.name] = bare_polling
+            "bare aiogram, polling", args.members, bare=True, db_url=None, workers=0, think=think
+        ) if args.think is not None or args.pg else None  # fmt: skip
+        if args.think is not None:
+            assert bare_polling is not None
+            results.append(bare_polling)
+            sqlite = f"sqlite+aiosqlite:///{folder}/bench.db"
+            ours = await run_one("Tin Tốt, polling, SQLite", args.members, bare=False,
+                                 db_url=sqlite, workers=0, think=think)  # fmt: skip
+            results.append(ours)
+            floors[ours.name] = bare_polling
         if args.pg:
+            assert bare_polling is not None
             admin = args.pg.replace("postgresql+asyncpg", "postgresql")
             base = args.pg.rsplit("/", 1)[0]
             name, _ = await fresh_pg(admin)
             ours = await run_one(
                 "Tin Tốt, polling, PostgreSQL", args.members, bare=False,
-                db_url=f"{base}/{name}", workers=0, pg_admin=admin, database=name,
+                db_url=f"{base}/{name}", workers=0, pg_admin=admin, database=name, think=think,
             )  # fmt: skip
             results.append(ours)
             floors[ours.name] = bare_polling
-            bare_hook = await run_one(
-                "bare aiogram, webhook ×1", args.members, bare=True, db_url=None, workers=1
-            )
+            bare_hook = await run_one("bare aiogram, webhook ×1", args.members, bare=True,
+                                      db_url=None, workers=1, think=think)  # fmt: skip
             results.append(bare_hook)
             for count in [int(n) for n in args.workers.split(",")]:
                 name, _ = await fresh_pg(admin)
                 ours = await run_one(f"Tin Tốt, webhook ×{count}, PostgreSQL", args.members,
                                      bare=False, db_url=f"{base}/{name}", workers=count,
-                                     pg_admin=admin, database=name)  # fmt: skip
+                                     pg_admin=admin, database=name, think=think)  # fmt: skip
                 results.append(ours)
                 floors[ours.name] = bare_hook
-    print(f"{args.members} members × {len(STEPS)} updates, plus one /duyet each; "
+    print(f"each member × {len(STEPS)} updates, plus one /duyet each; "
           f"{os.cpu_count()} CPUs shared by the bot, the fake server and the database")  # fmt: skip
     table(results, floors)
+    if line:
+        print(line)
 
 
 if __name__ == "__main__":

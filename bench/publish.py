@@ -38,7 +38,14 @@ from bot.settings import Settings  # noqa: E402
 from handlers.desk import outbound  # noqa: E402
 from handlers.engine.context import Deps  # noqa: E402
 from storage import outbox  # noqa: E402
-from storage.models import Member, Outbox, OutboxStatus, Status, Submission  # noqa: E402
+from storage.models import (  # noqa: E402
+    Member,
+    Outbox,
+    OutboxKind,
+    OutboxStatus,
+    Status,
+    Submission,
+)
 from tests.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 
 CHANNEL = "-100555"
@@ -69,7 +76,7 @@ async def queue(sessions: Any, posts: int) -> None:
             session.add(sub)
             await session.flush()
             await outbox.enqueue(
-                session, key=f"post:{sub.id}", kind="post", platform="telegram",
+                session, key=f"post:{sub.id}", kind=OutboxKind.POST, platform="telegram",
                 chat_id=CHANNEL, submission_id=sub.id,
             )  # fmt: skip
 

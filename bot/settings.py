@@ -140,6 +140,9 @@ class Settings(BaseSettings):
     # Seconds between two messages into one private chat: Telegram asks for at most one a
     # second. Only tests that do not look at pacing set less.
     telegram_chat_pace: float = Field(default=1.0, ge=0.0, le=60.0)
+    # BENCH ONLY (bench/flow.py's engine throughput): every send limiter off. Refused unless
+    # the Bot API is on this machine (the fake server), so it can never reach Telegram.
+    bench_no_limits: bool = False
     zalo_bot_token: SecretStr | None = None
     zalo_api_base: AnyHttpUrl = AnyHttpUrl("https://bot-api.zaloplatforms.com")
     zalo_webhook_url: AnyHttpUrl | None = None

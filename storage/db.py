@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,9 +28,11 @@ from sqlalchemy.ext.asyncio import (
 from sqlmodel import Session as SyncSession
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.clock import Clock, stamp, system
+from storage.clock import Clock, monotonic, stamp, system
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SLOW_LOCK = 0.5  # seconds: a longer wait for SQLite's write lock is logged, with its holder
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -81,6 +86,42 @@ async def insert_new(session: AsyncSession, table: Any, **values: Any) -> bool:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     result = await session.exec(insert(table).values(**values).on_conflict_do_nothing())
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.holder = ""
+
+
+# One per SQLite engine of this process (SQLite serves one process): coordination of the
+# process's own writers, like the core's per-member locks, never state.
+_WRITERS: weakref.WeakKeyDictionary[Any, _Writer] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def writing(sessions: async_sessionmaker[AsyncSession], holder: str) -> AsyncIterator[None]:
+    """Around a write transaction. SQLite has one writer at a time and makes the others poll
+    and sleep in its busy handler, which is unfair: a member's update could lose the lock to
+    newer ones for seconds. Here the process's writers queue in arrival order (an asyncio
+    lock is FIFO) and each transaction starts only when the lock is free; a wait longer than
+    ``SLOW_LOCK`` is logged naming the holder it found. PostgreSQL locks rows: nothing to do."""
+    engine = sessions.kw.get("bind")
+    if engine is None or engine.dialect.name != "sqlite":
+        yield
+        return
+    writer = _WRITERS.setdefault(engine.sync_engine, _Writer())
+    held_by, start = writer.holder, monotonic()
+    async with writer.lock:
+        waited = monotonic() - start
+        if waited > SLOW_LOCK:
+            log.warning("%s waited %.2fs for the write lock, held by %s when it asked",
+                        holder, waited, held_by or "?")  # fmt: skip
+        writer.holder = holder
+        try:
+            yield
+        finally:
+            writer.holder = ""
 
 
 def make_sessions(engine: AsyncEngine, clock: Clock = system) -> async_sessionmaker[AsyncSession]:

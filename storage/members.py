@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlalchemy import exists
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import clock
-from storage.models import Member
+from storage.models import Ban, Member
 
 
 async def by_chat(session: AsyncSession, *, platform: str, chat_id: str) -> Member | None:
@@ -23,11 +24,19 @@ async def get_or_create(
     chat_id: str | None,
     display_name: str,
     username: str | None,
-) -> Member:
+) -> tuple[Member, bool | None]:
+    """The member's row, and whether an active ban names them, read in the same statement
+    (None for a new row: the ban check then asks on its own)."""
     # FOR UPDATE: one member's updates (and the outbox noting what it showed them) take turns
     # on the row, so none overwrites another's step. SQLite serialises writers anyway.
-    query = select(Member).where(Member.platform == platform, Member.platform_user_id == user_id)
-    member = (await session.exec(query.with_for_update())).first()
+    banned = exists().where(
+        col(Ban.platform) == platform, col(Ban.user_id) == user_id, col(Ban.active)
+    )
+    query = select(Member, banned.label("banned")).where(
+        Member.platform == platform, Member.platform_user_id == user_id
+    )
+    found = (await session.exec(query.with_for_update(of=Member))).first()
+    member, ban = (found[0], bool(found[1])) if found is not None else (None, None)
     if member is None:
         member = Member(
             platform=platform,
@@ -46,4 +55,4 @@ async def get_or_create(
         member.display_name, member.username = display_name[:200], username
         member.chat_id = chat_id or member.chat_id  # a group message says nothing of the DM
         member.updated_at = clock.now(session)
-    return member
+    return member, ban

@@ -29,6 +29,7 @@ from tests.fake_base import Unset as _Unset
 from tests.support.images import jpeg, mp4
 
 TOKEN = "123456:TEST-fake-token"
+PRIVATE_BURST = 3  # messages into a private chat tolerated at once (then one a second)
 WEBHOOK_RETRY_DELAY = 0.2  # Telegram re-sends failed deliveries too, only more slowly
 BAD_GATEWAY_PAGE = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
@@ -409,6 +410,7 @@ class FakeTelegram(FakeServer[Sent, int]):
         self._flood_all: list[float] = []
         self._flood_chats: dict[int, list[float]] = {}
         self._flood_private = False
+        self._flood_buckets: dict[int, tuple[float, float]] = {}  # private chat: level, at
         self.duplicate_deliveries = False  # every webhook update posted twice
         # Hooks for a benchmark: an update handed to the bot (polled or posted), a message sent.
         self.on_delivered: Callable[[Json], None] | None = None
@@ -538,8 +540,9 @@ class FakeTelegram(FakeServer[Sent, int]):
 
     def enforce_flood_limits(self, *, period: float = 60.0, private_chats: bool = False) -> None:
         """Answer 429 past Telegram's limits: 20 messages a minute into a group or channel, 30
-        a second in all, and with ``private_chats`` one a second into a private chat. A
-        shorter ``period`` than 60 s speeds up the clock of all."""
+        a second in all, and with ``private_chats`` one a second into a private chat after a
+        short burst of ``PRIVATE_BURST`` (Telegram tolerates short bursts). A shorter
+        ``period`` than 60 s speeds up the clock of all."""
         self._flood_period, self._flood_private = period, private_chats
 
     async def _chaos(self, method: str, params: Json) -> None:
@@ -562,19 +565,29 @@ class FakeTelegram(FakeServer[Sent, int]):
         windows = [(self._flood_all, 30, self._flood_period / 60)]
         if chat < 0:
             windows.append((self._flood_chats.setdefault(chat, []), 20, self._flood_period))
-        elif self._flood_private:  # an album is one burst: it needs the second free
+        bucket: tuple[float, float] | None = None
+        if chat > 0 and self._flood_private:  # a token bucket; an album needs it full
             second = self._flood_period / 60
-            windows.append((self._flood_chats.setdefault(chat, []), 1, second))
+            level, at = self._flood_buckets.get(chat, (PRIVATE_BURST, now))
+            level = min(PRIVATE_BURST, level + (now - at) / second)
+            missing = min(count, PRIVATE_BURST) - level
+            if missing > 1e-3:
+                self._too_many(missing * second)
+            bucket = (level - count, now)
         for stamps, limit, period in windows:
             stamps[:] = [t for t in stamps if t > now - period]
             if len(stamps) + min(count, limit) > limit:
-                self.flood_429s += 1
-                wait = stamps[len(stamps) + min(count, limit) - limit - 1] + period - now
-                retry = max(1, math.ceil(wait))
-                description = f"Too Many Requests: retry after {retry}"
-                raise ApiError(429, description, {"retry_after": retry})
+                self._too_many(stamps[len(stamps) + min(count, limit) - limit - 1] + period - now)
         for stamps, _, _ in windows:
             stamps.extend([now] * count)
+        if bucket is not None:
+            self._flood_buckets[chat] = bucket
+
+    def _too_many(self, wait: float) -> None:
+        self.flood_429s += 1
+        retry = max(1, math.ceil(wait))
+        description = f"Too Many Requests: retry after {retry}"
+        raise ApiError(429, description, {"retry_after": retry})
 
     async def post_webhook(
         self, update: Json, *, secret: str | Literal[_Unset.SECRET] | None = _Unset.SECRET

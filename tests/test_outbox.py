@@ -74,9 +74,9 @@ class SpyLimiter(RateLimiter):
         super().__init__(clock=virtual_time.clock, sleep=virtual_time.sleep)
         self.acquired: list[tuple[str, int]] = []
 
-    async def acquire(self, chat_id: str, count: int = 1) -> None:
+    async def acquire(self, chat_id: str, count: int = 1, *, urgent: bool = False) -> None:
         self.acquired.append((chat_id, count))
-        await super().acquire(chat_id, count)
+        await super().acquire(chat_id, count, urgent=urgent)
 
 
 def make_bot(base_url: str) -> Bot:
@@ -552,14 +552,39 @@ async def test_an_album_counts_each_item() -> None:
     assert clock.now == 61.0
     await limiter.acquire(CHANNEL, 10)  # 5 of those sent at 30 must leave too
     assert clock.now == 91.0
-    await limiter.acquire(str(USER), 3)  # more than a private chat's limit: it needs it empty
-    await limiter.acquire(str(USER), 3)
-    assert clock.now == 92.0
+    await limiter.acquire(str(USER), 4)  # more than a private chat's burst: it needs it full
+    await limiter.acquire(str(USER), 4)
+    assert clock.now == 91.0 + 4.0  # three taken and one owed, then three more to refill
 
 
-async def test_a_private_chat_gets_one_message_a_second() -> None:
+async def test_a_private_chat_gets_a_short_burst_then_one_message_a_second() -> None:
     limiter, clock = virtual()
-    assert await times_of(limiter, clock, [str(USER)] * 3 + ["5002"]) == [0.0, 1.0, 2.0, 2.0]
+    times = await times_of(limiter, clock, [str(USER)] * 5 + ["5002"])
+    assert times == [0.0, 0.0, 0.0, 1.0, 2.0, 2.0]
+    clock.now = 10.0  # a quiet while refills the burst, never beyond it
+    assert await times_of(limiter, clock, [str(USER)] * 4) == [10.0, 10.0, 10.0, 11.0]
+
+
+async def test_direct_replies_go_before_the_outbox_in_arrival_order() -> None:
+    """With the global budget spent, waiting replies are served in the order they came, all
+    before the outbox's sends that were waiting already."""
+    clock = VirtualTime()
+    limiter = RateLimiter(clock=clock.clock, sleep=asyncio.sleep)  # real yields, frozen time
+    await times_of(limiter, clock, [str(7000 + n) for n in range(30)])  # the second is spent
+    order: list[str] = []
+
+    async def send(chat: str, urgent: bool) -> None:
+        await limiter.acquire(chat, urgent=urgent)
+        order.append(chat)
+
+    tasks = [asyncio.create_task(send(f"-100{n}", False)) for n in range(3)]
+    await asyncio.sleep(0)
+    tasks += [asyncio.create_task(send(str(8000 + n), True)) for n in range(5)]
+    await asyncio.sleep(0.01)
+    assert order == []  # the budget is spent: everyone waits
+    clock.now = 1.0
+    await asyncio.gather(*tasks)
+    assert order == [str(8000 + n) for n in range(5)] + [f"-100{n}" for n in range(3)]
 
 
 async def test_at_most_30_messages_a_second_in_all() -> None:

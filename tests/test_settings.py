@@ -62,6 +62,12 @@ TELEGRAM_HOOK = {
             "TELEGRAM_WEBHOOK_SECRET",
             "1-256",
         ),
+        # The bench's switch never reaches the real Telegram.
+        (
+            {"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP", "BENCH_NO_LIMITS": "1"},
+            "BENCH_NO_LIMITS",
+            "chỉ dành cho bench",
+        ),
     ],
 )
 def test_each_platform_checks_its_webhook_settings(
@@ -88,6 +94,17 @@ def test_well_formed_webhook_settings_pass(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "A-z_09")
     settings = Settings(_env_file=None)
     assert settings.zalo_webhook_secret is not None and settings.telegram_webhook_secret
+
+
+def test_the_bench_switch_is_taken_only_beside_a_local_fake(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCDEFGHIJKLMNOP")
+    monkeypatch.setenv("TELEGRAM_API_BASE", "http://127.0.0.1:8081")
+    monkeypatch.setenv("BENCH_NO_LIMITS", "1")
+    assert Settings(_env_file=None).bench_no_limits
+    monkeypatch.delenv("BENCH_NO_LIMITS")
+    assert not Settings(_env_file=None).bench_no_limits
 
 
 def test_empty_zalo_secret_stops_the_real_process(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.engine.core import StoreUnavailable
 from storage import clock, inbox
+from storage.db import writing
 from storage.locks import SenderLocks
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class InboxRunner:
         self._slots = asyncio.Semaphore(CONCURRENCY)
 
     async def store(self, key: str, raw: dict[str, Any], *, sender: str, seq: int) -> None:
-        async with self.sessions() as session, session.begin():
+        async with writing(self.sessions, "inbox"), self.sessions() as session, session.begin():
             await inbox.store(
                 session, key=key, platform=self.platform, payload=raw, sender=sender, seq=seq
             )
@@ -91,7 +92,7 @@ class InboxRunner:
             return False
         except Exception:  # a bug: logged, and not tried forever
             log.exception("stored update %s failed", row.key)
-        async with self.sessions() as session, session.begin():
+        async with writing(self.sessions, "inbox"), self.sessions.begin() as session:
             await inbox.handled(session, key=row.key)
         return True
 

@@ -25,6 +25,7 @@ from handlers.engine.context import Deps
 from handlers.engine.types import Reply
 from storage import outbox
 from storage.clock import Clock
+from storage.db import writing
 from storage.models import Outbox, OutboxStatus
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class OutboxWorker:
         self.clock = clock or deps.clock
         self.sessions, self.deps, self.sender = sessions, deps, sender
         self.platform = sender.platform
+        self.holder = f"outbox {self.platform}"  # named in a slow lock wait's log line
         self.compose, self.after_sent, self.after_problem = compose, after_sent, after_problem
         self.lease, self.idle_sleep = lease, idle_sleep
         self.max_attempts, self.backoff_base = max_attempts, backoff_base
@@ -128,7 +130,7 @@ class OutboxWorker:
     async def drain_once(self) -> int:
         """One pass over the rows due now; returns how many were handled."""
         now = self.clock()
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions, self.holder), self.sessions.begin() as session:
             await self._expire_leases(session, now)
             rows = await outbox.claim_due(
                 session, platform=self.platform, now=now, lease=self.lease
@@ -178,7 +180,7 @@ class OutboxWorker:
     async def _compose(self, item_id: int) -> tuple[str, str, Reply | None] | None:
         """(chat, kind, reply), or None when the row is no longer ours: its lease ran out while
         earlier rows were sent and another worker took it over. Renews the lease otherwise."""
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions, self.holder), self.sessions.begin() as session:
             renewed = await session.exec(
                 update(Outbox)
                 .where(col(Outbox.id) == item_id, col(Outbox.status) == OutboxStatus.SENDING)
@@ -190,7 +192,7 @@ class OutboxWorker:
             return item.chat_id, item.kind, await self.compose(session, item, self.deps)
 
     async def _record(self, item_id: int, outcome: Outcome) -> None:
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions, self.holder), self.sessions.begin() as session:
             item = await outbox.get(session, item_id=item_id)
             if item is None:
                 return

@@ -17,6 +17,7 @@ from handlers.jobs import nudges, weekly_nudge
 from handlers.jobs.schedule import tick
 from handlers.privacy import retention
 from storage import inbox, locks, updates
+from storage.db import writing
 
 log = logging.getLogger(__name__)
 KEEP_HANDLED = timedelta(days=3)  # Telegram re-delivers for 24 h at most
@@ -34,7 +35,7 @@ async def run_scheduler(
     while not stop.is_set():
         day = None
         try:
-            async with sessions() as session, session.begin():
+            async with writing(sessions, "scheduler"), sessions() as session, session.begin():
                 # One worker ticks at a time; the others skip this round.
                 if await locks.try_job_lock(session, name="tintot-scheduler"):
                     now = deps.clock()

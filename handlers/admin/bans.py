@@ -12,6 +12,8 @@ router = Router()
 
 async def stopped(ctx: Ctx) -> bool:
     """True when the sender is banned: they get one notice, then silence."""
+    if ctx.banned is False:  # read with the member's row, in this transaction
+        return False
     row = await bans.active(ctx.session, platform=ctx.event.platform, user_id=ctx.event.user_id)
     if row is None:
         return False

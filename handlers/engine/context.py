@@ -68,6 +68,9 @@ class Ctx:
     deps: Deps
     asker: Callable[[Ctx, Step], Awaitable[None]]
     replies: list[Reply] = field(default_factory=list)
+    # Whether an active ban names the sender, when read with the member's row (one statement
+    # fewer per update); None: not known, the ban check reads it.
+    banned: bool | None = None
 
     @property
     def step(self) -> Step:

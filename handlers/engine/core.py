@@ -23,7 +23,7 @@ from handlers.engine.states import Step
 from handlers.engine.textnorm import fold
 from handlers.engine.types import Inbound, Reply, Say
 from storage import inbox, members, updates
-from storage.db import unreachable
+from storage.db import unreachable, writing
 
 log = logging.getLogger(__name__)
 Hook = Callable[[Ctx], Awaitable[None]]
@@ -73,14 +73,15 @@ class Core:
                 return [Reply(Say("internal_error.j2"), alert=event.choice is not None)]
 
     async def _handle(self, event: Inbound) -> list[Reply]:
-        async with self.sessions() as session, session.begin():
+        holder = f"update {event.update_key}"
+        async with writing(self.sessions, holder), self.sessions() as session, session.begin():
             fresh = await updates.claim(session, key=event.update_key)
             if not fresh and not (
                 event.replay or await inbox.unanswered(session, key=event.update_key)
             ):
                 log.info("update %s seen before; skipped", event.update_key)
                 return []
-            member = await members.get_or_create(
+            member, banned = await members.get_or_create(
                 session,
                 platform=event.platform,
                 user_id=event.user_id,
@@ -89,7 +90,7 @@ class Core:
                 username=event.username,
             )
             choice = _as_choice(event, member.step_data or {})
-            ctx = Ctx(session, choice, member, self.deps, self.ask)
+            ctx = Ctx(session, choice, member, self.deps, self.ask, banned=banned)
             step_before = ctx.step
             if not fresh:
                 # Handled, but its worker died before it was marked so: the answer may never

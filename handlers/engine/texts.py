@@ -47,6 +47,7 @@ def environment(markup: Markup_) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates ship with the code: no stat of the file per render
     )
     plain: Any = str
     env.filters["b"] = _html_tag("b") if html else plain

@@ -42,10 +42,13 @@ submission sent.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -88,7 +91,8 @@ class Match:
     score: float
 
 
-def story(sub: Submission) -> Story:
+def story(sub: Any) -> Story:
+    """``sub``: a submission, or a row of the columns in ``READ``."""
     raw = sub.path != fields.ARTICLE
     path = fields.RAW if raw else fields.ARTICLE
 
@@ -155,6 +159,27 @@ def best_match(new: Story, olds: Iterable[Story]) -> Match | None:
     return min(found, key=lambda m: (RULES.index(m.rule), -m.score, m.sub_id), default=None)
 
 
+# What ``story`` reads of a candidate: the columns loaded for it, never the whole row.
+_ANSWERS = {
+    name
+    for path in (fields.RAW, fields.ARTICLE)
+    for role in Compare
+    for name in fields.compared(path, role)
+}
+READ = ("id", "path", "unit_code", "submitted_at", "created_at", *sorted(_ANSWERS))
+
+
+_Row = namedtuple("_Row", READ)  # type: ignore[misc]  # hashable, read like a submission
+
+
+@lru_cache(maxsize=2 * MAX_CANDIDATES)
+def _story_of(row: Any) -> Story:
+    """A candidate's story, computed once for the same values: the same few hundred recent
+    submissions are the candidates of every new one. Keyed by the row's values, so an edited
+    submission is read anew (a pure function's cache, not state)."""
+    return story(row)
+
+
 async def mark(session: AsyncSession, sub: Submission) -> Match | None:
     """Look for an earlier telling of a submission just sent; record it (or clear an old one)."""
     found = None
@@ -164,8 +189,9 @@ async def mark(session: AsyncSession, sub: Submission) -> Match | None:
             before_id=sub.id,
             since=sub.submitted_at - timedelta(days=WINDOW_DAYS),
             limit=MAX_CANDIDATES,
+            read=READ,
         )
-        found = best_match(story(sub), (story(row) for row in rows))
+        found = best_match(story(sub), (_story_of(_Row._make(row)) for row in rows))
     sub.duplicate_of = found.sub_id if found else None
     sub.duplicate_rule = found.rule if found else None
     session.add(sub)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.runtime.app import App
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_LOOPBACK = ("127.0.0.1", "localhost", "[::1]", "::1")  # where BENCH_NO_LIMITS may point
 
 
 class Telegram:
@@ -53,6 +54,8 @@ class Telegram:
             raise problem("TELEGRAM_WEBHOOK_SECRET", "secret_needed")
         if secret is not None and not _SECRET.fullmatch(secret.get_secret_value()):
             raise problem("TELEGRAM_WEBHOOK_SECRET", "secret_format")
+        if settings.bench_no_limits and settings.telegram_api_base.host not in _LOOPBACK:
+            raise problem("BENCH_NO_LIMITS", "bench_only")
 
     async def open(self, app: App) -> Service:
         from bot.platforms.telegram.changes import TelegramChanges

@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.methods.base import TelegramMethod
+from aiogram.methods.base import Response, TelegramMethod
 from aiogram.types import Update
 from pydantic import ValidationError
 
@@ -32,6 +32,10 @@ class RawUpdates(TelegramMethod[list[dict[str, Any]]]):
     offset: int | None = None
     timeout: int | None = None
     allowed_updates: list[str] | None = None
+
+
+# Held for the process's life: pydantic caches parametrised generics weakly (see send.py).
+_ANSWER = Response[list[dict[str, Any]]]
 
 
 def update_sender(update: Update) -> str:

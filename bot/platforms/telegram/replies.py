@@ -1,6 +1,6 @@
 """Direct replies leave through one queue per chat, in order, each paced by the sender's
-shared rate limiter (1 message a second into a private chat, 30 a second in all): a chat that
-waits (its pace, a 429's ``retry_after``, a retried 5xx) holds up neither other members nor
+shared rate limiter (3 at once, then 1 a second into a private chat; 30 a second in all): a chat
+that waits (its pace, a 429's ``retry_after``, a retried 5xx) holds up neither other members nor
 the polling loop, which hands replies over and fetches on. (An update from the inbox, i.e. a
 webhook, waits for its replies instead: its worker holds the member's turn, and the next
 update may be taken by another worker, whose queues are its own.)

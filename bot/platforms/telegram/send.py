@@ -1,7 +1,7 @@
 """The one Telegram sender, for direct replies and for the outbox: HTML, inline buttons, a
 post's text as the caption of its media when it fits, albums of up to 10, long texts split
-under 4096; every call paced by the shared ``RateLimiter`` and given a timeout; aiogram's
-errors turned into the outbox's outcomes (https://core.telegram.org/bots/api#sendmessage,
+under 4096; every call paced by the shared ``RateLimiter`` (direct replies first) and given a
+timeout; aiogram's errors turned into the outbox's outcomes (https://core.telegram.org/bots/api#sendmessage,
 https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this)."""
 
 from __future__ import annotations
@@ -12,6 +12,15 @@ from functools import partial
 
 from aiogram import Bot
 from aiogram.exceptions import AiogramError, TelegramBadRequest
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendMediaGroup,
+    SendMessage,
+    SendPhoto,
+)
+from aiogram.methods.base import Response
 from aiogram.types import (
     BufferedInputFile,
     ForceReply,
@@ -35,6 +44,20 @@ CAPTION_LIMIT = 1024
 ALBUM_LIMIT = 10
 HTML = "HTML"
 Call = Callable[[], Awaitable[Message | list[Message]]]
+# aiogram reads each answer as ``Response[<the method's type>]``, a generic that pydantic
+# caches weakly: once collected it is built again (milliseconds, the profile's top entry
+# among aiogram's) on a later send. Held for the process's life.
+_ANSWERS = tuple(
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (
+        SendMessage,
+        SendPhoto,
+        SendMediaGroup,
+        EditMessageText,
+        EditMessageReplyMarkup,
+        AnswerCallbackQuery,
+    )
+)
 
 
 class TelegramSender:
@@ -49,16 +72,17 @@ class TelegramSender:
         """``pressed``: the message whose button was pressed, edited in place when the reply
         asks for it and fits in one message; else (or when the edit is refused) sent anew.
         A reply naming its ``message_id`` (a card updated from elsewhere) is only edited."""
+        urgent = kind == "reply"  # a member waits for it: before the outbox's sends
         if reply.edit and reply.message_id is not None:
-            return await self._edit(chat_id, reply, reply.message_id)
+            return await self._edit(chat_id, reply, reply.message_id, urgent=urgent)
         if reply.edit and pressed is not None and self._editable(reply):
             try:
-                return await self._edit(chat_id, reply, pressed)
+                return await self._edit(chat_id, reply, pressed, urgent=urgent)
             except Permanent as error:
                 log.info("could not edit message %s, sending anew: %s", pressed, error)
         sent: list[Message] = []
         for count, call in self._calls(chat_id, reply):
-            await self.limiter.acquire(chat_id, count)
+            await self.limiter.acquire(chat_id, count, urgent=urgent)
             try:
                 result = await call()
             except AiogramError as error:
@@ -85,9 +109,9 @@ class TelegramSender:
         text = render(reply.say, "html")
         return not reply.media and not reply.force_reply and visible_html_len(text) <= TEXT_LIMIT
 
-    async def _edit(self, chat_id: str, reply: Reply, message_id: str) -> Delivery:
+    async def _edit(self, chat_id: str, reply: Reply, message_id: str, *, urgent: bool) -> Delivery:
         markup = keyboard(reply)
-        await self.limiter.acquire(chat_id)
+        await self.limiter.acquire(chat_id, urgent=urgent)
         try:
             await self.bot.edit_message_text(
                 text=render(reply.say, "html"),

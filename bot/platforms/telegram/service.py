@@ -66,7 +66,10 @@ class TelegramService:
         self.bot = make_bot(app.settings)
         app.fetchers["telegram"] = fetcher(self.bot)  # Telegram media into the store, on demand
         # One sender and one limiter for direct replies and the outbox alike.
-        limiter = RateLimiter(chat_pace=app.settings.telegram_chat_pace)
+        no_limits = app.settings.bench_no_limits
+        if no_limits:
+            log.warning("BENCH_NO_LIMITS: every Telegram send limiter is off (a benchmark only)")
+        limiter = RateLimiter(chat_pace=app.settings.telegram_chat_pace, off=no_limits)
         self.sender = TelegramSender(self.bot, limiter, request_timeout=REQUEST_TIMEOUT)
         self.queues = ChatQueues()
         self.dispatcher = Dispatcher()
