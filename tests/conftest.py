@@ -42,6 +42,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("CI runs the suite on PostgreSQL too: set TEST_POSTGRES_URL")
 
 
+@pytest.hookimpl(trylast=True)  # after -m has deselected
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     parallel = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1
     alone = [item.nodeid for item in items if item.get_closest_marker("alone")]
