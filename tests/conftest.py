@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -14,6 +17,7 @@ import asyncpg
 import pytest
 from hypothesis import settings
 
+from storage.db import make_engine, migrate
 from tests.fake_graph import PAGE, TOKEN, FakeGraph
 from tests.fake_telegram import FakeTelegram
 from tests.fake_wordpress import FakeWordPress
@@ -38,23 +42,112 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("CI runs the suite on PostgreSQL too: set TEST_POSTGRES_URL")
 
 
+@pytest.hookimpl(trylast=True)  # after -m has deselected
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    parallel = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1
+    alone = [item.nodeid for item in items if item.get_closest_marker("alone")]
+    if parallel and alone and os.environ.get("TEST_POSTGRES_CTL"):
+        raise pytest.UsageError(
+            f"{alone[0]} restarts the server the other workers use: run -m 'not alone' "
+            "in parallel, then -m alone by itself (as scripts/test.sh does)"
+        )
+
+
+@dataclass(frozen=True)
+class Templates:
+    """A database per backend migrated once for the session: each test starts from a copy, as
+    a bot starts on a database an earlier start brought up to date (the migrations themselves
+    run on empty databases in tests/test_migrations.py and tests/test_scale.py)."""
+
+    sqlite: Path
+    postgres: str | None  # the template database's name on the server
+
+
+def _server() -> str:
+    assert PG_URL is not None
+    return PG_URL.replace("postgresql+asyncpg", "postgresql")
+
+
+def _url(name: str) -> str:
+    assert PG_URL is not None
+    return f"{PG_URL.rsplit('/', 1)[0]}/{name}"
+
+
+async def _migrated(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()  # no connection left: SQLite folds its WAL in, PostgreSQL copies
+
+
+async def _drop(name: str) -> None:
+    admin = await asyncpg.connect(_server())  # anew: a fault test may have restarted the server
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def _create(name: str, template: str | None = None) -> None:
+    admin = await asyncpg.connect(_server())
+    try:
+        copy = f' TEMPLATE "{template}"' if template else ""
+        await admin.execute(f'CREATE DATABASE "{name}"{copy}')
+    finally:
+        await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def _database(template: str | None = None) -> AsyncIterator[str]:
+    """A database of its own on the test server (named per test, so that pytest-xdist's
+    workers never meet), empty or a copy of ``template``; dropped after the test."""
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    await _create(name, template)
+    try:
+        yield _url(name)
+    finally:
+        await _drop(name)
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    sqlite = tmp_path_factory.mktemp("template") / "tintot.db"
+    asyncio.run(_migrated(f"sqlite+aiosqlite:///{sqlite}"))
+    postgres = None
+    if PG_URL:
+        postgres = f"template_{uuid.uuid4().hex[:16]}"
+        asyncio.run(_create(postgres))
+        asyncio.run(_migrated(_url(postgres)))
+    try:
+        yield Templates(sqlite, postgres)
+    finally:
+        if postgres:
+            asyncio.run(_drop(postgres))
+
+
 @pytest.fixture(params=BACKENDS)
-async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+async def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, templates: Templates
+) -> AsyncIterator[str]:
+    """A fresh database with the schema at head, the copy of the session's template."""
+    if request.param == "sqlite":
+        path = tmp_path / "tintot.db"
+        await asyncio.to_thread(shutil.copyfile, templates.sqlite, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    async with _database(templates.postgres) as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+async def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh empty database, for the tests of the migrations themselves."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'tintot.db'}"
         return
-    assert PG_URL is not None
-    server = PG_URL.replace("postgresql+asyncpg", "postgresql")
-    name = f"test_{uuid.uuid4().hex[:16]}"
-    admin = await asyncpg.connect(server)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    try:
-        yield f"{PG_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        admin = await asyncpg.connect(server)  # anew: a fault test may have restarted the server
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with _database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ class FakeServer(Generic[SentT, ChatT]):
         self.sent: list[SentT] = []
         self._queue: list[Any] = []
         self._pushed = asyncio.Event()
+        self._changed = asyncio.Event()  # set when a request was answered (see _touched)
         self._inflight = 0  # requests being answered, a waiting long poll excepted
         self._webhook_task: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
@@ -88,17 +89,23 @@ class FakeServer(Generic[SentT, ChatT]):
         """The first message to the chat since mark() ``after`` that shows ``contains``."""
         deadline = time.monotonic() + timeout
         while True:
+            changed = self._changed  # taken before looking: a change meanwhile wakes us at once
             for sent in self.sent[after:]:
                 if self._chat_of_sent(sent) == chat_id and (
                     contains is None or contains in self._shown(sent)
                 ):
                     return sent
-            if time.monotonic() > deadline:
+            remaining = deadline - time.monotonic()
+            if remaining < 0:
                 recent = [self._shown(s) for s in self.sent if self._chat_of_sent(s) == chat_id]
                 raise TimeoutError(
                     f"nothing to {chat_id} containing {contains!r}; last: {recent[-5:]}"
                 )
-            await asyncio.sleep(0.01)
+            # Woken by the next answered request (a message sent or edited) rather than by
+            # polling; the bound covers a test changing ``sent`` by itself.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(remaining, 0.1)):
+                    await changed.wait()
 
     async def idle(self, timeout: float = 5.0, *, settle: float = 0.05) -> None:  # noqa: ASYNC109
         """Wait until no update waits for the bot and no request (other than a waiting long
@@ -126,6 +133,11 @@ class FakeServer(Generic[SentT, ChatT]):
     async def _not_found(self, request: web.Request) -> web.Response:
         body = {"ok": False, "error_code": 404, "description": "Not Found"}
         return web.json_response(body, status=404)
+
+    def _touched(self) -> None:
+        """A request was answered: wake whoever waits for a message in wait_for()."""
+        self._changed.set()
+        self._changed = asyncio.Event()
 
     def _notify(self) -> None:
         """Wake long polls and the webhook sender; each waits on the event current at the time."""

@@ -633,6 +633,7 @@ class FakeTelegram(FakeServer[Sent, int]):
             return web.json_response(body, status=error.code)
         finally:
             self._inflight -= counted
+            self._touched()
         return web.json_response({"ok": True, "result": result})
 
     def _ready(self) -> list[_Pending]:

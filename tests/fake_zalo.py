@@ -316,6 +316,7 @@ class FakeZalo(FakeServer[ZaloSent, str]):
             return web.json_response(body, status=http_status)
         finally:
             self._inflight -= counted
+            self._touched()
         return web.json_response({"ok": True, "result": result})
 
     def _enqueue(self, update: Json, wrapped: bool) -> None:

@@ -21,8 +21,8 @@ def _table(thing: Any) -> str:
     return str(thing.name if thing.__class__.__name__ == "Table" else thing.table.name)
 
 
-async def test_upgrade_empty_database_matches_models(db_url: str) -> None:
-    engine = make_engine(db_url)
+async def test_upgrade_empty_database_matches_models(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     try:
         await migrate(engine)
         await migrate(engine)  # a second start finds nothing to do

@@ -152,10 +152,11 @@ def check_chats(fake: FakeTelegram, users: list[int]) -> None:
 
 
 @pytest.fixture
-async def pg_url(db_url: str) -> AsyncIterator[str]:
-    if not db_url.startswith("postgresql"):
+async def pg_url(empty_db_url: str) -> AsyncIterator[str]:
+    """An empty database: the workers starting together migrate it once between them."""
+    if not empty_db_url.startswith("postgresql"):
         pytest.skip("several workers share PostgreSQL; SQLite is one process")
-    yield db_url
+    yield empty_db_url
 
 
 @pytest.mark.parametrize("workers", [2, 4])
@@ -253,6 +254,7 @@ async def restart_postgres() -> None:
     assert await process.wait() == 0
 
 
+@pytest.mark.alone  # the server every test shares: never beside other tests
 async def test_the_database_restarted_under_load(pg_url: str, fake: FakeTelegram) -> None:
     """Members mid-flow while PostgreSQL restarts: the workers recover by themselves (updates
     refused with a 5xx are delivered again, stored ones are handled by the sweep) and every
