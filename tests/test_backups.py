@@ -139,8 +139,12 @@ def _args(command: str, **values: object) -> argparse.Namespace:
 
 
 async def test_the_commands_say_what_they_did_and_refuse_what_they_must(
-    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    empty_db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    db_url = empty_db_url
     settings = bare_settings(db_url)
     folder = tmp_path / "backups"
     assert await database.run(_args("migrate", no_backup=False, out=folder), settings) == 0

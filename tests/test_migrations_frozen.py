@@ -49,9 +49,9 @@ def test_no_migration_imports_the_app(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("revision", REVISIONS)
 async def test_upgrade_from_every_revision_keeps_its_rows(
-    db_url: str, revision: str, caplog: pytest.LogCaptureFixture
+    empty_db_url: str, revision: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
         await migrate(engine, revision)
         async with engine.begin() as connection:
@@ -76,8 +76,8 @@ async def test_upgrade_from_every_revision_keeps_its_rows(
         await engine.dispose()
 
 
-async def test_every_downgrade_comes_back(db_url: str) -> None:
-    engine = make_engine(db_url)
+async def test_every_downgrade_comes_back(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     try:
         await migrate(engine, REVISIONS[0])
         async with engine.begin() as connection:
@@ -114,13 +114,13 @@ def _chain_with_new_column(tmp_path: Path, old_0011: bool) -> Path:
 
 
 async def test_a_later_column_on_submission_upgrades_a_fresh_database(
-    db_url: str, tmp_path: Path
+    empty_db_url: str, tmp_path: Path
 ) -> None:
     """The app's model has the column 0099 adds; every revision before it still runs."""
     extra = sa.Column("extra_note", sa.String(50), nullable=True)
     with model_column(Submission.__table__, extra):  # type: ignore[attr-defined]
         for old, expected in ((True, "no such column|does not exist"), (False, None)):
-            engine = make_engine(db_url)
+            engine = make_engine(empty_db_url)
             chain = _chain_with_new_column(tmp_path / str(old), old)
             try:
                 if expected:  # the failure the unfrozen 0011 had, caught
