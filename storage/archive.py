@@ -105,6 +105,22 @@ async def search(
     return (await session.exec(query)).all()
 
 
+async def count(session: AsyncSession, *, words: str, filters: Filters) -> int:
+    """How many items ``latest`` (no words) or ``search`` would list in all."""
+    if words and not words.split():
+        return 0
+    query = select(func.count()).select_from(Submission)
+    if words:
+        index, ident, condition, _ = _match(session, words)
+        query = (
+            select(func.count())
+            .select_from(index)
+            .join(Submission, col(Submission.id) == ident)
+            .where(condition)
+        )
+    return int((await session.exec(query.where(and_(*_filtered(filters))))).one())
+
+
 async def item(session: AsyncSession, *, submission_id: int) -> tuple[Submission | None, bool]:
     """(the item, whether it was taken down); None when it never was public."""
     sub = await session.get(Submission, submission_id)

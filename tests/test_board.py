@@ -47,9 +47,7 @@ async def test_an_expired_link_is_refused(board: tuple[Harness, str]) -> None:
     assert status == 403 and "/web" in page
 
 
-async def test_a_member_is_refused_politely(
-    board: tuple[Harness, str], fake: FakeTelegram
-) -> None:
+async def test_a_member_is_refused_politely(board: tuple[Harness, str], fake: FakeTelegram) -> None:
     harness, _ = board
     sent = await harness.member(MEMBER).send("/web", "chỉ dành cho ban biên tập")
     assert "quantri" not in (sent.plain or "")

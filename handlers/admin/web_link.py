@@ -35,7 +35,8 @@ def unsign(signed: str, secret: str) -> str | None:
     value, _, _ = signed.rpartition(".")
     if not value or len(signed) > 200:
         return None
-    return value if hmac.compare_digest(sign(value, secret), signed) else None
+    # Bytes: ``compare_digest`` raises on a str that is not ASCII (a forged cookie or link).
+    return value if hmac.compare_digest(sign(value, secret).encode(), signed.encode()) else None
 
 
 def new_signed(secret: str) -> str:

@@ -4,6 +4,7 @@ visitor's filters read from the query string, bad values dropped with a note."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -32,13 +33,23 @@ class Wanted:
     words: str = ""
     page: int = 1
     problems: list[str] = field(default_factory=list)
+    bad_page: bool = False  # ``trang`` is not a page number: the address itself is wrong
+
+
+def number(text: str) -> int | None:
+    """A page's or an item's number: ASCII digits only ("²" and "٣" are not numbers here)."""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
 def _month(value: str, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
-    try:
-        first = date.fromisoformat(f"{value}-01")
-    except ValueError:
+    """``2026-11`` as [its first instant, the next month's); a year outside the archive's
+    (before 1970, after 2999: "0001-01" would overflow UTC) is no month."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", value):
         return None
+    year, month = int(value[:4]), int(value[5:])
+    if not (1970 <= year <= 2999 and 1 <= month <= 12):
+        return None
+    first = date(year, month, 1)
     after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     start, end = (datetime(d.year, d.month, 1, tzinfo=tz) for d in (first, after))
     return start, end
@@ -73,9 +84,8 @@ async def wanted(session: AsyncSession, query: MultiMapping[str], deps: Deps) ->
         since=month[0] if month else None,
         until=month[1] if month else None,
     )
-    page = query.get("trang", "1")
-    number = int(page) if page.isdigit() and len(page) < 6 else 1
-    return Wanted(params, filters, fold(params.get("q", "")), max(number, 1), problems)
+    page = number(query.get("trang", "1"))
+    return Wanted(params, filters, fold(params.get("q", "")), page or 1, problems, page is None)
 
 
 def _below(code: str, every: dict[str, Any]) -> set[str]:

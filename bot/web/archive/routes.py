@@ -4,12 +4,14 @@ what was published and is still up: a taken-down item answers 410 Gone."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
 from aiohttp import web
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime.app import App
 from bot.web.archive import pages
@@ -30,6 +32,7 @@ ENV.globals.update(  # labels of stored codes, for every page and the feed
     PLATFORMS={"telegram": "Telegram", "zalo": "Zalo", "facebook": "Facebook", "wordpress": "Web"},
 )
 HTML = "text/html"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def add_archive_routes(web_app: web.Application, app: App) -> None:
@@ -38,6 +41,7 @@ def add_archive_routes(web_app: web.Application, app: App) -> None:
     web_app.router.add_get("/tin/{number}", archive_app.item)
     web_app.router.add_get("/feed.atom", archive_app.feed)
     web_app.router.add_get("/static/archive.css", archive_app.css)
+    web_app.middlewares.append(archive_app.unknown)
 
 
 def _page(name: str, status: int = 200, **context: Any) -> web.Response:
@@ -53,20 +57,31 @@ class Archive:
     async def _found(self, request: web.Request, size: int) -> tuple[pages.Wanted, list[Any], bool]:
         async with self.app.sessions() as session:
             want = await pages.wanted(session, request.query, self.deps)
-            offset = (want.page - 1) * size
-            if want.words:
-                rows = await archive.search(
-                    session, words=want.words, filters=want.filters, limit=size + 1, offset=offset
-                )
-            else:
-                rows = await archive.latest(
-                    session, filters=want.filters, limit=size + 1, offset=offset
-                )
+            if want.bad_page:
+                return want, [], False
+            rows = await self._rows(session, want, size)
+            if not rows and want.page > 1:  # past the end: the last page
+                total = await archive.count(session, words=want.words, filters=want.filters)
+                want.page = max(1, -(-total // size))
+                rows = await self._rows(session, want, size)
             items = [await pages.shown(session, sub, self.deps) for sub in rows[:size]]
         return want, items, len(rows) > size
 
+    async def _rows(self, session: AsyncSession, want: pages.Wanted, size: int) -> Sequence[Any]:
+        offset, words, filters = (want.page - 1) * size, want.words, want.filters
+        if words:
+            return await archive.search(
+                session, words=words, filters=filters, limit=size + 1, offset=offset
+            )
+        return await archive.latest(session, filters=filters, limit=size + 1, offset=offset)
+
+    def _bad(self) -> web.Response:
+        return _page("bad.html.j2", status=400, org=self.deps.org)
+
     async def index(self, request: web.Request) -> web.Response:
         want, items, more = await self._found(request, PER_PAGE)
+        if want.bad_page:
+            return self._bad()
         async with self.app.sessions() as session:
             every = await units.every(session)
 
@@ -86,11 +101,11 @@ class Archive:
         )
 
     async def item(self, request: web.Request) -> web.Response:
-        number = request.match_info["number"]
-        if not number.isdigit() or len(number) > 9:
+        number = pages.number(request.match_info["number"])
+        if number is None:
             return _page("missing.html.j2", status=404, org=self.deps.org)
         async with self.app.sessions() as session:
-            sub, down = await archive.item(session, submission_id=int(number))
+            sub, down = await archive.item(session, submission_id=number)
             if sub is None:
                 return _page("missing.html.j2", status=404, org=self.deps.org)
             if down:
@@ -101,6 +116,8 @@ class Archive:
 
     async def feed(self, request: web.Request) -> web.Response:
         want, items, _ = await self._found(request, FEED_SIZE)
+        if want.bad_page:
+            return self._bad()
         origin = str(request.url.origin())
         body = ENV.get_template("feed.atom.j2").render(
             items=items,
@@ -111,6 +128,14 @@ class Archive:
             filtered=bool(want.params),
         )
         return web.Response(text=body, content_type="application/atom+xml", charset="utf-8")
+
+    @web.middleware
+    async def unknown(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """An address nothing serves: the archive's own 404 page, not aiohttp's plain text."""
+        try:
+            return await handler(request)
+        except web.HTTPNotFound:
+            return _page("missing.html.j2", status=404, org=self.deps.org)
 
     async def css(self, request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC / "archive.css")
