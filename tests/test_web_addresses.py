@@ -81,3 +81,31 @@ async def test_a_session_cookie_that_is_not_ascii_is_refused(site: Site, cookie:
     ):
         body = await response.text()
     assert response.status == 403 and "/web" in body
+
+
+async def absolute_addresses(url: str, host: str) -> str:
+    """The item page and the feed fetched with a forged Host header, joined."""
+    timeout = aiohttp.ClientTimeout(total=10)
+    bodies = []
+    async with aiohttp.ClientSession(timeout=timeout) as http:
+        for address in ("tin/1", "feed.atom"):
+            async with http.get(url + address, headers={"Host": host}) as response:
+                assert response.status == 200
+                bodies.append(await response.text())
+    return "\n".join(bodies)
+
+
+async def test_a_forged_host_never_reaches_the_absolute_addresses(
+    db_url: str, fake: FakeTelegram
+) -> None:
+    async with serving(db_url, fake, FROZEN) as (app, url):
+        await publish(app, at=FROZEN, who="Cô Hoa")
+        shown = await absolute_addresses(url, "evil.example")
+        assert "evil.example" not in shown
+        assert f'property="og:url" content="{url}tin/1"' in shown  # the socket it listens on
+        assert f"<id>{url}tin/1</id>" in shown
+    base = "https://tintot.example.org"
+    async with serving(db_url, fake, FROZEN, public_base_url=base) as (app, url):
+        shown = await absolute_addresses(url, "evil.example")
+        assert "evil.example" not in shown and "127.0.0.1" not in shown
+        assert f'content="{base}/tin/1"' in shown and f"<id>{base}/tin/1</id>" in shown

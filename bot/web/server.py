@@ -12,9 +12,11 @@ from aiohttp import web
 
 from bot.runtime.app import App
 from bot.runtime.media_route import add_media_routes
-from bot.settings import Settings
 from bot.web.archive.routes import add_archive_routes
 from bot.web.board.routes import add_board_routes
+from bot.web.where import address
+
+__all__ = ["address", "make_web", "start"]
 
 RouteGroup = Callable[[web.Application, App], None]
 
@@ -34,13 +36,6 @@ def make_web(app: App, groups: tuple[RouteGroup, ...] = GROUPS) -> web.Applicati
     for add in groups:
         add(web_app, app)
     return web_app
-
-
-def address(settings: Settings, *, local: bool = False) -> tuple[str, int]:
-    """Where to listen: the offline demo only on this machine."""
-    host = "127.0.0.1" if local else settings.web_host or settings.webhook_host
-    port = settings.webhook_port if settings.web_port is None else settings.web_port
-    return host, port
 
 
 async def start(web_app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime.app import App
 from bot.web.archive import pages
+from bot.web.where import address as server_address
 from handlers.engine.texts import TEMPLATES
 from storage import archive, units
 
@@ -32,6 +33,7 @@ ENV.globals.update(  # labels of stored codes, for every page and the feed
     PLATFORMS={"telegram": "Telegram", "zalo": "Zalo", "facebook": "Facebook", "wordpress": "Web"},
 )
 HTML = "text/html"
+ANY_HOST = ("0.0.0.0", "::", "")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -111,23 +113,34 @@ class Archive:
             if down:
                 return _page("gone.html.j2", status=410, org=self.deps.org)
             shown = await pages.shown(session, sub, self.deps)
-        origin = str(request.url.origin())
-        return _page("item.html.j2", item=shown, org=self.deps.org, origin=origin)
+        return _page("item.html.j2", item=shown, org=self.deps.org, origin=self.origin(request))
 
     async def feed(self, request: web.Request) -> web.Response:
         want, items, _ = await self._found(request, FEED_SIZE)
         if want.bad_page:
             return self._bad()
-        origin = str(request.url.origin())
+        origin = self.origin(request)
         body = ENV.get_template("feed.atom.j2").render(
             items=items,
             org=self.deps.org,
             origin=origin,
-            self_url=str(request.url),
+            self_url=origin + str(request.rel_url),
             updated=items[0]["at"] if items else None,
             filtered=bool(want.params),
         )
         return web.Response(text=body, content_type="application/atom+xml", charset="utf-8")
+
+    def origin(self, request: web.Request) -> str:
+        """Where absolute addresses (og:url, og:image, the feed's ids) point: PUBLIC_BASE_URL;
+        without it the configured WEB_HOST:WEB_PORT, or the socket the visitor reached when
+        those are "any" (0.0.0.0, port 0). Never the Host header, which anyone can forge."""
+        if self.deps.web_base:
+            return self.deps.web_base
+        host, port = server_address(self.app.settings)
+        local = request.transport.get_extra_info("sockname") if request.transport else None
+        if local and (host in ANY_HOST or not port):
+            host, port = (host if host not in ANY_HOST else local[0]), (port or local[1])
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
     @web.middleware
     async def unknown(self, request: web.Request, handler: Handler) -> web.StreamResponse:
