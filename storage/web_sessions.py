@@ -30,6 +30,12 @@ async def add_token(
     await session.flush()
 
 
+async def usable(session: AsyncSession, *, token: str, now: datetime) -> bool:
+    """Whether the token is known, unused and unexpired; reading only (a link's preview)."""
+    row = await session.get(SignInToken, digest(token))
+    return row is not None and row.used_at is None and row.expires_at > now
+
+
 async def consume(session: AsyncSession, *, token: str, now: datetime) -> str | None:
     """Who the token was for, once; None when unknown, used or expired."""
     hashed = digest(token)

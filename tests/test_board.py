@@ -10,7 +10,7 @@ import aiohttp
 from handlers.admin.web_link import sign
 from tests.fake_telegram import FakeTelegram
 from tests.harness import ADMIN, ED1, Harness
-from tests.support.board import SECRET, link_from_bot
+from tests.support.board import SECRET, link_from_bot, sign_in
 
 MEMBER = 1201
 
@@ -18,11 +18,9 @@ MEMBER = 1201
 async def open_link(link: str) -> tuple[int, str, aiohttp.CookieJar]:
     jar = aiohttp.CookieJar(unsafe=True)
     timeout = aiohttp.ClientTimeout(10)
-    async with (
-        aiohttp.ClientSession(cookie_jar=jar, timeout=timeout) as web,
-        web.get(link) as response,
-    ):
-        return response.status, await response.text(), jar
+    async with aiohttp.ClientSession(cookie_jar=jar, timeout=timeout) as web:
+        status, page = await sign_in(web, link)
+        return status, page, jar
 
 
 async def test_an_editor_signs_in_once_with_the_link(board: tuple[Harness, str]) -> None:
@@ -37,6 +35,30 @@ async def test_an_editor_signs_in_once_with_the_link(board: tuple[Harness, str])
 
     status, page, _ = await open_link(link)  # the same link again
     assert status == 403 and "chỉ dùng được một lần" in page
+
+
+async def test_a_link_scanner_leaves_the_link_to_its_person(board: tuple[Harness, str]) -> None:
+    """A mail or chat app's preview fetches the link (HEAD, GET) before the person opens it."""
+    harness, base = board
+    link = await link_from_bot(harness, ED1)
+    timeout = aiohttp.ClientTimeout(10)
+    async with aiohttp.ClientSession(timeout=timeout) as scanner:
+        async with scanner.head(link, allow_redirects=False) as response:
+            assert response.status == 405 and "Set-Cookie" not in response.headers
+        for _ in range(2):
+            async with scanner.get(link, allow_redirects=False) as response:
+                page = await response.text()
+                assert response.status == 200 and "Đăng nhập" in page
+                assert "Set-Cookie" not in response.headers and "Nhịp đăng" not in page
+        token = link.partition("?t=")[2]
+        for headers in ({}, {"Origin": "https://evil.example"}):  # a post from elsewhere
+            async with scanner.post(
+                f"{base}/quantri/dangnhap", data={"t": token}, headers=headers
+            ) as response:
+                assert response.status == 403 and "Set-Cookie" not in response.headers
+    status, page, _ = await open_link(link)  # the person, after all that
+    assert status == 200 and "Nhịp đăng tuần này" in page
+    assert (await open_link(link))[0] == 403  # used now, by the person
 
 
 async def test_an_expired_link_is_refused(board: tuple[Harness, str]) -> None:

@@ -45,5 +45,10 @@ def refused(reason: str, *, status: int) -> web.Response:
     return _page(render("refused.html", reason=reason), status)
 
 
+def sign_in(action: str, token: str) -> web.Response:
+    """The page a sign-in link opens: one button that posts the token."""
+    return _page(render("sign_in.html", action=action, token=token), 200)
+
+
 def board(found: BoardData, signed: Signed) -> web.Response:
     return _page(render("board.html", d=found, who=signed.who, role=signed.role), 200)
