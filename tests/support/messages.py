@@ -827,6 +827,7 @@ PLAIN_ONLY = {
                 ("WORDPRESS_SITES", "wordpress_site_missing"),
                 ("WORDPRESS_CREDENTIALS", "wordpress_login_missing"),
                 ("WORDPRESS_SITES", "wordpress_url"),
+                ("PUBLIC_BASE_URL", "base_not_https"),
             ]
         ),
     ],
