@@ -42,7 +42,8 @@ async def correct_command(ctx: Ctx) -> None:
     if not 0 < len(text.strip()) <= decisions.POST_LIMIT:
         ctx.say("takedown/usage.j2", number="", limit=decisions.POST_LIMIT)
         return
-    await correct(ctx, sub, text.strip())
+    if not decisions.refused_text(ctx, text):
+        await correct(ctx, sub, text.strip())
 
 
 @router.card(A.TAKE_DOWN, pending_only=False)

@@ -519,6 +519,7 @@ def desk_cases() -> dict[str, list[Case]]:
             case("trống", "review/bad_text.j2", length=0, limit=1000),
             case("quá dài", "review/bad_text.j2", length=1200, limit=1000),
         ],
+        "review/hidden_characters.j2": [case("ký tự điều khiển", "review/hidden_characters.j2")],
         "review/card_resent.j2": [case("gửi lại thẻ", "review/card_resent.j2", sid=27)],
         "review/consent_confirm.j2": [
             case(

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime.app import App
 from bot.web.archive import pages
+from bot.web.safe import finalize
 from bot.web.where import address as server_address
 from handlers.engine.texts import TEMPLATES
 from storage import archive, units
@@ -27,6 +28,7 @@ ENV = jinja2.Environment(
     autoescape=True,  # every value a visitor or member typed is escaped
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=finalize,
 )
 ENV.globals.update(  # labels of stored codes, for every page and the feed
     KINDS={"tin_tot": "Tin tốt", "cau_chuyen_dep": "Câu chuyện đẹp"},
