@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, func, literal_column, table, text
+from sqlalchemy import ColumnElement, and_, column, func, literal_column, table, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Status, Submission
+from storage.models import ArchiveState, Status, Submission
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,21 @@ async def item(session: AsyncSession, *, submission_id: int) -> tuple[Submission
     return sub, sub.taken_down_at is not None
 
 
+async def version(session: AsyncSession) -> int:
+    """The archive's version: changes whenever what it shows changes (one cheap query)."""
+    found = await session.get(ArchiveState, 1, populate_existing=True)
+    return found.version if found is not None else 0
+
+
+async def changed(session: AsyncSession) -> None:
+    """What the archive shows changed: every worker's cached pages are stale from now on."""
+    bump = update(ArchiveState).where(col(ArchiveState.id) == 1)
+    result = await session.exec(bump.values(version=col(ArchiveState.version) + 1))
+    if getattr(result, "rowcount", 1) == 0:  # a store made without the migrations' row
+        session.add(ArchiveState(id=1, version=1))
+        await session.flush()
+
+
 async def index(session: AsyncSession, *, submission_id: int, body: str) -> None:
     """Put (or replace) an item's folded text in the index."""
     await forget(session, submission_id=submission_id)
@@ -141,6 +156,7 @@ async def index(session: AsyncSession, *, submission_id: int, body: str) -> None
 
 async def forget(session: AsyncSession, *, submission_id: int) -> None:
     """Take an item out of the index (taken down, erased): search finds it no more."""
+    await changed(session)
     if _postgres(session):
         sql = "DELETE FROM archive_text WHERE submission_id = :id"
     else:

@@ -10,14 +10,16 @@ from collections.abc import AsyncIterator
 import aiohttp
 import feedparser
 import pytest
+from sqlmodel import col, select
 
 # Imported before a bot starts: importing aiogram inside the running loop stalls it.
 import bot.platforms.telegram.service  # noqa: F401
+from storage.models import PostVersion
 from tests.conftest import FROZEN, running
 from tests.fake_telegram import FakeTelegram
 from tests.harness import CHANNEL, ED1, EDITORS, Harness, free_port
 from tests.support.archive import publish, serving
-from tests.support.flows import card, press, submit_raw
+from tests.support.flows import ARTICLE, card, press, send_article, submit_raw
 
 Desk = tuple[Harness, str]
 
@@ -74,8 +76,56 @@ async def test_the_feed_parses_whatever_a_stored_text_holds(
     db_url: str, fake: FakeTelegram
 ) -> None:
     async with serving(db_url, fake, FROZEN) as (app, url):
-        await publish(app, at=FROZEN, who="Cô\x0bHoa\x00\ufffe", member="Lan\x1b")
+        await publish(app, at=FROZEN, who="Cô\x0bHoa\ufffe", member="Lan\x1b")
         feed = strict_feed(await get(f"{url}feed.atom"))
         assert "CôHoa" in feed.entries[0].content[0].value
         page = await get(f"{url}tin/1")
         assert "\x0b" not in page and "CôHoa" in page
+
+
+async def test_a_contributor_renamed_after_publication_changes_nothing_public(
+    site_desk: Desk, fake: FakeTelegram
+) -> None:
+    harness, url = site_desk
+    mark = fake.mark()
+    await send_article(harness.member(1002, "Minh"), ARTICLE, "Cảm phục thầy.")
+    first = await card(fake, "Cảm phục thầy", after=mark)
+    await send_article(harness.member(1003, "Hà"), ARTICLE + "/", "Thầy thật đáng quý.")
+    await card(fake, "có thể trùng với #2", after=mark)
+    press(fake, ED1, "Gộp vào #2")
+    await fake.wait_for(1003, "gộp hai tin làm một", timeout=10)
+    fake.push_callback(ED1, first.message_id, "card:approve:2", chat_id=EDITORS)
+    await fake.wait_for(1002, "đã được đăng", timeout=10)
+    assert "Cùng gửi tin: Minh" in await get(f"{url}tin/2")
+
+    spam = "WIN 10 TRIEU bit.ly/abc"
+    await harness.member(1003, spam).send("/toi", spam)  # every update overwrites the name
+    assert (await harness.member_row(1003)).display_name == spam
+    page, feed = await get(f"{url}tin/2"), await get(f"{url}feed.atom")
+    assert "WIN 10 TRIEU" not in page and "WIN 10 TRIEU" not in feed
+    assert "Minh" in page and "Hà" in page and 'og:description" content="' in page
+
+
+async def test_every_correction_is_kept_and_a_taken_down_item_stays_out(
+    site_desk: Desk, fake: FakeTelegram
+) -> None:
+    harness, url = site_desk
+    editor = harness.member(ED1, "Minh")
+    await editor.send("/suabai 1 Cô Hoa mở lớp học bơi miễn phí", "Sửa bài #1")
+    mark = fake.mark()
+    await editor.send("/suabai 1 Cô Hoa mở lớp học vẽ miễn phí", "Sửa bài #1")
+    shown = await card(fake, "Đã sửa 2 lần", after=mark)  # the card in the editors' group
+    assert "Minh: trước là “Cô Hoa mở lớp học bơi" in (shown.plain or "")
+    assert harness.app is not None
+    async with harness.app.sessions() as session:
+        kept = (await session.exec(select(PostVersion).order_by(col(PostVersion.id)))).all()
+    assert [v.by for v in kept] == [f"telegram:{ED1}"] * 2
+    assert "Sáng 15/11" in kept[0].old_text and "học bơi" in kept[0].new_text
+    assert "học bơi" in kept[1].old_text and "học vẽ" in kept[1].new_text
+    assert "học vẽ" in await get(f"{url}?q=hoc+ve")
+
+    await editor.send("/gobai 1", "Gỡ bài #1")
+    await editor.send("/suabai 1 Cô Hoa mở lớp học đàn miễn phí", "Sửa bài #1")
+    await get(f"{url}tin/1", status=410)
+    for words in ("hoc+dan", "hoc+ve", "co+hoa"):
+        assert "Cô Hoa" not in await get(f"{url}?q={words}")

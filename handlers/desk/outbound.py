@@ -67,7 +67,7 @@ async def after_sent(
         if all(p.status == OutboxStatus.SENT for p in posts) and sub.status == Status.APPROVED:
             sub.status, sub.published_at = Status.PUBLISHED, deps.clock()
             session.add(sub)
-            await archived.refresh(session, sub)  # the public archive's search finds it now
+            await archived.refresh(session, sub, deps)  # the public archive's search finds it now
             links = [p.link for p in posts if p.link]
             await cards.notify_member(session, sub, "published", deps, links=links)
             await merge_follow.published(session, sub, deps, links=links)

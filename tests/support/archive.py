@@ -95,6 +95,6 @@ async def publish(
                 sent_at=at,
             )
         )
-        await archived.refresh(session, sub)
+        await archived.refresh(session, sub, app.core.deps)
         await session.commit()
         return number

@@ -1078,6 +1078,15 @@ def publishing_cases() -> dict[str, list[Case]]:
                  sub=published, tz=TZ),
             case("chưa có nơi đăng", "review/card_targets.j2", posts=[], sub=sub(), tz=TZ),
         ],
+        "review/card_versions.j2": [
+            case("sửa một lần", "review/card_versions.j2", tz=TZ, versions=[
+                Row(created_at=AT, by="telegram:7", by_name="Minh <b>",
+                    old_text="Cô Hoa mở lớp\ndạy miễn phí & <i>vui</i>")]),
+            case("sửa năm lần, chữ dài", "review/card_versions.j2", tz=TZ, versions=[
+                Row(created_at=AT, by=f"zalo:{n}", by_name="", old_text="Chữ " * 60)
+                for n in range(5)]),
+            case("chưa sửa", "review/card_versions.j2", tz=TZ, versions=[]),
+        ],
     }  # fmt: skip
 
 

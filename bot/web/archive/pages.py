@@ -108,7 +108,9 @@ def photo_url(media: Media) -> str | None:
 
 async def shown(session: AsyncSession, sub: Submission, deps: Deps) -> dict[str, Any]:
     """One item as the pages and the feed show it."""
-    text = render(await cards.post_say(session, sub, deps), "plain")
+    # Frozen at publication (or the last correction); an item published before that was kept
+    # is rendered as it stands.
+    text = sub.published_text or render(await cards.post_say(session, sub, deps), "plain")
     unit = await units.get(session, code=sub.unit_code)
     media = await submissions.media(session, submission_id=sub.id or 0)
     posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind=OutboxKind.POST)

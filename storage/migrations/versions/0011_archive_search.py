@@ -42,7 +42,8 @@ def upgrade() -> None:
 
 def _backfill(bind: sa.Connection, insert: sa.TextClause) -> None:
     names = dict(bind.execute(sa.text("SELECT code, name FROM unit")).all())
-    table = Submission.__table__  # type: ignore[attr-defined]
+    # The table as it stands at this revision (later revisions add columns the model has).
+    table = sa.Table("submission", sa.MetaData(), autoload_with=bind)
     last = 0
     while True:
         rows = bind.execute(
