@@ -54,6 +54,20 @@ async def consume(session: AsyncSession, *, token: str, now: datetime) -> str | 
     return row.who if row is not None else None
 
 
+async def retire(session: AsyncSession, *, token_hash: str, now: datetime) -> str | None:
+    """Use up an unused token known by its hash (a held link replaced by a fresh one); whom it
+    was for, or None when it was used already."""
+    result = await session.exec(
+        update(SignInToken)
+        .where(col(SignInToken.token_hash) == token_hash, col(SignInToken.used_at).is_(None))
+        .values(used_at=now)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    row = await session.get(SignInToken, token_hash)
+    return row.who if row is not None else None
+
+
 async def open_session(
     session: AsyncSession, *, session_id: str, who: str, expires_at: datetime, now: datetime
 ) -> None:

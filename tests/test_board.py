@@ -3,14 +3,22 @@ cookies and sessions open /quantri (the browser story is tests/test_board_browse
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import timedelta
 
 import aiohttp
+from sqlmodel import select
 
 from handlers.admin.web_link import sign
+from storage.models import Outbox, SignInToken
+from tests.conftest import FROZEN, running
 from tests.fake_telegram import FakeTelegram
-from tests.harness import ADMIN, ED1, Harness
-from tests.support.board import SECRET, link_from_bot, sign_in
+from tests.fake_zalo import FakeZalo
+from tests.harness import ADMIN, ED1, Harness, free_port, settings_for
+from tests.support.board import LINK, SECRET, board_settings, link_from_bot, sign_in
+
+ZALO_ADMIN = "ad-zalo-web"
 
 MEMBER = 1201
 
@@ -123,3 +131,52 @@ async def test_admins_set_a_units_contacts_from_chat(board: tuple[Harness, str])
     await harness.member(ED1).send("/lienhe p-anlac them telegram:7", "quản trị viên")
     listed = await admin.send("/lienhe", "Người liên hệ")
     assert "Đoàn phường An Lạc (p-anlac): telegram:501\n" in (listed.plain or "")
+
+
+async def test_a_held_web_answer_keeps_no_token_and_brings_a_fresh_link(
+    db_url: str, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    """Zalo refuses the /web answer (quota): the outbox keeps only the token's hash, and the
+    answer delivered later carries a fresh link, valid although the first one has expired."""
+    zalo.add_chat(ZALO_ADMIN, "PRIVATE")
+    port = free_port()
+    extra = settings_for(zalo, admin_ids=f"zalo:{ZALO_ADMIN}", web_port=port)
+    harness = Harness(db_url=db_url, fake=fake, now=FROZEN, **extra, **board_settings(port))
+    async with running(harness):
+        zalo.quota_after = len(zalo.sent)
+        mark = zalo.mark()
+        zalo.push_text(ZALO_ADMIN, "/toi")
+        await zalo.wait_for(ZALO_ADMIN, None, after=mark, timeout=30)
+        zalo.quota_after = len(zalo.sent)  # the month's messages are used up
+        zalo.push_text(ZALO_ADMIN, "/web")
+        await until_held(harness)
+        assert harness.app is not None
+        async with harness.app.sessions() as session:
+            held_rows = select(Outbox).where(
+                Outbox.chat_id == ZALO_ADMIN, Outbox.template == "staff/web_link.j2"
+            )
+            [held] = (await session.exec(held_rows)).all()
+            [first] = (await session.exec(select(SignInToken))).all()
+        assert held.context == {"sign_in": first.token_hash}
+        assert "dangnhap" not in json.dumps(held.context)
+
+        zalo.reset_quota()
+        harness.now = harness.now + timedelta(minutes=16)  # the first link has expired
+        sent = await zalo.wait_for(ZALO_ADMIN, "Đường dẫn đăng nhập", timeout=10)
+        found = LINK.search(sent.text or "")
+        assert found
+        status, page, _ = await open_link(found.group(0))
+        assert status == 200 and "Nhịp đăng tuần này" in page
+
+
+async def until_held(harness: Harness) -> None:
+    assert harness.app is not None
+    for _ in range(200):
+        async with harness.app.sessions() as session:
+            rows = select(Outbox).where(
+                Outbox.chat_id == ZALO_ADMIN, Outbox.template == "staff/web_link.j2"
+            )
+            if (await session.exec(rows)).all():
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the /web answer was never held")
