@@ -5,6 +5,7 @@ visitor's filters read from the query string, bad values dropped with a note."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -17,8 +18,8 @@ from handlers.desk import cards
 from handlers.engine.context import Deps
 from handlers.engine.textnorm import fold
 from handlers.engine.texts import render
-from storage import archive, outbox, submissions, units
-from storage.models import Media, OutboxKind, OutboxStatus, Submission
+from storage import archive, archive_rows, units
+from storage.models import Media, OutboxStatus, Submission
 
 KINDS = ("tin_tot", "cau_chuyen_dep")
 MAX_QUERY = 200
@@ -108,24 +109,40 @@ def photo_url(media: Media) -> str | None:
 
 async def shown(session: AsyncSession, sub: Submission, deps: Deps) -> dict[str, Any]:
     """One item as the pages and the feed show it."""
-    # Frozen at publication (or the last correction); an item published before that was kept
-    # is rendered as it stands.
-    text = sub.published_text or render(await cards.post_say(session, sub, deps), "plain")
-    unit = await units.get(session, code=sub.unit_code)
-    media = await submissions.media(session, submission_id=sub.id or 0)
-    posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind=OutboxKind.POST)
-    at = (sub.published_at or sub.created_at).astimezone(deps.tz)
-    return {
-        "number": sub.id,
-        "kind": sub.kind,
-        "unit": unit,
-        "theme": deps.org.theme(sub.theme_key) if sub.theme_key else None,  # the post names it
-        "at": at,
-        "text": text,
-        "summary": " ".join(text.split())[:200],
-        "photos": [url for m in media if (url := photo_url(m))],
-        "hashtags": deps.org.hashtags.for_kind(
-            "tin_tot" if sub.kind == "tin_tot" else "cau_chuyen_dep"
-        ),
-        "links": [(p.platform, p.link) for p in posts if p.link and p.status == OutboxStatus.SENT],
-    }
+    return (await shown_many(session, [sub], deps))[0]
+
+
+async def shown_many(
+    session: AsyncSession, subs: Sequence[Submission], deps: Deps
+) -> list[dict[str, Any]]:
+    """Items as the pages and the feed show them: units, photos and links read for all of
+    them at once (three queries, whatever their number)."""
+    ids = [sub.id or 0 for sub in subs]
+    named = await archive_rows.units_named(session, [sub.unit_code for sub in subs])
+    media = await archive_rows.media_of(session, ids)
+    posts = await archive_rows.posts_of(session, ids)
+    found = []
+    for sub in subs:
+        # Frozen at publication (or the last correction); an item published before that was
+        # kept is rendered as it stands.
+        text = sub.published_text or render(await cards.post_say(session, sub, deps), "plain")
+        sent = posts.get(sub.id or 0, [])
+        found.append(
+            {
+                "number": sub.id,
+                "kind": sub.kind,
+                "unit": named.get(sub.unit_code or ""),
+                "theme": deps.org.theme(sub.theme_key) if sub.theme_key else None,
+                "at": (sub.published_at or sub.created_at).astimezone(deps.tz),
+                "text": text,
+                "summary": " ".join(text.split())[:200],
+                "photos": [url for m in media.get(sub.id or 0, []) if (url := photo_url(m))],
+                "hashtags": deps.org.hashtags.for_kind(
+                    "tin_tot" if sub.kind == "tin_tot" else "cau_chuyen_dep"
+                ),
+                "links": [
+                    (p.platform, p.link) for p in sent if p.link and p.status == OutboxStatus.SENT
+                ],
+            }
+        )
+    return found

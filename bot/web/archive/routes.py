@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime.app import App
-from bot.web.archive import pages
+from bot.web.archive import load, pages
 from bot.web.safe import finalize
 from bot.web.where import address as server_address
 from handlers.engine.texts import TEMPLATES
@@ -41,9 +41,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def add_archive_routes(web_app: web.Application, app: App) -> None:
     archive_app = Archive(app)
-    web_app.router.add_get("/", archive_app.index)
-    web_app.router.add_get("/tin/{number}", archive_app.item)
-    web_app.router.add_get("/feed.atom", archive_app.feed)
+    web_app.router.add_get("/", archive_app.served(archive_app.index))
+    web_app.router.add_get("/tin/{number}", archive_app.served(archive_app.item))
+    web_app.router.add_get("/feed.atom", archive_app.served(archive_app.feed))
     web_app.router.add_get("/static/archive.css", archive_app.css)
     web_app.middlewares.append(archive_app.unknown)
 
@@ -57,6 +57,32 @@ class Archive:
     def __init__(self, app: App) -> None:
         self.app = app
         self.deps = app.core.deps
+        self.gate, self.cache = load.Gate(), load.PageCache()
+
+    def served(self, build: Handler) -> Handler:
+        """``build`` behind the gate (503 when no turn comes in time) and the page cache."""
+
+        async def serve(request: web.Request) -> web.StreamResponse:
+            async with self.gate.entered() as inside:
+                if not inside:
+                    busy = _page("busy.html.j2", status=503, org=self.deps.org)
+                    busy.headers["Retry-After"] = "5"
+                    return busy
+                async with self.app.sessions() as session:
+                    version = await archive.version(session)
+                key, now = request.path_qs, self.deps.clock()
+                hit = self.cache.get(key, version, now)
+                if hit is None:
+                    built = await build(request)
+                    if not isinstance(built, web.Response) or not isinstance(built.text, str):
+                        return built
+                    hit = load.Page(version, now, built.status, built.content_type, built.text)
+                    self.cache.put(key, hit)
+                return web.Response(
+                    text=hit.body, status=hit.status, content_type=hit.content_type, charset="utf-8"
+                )
+
+        return serve
 
     async def _found(self, request: web.Request, size: int) -> tuple[pages.Wanted, list[Any], bool]:
         async with self.app.sessions() as session:
@@ -68,7 +94,7 @@ class Archive:
                 total = await archive.count(session, words=want.words, filters=want.filters)
                 want.page = max(1, -(-total // size))
                 rows = await self._rows(session, want, size)
-            items = [await pages.shown(session, sub, self.deps) for sub in rows[:size]]
+            items = await pages.shown_many(session, rows[:size], self.deps)
         return want, items, len(rows) > size
 
     async def _rows(self, session: AsyncSession, want: pages.Wanted, size: int) -> Sequence[Any]:
