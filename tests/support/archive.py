@@ -98,3 +98,16 @@ async def publish(
         await archived.refresh(session, sub, app.core.deps)
         await session.commit()
         return number
+
+
+async def merge_into(app: App, child: int, primary: int) -> None:
+    """Gộp after publication: ``child`` credited on ``primary``'s page (frozen again, as a
+    merge into a published item does)."""
+    async with app.sessions() as session:
+        sub, main = await session.get(Submission, child), await session.get(Submission, primary)
+        assert sub is not None and main is not None
+        sub.merged_into = primary
+        session.add(sub)
+        main.published_credits = None
+        await archived.refresh(session, main, app.core.deps)
+        await session.commit()
