@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-AT_ONCE = 4
+AT_ONCE = 2
 WAIT_SECONDS = 2.0
 TTL = timedelta(seconds=30)
 SIZE = 256
