@@ -128,6 +128,15 @@ def _parse_allow_hosts(value: object) -> object:
     return entries
 
 
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -220,6 +229,15 @@ class Settings(BaseSettings):
         # ``ZALO_WEBHOOK_SECRET=`` in a deployment's env file means "not set": a webhook URL
         # then needs a real secret (the platform's check says so), never an empty one.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _https_base(cls, value: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        # Sign-in links, session cookies and members' photos travel to this address: plain
+        # http only to this very machine (a test, a local proxy).
+        if value is not None and value.scheme != "https" and not _loopback(value.host or ""):
+            raise ValueError(f"base_not_https|{value}")
+        return value
 
     @field_validator("org_config")
     @classmethod

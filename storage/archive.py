@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, func, literal_column, table, text
+from sqlalchemy import ColumnElement, and_, column, func, literal_column, table, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Status, Submission
+from storage.models import ArchiveState, Status, Submission
 
 
 @dataclass(frozen=True)
@@ -105,12 +105,43 @@ async def search(
     return (await session.exec(query)).all()
 
 
+async def count(session: AsyncSession, *, words: str, filters: Filters) -> int:
+    """How many items ``latest`` (no words) or ``search`` would list in all."""
+    if words and not words.split():
+        return 0
+    query = select(func.count()).select_from(Submission)
+    if words:
+        index, ident, condition, _ = _match(session, words)
+        query = (
+            select(func.count())
+            .select_from(index)
+            .join(Submission, col(Submission.id) == ident)
+            .where(condition)
+        )
+    return int((await session.exec(query.where(and_(*_filtered(filters))))).one())
+
+
 async def item(session: AsyncSession, *, submission_id: int) -> tuple[Submission | None, bool]:
     """(the item, whether it was taken down); None when it never was public."""
     sub = await session.get(Submission, submission_id)
     if sub is None or sub.status != Status.PUBLISHED or sub.merged_into is not None:
         return None, False
     return sub, sub.taken_down_at is not None
+
+
+async def version(session: AsyncSession) -> int:
+    """The archive's version: changes whenever what it shows changes (one cheap query)."""
+    found = await session.get(ArchiveState, 1, populate_existing=True)
+    return found.version if found is not None else 0
+
+
+async def changed(session: AsyncSession) -> None:
+    """What the archive shows changed: every worker's cached pages are stale from now on."""
+    bump = update(ArchiveState).where(col(ArchiveState.id) == 1)
+    result = await session.exec(bump.values(version=col(ArchiveState.version) + 1))
+    if getattr(result, "rowcount", 1) == 0:  # a store made without the migrations' row
+        session.add(ArchiveState(id=1, version=1))
+        await session.flush()
 
 
 async def index(session: AsyncSession, *, submission_id: int, body: str) -> None:
@@ -133,6 +164,7 @@ async def index_new(session: AsyncSession, *, bodies: dict[int, str]) -> None:
         sql = "INSERT INTO archive_fts (rowid, body) VALUES (:id, :body)"
     rows = [{"id": ident, "body": body} for ident, body in bodies.items()]
     await session.exec(text(sql), params=rows)  # type: ignore[call-overload]
+    await changed(session)  # search now finds them: cached pages are stale
 
 
 async def unindexed(session: AsyncSession, *, after: int, limit: int) -> Sequence[Submission]:
@@ -153,6 +185,7 @@ async def unindexed(session: AsyncSession, *, after: int, limit: int) -> Sequenc
 
 async def forget(session: AsyncSession, *, submission_id: int) -> None:
     """Take an item out of the index (taken down, erased): search finds it no more."""
+    await changed(session)
     if _postgres(session):
         sql = "DELETE FROM archive_text WHERE submission_id = :id"
     else:

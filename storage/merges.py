@@ -83,17 +83,45 @@ async def unmerge(session: AsyncSession, *, primary_id: int) -> Sequence[Submiss
 async def contributors(session: AsyncSession, *, primary_id: int) -> list[tuple[str, str]]:
     """(display name, unit name) of each member who sent the story, the first sender first;
     empty when nothing was merged into it. An erased member's name is ""."""
+    return credited(await credits(session, primary_id=primary_id))
+
+
+def credited(rows: list[list[Any]]) -> list[tuple[str, str]]:
+    """The credit line's (name, unit name) pairs from ``credits``' rows."""
+    pairs = [(str(name or ""), str(unit or "")) for _, name, unit in rows]
+    unique = list(dict.fromkeys(pairs))  # one member who sent it twice is credited once
+    return unique if len(unique) > 1 else []
+
+
+async def credits(session: AsyncSession, *, primary_id: int) -> list[list[Any]]:
+    """[member id, display name, unit name] of each submission of the story, first first: what
+    the archive freezes at publication."""
     query = (
-        select(Member.display_name, Unit.name)
+        select(Member.id, Member.display_name, Unit.name)
         .select_from(Submission)
         .join(Member, col(Member.id) == col(Submission.member_id))
         .outerjoin(Unit, col(Unit.code) == col(Submission.unit_code))
         .where(or_(col(Submission.id) == primary_id, col(Submission.merged_into) == primary_id))
         .order_by(col(Submission.id))
     )
-    rows = [(name or "", unit or "") for name, unit in (await session.exec(query)).all()]
-    credited = list(dict.fromkeys(rows))  # one member who sent it twice is credited once
-    return credited if len(credited) > 1 else []
+    return [
+        [ident, name or "", unit or ""] for ident, name, unit in (await session.exec(query)).all()
+    ]
+
+
+async def credited_in(session: AsyncSession, *, member_id: int) -> Sequence[Submission]:
+    """The published items whose frozen credits name this member (theirs, or merged in)."""
+    own = select(Submission.id, Submission.merged_into).where(
+        col(Submission.member_id) == member_id, col(Submission.status) == Status.PUBLISHED
+    )
+    ids = {into or ident for ident, into in (await session.exec(own)).all()}
+    if not ids:
+        return []
+    query = select(Submission).where(
+        col(Submission.id).in_(sorted(i for i in ids if i)),
+        col(Submission.published_credits).is_not(None),
+    )
+    return (await session.exec(query)).all()
 
 
 async def _refresh(session: AsyncSession, ids: list[int]) -> Sequence[Submission]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -103,6 +104,7 @@ class Submission(SubmissionBase, table=True):
         ),
         Index("ix_submission_report_decided", "decided_at", "status", "unit_code", "submitted_at"),
         Index("ix_submission_report_published", "published_at", "unit_code", "kind", "member_id"),
+        Index("ix_submission_archive", "status", "published_at"),  # the archive's newest first
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -138,6 +140,11 @@ class Submission(SubmissionBase, table=True):
     published_at: datetime | None = None
     # /gobai: still counted as published in reports, shown as taken down.
     taken_down_at: datetime | None = None
+    # What the archive shows, frozen at publication or at the editors' last /suabai: the post
+    # as published (plain text) and who was credited ([member id, name, unit name] each), so a
+    # member renaming themselves later changes nothing public.
+    published_text: str | None = None
+    published_credits: list[list[Any]] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class Media(SQLModel, table=True):
@@ -337,3 +344,23 @@ class UnitContact(SQLModel, table=True):
     who: str = Field(primary_key=True, max_length=96)  # "telegram:123" or "zalo:abc"
     added_by: str = Field(default="", max_length=96)
     created_at: datetime = Field(default=None, nullable=False)
+
+
+class PostVersion(SQLModel, table=True):
+    """A published post's text before an editors' correction (/suabai): who, when, what."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    old_text: str  # the post as it was shown until the correction
+    new_text: str
+    by: str = Field(max_length=96)  # "telegram:123"
+    by_name: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default=None, nullable=False)
+
+
+class ArchiveState(SQLModel, table=True):
+    """One row: bumped whenever what the archive shows changes (publish, correction, take-down,
+    erasure); every worker's short page cache is keyed by it."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0

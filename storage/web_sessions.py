@@ -30,6 +30,12 @@ async def add_token(
     await session.flush()
 
 
+async def usable(session: AsyncSession, *, token: str, now: datetime) -> bool:
+    """Whether the token is known, unused and unexpired; reading only (a link's preview)."""
+    row = await session.get(SignInToken, digest(token))
+    return row is not None and row.used_at is None and row.expires_at > now
+
+
 async def consume(session: AsyncSession, *, token: str, now: datetime) -> str | None:
     """Who the token was for, once; None when unknown, used or expired."""
     hashed = digest(token)
@@ -45,6 +51,20 @@ async def consume(session: AsyncSession, *, token: str, now: datetime) -> str | 
     if getattr(result, "rowcount", 0) != 1:
         return None
     row = await session.get(SignInToken, hashed)
+    return row.who if row is not None else None
+
+
+async def retire(session: AsyncSession, *, token_hash: str, now: datetime) -> str | None:
+    """Use up an unused token known by its hash (a held link replaced by a fresh one); whom it
+    was for, or None when it was used already."""
+    result = await session.exec(
+        update(SignInToken)
+        .where(col(SignInToken.token_hash) == token_hash, col(SignInToken.used_at).is_(None))
+        .values(used_at=now)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    row = await session.get(SignInToken, token_hash)
     return row.who if row is not None else None
 
 

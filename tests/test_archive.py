@@ -21,7 +21,7 @@ from storage.models import Member, Status, Submission
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
 from tests.harness import ED1, EDITORS, Harness, free_port
-from tests.support.archive import publish, serving
+from tests.support.archive import merge_into, publish, serving
 from tests.support.flows import card, press, submit_raw
 from tests.support.process import run_bot
 
@@ -182,12 +182,7 @@ async def test_an_erased_member_is_never_named(site: Site) -> None:
     app, url = site
     first = await publish(app, at=FROZEN, who="Cô Hoa", member="Nguyễn Thị Lan")
     second = await publish(app, at=FROZEN, who="Cô Hoa", member="Trần Văn Minh")
-    async with app.sessions() as session:
-        sub = await session.get(Submission, second)
-        assert sub is not None
-        sub.merged_into = first  # Gộp: both members are credited on the post
-        session.add(sub)
-        await session.commit()
+    await merge_into(app, second, first)  # Gộp: both members are credited on the post
     assert "Trần Văn Minh" in await get(f"{url}tin/{first}")
     async with app.sessions() as session:
         member = (

@@ -17,7 +17,7 @@ from handlers.privacy import erasure
 from storage.models import Member, Submission
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
-from tests.support.archive import publish, serving
+from tests.support.archive import merge_into, publish, serving
 from tests.support.browser import (
     fits_the_screen,
     needs_chromium,
@@ -112,12 +112,7 @@ async def test_a_taken_down_story_answers_410_in_the_browser(site: Site) -> None
 async def test_an_erased_member_is_not_named_in_the_browser(site: Site) -> None:
     app, url = site
     second = await publish(app, at=FROZEN, who="Anh Hoà", member="Trần Văn Minh")
-    async with app.sessions() as session:
-        sub = await session.get(Submission, second)
-        assert sub is not None
-        sub.merged_into = 2  # Gộp: both members credited on story 2
-        session.add(sub)
-        await session.commit()
+    await merge_into(app, second, 2)  # Gộp: both members credited on story 2
     async with phone() as page:
         await page.goto(f"{url}tin/2")
         assert "Trần Văn Minh" in await page.content()

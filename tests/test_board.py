@@ -3,14 +3,22 @@ cookies and sessions open /quantri (the browser story is tests/test_board_browse
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import timedelta
 
 import aiohttp
+from sqlmodel import select
 
 from handlers.admin.web_link import sign
+from storage.models import Outbox, SignInToken
+from tests.conftest import FROZEN, running
 from tests.fake_telegram import FakeTelegram
-from tests.harness import ADMIN, ED1, Harness
-from tests.support.board import SECRET, link_from_bot
+from tests.fake_zalo import FakeZalo
+from tests.harness import ADMIN, ED1, Harness, free_port, settings_for
+from tests.support.board import LINK, SECRET, board_settings, link_from_bot, sign_in
+
+ZALO_ADMIN = "ad-zalo-web"
 
 MEMBER = 1201
 
@@ -18,11 +26,9 @@ MEMBER = 1201
 async def open_link(link: str) -> tuple[int, str, aiohttp.CookieJar]:
     jar = aiohttp.CookieJar(unsafe=True)
     timeout = aiohttp.ClientTimeout(10)
-    async with (
-        aiohttp.ClientSession(cookie_jar=jar, timeout=timeout) as web,
-        web.get(link) as response,
-    ):
-        return response.status, await response.text(), jar
+    async with aiohttp.ClientSession(cookie_jar=jar, timeout=timeout) as web:
+        status, page = await sign_in(web, link)
+        return status, page, jar
 
 
 async def test_an_editor_signs_in_once_with_the_link(board: tuple[Harness, str]) -> None:
@@ -39,6 +45,30 @@ async def test_an_editor_signs_in_once_with_the_link(board: tuple[Harness, str])
     assert status == 403 and "chỉ dùng được một lần" in page
 
 
+async def test_a_link_scanner_leaves_the_link_to_its_person(board: tuple[Harness, str]) -> None:
+    """A mail or chat app's preview fetches the link (HEAD, GET) before the person opens it."""
+    harness, base = board
+    link = await link_from_bot(harness, ED1)
+    timeout = aiohttp.ClientTimeout(10)
+    async with aiohttp.ClientSession(timeout=timeout) as scanner:
+        async with scanner.head(link, allow_redirects=False) as response:
+            assert response.status == 405 and "Set-Cookie" not in response.headers
+        for _ in range(2):
+            async with scanner.get(link, allow_redirects=False) as response:
+                page = await response.text()
+                assert response.status == 200 and "Đăng nhập" in page
+                assert "Set-Cookie" not in response.headers and "Nhịp đăng" not in page
+        token = link.partition("?t=")[2]
+        for headers in ({}, {"Origin": "https://evil.example"}):  # a post from elsewhere
+            async with scanner.post(
+                f"{base}/quantri/dangnhap", data={"t": token}, headers=headers
+            ) as response:
+                assert response.status == 403 and "Set-Cookie" not in response.headers
+    status, page, _ = await open_link(link)  # the person, after all that
+    assert status == 200 and "Nhịp đăng tuần này" in page
+    assert (await open_link(link))[0] == 403  # used now, by the person
+
+
 async def test_an_expired_link_is_refused(board: tuple[Harness, str]) -> None:
     harness, _ = board
     link = await link_from_bot(harness, ADMIN)
@@ -47,9 +77,7 @@ async def test_an_expired_link_is_refused(board: tuple[Harness, str]) -> None:
     assert status == 403 and "/web" in page
 
 
-async def test_a_member_is_refused_politely(
-    board: tuple[Harness, str], fake: FakeTelegram
-) -> None:
+async def test_a_member_is_refused_politely(board: tuple[Harness, str], fake: FakeTelegram) -> None:
     harness, _ = board
     sent = await harness.member(MEMBER).send("/web", "chỉ dành cho ban biên tập")
     assert "quantri" not in (sent.plain or "")
@@ -103,3 +131,52 @@ async def test_admins_set_a_units_contacts_from_chat(board: tuple[Harness, str])
     await harness.member(ED1).send("/lienhe p-anlac them telegram:7", "quản trị viên")
     listed = await admin.send("/lienhe", "Người liên hệ")
     assert "Đoàn phường An Lạc (p-anlac): telegram:501\n" in (listed.plain or "")
+
+
+async def test_a_held_web_answer_keeps_no_token_and_brings_a_fresh_link(
+    db_url: str, fake: FakeTelegram, zalo: FakeZalo
+) -> None:
+    """Zalo refuses the /web answer (quota): the outbox keeps only the token's hash, and the
+    answer delivered later carries a fresh link, valid although the first one has expired."""
+    zalo.add_chat(ZALO_ADMIN, "PRIVATE")
+    port = free_port()
+    extra = settings_for(zalo, admin_ids=f"zalo:{ZALO_ADMIN}", web_port=port)
+    harness = Harness(db_url=db_url, fake=fake, now=FROZEN, **extra, **board_settings(port))
+    async with running(harness):
+        zalo.quota_after = len(zalo.sent)
+        mark = zalo.mark()
+        zalo.push_text(ZALO_ADMIN, "/toi")
+        await zalo.wait_for(ZALO_ADMIN, None, after=mark, timeout=30)
+        zalo.quota_after = len(zalo.sent)  # the month's messages are used up
+        zalo.push_text(ZALO_ADMIN, "/web")
+        await until_held(harness)
+        assert harness.app is not None
+        async with harness.app.sessions() as session:
+            held_rows = select(Outbox).where(
+                Outbox.chat_id == ZALO_ADMIN, Outbox.template == "staff/web_link.j2"
+            )
+            [held] = (await session.exec(held_rows)).all()
+            [first] = (await session.exec(select(SignInToken))).all()
+        assert held.context == {"sign_in": first.token_hash}
+        assert "dangnhap" not in json.dumps(held.context)
+
+        zalo.reset_quota()
+        harness.now = harness.now + timedelta(minutes=16)  # the first link has expired
+        sent = await zalo.wait_for(ZALO_ADMIN, "Đường dẫn đăng nhập", timeout=10)
+        found = LINK.search(sent.text or "")
+        assert found
+        status, page, _ = await open_link(found.group(0))
+        assert status == 200 and "Nhịp đăng tuần này" in page
+
+
+async def until_held(harness: Harness) -> None:
+    assert harness.app is not None
+    for _ in range(200):
+        async with harness.app.sessions() as session:
+            rows = select(Outbox).where(
+                Outbox.chat_id == ZALO_ADMIN, Outbox.template == "staff/web_link.j2"
+            )
+            if (await session.exec(rows)).all():
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the /web answer was never held")

@@ -20,10 +20,10 @@ from sqlmodel import select
 from bot.runtime.app import App, build
 from bot.settings import Settings
 from handlers.engine.states import Step
+from handlers.engine.textnorm import has_forbidden
 from handlers.engine.texts import render
 from handlers.engine.types import Inbound, MediaRef, Reply
 from handlers.member.answers import blank
-from handlers.reports.cell_text import has_forbidden
 from handlers.wiring import build_core
 from storage.models import Member, Submission
 from tests.fake_telegram import parse_html

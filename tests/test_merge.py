@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from handlers.desk import cards
 from handlers.engine.texts import render
 from handlers.merging import merge
+from handlers.privacy import erasure
 from storage import reports
 from storage.models import Audit, Member, Outbox, Status, Submission
 from tests.conftest import FROZEN
@@ -185,8 +186,7 @@ async def test_merge_into_a_published_story(desk: Harness, fake: FakeTelegram) -
     async with desk.app.sessions() as session, session.begin():
         minh = await session.get(Member, second_sub.member_id)
         assert minh is not None
-        minh.display_name = ""
-        session.add(minh)
+        await erasure.forget(session, minh, desk.app.core.deps, actor="cli")
     async with desk.app.sessions() as session:
         sub = await session.get(Submission, 1)
         assert sub is not None

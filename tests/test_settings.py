@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
         ("ORG_CONFIG", "/nowhere/org.toml"),
         ("TELEGRAM_WEBHOOK_URL", "not a url"),
         ("MEDIA_FETCH_ALLOW_HOSTS", "127.0.0.1, máy chủ nội bộ"),
+        ("PUBLIC_BASE_URL", "http://bot.example.vn"),  # sign-in links over plain http
+        ("PUBLIC_BASE_URL", "http://10.0.0.5:8080"),
     ],
 )
 def test_bad_setting_names_the_variable(name: str, value: str, tmp_path: Path) -> None:
@@ -37,6 +39,22 @@ def test_bad_setting_names_the_variable(name: str, value: str, tmp_path: Path) -
     assert name in lines[0] and "Traceback" not in result.stderr
     if name == "TELEGRAM_BOT_TOKEN":
         assert value not in result.stderr  # a token never shows, even a malformed one
+
+
+@pytest.mark.parametrize(
+    "base", ["https://bot.example.vn", "http://127.0.0.1:8080", "http://localhost", "http://[::1]"]
+)
+def test_a_public_base_over_https_or_on_this_machine_passes(base: str) -> None:
+    settings = Settings(_env_file=None, public_base_url=base)
+    assert str(settings.public_base_url).startswith(base)
+
+
+def test_a_plain_http_public_base_is_refused_in_one_line() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, public_base_url="http://bot.example.vn")
+    name, key, value = describe_error(caught.value)
+    line = render(Say("cli/config_error.j2", {"name": name, "key": key, "value": value}), "plain")
+    assert name == "PUBLIC_BASE_URL" and "https://" in line and "bot.example.vn" in line
 
 
 ZALO_HOOK = {"ZALO_BOT_TOKEN": "zalo-token-abc", "ZALO_WEBHOOK_URL": "https://bot.example.vn/zalo"}

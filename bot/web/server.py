@@ -14,10 +14,12 @@ from bot.runtime.app import App
 from bot.runtime.health import add_health_route
 from bot.runtime.media_route import add_media_routes
 from bot.runtime.metrics import add_metrics_route
-from bot.settings import Settings
 from bot.web.archive.routes import add_archive_routes
 from bot.web.board.routes import add_board_routes
 from bot.web.hooks import WEBHOOKS, Webhooks
+from bot.web.where import address
+
+__all__ = ["address", "make_web", "start"]
 
 RouteGroup = Callable[[web.Application, App], None]
 
@@ -50,13 +52,6 @@ def make_web(app: App, groups: tuple[RouteGroup, ...] = GROUPS) -> web.Applicati
     hooks = web_app[WEBHOOKS] = Webhooks()  # last: every other route is matched first
     web_app.router.add_post("/{tail:.*}", hooks.dispatch)
     return web_app
-
-
-def address(settings: Settings, *, local: bool = False) -> tuple[str, int]:
-    """Where to listen: the offline demo only on this machine."""
-    host = "127.0.0.1" if local else settings.web_host or settings.webhook_host
-    port = settings.webhook_port if settings.web_port is None else settings.web_port
-    return host, port
 
 
 async def start(web_app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:

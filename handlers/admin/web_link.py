@@ -11,10 +11,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import timedelta
+from typing import Any
 
-from handlers.engine.context import Ctx
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.engine.context import Ctx, Deps
 from handlers.engine.roles import actor, audit, holds
 from handlers.engine.router import Router
 from storage import web_sessions
@@ -35,11 +39,46 @@ def unsign(signed: str, secret: str) -> str | None:
     value, _, _ = signed.rpartition(".")
     if not value or len(signed) > 200:
         return None
-    return value if hmac.compare_digest(sign(value, secret), signed) else None
+    # Bytes: ``compare_digest`` raises on a str that is not ASCII (a forged cookie or link).
+    return value if hmac.compare_digest(sign(value, secret).encode(), signed.encode()) else None
 
 
 def new_signed(secret: str) -> str:
     return sign(secrets.token_urlsafe(24), secret)
+
+
+HELD_LINK = re.compile(re.escape(SIGN_IN_PATH) + r"\?t=([\w.-]+)")
+
+
+def held_sign_in(text: str) -> str | None:
+    """The hash of the sign-in token a reply carries, if any: a reply held in the outbox (Zalo
+    over quota) keeps only this, never the token itself."""
+    found = HELD_LINK.search(text)
+    return web_sessions.digest(found.group(1)) if found else None
+
+
+async def reissue(session: AsyncSession, deps: Deps, token_hash: str) -> dict[str, Any] | None:
+    """The /web answer's context with a fresh link for whom the held one was made (that one
+    retired): delivered late, it is still valid LINK_MINUTES. None when the held link was used,
+    or the board is off now."""
+    now = deps.clock()
+    who = await web_sessions.retire(session, token_hash=token_hash, now=now)
+    if who is None or not deps.web_base or not deps.web_secret:
+        return None
+    return await _issue(session, deps, who)
+
+
+async def _issue(session: AsyncSession, deps: Deps, who: str) -> dict[str, Any]:
+    assert deps.web_base and deps.web_secret
+    now = deps.clock()
+    token = new_signed(deps.web_secret)
+    expires = now + timedelta(minutes=LINK_MINUTES)
+    await web_sessions.add_token(session, token=token, who=who, expires_at=expires, now=now)
+    return {
+        "url": f"{deps.web_base}{SIGN_IN_PATH}?t={token}",
+        "minutes": LINK_MINUTES,
+        "until": expires.astimezone(deps.tz),
+    }
 
 
 @router.command("web")
@@ -51,15 +90,6 @@ async def web_link(ctx: Ctx) -> None:
     if not base or not secret:
         ctx.say("staff/web_off.j2")
         return
-    now = ctx.deps.clock()
-    token = new_signed(secret)
-    expires = now + timedelta(minutes=LINK_MINUTES)
-    who = actor(ctx)[0]
-    await web_sessions.add_token(ctx.session, token=token, who=who, expires_at=expires, now=now)
+    link = await _issue(ctx.session, ctx.deps, actor(ctx)[0])
     await audit(ctx, "web_link")
-    ctx.say(
-        "staff/web_link.j2",
-        url=f"{base}{SIGN_IN_PATH}?t={token}",
-        minutes=LINK_MINUTES,
-        until=expires.astimezone(ctx.deps.tz),
-    )
+    ctx.say("staff/web_link.j2", **link)

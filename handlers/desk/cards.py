@@ -17,7 +17,7 @@ from handlers.engine.texts import label
 from handlers.engine.types import Choice, MediaRef, Reply, Say
 from handlers.merging import duplicates
 from handlers.privacy import personal_data
-from storage import merges, outbox, personal, submissions, units
+from storage import merges, outbox, personal, submissions, units, versions
 from storage.models import Member, OutboxKind, OutboxStatus, Status, Submission
 
 
@@ -75,8 +75,18 @@ async def card_context(session: AsyncSession, sub: Submission, deps: Deps) -> di
             if sub.keep_personal
             else None
         ),
-        # Gộp: every member who sent this story, when others were merged into it.
-        "contributors": await merges.contributors(session, primary_id=sub.id or 0),
+        # Gộp: every member who sent this story, when others were merged into it; as frozen
+        # at publication once published (a member's later name never reaches the post).
+        "contributors": (
+            merges.credited(sub.published_credits)
+            if sub.published_credits is not None
+            else await merges.contributors(session, primary_id=sub.id or 0)
+        ),
+        "versions": (
+            await versions.of(session, submission_id=sub.id or 0)
+            if sub.status == Status.PUBLISHED
+            else []
+        ),
     }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from handlers.desk import cards
 from handlers.engine.context import Ctx
 from handlers.engine.roles import actor, audit, input_key
+from handlers.engine.textnorm import has_forbidden
 from handlers.engine.texts import label
 from handlers.engine.types import Reply
 from handlers.merging import merge_follow
@@ -16,6 +17,15 @@ from storage.models import OutboxKind, OutboxStatus, Status, Submission
 
 TEXT_LIMIT = 1000  # a reason or a note
 POST_LIMIT = 3500  # the editors' post text: room left for the hashtags under Telegram's 4096
+
+
+def refused_text(ctx: Ctx, text: str) -> bool:
+    """An editor's text that no page, feed or file can hold (``textnorm.FORBIDDEN``): told so,
+    nothing kept. The same rule as members' answers."""
+    if has_forbidden(text):
+        ctx.say("review/hidden_characters.j2")
+        return True
+    return False
 
 
 async def refresh_card(ctx: Ctx, sub: Submission) -> None:

@@ -76,7 +76,7 @@ async def approve(ctx: Ctx, sub: Submission, rest: str) -> None:
 async def reject(ctx: Ctx, sub: Submission, reason: str) -> None:
     if not 0 < len(reason) <= TEXT_LIMIT:
         ctx.say("review/usage.j2", usage="tuchoi", number=sub.id)
-    else:
+    elif not decisions.refused_text(ctx, reason):
         await decisions.reject(ctx, sub.id or 0, reason)
 
 
@@ -101,7 +101,7 @@ async def ask_more(ctx: Ctx, sub: Submission, rest: str) -> None:
 async def edit(ctx: Ctx, sub: Submission, text: str) -> None:
     if not 0 < len(text) <= POST_LIMIT:
         ctx.say("review/usage.j2", usage="sua", number=sub.id)
-    else:
+    elif not decisions.refused_text(ctx, text):
         await review.set_input(
             ctx.session,
             **input_key(ctx),

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.admin import web_link
 from handlers.desk import archived, cards
 from handlers.engine.context import Deps
 from handlers.engine.types import Choice, Reply, Say
@@ -30,6 +31,14 @@ async def compose(session: AsyncSession, item: Outbox, deps: Deps) -> Reply | No
         if rows:  # remembered as it goes out: a "1" typed the moment it shows must find it
             await remember_choices(session, item, rows)
         choices = tuple(tuple(Choice(label, data) for label, data in row) for row in rows)
+        if "sign_in" in context:  # a held /web answer: a fresh link, the held one retired
+            fresh = await web_link.reissue(session, deps, str(context["sign_in"]))
+            if fresh is None:
+                return None
+            # A retry of this row re-issues from the fresh link's hash, never the raw token.
+            item.context = {"sign_in": web_link.held_sign_in(str(fresh["url"]))}
+            session.add(item)
+            context = fresh
         return Reply(Say(item.template, context), choices) if item.template else None
     sub = await submissions.get(session, submission_id=item.submission_id)
     if sub is None:
@@ -67,7 +76,7 @@ async def after_sent(
         if all(p.status == OutboxStatus.SENT for p in posts) and sub.status == Status.APPROVED:
             sub.status, sub.published_at = Status.PUBLISHED, deps.clock()
             session.add(sub)
-            await archived.refresh(session, sub)  # the public archive's search finds it now
+            await archived.refresh(session, sub, deps)  # the public archive's search finds it now
             links = [p.link for p in posts if p.link]
             await cards.notify_member(session, sub, "published", deps, links=links)
             await merge_follow.published(session, sub, deps, links=links)

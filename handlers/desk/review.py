@@ -81,6 +81,8 @@ async def _typed(ctx: Ctx, text: str) -> None:
     if not text or len(text) > limit:
         ctx.say("review/bad_text.j2", limit=limit, length=len(text))
         return
+    if decisions.refused_text(ctx, text):
+        return
     sub = await submissions.get(ctx.session, submission_id=sid)
     if sub is None or sub.status != Status.PENDING:
         await review.clear_input(ctx.session, **input_key(ctx))

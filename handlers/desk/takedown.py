@@ -13,11 +13,11 @@ from handlers.engine import numbers
 from handlers.engine.card_actions import CardAction as A
 from handlers.engine.card_actions import CardPress, button
 from handlers.engine.context import ChangeOutcome, Ctx
-from handlers.engine.roles import audit, requires
+from handlers.engine.roles import actor, audit, requires
 from handlers.engine.router import Router
 from handlers.engine.texts import label, render
 from handlers.engine.types import Reply, Say
-from storage import archive, outbox, submissions
+from storage import archive, outbox, submissions, versions
 from storage.models import Member, Outbox, OutboxKind, OutboxStatus, Submission
 
 router = Router()
@@ -42,7 +42,8 @@ async def correct_command(ctx: Ctx) -> None:
     if not 0 < len(text.strip()) <= decisions.POST_LIMIT:
         ctx.say("takedown/usage.j2", number="", limit=decisions.POST_LIMIT)
         return
-    await correct(ctx, sub, text.strip())
+    if not decisions.refused_text(ctx, text):
+        await correct(ctx, sub, text.strip())
 
 
 @router.card(A.TAKE_DOWN, pending_only=False)
@@ -82,12 +83,24 @@ async def take_down(ctx: Ctx, sub: Submission) -> None:
 
 
 async def correct(ctx: Ctx, sub: Submission, text: str) -> None:
+    """The new text everywhere it went; the old one kept (who, when, what) for the card."""
+    old = sub.published_text or await archived.published_text(ctx.session, sub, ctx.deps)
     sub.post_text = text
     ctx.session.add(sub)
     post = render(await cards.post_say(ctx.session, sub, ctx.deps), "plain")
     rows = [r for r in await _sent_posts(ctx, sub) if not (r.context or {}).get("taken_down")]
     results = [await _ask(ctx, row, post) for row in rows]
-    await archived.refresh(ctx.session, sub)  # the archive finds the corrected words
+    await archived.refresh(ctx.session, sub, ctx.deps)  # frozen again; indexed unless down
+    who, name = actor(ctx)
+    await versions.add(
+        ctx.session,
+        submission_id=sub.id or 0,
+        old_text=old,
+        new_text=sub.published_text or post,
+        by=who,
+        by_name=name,
+        at=ctx.deps.clock(),
+    )
     await _finish(ctx, sub, "correct", results)
 
 

@@ -8,9 +8,9 @@ from handlers import fields
 from handlers.engine.context import Ctx
 from handlers.engine.router import Router
 from handlers.engine.states import FIELD_STEPS, LIMITS, PATHS, Step, after
+from handlers.engine.textnorm import has_forbidden
 from handlers.member.links import Refused, read_link
 from handlers.member.supplement import continue_or_preview
-from handlers.reports.cell_text import has_forbidden
 from storage import submissions
 
 router = Router()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.desk import cards, decisions
+from handlers.desk import archived, cards, decisions
 from handlers.engine import numbers, roles
 from handlers.engine.card_actions import CardAction, CardPress
 from handlers.engine.context import Ctx, Deps
@@ -97,6 +97,9 @@ async def merge(ctx: Ctx, sub: Submission, into: int) -> None:
     await cards.notify_member(
         ctx.session, sub, "merged", ctx.deps, into=into, status=status.value, links=links
     )
+    if published:  # an editor's decision: the archive's frozen credits now name both senders
+        primary.published_credits = None
+        await archived.refresh(ctx.session, primary, ctx.deps)
     await cards.mirror_card(ctx.session, primary, ctx.deps, now)  # now naming both senders
     if ctx.event.group:
         await decisions.refresh_card(ctx, sub)

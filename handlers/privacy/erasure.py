@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import fields
-from handlers.desk import cards
+from handlers.desk import archived, cards
 from handlers.engine import roles
 from handlers.engine.context import Deps
 from handlers.merging import merge
@@ -85,6 +85,7 @@ async def forget(
     erased, changed = await rights.erase(
         session, member=member, columns=fields.erased(), now=now, update_key=update_key
     )
+    await archived.forget_member(session, member.id, deps)  # out of the frozen credits
     for sub in changed:  # the editors' cards no longer show what was erased
         await cards.mirror_card(session, sub, deps, now)
     await review.audit(

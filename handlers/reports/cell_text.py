@@ -14,23 +14,19 @@ the report workbook (``handlers.reports.report_files``) write every cell through
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 # openpyxl ships no type information; "unused-ignore" keeps mypy quiet once stubs are installed.
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped, unused-ignore]
 
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # XML 1.0's Char excludes them
+from handlers.engine.textnorm import without_forbidden
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def has_forbidden(text: str) -> bool:
-    return FORBIDDEN.search(text) is not None
 
 
 def clean(value: Any) -> Any:
     """``value`` without the characters XML forbids, when it is text; else as it is."""
-    return FORBIDDEN.sub("", value) if isinstance(value, str) else value
+    return without_forbidden(value) if isinstance(value, str) else value
 
 
 def csv_cell(value: Any) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.runtime.app import App, build
 from bot.web import server
@@ -18,11 +19,14 @@ CHANNEL_LINK = "https://t.me/c/555/{}"
 
 
 @asynccontextmanager
-async def serving(db_url: str, fake: FakeTelegram, now: datetime) -> AsyncIterator[tuple[App, str]]:
-    """The bot's web server on a free port of 127.0.0.1, over a store the test fills; the app
-    and the address a browser opens."""
-    app = await build(make_settings(db_url, fake), clock=lambda: now)
-    runner, url = await server.start(server.make_web(app), "127.0.0.1", 0)
+async def serving(
+    db_url: str, fake: FakeTelegram, now: datetime, **extra: Any
+) -> AsyncIterator[tuple[App, str]]:
+    """The bot's web server on 127.0.0.1 (``web_port`` in ``extra``, else a free port), over a
+    store the test fills; the app and the address a browser opens."""
+    settings = make_settings(db_url, fake, **extra)
+    app = await build(settings, clock=lambda: now)
+    runner, url = await server.start(server.make_web(app), "127.0.0.1", settings.web_port or 0)
     try:
         yield app, url
     finally:
@@ -91,6 +95,19 @@ async def publish(
                 sent_at=at,
             )
         )
-        await archived.refresh(session, sub)
+        await archived.refresh(session, sub, app.core.deps)
         await session.commit()
         return number
+
+
+async def merge_into(app: App, child: int, primary: int) -> None:
+    """Gộp after publication: ``child`` credited on ``primary``'s page (frozen again, as a
+    merge into a published item does)."""
+    async with app.sessions() as session:
+        sub, main = await session.get(Submission, child), await session.get(Submission, primary)
+        assert sub is not None and main is not None
+        sub.merged_into = primary
+        session.add(sub)
+        main.published_credits = None
+        await archived.refresh(session, main, app.core.deps)
+        await session.commit()

@@ -5,16 +5,21 @@ editor or admin gets from the bot with /web."""
 from __future__ import annotations
 
 import contextlib
+import html
 import re
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 
 from bot.web.board import add_board_routes
+from handlers.admin.web_link import SIGN_IN_PATH
 from tests.harness import Harness
 
 SECRET = "test-web-secret-0123456789abcdefghijklmnop"
+TOKEN_FIELD = re.compile(r'<input type="hidden" name="t" value="([^"]*)">')
 LINK = re.compile(r"https?://\S+/quantri/dangnhap\?t=[\w.-]+")
 
 
@@ -35,6 +40,24 @@ async def serve_board(harness: Harness, port: int) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+async def sign_in(http: aiohttp.ClientSession, link: str) -> tuple[int, str]:
+    """What a person does with the link: open it, press the one button (the form posts from
+    the page itself, so the browser's Origin is the site's); the final status and page."""
+    async with http.get(link) as opened:
+        page = await opened.text()
+        if opened.status != 200:
+            return opened.status, page
+    token = TOKEN_FIELD.search(page)
+    assert token, page[:300]
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(link))
+    async with http.post(
+        f"{origin}{SIGN_IN_PATH}",
+        data={"t": html.unescape(token.group(1))},
+        headers={"Origin": origin},
+    ) as pressed:
+        return pressed.status, await pressed.text()
 
 
 async def link_from_bot(harness: Harness, user_id: int) -> str:

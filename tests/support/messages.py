@@ -535,6 +535,7 @@ def desk_cases() -> dict[str, list[Case]]:
             case("trống", "review/bad_text.j2", length=0, limit=1000),
             case("quá dài", "review/bad_text.j2", length=1200, limit=1000),
         ],
+        "review/hidden_characters.j2": [case("ký tự điều khiển", "review/hidden_characters.j2")],
         "review/card_resent.j2": [case("gửi lại thẻ", "review/card_resent.j2", sid=27)],
         "review/consent_confirm.j2": [
             case(
@@ -886,6 +887,7 @@ PLAIN_ONLY = {
                 ("WORDPRESS_SITES", "wordpress_site_missing"),
                 ("WORDPRESS_CREDENTIALS", "wordpress_login_missing"),
                 ("WORDPRESS_SITES", "wordpress_url"),
+                ("PUBLIC_BASE_URL", "base_not_https"),
             ]
         ),
     ],
@@ -1252,6 +1254,15 @@ def publishing_cases() -> dict[str, list[Case]]:
             case("mỗi nơi một trạng thái, đã gỡ", "review/card_targets.j2", posts=posts,
                  sub=published, tz=TZ),
             case("chưa có nơi đăng", "review/card_targets.j2", posts=[], sub=sub(), tz=TZ),
+        ],
+        "review/card_versions.j2": [
+            case("sửa một lần", "review/card_versions.j2", tz=TZ, versions=[
+                Row(created_at=AT, by="telegram:7", by_name="Minh <b>",
+                    old_text="Cô Hoa mở lớp\ndạy miễn phí & <i>vui</i>")]),
+            case("sửa năm lần, chữ dài", "review/card_versions.j2", tz=TZ, versions=[
+                Row(created_at=AT, by=f"zalo:{n}", by_name="", old_text="Chữ " * 60)
+                for n in range(5)]),
+            case("chưa sửa", "review/card_versions.j2", tz=TZ, versions=[]),
         ],
     }  # fmt: skip
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.platforms.zalo.adapter import QUOTA_RETRY_SECONDS
 from bot.runtime.app import App
-from handlers.admin import quota
+from handlers.admin import quota, web_link
 from storage import outbox
 from storage.models import OutboxKind
 
@@ -23,6 +23,13 @@ class ZaloUsage:
         """A reply Zalo refused as over quota: queued as it would have been shown (its
         numbered list included; photos are not kept), offered again later."""
         retry_at = self.app.core.deps.clock() + timedelta(seconds=QUOTA_RETRY_SECONDS)
+        # A /web answer keeps only its token's hash: a fresh link is made on delivery.
+        token_hash = web_link.held_sign_in(text)
+        template, context = (
+            ("staff/web_link.j2", {"sign_in": token_hash})
+            if token_hash
+            else ("held_reply.j2", {"text": text})
+        )
         async with self.app.sessions.begin() as session:
             await outbox.enqueue(
                 session,
@@ -30,8 +37,8 @@ class ZaloUsage:
                 kind=OutboxKind.NOTICE,
                 platform="zalo",
                 chat_id=chat_id,
-                template="held_reply.j2",
-                context={"text": text},
+                template=template,
+                context=context,
                 not_before=retry_at,
             )
 

@@ -4,6 +4,8 @@ visitor's filters read from the query string, bad values dropped with a note."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,9 +18,9 @@ from handlers.desk import cards
 from handlers.engine.context import Deps
 from handlers.engine.textnorm import fold
 from handlers.engine.texts import render
-from storage import archive, outbox, submissions, units
+from storage import archive, archive_rows, units
 from storage.media_store import EXTENSIONS
-from storage.models import Media, OutboxKind, OutboxStatus, Submission
+from storage.models import Media, OutboxStatus, Submission
 
 KINDS = ("tin_tot", "cau_chuyen_dep")
 MAX_QUERY = 200
@@ -33,13 +35,23 @@ class Wanted:
     words: str = ""
     page: int = 1
     problems: list[str] = field(default_factory=list)
+    bad_page: bool = False  # ``trang`` is not a page number: the address itself is wrong
+
+
+def number(text: str) -> int | None:
+    """A page's or an item's number: ASCII digits only ("²" and "٣" are not numbers here)."""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
 def _month(value: str, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
-    try:
-        first = date.fromisoformat(f"{value}-01")
-    except ValueError:
+    """``2026-11`` as [its first instant, the next month's); a year outside the archive's
+    (before 1970, after 2999: "0001-01" would overflow UTC) is no month."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", value):
         return None
+    year, month = int(value[:4]), int(value[5:])
+    if not (1970 <= year <= 2999 and 1 <= month <= 12):
+        return None
+    first = date(year, month, 1)
     after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     start, end = (datetime(d.year, d.month, 1, tzinfo=tz) for d in (first, after))
     return start, end
@@ -74,9 +86,8 @@ async def wanted(session: AsyncSession, query: MultiMapping[str], deps: Deps) ->
         since=month[0] if month else None,
         until=month[1] if month else None,
     )
-    page = query.get("trang", "1")
-    number = int(page) if page.isdigit() and len(page) < 6 else 1
-    return Wanted(params, filters, fold(params.get("q", "")), max(number, 1), problems)
+    page = number(query.get("trang", "1"))
+    return Wanted(params, filters, fold(params.get("q", "")), page or 1, problems, page is None)
 
 
 def _below(code: str, every: dict[str, Any]) -> set[str]:
@@ -108,23 +119,42 @@ def thumb_url(media: Media) -> str | None:
 
 async def shown(session: AsyncSession, sub: Submission, deps: Deps) -> dict[str, Any]:
     """One item as the pages and the feed show it."""
-    text = render(await cards.post_say(session, sub, deps), "plain")
-    unit = await units.get(session, code=sub.unit_code)
-    media = await submissions.media(session, submission_id=sub.id or 0)
-    posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind=OutboxKind.POST)
-    at = (sub.published_at or sub.created_at).astimezone(deps.tz)
-    return {
-        "number": sub.id,
-        "kind": sub.kind,
-        "unit": unit,
-        "theme": deps.org.theme(sub.theme_key) if sub.theme_key else None,  # the post names it
-        "at": at,
-        "text": text,
-        "summary": " ".join(text.split())[:200],
-        "photos": [url for m in media if (url := photo_url(m))],  # the page, og:image
-        "thumbs": [thumb_url(m) or url for m in media if (url := photo_url(m))],  # the listing
-        "hashtags": deps.org.hashtags.for_kind(
-            "tin_tot" if sub.kind == "tin_tot" else "cau_chuyen_dep"
-        ),
-        "links": [(p.platform, p.link) for p in posts if p.link and p.status == OutboxStatus.SENT],
-    }
+    return (await shown_many(session, [sub], deps))[0]
+
+
+async def shown_many(
+    session: AsyncSession, subs: Sequence[Submission], deps: Deps
+) -> list[dict[str, Any]]:
+    """Items as the pages and the feed show them: units, photos and links read for all of
+    them at once (three queries, whatever their number)."""
+    ids = [sub.id or 0 for sub in subs]
+    named = await archive_rows.units_named(session, [sub.unit_code for sub in subs])
+    media = await archive_rows.media_of(session, ids)
+    posts = await archive_rows.posts_of(session, ids)
+    found = []
+    for sub in subs:
+        # Frozen at publication (or the last correction); an item published before that was
+        # kept is rendered as it stands.
+        text = sub.published_text or render(await cards.post_say(session, sub, deps), "plain")
+        sent = posts.get(sub.id or 0, [])
+        shows = media.get(sub.id or 0, [])
+        found.append(
+            {
+                "number": sub.id,
+                "kind": sub.kind,
+                "unit": named.get(sub.unit_code or ""),
+                "theme": deps.org.theme(sub.theme_key) if sub.theme_key else None,
+                "at": (sub.published_at or sub.created_at).astimezone(deps.tz),
+                "text": text,
+                "summary": " ".join(text.split())[:200],
+                "photos": [url for m in shows if (url := photo_url(m))],  # the page, og:image
+                "thumbs": [thumb_url(m) or url for m in shows if (url := photo_url(m))],
+                "hashtags": deps.org.hashtags.for_kind(
+                    "tin_tot" if sub.kind == "tin_tot" else "cau_chuyen_dep"
+                ),
+                "links": [
+                    (p.platform, p.link) for p in sent if p.link and p.status == OutboxStatus.SENT
+                ],
+            }
+        )
+    return found

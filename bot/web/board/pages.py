@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.web.safe import finalize
 from handlers.engine.texts import TEMPLATES
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ def _env() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=finalize,
     )
 
 
@@ -43,6 +45,11 @@ def _page(text: str, status: int) -> web.Response:
 def refused(reason: str, *, status: int) -> web.Response:
     """Why the board is not shown (a used or expired link, no session, a role removed)."""
     return _page(render("refused.html", reason=reason), status)
+
+
+def sign_in(action: str, token: str) -> web.Response:
+    """The page a sign-in link opens: one button that posts the token."""
+    return _page(render("sign_in.html", action=action, token=token), 200)
 
 
 def board(found: BoardData, signed: Signed) -> web.Response:

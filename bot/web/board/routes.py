@@ -1,6 +1,9 @@
 """/quantri: the office's board, behind one-time sign-in links sent by the bot (/web).
 
-``/quantri/dangnhap?t=…`` checks the link's signature, uses it once and opens a session: a
+``/quantri/dangnhap?t=…`` shows one button and changes nothing: a mail or chat app's link
+preview (GET; HEAD is not routed) must not use the link up. The button POSTs the token from
+this very page (same-origin check); only that checks the signature, uses it once and opens a
+session: a
 random id in an HttpOnly, SameSite=Lax cookie (Secure when the site is https), signed with
 WEB_SECRET, its hash kept in the database for ``SESSION_HOURS`` so any worker accepts it. The
 person's role is read again on every request, so a removed editor is out at once. Forms post
@@ -37,6 +40,7 @@ class Board:
     deps: Deps
     secret: str
     secure: bool  # the cookie only over https
+    netloc: str  # PUBLIC_BASE_URL's host[:port]: where the board's own forms post from
 
 
 @dataclass(frozen=True)
@@ -52,8 +56,12 @@ def add_board_routes(web_app: web.Application, app: App) -> None:
     deps = app.core.deps
     if not deps.web_secret or not deps.web_base:
         return
-    board = Board(app.sessions, deps, deps.web_secret, deps.web_base.startswith("https://"))
-    web_app.router.add_get(SIGN_IN_PATH, _handler(board, sign_in))
+    base = deps.web_base
+    board = Board(
+        app.sessions, deps, deps.web_secret, base.startswith("https://"), urlsplit(base).netloc
+    )
+    web_app.router.add_get(SIGN_IN_PATH, _handler(board, sign_in_page), allow_head=False)
+    web_app.router.add_post(SIGN_IN_PATH, _handler(board, sign_in))
     web_app.router.add_get("/quantri", _handler(board, _signed(board, show)))
     web_app.router.add_get("/quantri/tep", _handler(board, _signed(board, files.download)))
     web_app.router.add_post("/quantri/lienhe", _handler(board, _signed(board, files.contact)))
@@ -67,19 +75,38 @@ def _handler(
         response = await inner(request, board)
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")  # the link's token
+        # The link's token never leaves the site; "no-referrer" would also make Chromium post
+        # the board's forms with "Origin: null", which the same-origin check refuses.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
     return handle
 
 
+async def sign_in_page(request: web.Request, board: Board) -> web.StreamResponse:
+    """The link opened: a page with the button, while the link can still be used."""
+    token = request.query.get("t", "")
+    usable = unsign(token, board.secret) is not None
+    if usable:
+        async with board.sessions() as session:
+            usable = await web_sessions.usable(session, token=token, now=board.deps.clock())
+    if not usable:
+        return pages.refused("link", status=403)
+    return pages.sign_in(SIGN_IN_PATH, token)
+
+
 async def sign_in(request: web.Request, board: Board) -> web.StreamResponse:
-    token = unsign(request.query.get("t", ""), board.secret)
+    if not _same_origin(request, board):
+        return pages.refused("origin", status=403)
+    form = await request.post()
+    given = form.get("t")
+    signed = given if isinstance(given, str) else ""
+    token = unsign(signed, board.secret)
     now = board.deps.clock()
     async with board.sessions() as session, session.begin():
         who = None
         if token is not None:
-            who = await web_sessions.consume(session, token=request.query["t"], now=now)
+            who = await web_sessions.consume(session, token=signed, now=now)
         if who is None or await role_in(session, board.deps, who) is None:
             return pages.refused("link", status=403)
         session_id = secrets.token_urlsafe(32)
@@ -105,7 +132,7 @@ def _signed(
 ) -> Callable[[web.Request, Board], Awaitable[web.StreamResponse]]:
     async def checked(request: web.Request, _: Board) -> web.StreamResponse:
         session_id = unsign(request.cookies.get(COOKIE, ""), board.secret)
-        if request.method == "POST" and not _same_origin(request):
+        if request.method == "POST" and not _same_origin(request, board):
             return pages.refused("origin", status=403)
         async with board.sessions() as session:
             now = board.deps.clock()
@@ -120,9 +147,10 @@ def _signed(
     return checked
 
 
-def _same_origin(request: web.Request) -> bool:
+def _same_origin(request: web.Request, board: Board) -> bool:
+    """The form was posted from the board's own pages: the browser's Origin is the site's."""
     origin = request.headers.get("Origin")
-    return origin is not None and urlsplit(origin).netloc == request.host
+    return origin is not None and urlsplit(origin).netloc == board.netloc
 
 
 async def show(request: web.Request, signed: Signed) -> web.StreamResponse:
