@@ -177,6 +177,12 @@ class Archive:
             return await handler(request)
         except web.HTTPNotFound:
             return _page("missing.html.j2", status=404, org=self.deps.org)
+        except web.HTTPMethodNotAllowed as error:
+            # Only the webhooks' POST catch-all (bot/web/hooks.py) knew the address: for a
+            # reader it is an address nothing shows, not a wrong method.
+            if error.allowed_methods <= {"POST"} and request.method in ("GET", "HEAD"):
+                return _page("missing.html.j2", status=404, org=self.deps.org)
+            raise
 
     async def css(self, request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC / "archive.css")
