@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import clock
-from storage.models import Ban, Member
+from storage.models import Ban, Member, Submission
 
 
 async def by_chat(session: AsyncSession, *, platform: str, chat_id: str) -> Member | None:
@@ -24,18 +24,32 @@ async def get_or_create(
     chat_id: str | None,
     display_name: str,
     username: str | None,
-) -> tuple[Member, bool | None]:
+) -> tuple[Member, bool | None, Submission | None]:
     """The member's row, and whether an active ban names them, read in the same statement
-    (None for a new row: the ban check then asks on its own)."""
+    (None for a new row: the ban check then asks on its own). On SQLite the member's draft
+    comes in that statement too (else None): the session finds it by its key while the caller
+    holds it (the session's map holds unchanged rows weakly), so ``ctx.draft()`` reads none."""
     # FOR UPDATE: one member's updates (and the outbox noting what it showed them) take turns
     # on the row, so none overwrites another's step. SQLite serialises writers anyway.
     banned = exists().where(
         col(Ban.platform) == platform, col(Ban.user_id) == user_id, col(Ban.active)
     )
-    query = select(Member, banned.label("banned")).where(
-        Member.platform == platform, Member.platform_user_id == user_id
-    )
-    found = (await session.exec(query.with_for_update(of=Member))).first()
+    where = (Member.platform == platform, Member.platform_user_id == user_id)
+    if _dialect(session) == "sqlite":
+        # The update's claim, this transaction's first statement, holds SQLite's one write
+        # lock, so the draft read here is as current as one read after. Not on PostgreSQL:
+        # there a read that waited on the member's lock rechecks the member row only, and
+        # would return the draft as it was before the lock's holder changed it.
+        joined = (
+            select(Member, banned.label("banned"), Submission)
+            .outerjoin(Submission, col(Submission.id) == col(Member.draft_id))
+            .where(*where)
+        )
+        row = (await session.exec(joined)).first()
+        found, draft = (row[:2], row[2]) if row is not None else (None, None)
+    else:
+        query = select(Member, banned.label("banned")).where(*where)
+        found, draft = (await session.exec(query.with_for_update(of=Member))).first(), None
     member, ban = (found[0], bool(found[1])) if found is not None else (None, None)
     if member is None:
         member = Member(
@@ -55,4 +69,8 @@ async def get_or_create(
         member.display_name, member.username = display_name[:200], username
         member.chat_id = chat_id or member.chat_id  # a group message says nothing of the DM
         member.updated_at = clock.now(session)
-    return member, ban
+    return member, ban, draft
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind else "sqlite"

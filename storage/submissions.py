@@ -40,21 +40,29 @@ async def set_field(
     session.add(submission)
 
 
+# The media reads below run without autoflush: media rows are written by statements or by
+# ``add_media``, which flushes, so no pending change can alter what they find, and flushing
+# a member's update half-way would write the member's row twice in one update.
+
+
 async def media(session: AsyncSession, *, submission_id: int) -> Sequence[Media]:
     query = select(Media).where(Media.submission_id == submission_id).order_by(col(Media.id))
-    return (await session.exec(query)).all()
+    with session.no_autoflush:
+        return (await session.exec(query)).all()
 
 
 async def media_count(session: AsyncSession, *, submission_id: int) -> int:
     query = select(func.count()).select_from(Media).where(Media.submission_id == submission_id)
-    return int((await session.exec(query)).one())
+    with session.no_autoflush:
+        return int((await session.exec(query)).one())
 
 
 async def group_seen(session: AsyncSession, *, submission_id: int, media_group_id: str) -> bool:
     query = select(Media.id).where(
         Media.submission_id == submission_id, Media.media_group_id == media_group_id
     )
-    return (await session.exec(query.limit(1))).first() is not None
+    with session.no_autoflush:
+        return (await session.exec(query.limit(1))).first() is not None
 
 
 async def add_media(session: AsyncSession, *, item: Media) -> None:

@@ -35,7 +35,12 @@ async def active(session: AsyncSession) -> Sequence[Unit]:
 
 
 async def get(session: AsyncSession, *, code: str | None) -> Unit | None:
-    return await session.get(Unit, code) if code else None
+    """Without autoflush: a member's update reads their unit half-way, and flushing there
+    would write the member's row twice in one update (units change in their own turns)."""
+    if not code:
+        return None
+    with session.no_autoflush:
+        return await session.get(Unit, code)
 
 
 async def add(session: AsyncSession, *, code: str, name: str, parent: str | None) -> bool:

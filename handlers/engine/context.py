@@ -71,6 +71,10 @@ class Ctx:
     # Whether an active ban names the sender, when read with the member's row (one statement
     # fewer per update); None: not known, the ban check reads it.
     banned: bool | None = None
+    # The draft read with the member's row, held here so that the session keeps it and
+    # ``draft()`` finds it without a query; ``draft()`` still asks the session (it may be
+    # another draft by then, or deleted).
+    loaded: Submission | None = None
 
     @property
     def step(self) -> Step:
@@ -126,4 +130,7 @@ class Ctx:
         self.replies.append(Reply(Say(template, ctx), alert=True))
 
     async def draft(self) -> Submission | None:
-        return await submissions.get(self.session, submission_id=self.member.draft_id)
+        # Without autoflush: loading a row by its key needs none of this update's pending
+        # changes, and flushing them here would write the member's row twice in one update.
+        with self.session.no_autoflush:
+            return await submissions.get(self.session, submission_id=self.member.draft_id)

@@ -81,7 +81,7 @@ class Core:
             ):
                 log.info("update %s seen before; skipped", event.update_key)
                 return []
-            member, banned = await members.get_or_create(
+            member, banned, draft = await members.get_or_create(
                 session,
                 platform=event.platform,
                 user_id=event.user_id,
@@ -90,7 +90,7 @@ class Core:
                 username=event.username,
             )
             choice = _as_choice(event, member.step_data or {})
-            ctx = Ctx(session, choice, member, self.deps, self.ask, banned=banned)
+            ctx = Ctx(session, choice, member, self.deps, self.ask, banned=banned, loaded=draft)
             step_before = ctx.step
             if not fresh:
                 # Handled, but its worker died before it was marked so: the answer may never
@@ -120,11 +120,11 @@ class Core:
         verdict = flood.check(ctx, ctx.deps.clock())
         if verdict.warn:
             ctx.say("flood.j2")
+        before = dict(ctx.member.step_data or {})
         if verdict.handle:
-            counted = dict(ctx.member.step_data or {})
             await self.dispatch(ctx)
             _remember_choices(ctx, step_before)
-            flood.keep(ctx.member, counted)
+        flood.keep(ctx.member, before, verdict)  # a skipped update is counted too
 
     async def remind(self, ctx: Ctx) -> None:
         if ctx.step == Step.IDLE:

@@ -28,6 +28,10 @@ KEY = "flood"  # in Member.step_data: [window start (ISO), count, told]
 class Verdict(NamedTuple):
     handle: bool
     warn: bool
+    # The member's new count, stored by ``keep`` once the update is handled: set before, it
+    # would be flushed on its own by the handler's first query (the member's row written
+    # twice in one update). None: this update is not counted.
+    counted: list[object] | None = None
 
 
 def counted(ctx: Ctx) -> bool:
@@ -46,14 +50,21 @@ def check(ctx: Ctx, now: datetime) -> Verdict:
         start, count = now, 0
     count += 1
     over = count > LIMIT
-    _write(ctx.member, start, count, told or over)
-    return Verdict(handle=not (over and ctx.event.superseded), warn=over and not told)
+    return Verdict(
+        handle=not (over and ctx.event.superseded),
+        warn=over and not told,
+        counted=[start.isoformat(), count, told or over],
+    )
 
 
-def keep(member: Member, before: dict[str, object]) -> None:
-    """Put the count back when a step change replaced ``step_data``."""
+def keep(member: Member, before: dict[str, object], verdict: Verdict) -> None:
+    """After the update: store its count, or put the count back when a step change replaced
+    ``step_data`` (``before``: as it was when the update came)."""
     data = member.step_data or {}
-    if KEY in before and KEY not in data:
+    if verdict.counted is not None:
+        # A new dict: SQLAlchemy does not see changes made inside a JSON value.
+        member.step_data = {**data, KEY: verdict.counted}
+    elif KEY in before and KEY not in data:
         member.step_data = {**data, KEY: before[KEY]}
 
 
@@ -67,7 +78,3 @@ def _read(member: Member) -> tuple[datetime | None, int, bool]:
     except (TypeError, ValueError):
         return None, 0, False
 
-
-def _write(member: Member, start: datetime, count: int, told: bool) -> None:
-    # A new dict: SQLAlchemy does not see changes made inside a JSON value.
-    member.step_data = {**(member.step_data or {}), KEY: [start.isoformat(), count, told]}
