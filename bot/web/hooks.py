@@ -25,6 +25,10 @@ class Webhooks:
         self._paths[path] = (platform, handler)
         self._wanted.add(path)
 
+    def knows(self, path: str) -> bool:
+        """A platform registered ``path`` (running or not): a GET there is a wrong method."""
+        return path in self._wanted
+
     def drop(self, platform: str) -> None:
         """A platform stopped: its paths answer 503 (its updates are delivered again)."""
         self._paths = {p: h for p, h in self._paths.items() if h[0] != platform}

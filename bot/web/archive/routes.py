@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime.app import App
 from bot.web.archive import load, pages
+from bot.web.hooks import WEBHOOKS
 from bot.web.safe import finalize
 from bot.web.where import address as server_address
 from handlers.engine.texts import TEMPLATES
@@ -178,9 +179,12 @@ class Archive:
         except web.HTTPNotFound:
             return _page("missing.html.j2", status=404, org=self.deps.org)
         except web.HTTPMethodNotAllowed as error:
-            # Only the webhooks' POST catch-all (bot/web/hooks.py) knew the address: for a
-            # reader it is an address nothing shows, not a wrong method.
-            if error.allowed_methods <= {"POST"} and request.method in ("GET", "HEAD"):
+            # Only the webhooks' POST catch-all (bot/web/hooks.py) matched an address no
+            # platform registered: for a reader it is an address nothing shows. A webhook's
+            # own path keeps its 405.
+            hooks = request.app.get(WEBHOOKS)
+            hook = hooks is not None and hooks.knows(request.path)
+            if not hook and error.allowed_methods <= {"POST"} and request.method in ("GET", "HEAD"):
                 return _page("missing.html.j2", status=404, org=self.deps.org)
             raise
 
