@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import enum
 import time
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from aiohttp import web
@@ -106,6 +107,17 @@ class FakeServer(Generic[SentT, ChatT]):
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(min(remaining, 0.1)):
                     await changed.wait()
+
+    async def until(self, done: Callable[[], bool], timeout: float = 30.0) -> None:  # noqa: ASYNC109
+        """Until ``done()`` holds, looked at again after each answered request."""
+        async with asyncio.timeout(timeout):
+            while True:
+                changed = self._changed
+                if done():
+                    return
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(0.1):
+                        await changed.wait()
 
     async def idle(self, timeout: float = 5.0, *, settle: float = 0.05) -> None:  # noqa: ASYNC109
         """Wait until no update waits for the bot and no request (other than a waiting long

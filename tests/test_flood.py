@@ -33,9 +33,7 @@ async def paced(db_url: str, fake: FakeTelegram) -> AsyncIterator[Harness]:
     await harness.start()
     # The platform starts beside the scheduler's first tick (bot/runtime/keeper.py): the flood
     # must begin once the bot polls, or its first answers are measured against the start.
-    async with asyncio.timeout(30):
-        while not any(method == "getUpdates" for method, _ in fake.calls):
-            await asyncio.sleep(0.05)
+    await fake.until(lambda: any(method == "getUpdates" for method, _ in fake.calls))
     try:
         yield harness
     finally:
