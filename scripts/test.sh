@@ -47,7 +47,7 @@ fi
 if command -v faketime >/dev/null; then
     echo "again under faketime, 2029-02-28 23:59:30 in Asia/Ho_Chi_Minh:"
     TZ=Asia/Ho_Chi_Minh FAKETIME_DONT_FAKE_MONOTONIC=1 faketime '2029-02-28 23:59:30' \
-        python3 -m pytest -p no:cacheprovider -q -n auto --dist worksteal \
+        python3 -m pytest -p no:cacheprovider -q \
         tests/test_clock.py tests/test_report.py tests/test_report_flow.py \
         tests/test_report_files.py tests/test_schedule.py tests/test_slots.py \
         tests/test_retention.py tests/test_nudges.py tests/test_weekly_nudge.py

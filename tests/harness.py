@@ -105,6 +105,16 @@ class Harness:
     async def start(self) -> None:
         self.app = await build(self.settings, clock=self.clock, media=self.media)
         self.task = asyncio.create_task(serve(self.app, handle_signals=False, backoff=self.backoff))
+        # Platforms start beside the scheduler's first tick (bot/runtime/keeper.py): a test's
+        # first message waits for the bot's first poll. A test whose Telegram cannot start
+        # goes on after a short wait.
+        if self.settings.telegram_bot_token and not self.settings.telegram_webhook_url:
+            polled = sum(method == "getUpdates" for method, _ in self.fake.calls)
+            with contextlib.suppress(TimeoutError):
+                await self.fake.until(
+                    lambda: sum(m == "getUpdates" for m, _ in self.fake.calls) > polled,
+                    timeout=5.0,
+                )
 
     async def stop(self) -> None:
         """Stop abruptly, like a crash between two updates: no goodbye, no cleanup of state."""
