@@ -14,7 +14,7 @@ from tests.fake_telegram import FakeTelegram
 from tests.fake_web import FakeWeb
 from tests.fake_zalo import FakeZalo
 from tests.harness import ZALO_EDITOR, Harness, free_port, settings_for
-from tests.support.flows import PHOTO, ZaloChat, submit
+from tests.support.flows import PHOTO, ZaloChat, submit, to_photos_on_zalo
 from tests.support.images import jpeg
 
 GROUP = "zalo-group-1"
@@ -87,14 +87,7 @@ async def test_a_photo_that_cannot_be_fetched_is_refused_at_once(
     await harness.start()
     try:
         member = ZaloChat(zalo, "zu-2002")
-        await member.send("/start", "Chọn đơn vị")
-        await member.send("2", "Đã lưu đơn vị")
-        await member.send("/gui", "Bạn muốn gửi gì")
-        await member.send("tin tot", "Bước 2")
-        await member.send("thông tin thô", "Thời gian")
-        for answer in ["Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học"]:
-            await member.send(answer)
-        await member.send("Lan tỏa", "Ảnh")
+        await to_photos_on_zalo(member)
         dead = zalo.photo_url("het-han.jpg")
         zalo.kill_photo(dead)
         mark = zalo.mark()
@@ -147,14 +140,7 @@ async def test_a_photo_url_leading_inside_gets_the_same_answer_as_a_dead_one(
             running(FakeWeb("127.0.0.2")) as inside,
         ):
             member = ZaloChat(zalo, "zu-2004")
-            await member.send("/start", "Chọn đơn vị")
-            await member.send("2", "Đã lưu đơn vị")
-            await member.send("/gui", "Bạn muốn gửi gì")
-            await member.send("tin tot", "Bước 2")
-            await member.send("thông tin thô", "Thời gian")
-            for answer in ["Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học"]:
-                await member.send(answer)
-            await member.send("Lan tỏa", "Ảnh")
+            await to_photos_on_zalo(member)
             answers = []
             dead = zalo.photo_url("het-han.jpg")
             zalo.kill_photo(dead)

@@ -120,8 +120,8 @@ async def zalo_article(member: ZaloChat, unit_number: str, link: str, feeling: s
     await member.send("gui", "Đã gửi")
 
 
-async def submit_on_zalo(member: ZaloChat) -> None:
-    """Raw information, no photo, sent."""
+async def to_photos_on_zalo(member: ZaloChat) -> None:
+    """A new Zalo member registers and answers the five basics: the bot asks for photos."""
     await member.send("/start", "Chọn đơn vị")
     await member.send("2", "Đã lưu đơn vị")
     await member.send("/gui", "Bạn muốn gửi gì")
@@ -130,6 +130,11 @@ async def submit_on_zalo(member: ZaloChat) -> None:
     for answer in ["Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học"]:
         await member.send(answer)
     await member.send("Lan tỏa", "Ảnh")
+
+
+async def submit_on_zalo(member: ZaloChat) -> None:
+    """Raw information, no photo, sent."""
+    await to_photos_on_zalo(member)
     await member.send("bỏ qua", "Xem lại")
     await member.send("gửi", "Đã gửi")
 
