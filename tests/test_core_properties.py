@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot.runtime.app import App, build
+from bot.runtime.app import App
+from bot.serve.compose import build
 from bot.settings import Settings
 from handlers.engine.states import Step
 from handlers.engine.textnorm import has_forbidden

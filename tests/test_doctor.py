@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 
 from bot.cli import doctor
-from bot.runtime.app import build
+from bot.serve.compose import build
 from bot.settings import Settings
 from storage.db import make_engine, migrate
 from tests.conftest import FROZEN

@@ -18,7 +18,8 @@ from sqlmodel import select
 
 from bot.platforms.facebook.client import GraphClient
 from bot.platforms.facebook.sender import FacebookSender
-from bot.platforms.media import Change, MediaFile
+from bot.platforms.media import Change
+from bot.runtime.media import MediaFile
 from bot.settings import Settings, describe_error
 from storage.models import Media, Outbox
 from tests.conftest import FROZEN

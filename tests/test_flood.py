@@ -31,7 +31,7 @@ async def paced(db_url: str, fake: FakeTelegram) -> AsyncIterator[Harness]:
     fake.enforce_flood_limits(period=60 * PACE, private_chats=True)
     harness = Harness(db_url=db_url, fake=fake, now=NOW, telegram_chat_pace=PACE)
     await harness.start()
-    # The platform starts beside the scheduler's first tick (bot/runtime/keeper.py): the flood
+    # The platform starts beside the scheduler's first tick (bot/serve/keeper.py): the flood
     # must begin once the bot polls, or its first answers are measured against the start.
     await fake.until(lambda: any(method == "getUpdates" for method, _ in fake.calls))
     try:

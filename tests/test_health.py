@@ -11,9 +11,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.runtime.app import build
 from bot.runtime.health import HEALTH
-from bot.runtime.supervision import ServeFailed, Supervisor
+from bot.serve.compose import build
+from bot.serve.supervision import ServeFailed, Supervisor
 from bot.settings import Settings
 from bot.web import server
 from tests.conftest import FROZEN, PG_URL, running

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.runtime.app import App, build
+from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner
+from bot.serve.compose import build
 from handlers.engine.core import StoreUnavailable
 from handlers.engine.types import Inbound
 from storage import inbox, updates

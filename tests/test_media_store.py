@@ -18,10 +18,9 @@ from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.tasks import forget_member
-from bot.platforms.media import MediaUnavailable
 from bot.platforms.telegram.download import fetcher
 from bot.platforms.telegram.service import make_bot
-from bot.runtime.media import StoreSource
+from bot.runtime.media import MediaUnavailable, StoreSource
 from bot.runtime.media_route import add_media_routes
 from storage import media_store
 from storage.db import make_engine, make_sessions, migrate

@@ -17,8 +17,9 @@ from PIL import Image
 from sqlalchemy import delete, update
 from sqlmodel import col, select
 
-from bot.runtime.app import App, build
+from bot.runtime.app import App
 from bot.runtime.archive_media import thumbnail
+from bot.serve.compose import build
 from handlers.privacy import erasure
 from storage.db import make_engine, make_sessions
 from storage.models import Media, Member, Outbox, OutboxKind, OutboxStatus, Status, Submission

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlmodel import select
 
-from bot.runtime.app import App, build
+from bot.runtime.app import App
+from bot.serve.compose import build
 from handlers.desk import cards, outbound
 from handlers.engine.texts import render
 from handlers.engine.types import Inbound

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime.app import make_deps
 from bot.runtime.scheduler import run_scheduler
+from bot.serve.compose import platforms
 from bot.settings import Settings, describe_error
 from handlers.engine.context import Deps
 from handlers.org import load_org
@@ -103,7 +104,7 @@ def test_the_warning_comes_a_week_before_or_halfway() -> None:
 
 def test_the_retention_is_a_setting() -> None:
     settings = Settings(_env_file=None, org_config=ORG, draft_retention_days=45)
-    deps = make_deps(settings, DEPS.org, DEPS.clock, console=False)
+    deps = make_deps(settings, DEPS.org, DEPS.clock, platforms())
     assert deps.draft_retention == timedelta(days=45)
     assert Settings(_env_file=None, org_config=ORG).draft_retention_days == 30
     with pytest.raises(ValidationError) as error:

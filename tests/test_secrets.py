@@ -16,9 +16,9 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.runtime.app import build
-from bot.runtime.runner import serve
-from bot.runtime.supervision import ServeFailed
+from bot.serve.compose import build
+from bot.serve.runner import serve
+from bot.serve.supervision import ServeFailed
 from bot.settings import Settings, secret_values
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo

@@ -20,7 +20,8 @@ from syrupy.types import SnapshotIndex
 from bot.platforms.console.service import show
 from bot.platforms.plain import plain_reply
 from bot.platforms.textsplit import split, visible_html_len
-from bot.runtime.app import App, build
+from bot.runtime.app import App
+from bot.serve.compose import build
 from handlers.desk import cards
 from handlers.engine.texts import TEMPLATES, environment, label, render
 from handlers.engine.types import Choice, Reply, Say

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.runtime.app import App, build
+from bot.runtime.app import App
+from bot.serve.compose import build
 from handlers.engine.texts import render
 from handlers.engine.types import Inbound
 from tests.fake_telegram import FakeTelegram

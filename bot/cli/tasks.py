@@ -12,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.cli.export import export
 from bot.cli.outputs import refusal
 from bot.cli.seed_demo import seed_demo
-from bot.runtime.app import App, build
+from bot.runtime.app import App
+from bot.serve.compose import build
 from bot.settings import Settings
 from handlers.engine import numbers
 from handlers.engine.texts import render

@@ -1,5 +1,12 @@
 """What every platform says about itself, and what a running one does: the interface the
-registry (``bot/platforms/registry.py``) lists and ``bot/runtime/runner.py`` serves."""
+registry (``bot/platforms/registry.py``) lists and start-up (``bot/serve/``) serves.
+
+A row says what the platform is (``name``, ``label``, ``chats``, ``buttons``, its text limit),
+where its variables are (``settings_model``, a leaf module ``bot/platforms/<name>/settings.py``
+composed into ``bot.settings.Settings``), how a webhook reaches it (``receiver``), how a URL
+arriving in a message becomes bytes (``fetch_media``) and where its own texts are
+(``templates``: ``templates/platforms/<name>/``). Nothing outside ``bot/platforms/`` spells a
+platform's name: everything else reads these rows, or what start-up derives from them."""
 
 from __future__ import annotations
 
@@ -9,9 +16,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
+from pydantic import BaseModel
+
 if TYPE_CHECKING:
     from bot.runtime.app import App
     from bot.runtime.inbox import InboxRunner
+    from bot.runtime.media import FetchMedia
     from bot.runtime.outbox import OutboxWorker
     from bot.settings import Settings
     from bot.web.hooks import Routes
@@ -60,16 +70,49 @@ class Finding:
     context: Mapping[str, object]
 
 
+def problem(variable: str, key: str, value: str = "") -> ValueError:
+    """A wrong setting found by a check spanning several fields (a platform's): pydantic gives
+    such errors no field, so the variable travels in the message, read by
+    ``bot.settings.describe_error``."""
+    return ValueError(f"{variable}|{key}|{value}")
+
+
+class Row:
+    """What every row derives from its ``name``: its label (how people see it, from
+    ``templates/platforms/<name>/names.j2``) and its templates' folder."""
+
+    name: str
+
+    @property
+    def label(self) -> str:
+        from handlers.engine.texts import label  # the row loads before any template
+
+        return label("label", f"{self.templates}/names.j2")
+
+    @property
+    def templates(self) -> str:
+        return f"platforms/{self.name}"
+
+
 @runtime_checkable
 class Platform(Protocol):
     """A platform as the registry lists it."""
 
-    name: str  # as in PUBLISH_TARGETS, ADMIN_IDS and the update keys: "telegram", "zalo"
+    name: str  # as in PUBLISH_TARGETS, ADMIN_IDS and the update keys
+    chats: bool  # people talk to the bot there (members, editors, admins)
     buttons: bool  # inline buttons; without them choices are a numbered list
     text_limit: int  # longest text of one message, in ``text_unit``
     text_unit: TextUnit
     secrets: tuple[str, ...]  # the Settings fields holding its secrets
     sends: frozenset[Sends]
+    settings_model: type[BaseModel] | None  # its variables; composed into Settings
+    fetch_media: FetchMedia | None  # a URL in a message (a photo) → bytes; None: no URLs
+
+    @property
+    def label(self) -> str: ...  # how people see it: "Telegram", "Website"
+
+    @property
+    def templates(self) -> str: ...  # its folder under templates/: "platforms/<name>"
 
     def enabled(self, settings: Settings) -> bool:
         """Whether ``python -m bot run`` serves it (its token is set)."""

@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.runtime.app import App, build
+from bot.runtime.app import App
+from bot.serve.compose import build
 from bot.web import server
 from handlers.desk import archived
 from storage.models import Member, Outbox, OutboxKind, OutboxStatus, Status, Submission

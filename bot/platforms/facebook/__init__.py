@@ -9,20 +9,36 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.platforms.protocol import Finding, Receives, Sends, Service, StartProblem, TextUnit
-from bot.settings import Settings, problem
+from pydantic import BaseModel
+
+from bot.platforms.facebook.settings import FacebookSettings
+from bot.platforms.protocol import (
+    Finding,
+    Receives,
+    Row,
+    Sends,
+    Service,
+    StartProblem,
+    TextUnit,
+    problem,
+)
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
+    from bot.runtime.media import FetchMedia
+    from bot.settings import Settings
 
 
-class Facebook:
+class Facebook(Row):
     name: str = "facebook"
+    chats: bool = False
     buttons: bool = False
     text_limit: int = 63206
     text_unit: TextUnit = TextUnit.UTF16
     secrets: tuple[str, ...] = ("facebook_page_tokens",)
     sends: frozenset[Sends] = frozenset({Sends.POSTS})
+    settings_model: type[BaseModel] | None = FacebookSettings
+    fetch_media: FetchMedia | None = None
 
     def enabled(self, settings: Settings) -> bool:
         return any(t.platform == "facebook" for t in settings.publish_targets)

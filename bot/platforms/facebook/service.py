@@ -17,9 +17,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.platforms.facebook.client import GraphClient, GraphError, GraphNetworkError
 from bot.platforms.facebook.sender import STORED, FacebookSender
-from bot.platforms.media import MediaFile, MediaSource, MediaUnavailable
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner
+from bot.runtime.media import MediaFile, MediaSource, MediaUnavailable
 from bot.runtime.outbox import OutboxWorker, worker_for
 from bot.web.hooks import Routes
 from handlers.admin.tell import tell_admins

@@ -10,31 +10,40 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel
+
 from bot.platforms.protocol import (
     Finding,
     Receives,
+    Row,
     Sends,
     Service,
     StartProblem,
     TextUnit,
+    problem,
     proven,
 )
-from bot.settings import Settings, problem
+from bot.platforms.telegram.settings import TelegramSettings
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
+    from bot.runtime.media import FetchMedia
+    from bot.settings import Settings
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _LOOPBACK = ("127.0.0.1", "localhost", "[::1]", "::1")  # where BENCH_NO_LIMITS may point
 
 
-class Telegram:
+class Telegram(Row):
     name: str = "telegram"
+    chats: bool = True
     buttons: bool = True
     text_limit: int = 4096
     text_unit: TextUnit = TextUnit.UTF16
     secrets: tuple[str, ...] = ("telegram_bot_token", "telegram_webhook_secret")
     sends: frozenset[Sends] = frozenset({Sends.REPLIES, Sends.CARDS, Sends.POSTS})
+    settings_model: type[BaseModel] | None = TelegramSettings
+    fetch_media: FetchMedia | None = None
 
     def enabled(self, settings: Settings) -> bool:
         return settings.telegram_bot_token is not None

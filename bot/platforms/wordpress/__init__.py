@@ -11,30 +11,39 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from pydantic import BaseModel
+
 from bot.platforms.protocol import (
     Finding,
     Receives,
+    Row,
     Sends,
     Service,
     StartProblem,
     TextUnit,
+    problem,
     proven,
 )
-from bot.settings import Settings, problem
+from bot.platforms.wordpress.settings import WordPressSettings
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
+    from bot.runtime.media import FetchMedia
+    from bot.settings import Settings
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")  # plain http only to this machine (a test, a proxy)
 
 
-class WordPress:
+class WordPress(Row):
     name: str = "wordpress"
+    chats: bool = False
     buttons: bool = False
     text_limit: int = 100_000  # a post's body; no documented limit
     text_unit: TextUnit = TextUnit.CODE_POINTS
     secrets: tuple[str, ...] = ("wordpress_credentials",)
     sends: frozenset[Sends] = frozenset({Sends.POSTS})
+    settings_model: type[BaseModel] | None = WordPressSettings
+    fetch_media: FetchMedia | None = None
 
     def enabled(self, settings: Settings) -> bool:
         return any(t.platform == self.name for t in settings.publish_targets)

@@ -10,8 +10,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.platforms.media import Change, ChangeResult, MediaFile, MediaSource, MediaUnavailable
+from bot.platforms.media import Change, ChangeResult
 from bot.platforms.wordpress.client import NeverLeft, WordPressClient, WordPressError
+from bot.runtime.media import MediaFile, MediaSource, MediaUnavailable
 from bot.runtime.outbox import Delivery, Permanent, RetryLater, Transient, Unknown
 from handlers.engine.texts import label, render
 from handlers.engine.types import Reply, Say

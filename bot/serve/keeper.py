@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.platforms.protocol import Served, Service, StartProblem
 from bot.runtime.app import App
 from bot.runtime.health import Health, State
-from bot.runtime.supervision import Supervisor, failed
+from bot.serve.supervision import Supervisor, failed
 from bot.web.hooks import Webhooks
 from handlers.admin.tell import tell_admins
 from handlers.engine.texts import render
