@@ -43,6 +43,8 @@ STATIC = cases()
 FROM_DATABASE = [
     "card.j2",
     "card_personal.j2",
+    "card_sender.j2",
+    "platforms/telegram/card_sender.j2",
     "preview.j2",
     "post.j2",
     "review/card.j2",
@@ -317,6 +319,9 @@ async def test_cards_previews_and_posts(app: App, snapshot_text: SnapshotAsserti
             choices = ((Choice("📨 Gửi", "x:1"),), (Choice("✏️ Sửa", "x:2"), Choice("✖️ Hủy", "x:3")))
             preview = Reply(Say("preview.j2", context), choices, refs)
             pages["preview.j2"].append(Case(f"xem trước: {name}", preview))
+        for template in ("card_sender.j2", "platforms/telegram/card_sender.j2"):
+            context = await cards.card_context(session, subs["pending"], deps)
+            pages[template].append(Case("người gửi", Reply(Say(template, context))))
         for name in ("pending", "approved"):
             context = await cards.card_context(session, subs[name], deps)
             pages["card_personal.j2"].append(Case(name, Reply(Say("card_personal.j2", context))))

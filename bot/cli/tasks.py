@@ -50,7 +50,7 @@ def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     report.add_argument("--force", action="store_true", help="replace existing files")
     erase = commands.add_parser("forget", help="erase a member's personal data (on request)")
     erase.add_argument(
-        "--member", required=True, help="telegram:123456789, zalo:abc, or a member number #5"
+        "--member", required=True, help="<platform>:<id> as in ADMIN_IDS, or a member number #5"
     )
 
 

@@ -1086,6 +1086,11 @@ LABELS = [
     "_macros.j2",
     "review/_duplicate.j2",
     "wordpress/labels.j2",
+    "platforms/telegram/names.j2",
+    "platforms/zalo/names.j2",
+    "platforms/facebook/names.j2",
+    "platforms/wordpress/names.j2",
+    "platforms/console/names.j2",
 ]
 
 
