@@ -305,12 +305,12 @@ def test_settings_name_the_variable_and_never_the_token() -> None:
     base: dict[str, Any] = {"org_config": ORG, "publish_targets": f"facebook:{PAGE}"}
     with pytest.raises(ValidationError) as missing:
         Settings(_env_file=None, **base)
-    assert describe_error(missing.value) == ("FACEBOOK_PAGE_TOKENS", "facebook_token_missing", PAGE)
+    assert describe_error(missing.value) == ("FACEBOOK_PAGE_TOKENS", "facebook/token_missing", PAGE)
     with pytest.raises(ValidationError) as malformed:
         Settings(_env_file=None, **base, facebook_page_tokens=f"{PAGE}:{TOKEN},{TOKEN}")
     assert describe_error(malformed.value) == (
         "FACEBOOK_PAGE_TOKENS",
-        "facebook_tokens_format",
+        "facebook/tokens_format",
         "2",
     )
     assert TOKEN not in str(malformed.value)

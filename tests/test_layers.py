@@ -62,9 +62,12 @@ def test_no_shared_template_spells_a_platform() -> None:
 
 
 def test_the_runtime_imports_no_platform() -> None:
+    """Nor do the web server, the handlers and the storage below it."""
     above = ("bot.platforms", "bot.serve")  # the layers above the runtime
+    below = [ROOT / "bot" / "runtime", ROOT / "bot" / "web", ROOT / "handlers", ROOT / "storage"]
     found = {
         str(path.relative_to(ROOT)): [m for m in imports(path.read_text()) if m.startswith(above)]
-        for path in sorted((ROOT / "bot" / "runtime").rglob("*.py"))
+        for folder in below
+        for path in sorted(folder.rglob("*.py"))
     }
     assert {path: hits for path, hits in found.items() if hits} == {}

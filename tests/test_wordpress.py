@@ -154,11 +154,11 @@ def test_wrong_settings_name_the_variable_and_the_password_stays_secret() -> Non
     site, login = "doan=https://doan.example", f"doan={USER}:{PASSWORD}"
     sites, logins = "wordpress_sites", "wordpress_credentials"
     wrong: list[tuple[dict[str, Any], str, str]] = [
-        ({logins: login}, "WORDPRESS_SITES", "wordpress_site_missing"),
-        ({sites: site}, "WORDPRESS_CREDENTIALS", "wordpress_login_missing"),
-        ({sites: "doan=http://doan.example", logins: login}, "WORDPRESS_SITES", "wordpress_url"),
-        ({sites: site, logins: f"doan={PASSWORD}"}, "WORDPRESS_CREDENTIALS", "wordpress_login"),
-        ({sites: site, logins: PASSWORD}, "WORDPRESS_CREDENTIALS", "wordpress_login"),
+        ({logins: login}, "WORDPRESS_SITES", "wordpress/site_missing"),
+        ({sites: site}, "WORDPRESS_CREDENTIALS", "wordpress/login_missing"),
+        ({sites: "doan=http://doan.example", logins: login}, "WORDPRESS_SITES", "wordpress/url"),
+        ({sites: site, logins: f"doan={PASSWORD}"}, "WORDPRESS_CREDENTIALS", "wordpress/login"),
+        ({sites: site, logins: PASSWORD}, "WORDPRESS_CREDENTIALS", "wordpress/login"),
         ({sites: "doan", logins: login}, "WORDPRESS_SITES", "named_format"),
     ]
     for values, variable, key in wrong:

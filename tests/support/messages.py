@@ -883,14 +883,39 @@ PLAIN_ONLY = {
             Say("cli/config_error.j2", {"name": name, "key": key, "value": "doan"})
             for name, key in [
                 ("WORDPRESS_SITES", "named_format"),
-                ("WORDPRESS_CREDENTIALS", "wordpress_login"),
-                ("WORDPRESS_SITES", "wordpress_site_missing"),
-                ("WORDPRESS_CREDENTIALS", "wordpress_login_missing"),
-                ("WORDPRESS_SITES", "wordpress_url"),
+                ("WORDPRESS_CREDENTIALS", "wordpress/login"),
+                ("WORDPRESS_SITES", "wordpress/site_missing"),
+                ("WORDPRESS_CREDENTIALS", "wordpress/login_missing"),
+                ("WORDPRESS_SITES", "wordpress/url"),
                 ("PUBLIC_BASE_URL", "base_not_https"),
             ]
         ),
     ],
+    **{
+        f"platforms/{platform}/config_error.j2": [
+            Say("cli/config_error.j2", {"name": name, "key": f"{platform}/{key}", "value": "7"})
+            for name, key in keys
+        ]
+        for platform, keys in {
+            "telegram": [
+                ("TELEGRAM_BOT_TOKEN", "token_format"),
+                ("TELEGRAM_WEBHOOK_SECRET", "secret_format"),
+                ("BENCH_NO_LIMITS", "bench_only"),
+            ],
+            "zalo": [("ZALO_WEBHOOK_SECRET", "secret_format")],
+            "facebook": [
+                ("FACEBOOK_PAGE_TOKENS", "tokens_format"),
+                ("FACEBOOK_PAGE_TOKENS", "token_missing"),
+                ("ADMIN_IDS, EDITOR_IDS", "not_target"),
+            ],
+            "wordpress": [
+                ("WORDPRESS_CREDENTIALS", "login"),
+                ("WORDPRESS_SITES", "site_missing"),
+                ("WORDPRESS_CREDENTIALS", "login_missing"),
+                ("WORDPRESS_SITES", "url"),
+            ],
+        }.items()
+    },
     "cli/exported.j2": [Say("cli/exported.j2", {"rows": 12, "path": "kho-tin.csv"})],
     "cli/forgotten.j2": [
         Say(

@@ -49,10 +49,10 @@ class Facebook(Row):
     def check(self, settings: Settings) -> None:
         for who in (*settings.admin_ids, *settings.editor_ids):
             if who.platform == "facebook":  # a page is no person: nobody could answer there
-                raise problem("ADMIN_IDS, EDITOR_IDS", "facebook_not_target", str(who))
+                raise problem("ADMIN_IDS, EDITOR_IDS", "facebook/not_target", str(who))
         for target in settings.publish_targets:
             if target.platform == "facebook" and target.id not in settings.facebook_page_tokens:
-                raise problem("FACEBOOK_PAGE_TOKENS", "facebook_token_missing", target.id)
+                raise problem("FACEBOOK_PAGE_TOKENS", "facebook/token_missing", target.id)
 
     async def open(self, app: App) -> Service:
         """Tokens are checked by the service's watch, which tells the admins of a bad one:

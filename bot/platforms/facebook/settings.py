@@ -20,7 +20,7 @@ def _parse_page_tokens(value: object) -> object:
     for n, part in enumerate((p.strip() for p in value.split(",") if p.strip()), start=1):
         page, sep, token = (side.strip() for side in part.partition(":"))
         if not sep or not page.isdigit() or not token or page in tokens:
-            raise ValueError(f"facebook_tokens_format|{n}")
+            raise ValueError(f"facebook/tokens_format|{n}")
         tokens[page] = token
     return tokens
 

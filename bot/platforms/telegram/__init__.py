@@ -56,15 +56,15 @@ class Telegram(Row):
         if token is not None:
             head, sep, tail = token.get_secret_value().partition(":")
             if not (head.isdigit() and sep and len(tail) >= 10):
-                raise problem("TELEGRAM_BOT_TOKEN", "token_format")
+                raise problem("TELEGRAM_BOT_TOKEN", "telegram/token_format")
         secret = settings.telegram_webhook_secret
         if settings.telegram_webhook_url is not None and secret is None:
             # Without it anybody could post fake updates to the webhook.
             raise problem("TELEGRAM_WEBHOOK_SECRET", "secret_needed")
         if secret is not None and not _SECRET.fullmatch(secret.get_secret_value()):
-            raise problem("TELEGRAM_WEBHOOK_SECRET", "secret_format")
+            raise problem("TELEGRAM_WEBHOOK_SECRET", "telegram/secret_format")
         if settings.bench_no_limits and settings.telegram_api_base.host not in _LOOPBACK:
-            raise problem("BENCH_NO_LIMITS", "bench_only")
+            raise problem("BENCH_NO_LIMITS", "telegram/bench_only")
 
     async def open(self, app: App) -> Service:
         from bot.platforms.telegram.changes import TelegramChanges

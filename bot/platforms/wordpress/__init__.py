@@ -57,13 +57,13 @@ class WordPress(Row):
                 continue
             url = settings.wordpress_sites.get(target.id)
             if url is None:
-                raise problem("WORDPRESS_SITES", "wordpress_site_missing", target.id)
+                raise problem("WORDPRESS_SITES", "wordpress/site_missing", target.id)
             parts = urlsplit(url)
             local = parts.scheme == "http" and parts.hostname in LOOPBACK
             if not (parts.scheme == "https" and parts.hostname) and not local:
-                raise problem("WORDPRESS_SITES", "wordpress_url", target.id)
+                raise problem("WORDPRESS_SITES", "wordpress/url", target.id)
             if target.id not in settings.wordpress_credentials:
-                raise problem("WORDPRESS_CREDENTIALS", "wordpress_login_missing", target.id)
+                raise problem("WORDPRESS_CREDENTIALS", "wordpress/login_missing", target.id)
 
     async def open(self, app: App) -> Service:
         from bot.platforms.wordpress.service import WordPressService

@@ -43,7 +43,7 @@ def _parse_logins(value: object) -> object:
         name, sep, login = part.partition("=")
         user, colon, password = login.partition(":")
         if not (sep and name.strip() and user.strip() and colon and password.strip()):
-            raise ValueError(f"wordpress_login|{name.strip() if sep else '?'}")
+            raise ValueError(f"wordpress/login|{name.strip() if sep else '?'}")
         logins[name.strip()] = {"user": user.strip(), "password": password.strip()}
     return logins
 

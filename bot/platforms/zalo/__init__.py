@@ -64,7 +64,7 @@ class Zalo(Row):
             # Zalo would be told no secret, and every update refused: a deaf bot.
             raise problem("ZALO_WEBHOOK_SECRET", "secret_needed")
         if secret is not None and not 8 <= len(secret.get_secret_value()) <= 256:
-            raise problem("ZALO_WEBHOOK_SECRET", "zalo_secret_format")
+            raise problem("ZALO_WEBHOOK_SECRET", "zalo/secret_format")
 
     async def open(self, app: App) -> Service:
         from bot.platforms.zalo.service import ZaloService
