@@ -59,6 +59,8 @@ def test_every_row_says_what_it_is() -> None:
         ("Kênh", True),
     ]
     assert zalo.fetch_media is not None and telegram.fetch_media is None  # Telegram: its bot
+    # A webhook reaches a receiver class of the platform's own; a publish-only target has none.
+    assert [p.name for p in PLATFORMS if p.receiver is not None] == ["telegram", "zalo"]
 
 
 def test_what_the_core_is_told_comes_from_the_rows() -> None:

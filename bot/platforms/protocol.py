@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bot.runtime.media import FetchMedia
     from bot.runtime.outbox import OutboxWorker
     from bot.settings import Settings
-    from bot.web.hooks import Routes
+    from bot.web.hooks import Receiver, Routes
 
 
 class Receives(enum.StrEnum):
@@ -106,6 +106,7 @@ class Platform(Protocol):
     secrets: tuple[str, ...]  # the Settings fields holding its secrets
     sends: frozenset[Sends]
     settings_model: type[BaseModel] | None  # its variables; composed into Settings
+    receiver: type[Receiver] | None  # its webhook (verify, then receive); None: none
     fetch_media: FetchMedia | None  # a URL in a message (a photo) → bytes; None: no URLs
 
     @property
@@ -149,14 +150,14 @@ class Checked(Protocol):
 
 
 class Service(Protocol):
-    """A running platform; the runner calls these in this order."""
-
-    inbox: InboxRunner
+    """A running platform, which sends through the outbox; the keeper calls these in this
+    order. A publish-only target (Facebook Pages, WordPress) is no more than this."""
 
     def worker(self) -> OutboxWorker: ...
 
     async def start(self, routes: Routes) -> asyncio.Task[None] | None:
-        """Register its webhook path on the shared server, or start polling (the task)."""
+        """Register its webhook receiver on the shared server, or start polling, or a watch
+        of its own (the task)."""
         ...
 
     async def after_listening(self) -> None:
@@ -166,6 +167,14 @@ class Service(Protocol):
     async def stop_listening(self) -> None: ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class Listening(Service, Protocol):
+    """A running platform that people talk to: what arrives is stored in its inbox first,
+    which the keeper sweeps for rows a dead worker left."""
+
+    inbox: InboxRunner
 
 
 S = TypeVar("S", bound=Service)

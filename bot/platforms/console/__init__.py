@@ -12,6 +12,7 @@ from bot.platforms.protocol import Receives, Row, Sends, TextUnit
 if TYPE_CHECKING:
     from bot.runtime.media import FetchMedia
     from bot.settings import Settings
+    from bot.web.hooks import Receiver
 
 
 class Console(Row):
@@ -23,6 +24,7 @@ class Console(Row):
     secrets: tuple[str, ...] = ()
     sends: frozenset[Sends] = frozenset({Sends.REPLIES, Sends.CARDS, Sends.POSTS})
     settings_model: type[BaseModel] | None = None
+    receiver: type[Receiver] | None = None  # nothing calls it
     fetch_media: FetchMedia | None = None
 
     def enabled(self, settings: Settings) -> bool:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from bot.runtime.app import App
     from bot.runtime.media import FetchMedia
     from bot.settings import Settings
+    from bot.web.hooks import Receiver
 
 
 class Facebook(Row):
@@ -38,6 +39,7 @@ class Facebook(Row):
     secrets: tuple[str, ...] = ("facebook_page_tokens",)
     sends: frozenset[Sends] = frozenset({Sends.POSTS})
     settings_model: type[BaseModel] | None = FacebookSettings
+    receiver: type[Receiver] | None = None  # nothing calls it
     fetch_media: FetchMedia | None = None
 
     def enabled(self, settings: Settings) -> bool:

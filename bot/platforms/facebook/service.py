@@ -18,7 +18,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.platforms.facebook.client import GraphClient, GraphError, GraphNetworkError
 from bot.platforms.facebook.sender import STORED, FacebookSender
 from bot.runtime.app import App
-from bot.runtime.inbox import InboxRunner
 from bot.runtime.media import MediaFile, MediaSource, MediaUnavailable
 from bot.runtime.outbox import OutboxWorker, worker_for
 from bot.web.hooks import Routes
@@ -51,7 +50,6 @@ class FacebookService:
             self.client, self.tokens, app.sessions, source, on_token_problem=self.token_problem
         )
         self.stopping = asyncio.Event()
-        self.inbox = InboxRunner(app.sessions, app.locks, "facebook", self._nothing)
 
     def pages(self) -> list[str]:
         """The pages to publish to (every one has a token: the settings' check)."""
@@ -108,9 +106,6 @@ class FacebookService:
 
     async def close(self) -> None:
         await self.client.close()
-
-    async def _nothing(self, raw: dict[str, object]) -> None:
-        return None  # a publish-only target receives nothing
 
 
 async def compose(session: AsyncSession, item: Outbox, deps: Deps) -> Reply | None:

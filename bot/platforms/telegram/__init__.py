@@ -23,12 +23,14 @@ from bot.platforms.protocol import (
     problem,
     proven,
 )
+from bot.platforms.telegram.receiver import TelegramReceiver
 from bot.platforms.telegram.settings import TelegramSettings
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
     from bot.runtime.media import FetchMedia
     from bot.settings import Settings
+    from bot.web.hooks import Receiver
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _LOOPBACK = ("127.0.0.1", "localhost", "[::1]", "::1")  # where BENCH_NO_LIMITS may point
@@ -43,6 +45,7 @@ class Telegram(Row):
     secrets: tuple[str, ...] = ("telegram_bot_token", "telegram_webhook_secret")
     sends: frozenset[Sends] = frozenset({Sends.REPLIES, Sends.CARDS, Sends.POSTS})
     settings_model: type[BaseModel] | None = TelegramSettings
+    receiver: type[Receiver] | None = TelegramReceiver  # its webhook: verify, then receive
     fetch_media: FetchMedia | None = None
 
     def enabled(self, settings: Settings) -> bool:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from bot.runtime.app import App
     from bot.runtime.media import FetchMedia
     from bot.settings import Settings
+    from bot.web.hooks import Receiver
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")  # plain http only to this machine (a test, a proxy)
 
@@ -43,6 +44,7 @@ class WordPress(Row):
     secrets: tuple[str, ...] = ("wordpress_credentials",)
     sends: frozenset[Sends] = frozenset({Sends.POSTS})
     settings_model: type[BaseModel] | None = WordPressSettings
+    receiver: type[Receiver] | None = None  # nothing calls it
     fetch_media: FetchMedia | None = None
 
     def enabled(self, settings: Settings) -> bool:

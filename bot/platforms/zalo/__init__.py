@@ -21,6 +21,7 @@ from bot.platforms.protocol import (
     problem,
     proven,
 )
+from bot.platforms.zalo.receiver import ZaloReceiver
 from bot.platforms.zalo.settings import ZaloSettings
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from bot.runtime.media import FetchMedia
     from bot.runtime.safe_fetch import Allowed
     from bot.settings import Settings
+    from bot.web.hooks import Receiver
 
 
 async def fetch_url(url: str, *, allowed: Allowed, limit: int) -> bytes:
@@ -47,6 +49,7 @@ class Zalo(Row):
     secrets: tuple[str, ...] = ("zalo_bot_token", "zalo_webhook_secret")
     sends: frozenset[Sends] = frozenset({Sends.REPLIES, Sends.CARDS, Sends.POSTS})
     settings_model: type[BaseModel] | None = ZaloSettings
+    receiver: type[Receiver] | None = ZaloReceiver  # its webhook: verify, then receive
     fetch_media: FetchMedia | None
 
     def __init__(self) -> None:
