@@ -829,7 +829,7 @@ DOCTOR_LINES: list[tuple[bool, str, dict[str, Any]]] = [
     ),
     (
         False,
-        "channel_rights",
+        "telegram/channel_rights",
         {
             "platform": "telegram",
             "chat": -100555,
@@ -839,11 +839,11 @@ DOCTOR_LINES: list[tuple[bool, str, dict[str, Any]]] = [
     ),
     (
         True,
-        "chat_ok",
+        "telegram/chat_ok",
         {"platform": "telegram", "chat": -100777, "title": "", "editors": True},
     ),
-    (False, "page_refused", {"page": "104857600123456", "code": 190}),
-    (False, "site_refused", {"site": "doan", "status": 401}),
+    (False, "facebook/page_refused", {"page": "104857600123456", "code": 190}),
+    (False, "wordpress/site_refused", {"site": "doan", "status": 401}),
     (
         False,
         "space_low",
@@ -856,7 +856,31 @@ DOCTOR_LINES: list[tuple[bool, str, dict[str, Any]]] = [
     ),
 ]
 
+# A platform's own doctor lines (templates/platforms/<name>/doctor.j2), beside those above.
+PLATFORM_DOCTOR_LINES: list[tuple[bool, str, dict[str, Any]]] = [
+    (True, "facebook/page_ok", {"page": "104857600123456", "name": "Đoàn <phường>"}),
+    (True, "wordpress/site_ok", {"site": "doan", "user": "Biên tập"}),
+    (
+        False,
+        "telegram/chat_not_found",
+        {"platform": "telegram", "chat": -100555, "editors": True, "detail": "chat not found"},
+    ),
+    (
+        False,
+        "telegram/chat_rights",
+        {"platform": "telegram", "chat": -100777, "editors": False, "status": "left"},
+    ),
+]
+
 PLAIN_ONLY = {
+    **{
+        f"platforms/{platform}/doctor.j2": [
+            Say("cli/doctor.j2", {"ok": ok, "key": key} | ctx)
+            for ok, key, ctx in DOCTOR_LINES + PLATFORM_DOCTOR_LINES
+            if key.startswith(f"{platform}/")
+        ]
+        for platform in ("telegram", "facebook", "wordpress")
+    },
     "cli/already_running.j2": [Say("cli/already_running.j2", {"path": "data/tintot.db"})],
     "cli/bad_value.j2": [
         Say("cli/bad_value.j2", {"what": "day", "value": "31/13/2026"}),
