@@ -429,10 +429,10 @@ def desk_cases() -> dict[str, list[Case]]:
                 error="Refused: Graph API #200 (HTTP 403): Permissions error <b>&</b>",
             ),
         ],
-        "notice/facebook_token.j2": [
+        "platforms/facebook/notice_token.j2": [
             case(
                 "mã trang hết hạn",
-                "notice/facebook_token.j2",
+                "platforms/facebook/notice_token.j2",
                 page="123456789012345",
                 code=190,
                 error="Error validating access token: Session has expired <b>&</b>",
@@ -1134,7 +1134,7 @@ LABELS = [
     "review/reasons.j2",
     "_macros.j2",
     "review/_duplicate.j2",
-    "wordpress/labels.j2",
+    "platforms/wordpress/labels.j2",
     "platforms/telegram/names.j2",
     "platforms/zalo/names.j2",
     "platforms/facebook/names.j2",
@@ -1147,7 +1147,9 @@ def platform_cases() -> dict[str, list[Case]]:
     """What the platforms' realities make the bot say: a quota, a voice message, a group id."""
     month, text = "11/2026", f"📝 Câu 1/5 · Thời gian\n1. Hủy\n{USER}"
     return {
-        "held_reply.j2": [case("trả lời Zalo giữ lại khi hết hạn mức", "held_reply.j2", text=text)],
+        "platforms/zalo/held_reply.j2": [
+            case("trả lời Zalo giữ lại khi hết hạn mức", "platforms/zalo/held_reply.j2", text=text)
+        ],
         "hidden_characters.j2": [case("câu trả lời có ký tự điều khiển", "hidden_characters.j2")],
         "notice/quota_budget.j2": [
             case("đã dùng 80% hạn mức", "notice/quota_budget.j2", month=month, sent=2400,
@@ -1294,14 +1296,14 @@ def publishing_cases() -> dict[str, list[Case]]:
                  error="OSError: [Errno 28] No space left on device <b>",
                  folder="/var/backups/tintot"),
         ],
-        "notice/wordpress_refused.j2": [
-            case("mật khẩu ứng dụng bị thu hồi", "notice/wordpress_refused.j2", site="doan",
-                 error=f"incorrect_password: {USER}", minutes=15),
+        "platforms/wordpress/notice_refused.j2": [
+            case("mật khẩu ứng dụng bị thu hồi", "platforms/wordpress/notice_refused.j2",
+                 site="doan", error=f"incorrect_password: {USER}", minutes=15),
         ],
-        "wordpress/title.j2": [
-            case("tiêu đề bài WordPress", "wordpress/title.j2", sub=sub(),
+        "platforms/wordpress/title.j2": [
+            case("tiêu đề bài WordPress", "platforms/wordpress/title.j2", sub=sub(),
                  theme=THEME, unit=Row(name=f"{UNIT} <b>&</b>")),
-            case("không chủ đề, không đơn vị", "wordpress/title.j2",
+            case("không chủ đề, không đơn vị", "platforms/wordpress/title.j2",
                  sub=sub(kind="cau_chuyen_dep"), theme=None, unit=None),
         ],
         "review/card_targets.j2": [

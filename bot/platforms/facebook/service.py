@@ -82,7 +82,7 @@ class FacebookService:
                 session,
                 self.app.core.deps,
                 key=f"fbtoken:{page}:{mark}:{error.code}",
-                template="notice/facebook_token.j2",
+                template="platforms/facebook/notice_token.j2",
                 context=context,
             )
 

@@ -65,9 +65,9 @@ class WordPressSender:
         )
         names = [str(tag).lstrip("#") for tag in ctx.get("hashtags", ())]
         kind = "tin_tot" if sub.kind == "tin_tot" else "cau_chuyen_dep"
-        category = label(kind, "wordpress/labels.j2")
+        category = label(kind, "platforms/wordpress/labels.j2")
         fields: dict[str, Any] = {
-            "title": render(Say("wordpress/title.j2", ctx), "html"),
+            "title": render(Say("platforms/wordpress/title.j2", ctx), "html"),
             "content": paragraphs(render(reply.say, "html")) + figures,
             "status": self.status.get(site, "publish"),
             "tags": [await client.term("tags", name) for name in names if name],

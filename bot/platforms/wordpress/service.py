@@ -59,7 +59,7 @@ class WordPressService:
                 session,
                 deps,
                 key=f"wp_refused:{site}:{day}",
-                template="notice/wordpress_refused.j2",
+                template="platforms/wordpress/notice_refused.j2",
                 context=context,
             )
 
