@@ -18,8 +18,8 @@ from bot.serve.keeper import Backoff
 from bot.serve.runner import serve
 from bot.settings import Settings
 from storage.models import Member, Submission
-from tests.fake_telegram import TOKEN, FakeTelegram, Sent
-from tests.fake_zalo import ZALO_TOKEN, FakeZalo
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram, Sent
+from tests.platforms.zalo.fake_zalo import ZALO_TOKEN, FakeZalo
 
 ORG = Path(__file__).resolve().parents[1] / "config" / "org.example.toml"
 # The editors' desk most end-to-end tests use: their group, the channel, who is who.

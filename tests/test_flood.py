@@ -17,8 +17,8 @@ import pytest
 
 from bot.runtime.ratelimit import BURST
 from handlers.engine.flood import LIMIT
-from tests.fake_telegram import FakeTelegram, Sent
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram, Sent
 
 NOW = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
 PACE = 0.25  # seconds: a private chat's "second"

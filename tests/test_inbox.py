@@ -19,8 +19,8 @@ from handlers.engine.types import Inbound
 from storage import inbox, updates
 from storage.clock import system as utcnow
 from storage.models import Inbox, ProcessedUpdate
-from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 
 @pytest.fixture

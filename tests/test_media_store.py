@@ -27,8 +27,8 @@ from storage.db import make_engine, make_sessions, migrate
 from storage.media_store import Refused
 from storage.models import Media, MediaBlob, Member, Status, Submission
 from storage.retention import delete_drafts
-from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 from tests.support.flows import submit_raw
 from tests.support.images import jpeg, mp4
 

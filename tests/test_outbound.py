@@ -14,8 +14,8 @@ from handlers.engine.texts import render
 from handlers.engine.types import Inbound
 from storage import outbox
 from storage.models import Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
-from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from bot.platforms.registry import PLATFORMS, served
 from bot.serve.compose import platforms
 from bot.settings import Settings, describe_error, secret_values
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import FakeZalo
 from tests.harness import ORG, Harness, free_port, settings_for
 from tests.logcapture import captured_logs
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.zalo.fake_zalo import FakeZalo
 
 
 def holds_secret(annotation: Any) -> bool:

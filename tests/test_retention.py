@@ -26,9 +26,9 @@ from handlers.privacy import retention
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Ban, Media, Member, Outbox, Status, Submission
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import FakeZalo
 from tests.harness import ORG, Harness, settings_for
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.zalo.fake_zalo import FakeZalo
 from tests.support.flows import ZaloChat
 
 T0 = datetime(2026, 10, 1, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam

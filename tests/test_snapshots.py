@@ -27,8 +27,8 @@ from handlers.engine.texts import TEMPLATES, environment, label, render
 from handlers.engine.types import Choice, Reply, Say
 from storage import outbox
 from storage.models import Audit, Media, Member, OutboxKind, OutboxStatus, Submission
-from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.messages import AT, EMAIL, LABELS, LONG, NAME, PLAIN_ONLY, USER, Case, cases
 
 # The files are named after the template alone, whichever test and backend render it.

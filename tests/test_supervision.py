@@ -13,9 +13,9 @@ import pytest
 from bot.runtime.outbox import OutboxWorker
 from bot.serve.supervision import ServeFailed
 from tests.conftest import FROZEN
-from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.harness import Harness
 from tests.logcapture import captured_logs
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
 

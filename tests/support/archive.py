@@ -13,8 +13,8 @@ from bot.serve.compose import build
 from bot.web import server
 from handlers.desk import archived
 from storage.models import Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
-from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 CHANNEL_LINK = "https://t.me/c/555/{}"
 

@@ -23,9 +23,9 @@ from bot.runtime.media import MediaFile
 from bot.settings import Settings, describe_error
 from storage.models import Media, Outbox
 from tests.conftest import FROZEN
-from tests.fake_graph import PAGE, TOKEN, FakeGraph, Post
-from tests.fake_telegram import FakeTelegram
 from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, ORG, Harness
+from tests.platforms.facebook.fake_graph import PAGE, TOKEN, FakeGraph, Post
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.flows import press, submit_raw
 
 HTML = "Chị <b>Hoa</b> & nhóm “Áo xanh” <script>x</script>"

@@ -14,9 +14,9 @@ from bot.settings import Settings, describe_error, secret_values
 from handlers.engine.texts import render
 from handlers.engine.types import Say
 from storage.models import OutboxStatus
-from tests.fake_telegram import FakeTelegram
-from tests.fake_wordpress import PASSWORD, USER, FakeWordPress
 from tests.harness import ADMIN, CHANNEL, EDITORS, ORG
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.wordpress.fake_wordpress import PASSWORD, USER, FakeWordPress
 from tests.support.sites import NOW, approved, post_rows, site_bot, until
 
 EVIL = "<script>alert(1)</script> & co"
