@@ -48,8 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.cluster import ED1, Balancer, Cluster  # noqa: E402
-from tests.fake_telegram import TOKEN, FakeTelegram, Json, Sent, _chat_of  # noqa: E402
 from tests.harness import free_port  # noqa: E402
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram, Json, Sent, _chat_of  # noqa: E402
 
 STEPS = [
     ("/start", "Chọn đơn vị"),

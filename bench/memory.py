@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.runtime.app import build
+from bot.serve.compose import build
 from bot.settings import Settings
 from handlers.engine.core import Core
 from handlers.engine.types import Inbound

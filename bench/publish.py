@@ -46,7 +46,7 @@ from storage.models import (  # noqa: E402
     Status,
     Submission,
 )
-from tests.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 
 CHANNEL = "-100555"
 PER_MINUTE = 20

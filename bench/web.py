@@ -26,7 +26,7 @@ import aiohttp
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.runtime.app import build
+from bot.serve.compose import build
 from bot.settings import Settings
 from bot.web import server
 from bot.web.archive.routes import PER_PAGE

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.flow import STEPS, Driver  # noqa: E402
 from tests.cluster import Cluster  # noqa: E402
-from tests.fake_telegram import FakeTelegram  # noqa: E402
+from tests.platforms.telegram.fake_telegram import FakeTelegram  # noqa: E402
 
 ADDRESSES = ["feed.atom", "", "?trang=2", "?loai=tin_tot", "feed.atom?loai=cau_chuyen_dep"]
 

@@ -44,8 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("cli/config_error.j2", name=name, key=key, value=value)
 
     from bot.platforms import registry
-    from bot.runtime import logs, runner
-    from bot.runtime.supervision import ServeFailed
+    from bot.runtime import logs
+    from bot.serve import runner
+    from bot.serve.supervision import ServeFailed
 
     command = args.command or "run"
     console = command == "demo" or (command == "run" and not registry.served(settings))

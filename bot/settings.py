@@ -24,16 +24,30 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.platforms.facebook.settings import FacebookSettings
+from bot.platforms.telegram.settings import TelegramSettings
+from bot.platforms.wordpress.settings import WordPressSettings
+from bot.platforms.zalo.settings import ZaloSettings
+
 ROOT = Path(__file__).resolve().parents[1]
-Platform = Literal["telegram", "zalo", "facebook", "wordpress"]
-GRAPH_BASE = "https://graph.facebook.com/v26.0"  # the version the Graph API docs show today
 
 
 class PlatformId(BaseModel):
-    """``telegram:123`` or ``zalo:abc``: one account or chat on one platform."""
+    """``<platform>:<id>``: one account or chat on one platform, named as in the registry."""
 
-    platform: Platform
+    platform: str
     id: str
+
+    @field_validator("platform")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        from bot.platforms.registry import served_names  # the rows import these settings
+
+        names = served_names()
+        if value not in names:  # the words pydantic gave when the names were a Literal
+            listed = [repr(name) for name in names]
+            raise ValueError(f"Input should be {', '.join(listed[:-1])} or {listed[-1]}")
+        return value
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.id}"
@@ -57,60 +71,6 @@ def _parse_ids(value: object) -> object:
 IdList = Annotated[list[PlatformId], NoDecode]
 
 
-def _parse_page_tokens(value: object) -> object:
-    """``FACEBOOK_PAGE_TOKENS``: ``<page_id>:<page access token>``, comma-separated. A wrong
-    entry is named by its position only: it may hold a token."""
-    if not isinstance(value, str):
-        return value
-    tokens: dict[str, str] = {}
-    for n, part in enumerate((p.strip() for p in value.split(",") if p.strip()), start=1):
-        page, sep, token = (side.strip() for side in part.partition(":"))
-        if not sep or not page.isdigit() or not token or page in tokens:
-            raise ValueError(f"facebook_tokens_format|{n}")
-        tokens[page] = token
-    return tokens
-
-
-class WordPressLogin(BaseModel):
-    """``user:application password`` of one WordPress site; the password is a secret."""
-
-    user: str
-    password: SecretStr
-
-
-def _parse_named(value: object) -> object:
-    """``name=value,name2=value2`` → a dict; a part without ``=`` is refused by name."""
-    if not isinstance(value, str):
-        return value
-    found: dict[str, str] = {}
-    for part in value.split(","):
-        if not part.strip():
-            continue
-        name, sep, item = part.partition("=")
-        if not sep or not name.strip() or not item.strip():
-            raise ValueError(f"named_format|{part.strip().partition('=')[0]}")
-        found[name.strip()] = item.strip()
-    return found
-
-
-def _parse_logins(value: object) -> object:
-    """``name=user:application password,…``; a wrong part is named by its site only, so the
-    one line printed at start never shows a password."""
-    if not isinstance(value, str):
-        return value
-    logins: dict[str, object] = {}
-    for part in value.split(","):
-        if not part.strip():
-            continue
-        name, sep, login = part.partition("=")
-        user, colon, password = login.partition(":")
-        if not (sep and name.strip() and user.strip() and colon and password.strip()):
-            raise ValueError(f"wordpress_login|{name.strip() if sep else '?'}")
-        logins[name.strip()] = {"user": user.strip(), "password": password.strip()}
-    return logins
-
-
-Named = Annotated[dict[str, str], NoDecode]
 HOST_NAME = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?")
 
 
@@ -137,28 +97,18 @@ def _loopback(host: str) -> bool:
         return False
 
 
-class Settings(BaseSettings):
+class Settings(
+    # Each platform's own variables, next to it (``bot/platforms/<name>/settings.py``, leaf
+    # modules); ``tests/test_registry.py`` checks that every row's ``settings_model`` is here.
+    TelegramSettings,
+    ZaloSettings,
+    FacebookSettings,
+    WordPressSettings,
+    BaseSettings,
+):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = Field(default=f"sqlite+aiosqlite:///{ROOT / 'data' / 'tintot.db'}")
-    telegram_bot_token: SecretStr | None = None
-    telegram_api_base: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
-    telegram_webhook_url: AnyHttpUrl | None = None
-    telegram_webhook_secret: SecretStr | None = None
-    telegram_max_connections: int = Field(default=40, ge=1, le=100)
-    # Seconds between two messages into one private chat: Telegram asks for at most one a
-    # second. Only tests that do not look at pacing set less.
-    telegram_chat_pace: float = Field(default=1.0, ge=0.0, le=60.0)
-    # BENCH ONLY (bench/flow.py's engine throughput): every send limiter off. Refused unless
-    # the Bot API is on this machine (the fake server), so it can never reach Telegram.
-    bench_no_limits: bool = False
-    zalo_bot_token: SecretStr | None = None
-    zalo_api_base: AnyHttpUrl = AnyHttpUrl("https://bot-api.zaloplatforms.com")
-    zalo_webhook_url: AnyHttpUrl | None = None
-    zalo_webhook_secret: SecretStr | None = None
-    zalo_monthly_message_budget: int | None = Field(default=None, ge=1)  # warn admins at 80%
-    facebook_page_tokens: Annotated[dict[str, SecretStr], NoDecode] = {}  # page id → token
-    facebook_graph_base: AnyHttpUrl = AnyHttpUrl(GRAPH_BASE)
     editor_chat_id: int | None = None
     publish_targets: IdList = []
     admin_ids: IdList = []
@@ -183,12 +133,6 @@ class Settings(BaseSettings):
     public_base_url: AnyHttpUrl | None = None
     # The office's board (/web, /quantri): with PUBLIC_BASE_URL, or the board is off.
     web_secret: SecretStr | None = Field(default=None, min_length=32)
-    # WordPress sites by name (``wordpress:<name>`` in PUBLISH_TARGETS): base URL, login, and
-    # whether posts go out at once or wait as drafts for the site's own editor.
-    wordpress_sites: Named = {}
-    wordpress_credentials: Annotated[dict[str, WordPressLogin], NoDecode] = {}
-    wordpress_timeout_seconds: float = Field(default=60, gt=0, le=600)
-    wordpress_status: Annotated[dict[str, Literal["publish", "draft"]], NoDecode] = {}
     # The daily backup (bot/backup/): on when BACKUP_DIR is set, at BACKUP_AT (TIMEZONE),
     # keeping the newest BACKUP_KEEP files there. ``python -m bot backup`` writes there too.
     backup_dir: Path | None = None
@@ -198,9 +142,6 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(default=None, min_length=16)
 
     _ids = field_validator("publish_targets", "admin_ids", "editor_ids", mode="before")(_parse_ids)
-    _pages = field_validator("facebook_page_tokens", mode="before")(_parse_page_tokens)
-    _named = field_validator("wordpress_sites", "wordpress_status", mode="before")(_parse_named)
-    _logins = field_validator("wordpress_credentials", mode="before")(_parse_logins)
     _fetch = field_validator("media_fetch_allow_hosts", mode="before")(_parse_allow_hosts)
 
     @field_validator("database_url")
@@ -211,12 +152,6 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "telegram_bot_token",
-        "telegram_webhook_url",
-        "telegram_webhook_secret",
-        "zalo_bot_token",
-        "zalo_webhook_url",
-        "zalo_webhook_secret",
         "media_dir",
         "backup_dir",
         "public_base_url",
@@ -226,8 +161,8 @@ class Settings(BaseSettings):
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
-        # ``ZALO_WEBHOOK_SECRET=`` in a deployment's env file means "not set": a webhook URL
-        # then needs a real secret (the platform's check says so), never an empty one.
+        # ``MEDIA_DIR=`` in a deployment's env file means "not set", never an empty value
+        # (each platform's settings model does the same for its own variables).
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("public_base_url")
@@ -266,7 +201,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _platforms(self) -> Self:
-        from bot.platforms.registry import PLATFORMS  # the platforms import these settings
+        from bot.platforms.registry import PLATFORMS  # the rows import these settings
 
         for platform in PLATFORMS:
             platform.check(self)
@@ -275,12 +210,6 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-
-def problem(variable: str, key: str, value: str = "") -> ValueError:
-    """A wrong setting found by a check spanning several fields (a platform's): pydantic gives
-    such errors no field, so the variable travels in the message, read by ``describe_error``."""
-    return ValueError(f"{variable}|{key}|{value}")
 
 
 def secret_values(model: BaseModel) -> list[str]:

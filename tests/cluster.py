@@ -13,8 +13,8 @@ from pathlib import Path
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
-from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.harness import free_port
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "cluster-Secret_1"

@@ -18,11 +18,11 @@ import pytest
 from hypothesis import settings
 
 from storage.db import make_engine, migrate
-from tests.fake_graph import PAGE, TOKEN, FakeGraph
-from tests.fake_telegram import FakeTelegram
-from tests.fake_wordpress import FakeWordPress
-from tests.fake_zalo import FakeZalo
 from tests.harness import ADMIN, CHANNEL, ED1, ED2, EDITORS, Harness, free_port, settings_for
+from tests.platforms.facebook.fake_graph import PAGE, TOKEN, FakeGraph
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.wordpress.fake_wordpress import FakeWordPress
+from tests.platforms.zalo.fake_zalo import FakeZalo
 from tests.support.board import board_settings, serve_board
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,14 +11,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.platforms.media import MediaSource
-from bot.runtime.app import App, build
-from bot.runtime.keeper import Backoff
-from bot.runtime.runner import serve
+from bot.runtime.app import App
+from bot.runtime.media import MediaSource
+from bot.serve.compose import build
+from bot.serve.keeper import Backoff
+from bot.serve.runner import serve
 from bot.settings import Settings
 from storage.models import Member, Submission
-from tests.fake_telegram import TOKEN, FakeTelegram, Sent
-from tests.fake_zalo import ZALO_TOKEN, FakeZalo
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram, Sent
+from tests.platforms.zalo.fake_zalo import ZALO_TOKEN, FakeZalo
 
 ORG = Path(__file__).resolve().parents[1] / "config" / "org.example.toml"
 # The editors' desk most end-to-end tests use: their group, the channel, who is who.
@@ -105,7 +106,7 @@ class Harness:
     async def start(self) -> None:
         self.app = await build(self.settings, clock=self.clock, media=self.media)
         self.task = asyncio.create_task(serve(self.app, handle_signals=False, backoff=self.backoff))
-        # Platforms start beside the scheduler's first tick (bot/runtime/keeper.py): a test's
+        # Platforms start beside the scheduler's first tick (bot/serve/keeper.py): a test's
         # first message waits for the bot's first poll. A test whose Telegram cannot start
         # goes on after a short wait.
         if self.settings.telegram_bot_token and not self.settings.telegram_webhook_url:

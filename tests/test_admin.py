@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import Audit, Ban, Unit
-from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 ADMIN = 9001
 

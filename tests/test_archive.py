@@ -19,8 +19,8 @@ from handlers.privacy import erasure
 from storage import archive
 from storage.models import Member, Status, Submission
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram
 from tests.harness import ED1, EDITORS, Harness, free_port
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.archive import merge_into, publish, serving
 from tests.support.flows import card, press, submit_raw
 from tests.support.process import run_bot

@@ -16,7 +16,7 @@ from bot.runtime.app import App
 from handlers.privacy import erasure
 from storage.models import Member, Submission
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.archive import merge_into, publish, serving
 from tests.support.browser import (
     fits_the_screen,

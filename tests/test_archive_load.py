@@ -20,7 +20,7 @@ from storage import archive
 from storage.db import make_engine
 from storage.models import Submission
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.archive import publish, serving
 
 

@@ -24,9 +24,9 @@ from storage import archive, media_store
 from storage.db import make_engine, migrate, revision_of
 from storage.models import Media
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import FakeZalo
 from tests.harness import ADMIN, ED1, Chat, Harness, settings_for
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.zalo.fake_zalo import FakeZalo
 from tests.support.backups import KEPT, bare_settings, every_row, fresh_place
 from tests.support.flows import ZaloChat, card, press, submit, submit_raw
 from tests.support.migrations import ADD_COLUMN, chain_copy, plant, revisions, throwaway

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 
 async def _at_first_field(bot: Harness, user_id: int) -> None:

@@ -13,9 +13,9 @@ from sqlmodel import select
 from handlers.admin.web_link import sign
 from storage.models import Outbox, SignInToken
 from tests.conftest import FROZEN, running
-from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import FakeZalo
 from tests.harness import ADMIN, ED1, Harness, free_port, settings_for
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.zalo.fake_zalo import FakeZalo
 from tests.support.board import LINK, SECRET, board_settings, link_from_bot, sign_in
 
 ZALO_ADMIN = "ad-zalo-web"

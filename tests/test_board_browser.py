@@ -9,8 +9,8 @@ from pathlib import Path
 from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
 from playwright.async_api import ViewportSize
 
-from tests.fake_telegram import FakeTelegram
 from tests.harness import ADMIN, CHANNEL, ED1, Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.board import link_from_bot
 from tests.support.browser import ARGS, CHROMIUM, needs_chromium, screenshot, serious_violations
 from tests.support.flows import card, press, submit_raw

@@ -5,8 +5,8 @@ is edited in place, loses its buttons and keeps its decision line whole."""
 from __future__ import annotations
 
 from handlers.engine.states import LIMITS, PATHS
-from tests.fake_telegram import FakeTelegram
 from tests.harness import CHANNEL, ED1, EDITORS, Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.flows import card, press
 
 LIMIT = 4096  # Telegram's text limit, which the fake enforces on editMessageText too

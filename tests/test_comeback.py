@@ -6,10 +6,10 @@ the admins are told once, and the other platforms serve."""
 from __future__ import annotations
 
 from tests.conftest import FROZEN, running
-from tests.fake_telegram import TOKEN, FakeTelegram
-from tests.fake_zalo import ZALO_TOKEN, FakeZalo
 from tests.harness import Harness, free_port, settings_for
 from tests.logcapture import captured_logs
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
+from tests.platforms.zalo.fake_zalo import ZALO_TOKEN, FakeZalo
 from tests.support.monitor import until_health
 
 ZALO_ADMIN = "zu-admin-01"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 
 async def test_unit_pages_edit_in_place_and_donvi_changes_it(

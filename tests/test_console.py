@@ -7,11 +7,11 @@ import io
 from sqlmodel import col, select
 
 from bot.platforms.console.service import event_from_line, run_console
-from bot.runtime.app import build
+from bot.serve.compose import build
 from storage.models import Media, Submission
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 SCRIPT = """2
 /gui

@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.runtime.app import App, build
+from bot.runtime.app import App
+from bot.serve.compose import build
 from handlers.engine.texts import render
 from handlers.engine.types import CALLBACK_LIMIT, Inbound
-from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 counter = itertools.count()
 

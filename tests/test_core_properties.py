@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot.runtime.app import App, build
+from bot.runtime.app import App
+from bot.serve.compose import build
 from bot.settings import Settings
 from handlers.engine.states import Step
 from handlers.engine.textnorm import has_forbidden
@@ -26,7 +27,7 @@ from handlers.engine.types import Inbound, MediaRef, Reply
 from handlers.member.answers import blank
 from handlers.wiring import build_core
 from storage.models import Member, Submission
-from tests.fake_telegram import parse_html
+from tests.platforms.telegram.fake_telegram import parse_html
 
 FIELDS = ("thoi_gian", "dia_diem", "nhan_vat", "muc_dich", "y_nghia", "link", "cam_nhan")
 TEXTS = [

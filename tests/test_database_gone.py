@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.runtime.watchdog import DatabaseGone
-from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 from tests.support.cli import main_in_process, run_bot, start_bot
 
 NOW = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)

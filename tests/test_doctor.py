@@ -16,16 +16,16 @@ import aiohttp
 import pytest
 
 from bot.cli import doctor
-from bot.runtime.app import build
+from bot.serve.compose import build
 from bot.settings import Settings
 from storage.db import make_engine, migrate
 from tests.conftest import FROZEN
-from tests.fake_graph import PAGE, FakeGraph
-from tests.fake_graph import TOKEN as PAGE_TOKEN
-from tests.fake_telegram import TOKEN, FakeTelegram
-from tests.fake_wordpress import PASSWORD, USER, FakeWordPress
-from tests.fake_zalo import ZALO_TOKEN, FakeZalo
 from tests.harness import CHANNEL, EDITORS, ORG, free_port, org_file
+from tests.platforms.facebook.fake_graph import PAGE, FakeGraph
+from tests.platforms.facebook.fake_graph import TOKEN as PAGE_TOKEN
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
+from tests.platforms.wordpress.fake_wordpress import PASSWORD, USER, FakeWordPress
+from tests.platforms.zalo.fake_zalo import ZALO_TOKEN, FakeZalo
 from tests.support.process import run_bot
 
 

@@ -3,8 +3,8 @@ taken and how to change an answer; the answer stored stays the one first sent.""
 
 from __future__ import annotations
 
-from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 LAN = 5501
 NOT_TAKEN = "không nhận tin nhắn đã sửa"

@@ -10,8 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.platforms.media import MediaUnavailable
-from bot.runtime.media import fetch_url
+from bot.runtime.media import MediaUnavailable, fetch_url
 from bot.runtime.safe_fetch import Allowed, forbidden
 from tests.conftest import running
 from tests.fake_web import FakeWeb

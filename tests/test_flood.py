@@ -17,8 +17,8 @@ import pytest
 
 from bot.runtime.ratelimit import BURST
 from handlers.engine.flood import LIMIT
-from tests.fake_telegram import FakeTelegram, Sent
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram, Sent
 
 NOW = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
 PACE = 0.25  # seconds: a private chat's "second"
@@ -31,7 +31,7 @@ async def paced(db_url: str, fake: FakeTelegram) -> AsyncIterator[Harness]:
     fake.enforce_flood_limits(period=60 * PACE, private_chats=True)
     harness = Harness(db_url=db_url, fake=fake, now=NOW, telegram_chat_pace=PACE)
     await harness.start()
-    # The platform starts beside the scheduler's first tick (bot/runtime/keeper.py): the flood
+    # The platform starts beside the scheduler's first tick (bot/serve/keeper.py): the flood
     # must begin once the bot polls, or its first answers are measured against the start.
     await fake.until(lambda: any(method == "getUpdates" for method, _ in fake.calls))
     try:

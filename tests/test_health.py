@@ -11,16 +11,16 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.runtime.app import build
 from bot.runtime.health import HEALTH
-from bot.runtime.supervision import ServeFailed, Supervisor
+from bot.serve.compose import build
+from bot.serve.supervision import ServeFailed, Supervisor
 from bot.settings import Settings
 from bot.web import server
 from tests.conftest import FROZEN, PG_URL, running
-from tests.fake_telegram import TOKEN, FakeTelegram
-from tests.fake_zalo import ZALO_TOKEN, FakeZalo
 from tests.harness import ORG, Harness, free_port, settings_for
 from tests.logcapture import captured_logs
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
+from tests.platforms.zalo.fake_zalo import ZALO_TOKEN, FakeZalo
 from tests.support.monitor import healthz, until_health
 
 

@@ -25,8 +25,8 @@ from handlers.reports.report import build_report
 from handlers.reports.report_files import workbook
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Member, Status, Submission, Unit
-from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

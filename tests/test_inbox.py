@@ -11,15 +11,16 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.runtime.app import App, build
+from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner
+from bot.serve.compose import build
 from handlers.engine.core import StoreUnavailable
 from handlers.engine.types import Inbound
 from storage import inbox, updates
 from storage.clock import system as utcnow
 from storage.models import Inbox, ProcessedUpdate
-from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 
 @pytest.fixture

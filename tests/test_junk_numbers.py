@@ -10,9 +10,9 @@ import pytest
 
 from bot.platforms.console.service import event_from_line
 from handlers.engine.numbers import number
-from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import FakeZalo
 from tests.harness import ED1, EDITORS, ZALO_EDITOR, Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.zalo.fake_zalo import FakeZalo
 from tests.support.cli import main_in_process, run_bot
 from tests.support.flows import ZaloChat, submit_on_zalo
 

@@ -8,8 +8,8 @@ import pytest
 
 from handlers.member.links import Link, Refused, read_link
 from handlers.org import load_org
-from tests.fake_telegram import FakeTelegram
 from tests.harness import ORG, Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 TRUSTED = load_org(ORG)
 

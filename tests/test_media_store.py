@@ -18,18 +18,17 @@ from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.tasks import forget_member
-from bot.platforms.media import MediaUnavailable
 from bot.platforms.telegram.download import fetcher
 from bot.platforms.telegram.service import make_bot
-from bot.runtime.media import StoreSource
+from bot.runtime.media import MediaUnavailable, StoreSource
 from bot.runtime.media_route import add_media_routes
 from storage import media_store
 from storage.db import make_engine, make_sessions, migrate
 from storage.media_store import Refused
 from storage.models import Media, MediaBlob, Member, Status, Submission
 from storage.retention import delete_drafts
-from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 from tests.support.flows import submit_raw
 from tests.support.images import jpeg, mp4
 

@@ -17,15 +17,16 @@ from PIL import Image
 from sqlalchemy import delete, update
 from sqlmodel import col, select
 
-from bot.runtime.app import App, build
+from bot.runtime.app import App
 from bot.runtime.archive_media import thumbnail
+from bot.serve.compose import build
 from handlers.privacy import erasure
 from storage.db import make_engine, make_sessions
 from storage.models import Media, Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
 from tests.conftest import FROZEN
-from tests.fake_telegram import TOKEN, FakeTelegram
-from tests.fake_wordpress import FakeWordPress
 from tests.harness import CHANNEL, ED1, EDITORS, Harness, free_port, make_settings
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
+from tests.platforms.wordpress.fake_wordpress import FakeWordPress
 from tests.support.archive import publish, serving
 from tests.support.cli import start_bot
 from tests.support.flows import card, press, submit_raw

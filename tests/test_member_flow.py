@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import Media, Status
-from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 RAW = [
     "Sáng Chủ nhật 15/11/2026",

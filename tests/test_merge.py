@@ -15,9 +15,9 @@ from handlers.privacy import erasure
 from storage import reports
 from storage.models import Audit, Member, Outbox, Status, Submission
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram, Sent
-from tests.fake_zalo import FakeZalo
 from tests.harness import CHANNEL, ED1, ED2, EDITORS, Harness, settings_for
+from tests.platforms.telegram.fake_telegram import FakeTelegram, Sent
+from tests.platforms.zalo.fake_zalo import FakeZalo
 from tests.support.flows import ARTICLE, ZaloChat, send_article, submit_raw, zalo_article
 
 SCHOOL = "Đoàn trường THPT Bình Tân"

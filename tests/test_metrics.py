@@ -10,8 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from storage import inbox, usage
 from tests.conftest import FROZEN, running
-from tests.fake_telegram import FakeTelegram
 from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, Harness, free_port
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.flows import card, press, submit_raw
 from tests.support.monitor import until_health
 

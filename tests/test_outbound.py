@@ -7,14 +7,15 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlmodel import select
 
-from bot.runtime.app import App, build
+from bot.runtime.app import App
+from bot.serve.compose import build
 from handlers.desk import cards, outbound
 from handlers.engine.texts import render
 from handlers.engine.types import Inbound
 from storage import outbox
 from storage.models import Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
-from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 
 @pytest.fixture

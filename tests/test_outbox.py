@@ -32,7 +32,7 @@ from handlers.org import load_org
 from storage import outbox
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Outbox, OutboxKind, OutboxStatus
-from tests.fake_telegram import TOKEN, FakeTelegram, Sent
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram, Sent
 
 ORG = load_org(Path(__file__).resolve().parents[1] / "config" / "org.example.toml")
 USER = 5001  # a private chat: the fake knows it once the user has written

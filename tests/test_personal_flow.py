@@ -10,9 +10,9 @@ from sqlmodel import col, select
 
 from storage.models import Audit
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import FakeZalo
 from tests.harness import CHANNEL, ED1, ED2, EDITORS, STRANGER, ZALO_EDITOR, Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.zalo.fake_zalo import FakeZalo
 from tests.support.flows import ZaloChat, card, press, submit_raw
 
 STORY = [

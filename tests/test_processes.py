@@ -15,8 +15,8 @@ from storage import inbox
 from storage.db import make_engine, make_sessions
 from storage.models import Inbox, Member, Submission
 from tests.conftest import FROZEN
-from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.harness import Chat, Harness, free_port
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
 

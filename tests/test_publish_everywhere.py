@@ -16,10 +16,10 @@ from bot.platforms.facebook.service import FacebookService
 from bot.platforms.protocol import Service
 from bot.platforms.wordpress.service import WordPressService
 from tests.conftest import FROZEN
-from tests.fake_graph import PAGE, TOKEN, FakeGraph
-from tests.fake_telegram import FakeTelegram
-from tests.fake_wordpress import PASSWORD, USER, FakeWordPress
 from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, Harness
+from tests.platforms.facebook.fake_graph import PAGE, TOKEN, FakeGraph
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.wordpress.fake_wordpress import PASSWORD, USER, FakeWordPress
 from tests.support.flows import card, press, submit_raw
 from tests.support.images import jpeg
 from tests.support.sites import until

@@ -16,8 +16,8 @@ from sqlmodel import col, select
 import bot.platforms.telegram.service  # noqa: F401
 from storage.models import PostVersion
 from tests.conftest import FROZEN, running
-from tests.fake_telegram import FakeTelegram
 from tests.harness import CHANNEL, ED1, EDITORS, Harness, free_port
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.archive import publish, serving
 from tests.support.flows import ARTICLE, card, press, send_article, submit_raw
 

@@ -8,16 +8,17 @@ import io
 from typing import Any, get_args
 
 import pytest
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from bot.platforms.protocol import Platform, Receives, Sends, Served, TextUnit
 from bot.platforms.registry import PLATFORMS, served
-from bot.settings import Settings, secret_values
+from bot.serve.compose import platforms
+from bot.settings import Settings, describe_error, secret_values
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import FakeZalo
 from tests.harness import ORG, Harness, free_port, settings_for
 from tests.logcapture import captured_logs
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.zalo.fake_zalo import FakeZalo
 
 
 def holds_secret(annotation: Any) -> bool:
@@ -35,7 +36,12 @@ def test_every_row_says_what_it_is() -> None:
         assert isinstance(platform, Platform)
         for name in platform.secrets:  # its secrets are secrets of the settings model
             assert holds_secret(Settings.model_fields[name].annotation), name
-    telegram, zalo, facebook, wordpress, console = PLATFORMS
+        model = platform.settings_model  # its variables are in the one Settings
+        assert model is None or issubclass(Settings, model), platform.name
+        assert platform.templates == f"platforms/{platform.name}"
+    rows = {p.name: p for p in PLATFORMS}
+    telegram, zalo, console = rows["telegram"], rows["zalo"], rows["console"]
+    facebook, wordpress = rows["facebook"], rows["wordpress"]
     assert (telegram.buttons, telegram.text_limit, telegram.text_unit) == (
         True,
         4096,
@@ -45,6 +51,36 @@ def test_every_row_says_what_it_is() -> None:
     assert not console.buttons and not isinstance(console, Served)
     assert isinstance(facebook, Served) and facebook.sends == {Sends.POSTS}
     assert isinstance(wordpress, Served) and wordpress.sends == {Sends.POSTS}
+    assert [(p.label, p.chats) for p in PLATFORMS] == [
+        ("Telegram", True),
+        ("Zalo", True),
+        ("Facebook", False),
+        ("Website", False),
+        ("Kênh", True),
+    ]
+    assert zalo.fetch_media is not None and telegram.fetch_media is None  # Telegram: its bot
+    # A webhook reaches a receiver class of the platform's own; a publish-only target has none.
+    assert [p.name for p in PLATFORMS if p.receiver is not None] == ["telegram", "zalo"]
+
+
+def test_what_the_core_is_told_comes_from_the_rows() -> None:
+    """The core imports no platform: start-up tells it which have buttons and where people
+    chat; a deployment's ids are checked against the rows' names."""
+    told = platforms()
+    assert [(f.name, f.chats, f.buttons) for f in told.facts] == [
+        ("telegram", True, True),
+        ("zalo", True, False),
+        ("facebook", False, False),
+        ("wordpress", False, False),
+    ]
+    assert list(told.fetch_media) == ["zalo"]
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None, org_config=ORG, admin_ids="console:1")
+    assert describe_error(refused.value) == (
+        "ADMIN_IDS",
+        "other",
+        "Input should be 'telegram', 'zalo', 'facebook' or 'wordpress'",
+    )
 
 
 def test_run_serves_the_rows_that_have_a_token() -> None:

@@ -6,8 +6,8 @@ import asyncio
 
 from storage import updates
 from storage.db import make_engine, make_sessions
-from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 
 async def test_restart_mid_flow_continues_at_the_same_step(

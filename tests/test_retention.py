@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime.app import make_deps
 from bot.runtime.scheduler import run_scheduler
+from bot.serve.compose import platforms
 from bot.settings import Settings, describe_error
 from handlers.engine.context import Deps
 from handlers.org import load_org
@@ -25,9 +26,9 @@ from handlers.privacy import retention
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Ban, Media, Member, Outbox, Status, Submission
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import FakeZalo
 from tests.harness import ORG, Harness, settings_for
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.zalo.fake_zalo import FakeZalo
 from tests.support.flows import ZaloChat
 
 T0 = datetime(2026, 10, 1, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
@@ -103,7 +104,7 @@ def test_the_warning_comes_a_week_before_or_halfway() -> None:
 
 def test_the_retention_is_a_setting() -> None:
     settings = Settings(_env_file=None, org_config=ORG, draft_retention_days=45)
-    deps = make_deps(settings, DEPS.org, DEPS.clock, console=False)
+    deps = make_deps(settings, DEPS.org, DEPS.clock, platforms())
     assert deps.draft_retention == timedelta(days=45)
     assert Settings(_env_file=None, org_config=ORG).draft_retention_days == 30
     with pytest.raises(ValidationError) as error:

@@ -8,8 +8,8 @@ import asyncio
 from sqlmodel import select
 
 from storage.models import Audit, Outbox
-from tests.fake_telegram import FakeTelegram
 from tests.harness import ADMIN, CHANNEL, ED1, ED2, EDITORS, STRANGER, Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.flows import card, press, submit_raw
 
 

@@ -25,9 +25,9 @@ from storage import outbox, reports
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Audit, Inbox, Media, Member, Outbox, OutboxKind, Status, Submission
 from storage.rights import Erased
-from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import FakeZalo
 from tests.harness import CHANNEL, ED1, EDITORS, ORG, ZALO_EDITOR, Chat, Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.zalo.fake_zalo import FakeZalo
 from tests.support.flows import (
     ARTICLE,
     ZaloChat,

@@ -22,7 +22,7 @@ from storage.db import make_engine, make_sessions
 from storage.models import Audit, Outbox, Submission
 from tests.cluster import CHANNEL, ED1, ED2, EDITORS, Cluster
 from tests.conftest import PG_URL
-from tests.fake_telegram import FakeTelegram, Sent
+from tests.platforms.telegram.fake_telegram import FakeTelegram, Sent
 
 pytestmark = pytest.mark.skipif(PG_URL is None, reason="several workers need PostgreSQL")
 FINAL = {"sent", "needs_check"}

@@ -88,7 +88,7 @@ async def sessions(db_url: str) -> AsyncIterator[Sessions]:
 
 
 def deps(org: OrgConfig = SLOTTED, editor_chat: str | None = EDITORS) -> Deps:
-    return Deps(org=org, tz=VN, editor_chat=editor_chat)
+    return Deps(org=org, tz=VN, editor_chat=editor_chat, editor_platform="telegram")
 
 
 async def add(

@@ -16,14 +16,14 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.runtime.app import build
-from bot.runtime.runner import serve
-from bot.runtime.supervision import ServeFailed
+from bot.serve.compose import build
+from bot.serve.runner import serve
+from bot.serve.supervision import ServeFailed
 from bot.settings import Settings, secret_values
-from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import FakeZalo
 from tests.harness import ORG, free_port
 from tests.logcapture import captured_logs, secret_settings
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.zalo.fake_zalo import FakeZalo
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from handlers.jobs.schedule import tick
-from tests.fake_telegram import FakeTelegram
 from tests.harness import CHANNEL, ED1, EDITORS, Harness, org_file
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.flows import card, press, submit_raw
 
 MONDAY_9H = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam

@@ -20,14 +20,15 @@ from syrupy.types import SnapshotIndex
 from bot.platforms.console.service import show
 from bot.platforms.plain import plain_reply
 from bot.platforms.textsplit import split, visible_html_len
-from bot.runtime.app import App, build
+from bot.runtime.app import App
+from bot.serve.compose import build
 from handlers.desk import cards
 from handlers.engine.texts import TEMPLATES, environment, label, render
 from handlers.engine.types import Choice, Reply, Say
 from storage import outbox
 from storage.models import Audit, Media, Member, OutboxKind, OutboxStatus, Submission
-from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.messages import AT, EMAIL, LABELS, LONG, NAME, PLAIN_ONLY, USER, Case, cases
 
 # The files are named after the template alone, whichever test and backend render it.
@@ -42,6 +43,8 @@ STATIC = cases()
 FROM_DATABASE = [
     "card.j2",
     "card_personal.j2",
+    "card_sender.j2",
+    "platforms/telegram/card_sender.j2",
     "preview.j2",
     "post.j2",
     "review/card.j2",
@@ -316,6 +319,9 @@ async def test_cards_previews_and_posts(app: App, snapshot_text: SnapshotAsserti
             choices = ((Choice("📨 Gửi", "x:1"),), (Choice("✏️ Sửa", "x:2"), Choice("✖️ Hủy", "x:3")))
             preview = Reply(Say("preview.j2", context), choices, refs)
             pages["preview.j2"].append(Case(f"xem trước: {name}", preview))
+        for template in ("card_sender.j2", "platforms/telegram/card_sender.j2"):
+            context = await cards.card_context(session, subs["pending"], deps)
+            pages[template].append(Case("người gửi", Reply(Say(template, context))))
         for name in ("pending", "approved"):
             context = await cards.card_context(session, subs[name], deps)
             pages["card_personal.j2"].append(Case(name, Reply(Say("card_personal.j2", context))))

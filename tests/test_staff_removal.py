@@ -4,8 +4,8 @@ No admin can remove themselves, so the organisation always keeps one."""
 
 from __future__ import annotations
 
-from tests.fake_telegram import FakeTelegram
 from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.flows import submit_on_telegram
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.runtime.outbox import OutboxWorker
-from bot.runtime.supervision import ServeFailed
+from bot.serve.supervision import ServeFailed
 from tests.conftest import FROZEN
-from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.harness import Harness
 from tests.logcapture import captured_logs
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,7 +44,7 @@ async def test_an_outbox_worker_that_dies_ends_serve(
 # The real process, its scheduler made to die once it runs (the only way in from outside).
 DYING_SCHEDULER = """
 import sys
-import bot.runtime.runner as runner
+import bot.serve.runner as runner
 
 async def dies(*args, **kwargs):
     raise RuntimeError("scheduler broke")

@@ -14,10 +14,10 @@ from handlers.engine.types import Say
 from handlers.reports.periods import parse_period
 from handlers.reports.report import build_report
 from storage.models import Audit
-from tests.fake_telegram import FakeTelegram
-from tests.fake_wordpress import FakeWordPress
-from tests.fake_zalo import FakeZalo
 from tests.harness import CHANNEL, ED1, EDITORS, Harness, settings_for
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.wordpress.fake_wordpress import FakeWordPress
+from tests.platforms.zalo.fake_zalo import FakeZalo
 from tests.support.flows import card, press
 from tests.support.sites import NOW, approved, site_bot
 

@@ -11,8 +11,8 @@ import pytest
 
 from bot.runtime.app import App
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram
 from tests.harness import free_port
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.archive import publish, serving
 from tests.support.board import board_settings
 

@@ -67,7 +67,7 @@ async def run(
 
 
 def organisation(settings: Settings) -> Finding:
-    from bot.runtime.runner import org_problem
+    from bot.serve.runner import org_problem
 
     path = str(settings.org_config)
     try:

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.platforms.protocol import Served
+from bot.platforms.registry import PLATFORMS
 from handlers import fields
 from handlers.org import OrgConfig
 from storage.models import Media, Member, Outbox, Status, Submission, Unit
@@ -49,7 +51,9 @@ GIVEN = _pool(
     "An|Bình|Châu|Dũng|Hà|Hạnh|Hiếu|Hùng|Khánh|Lan|Linh|Long|Mai|Nam|Nhung|Phúc|Quân|Tâm|Thảo|"
     "Trang|Tuấn|Vy|Yến"
 )
-EDITORS = [("telegram:7001", "Trần Thu Hà"), ("telegram:7002", "Lê Minh Quân")]
+# The demo's people, group and channel are on the platform with buttons, as a real union's.
+HOME = next(p.name for p in PLATFORMS if isinstance(p, Served) and p.buttons)
+EDITORS = [(f"{HOME}:7001", "Trần Thu Hà"), (f"{HOME}:7002", "Lê Minh Quân")]
 PLACES = _pool(
     "Nhà văn hóa khu phố|Sân trường THCS|Trạm y tế phường|Công viên khu dân cư|Chợ dân sinh|"
     "Hội trường UBND phường|Điểm trường tiểu học|Mái ấm tình thương"
@@ -182,7 +186,7 @@ def _item(rng: random.Random, plan: _Plan, sid: int) -> tuple[dict[str, Any], li
         published_at=published if status == Status.PUBLISHED else None,
     )  # fmt: skip
     media = [
-        {"submission_id": sid, "kind": "photo", "platform": "telegram", "created_at": sent,
+        {"submission_id": sid, "kind": "photo", "platform": HOME, "created_at": sent,
          "ref": f"AgACAgUAAxkBAAIdemo{sid:x}n{n}", "source_key": f"demo:{sid}:{n}",
          "media_group_id": f"demo{sid}", "size": rng.randint(80, 900) * 1024}
         for n in range(rng.choice([0, 1, 1, 2, 3, 4] if raw else [0, 0, 0, 1]))
@@ -232,7 +236,7 @@ async def seed_demo(
     plan = _Plan(
         org=org,
         tz=tz,
-        targets=targets if targets is not None else [("telegram", "-1001000000001")],
+        targets=targets if targets is not None else [(HOME, "-1001000000001")],
         units=unit_names,
         people=people,
         activity=list(accumulate(rng.paretovariate(1.5) for _ in people)),
@@ -243,7 +247,7 @@ async def seed_demo(
         limit=datetime.combine(end + timedelta(days=1), time(), tz).astimezone(UTC),
     )
     members = [
-        {"id": pid, "platform": "telegram", "platform_user_id": str(9_000_000_000 + pid),
+        {"id": pid, "platform": HOME, "platform_user_id": str(9_000_000_000 + pid),
          "chat_id": str(9_000_000_000 + pid), "display_name": name, "unit_code": unit,
          "step": "idle", "step_data": {}, "created_at": now, "updated_at": now}
         for pid, unit, name in people

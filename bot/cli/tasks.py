@@ -12,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.cli.export import export
 from bot.cli.outputs import refusal
 from bot.cli.seed_demo import seed_demo
-from bot.runtime.app import App, build
+from bot.runtime.app import App
+from bot.serve.compose import build
 from bot.settings import Settings
 from handlers.engine import numbers
 from handlers.engine.texts import render
@@ -49,7 +50,7 @@ def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     report.add_argument("--force", action="store_true", help="replace existing files")
     erase = commands.add_parser("forget", help="erase a member's personal data (on request)")
     erase.add_argument(
-        "--member", required=True, help="telegram:123456789, zalo:abc, or a member number #5"
+        "--member", required=True, help="<platform>:<id> as in ADMIN_IDS, or a member number #5"
     )
 
 

@@ -1,7 +1,6 @@
-"""What a platform that takes bytes (Facebook Pages, WordPress, the web archive) gets for a
-photo or video of a post, and what a platform that can change a post after it went out
-offers. Two small contracts, so that the media store, the publish targets and the
-correction/take-down commands are written against each other without knowing each other."""
+"""What a platform that can change a post after it went out offers (``/suabai``, ``/gobai``):
+a contract the publish targets implement and the take-down commands call, without knowing
+each other. The bytes of a post's photos come from ``bot.runtime.media`` (``MediaSource``)."""
 
 from __future__ import annotations
 
@@ -10,31 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from storage.models import Media, Outbox
-
-
-@dataclass(frozen=True)
-class MediaFile:
-    """The bytes of one photo or video, from the bot's own media store (never a Telegram
-    download link: it holds the token; never a Zalo URL: it may have expired)."""
-
-    data: bytes
-    mime: str  # e.g. image/jpeg, video/mp4
-    name: str  # a file name for multipart uploads, e.g. "<sha256>.jpg"
-    kind: str  # photo | video
-    width: int | None = None
-    height: int | None = None
-
-
-class MediaSource(Protocol):
-    async def get(self, media: Media) -> MediaFile:
-        """The stored bytes of ``media``, fetched from its platform once when first needed;
-        raises ``MediaUnavailable`` when they cannot be had."""
-        ...
-
-
-class MediaUnavailable(Exception):
-    """A photo or video whose bytes cannot be had (gone at the source, too big, not media)."""
+    from storage.models import Outbox
 
 
 class Change(enum.StrEnum):

@@ -1,5 +1,12 @@
 """What every platform says about itself, and what a running one does: the interface the
-registry (``bot/platforms/registry.py``) lists and ``bot/runtime/runner.py`` serves."""
+registry (``bot/platforms/registry.py``) lists and start-up (``bot/serve/``) serves.
+
+A row says what the platform is (``name``, ``label``, ``chats``, ``buttons``, its text limit),
+where its variables are (``settings_model``, a leaf module ``bot/platforms/<name>/settings.py``
+composed into ``bot.settings.Settings``), how a webhook reaches it (``receiver``), how a URL
+arriving in a message becomes bytes (``fetch_media``) and where its own texts are
+(``templates``: ``templates/platforms/<name>/``). Nothing outside ``bot/platforms/`` spells a
+platform's name: everything else reads these rows, or what start-up derives from them."""
 
 from __future__ import annotations
 
@@ -9,12 +16,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
+from pydantic import BaseModel
+
 if TYPE_CHECKING:
     from bot.runtime.app import App
     from bot.runtime.inbox import InboxRunner
+    from bot.runtime.media import FetchMedia
     from bot.runtime.outbox import OutboxWorker
     from bot.settings import Settings
-    from bot.web.hooks import Routes
+    from bot.web.hooks import Receiver, Routes
 
 
 class Receives(enum.StrEnum):
@@ -60,16 +70,50 @@ class Finding:
     context: Mapping[str, object]
 
 
+def problem(variable: str, key: str, value: str = "") -> ValueError:
+    """A wrong setting found by a check spanning several fields (a platform's): pydantic gives
+    such errors no field, so the variable travels in the message, read by
+    ``bot.settings.describe_error``."""
+    return ValueError(f"{variable}|{key}|{value}")
+
+
+class Row:
+    """What every row derives from its ``name``: its label (how people see it, from
+    ``templates/platforms/<name>/names.j2``) and its templates' folder."""
+
+    name: str
+
+    @property
+    def label(self) -> str:
+        from handlers.engine.texts import label  # the row loads before any template
+
+        return label("label", f"{self.templates}/names.j2")
+
+    @property
+    def templates(self) -> str:
+        return f"platforms/{self.name}"
+
+
 @runtime_checkable
 class Platform(Protocol):
     """A platform as the registry lists it."""
 
-    name: str  # as in PUBLISH_TARGETS, ADMIN_IDS and the update keys: "telegram", "zalo"
+    name: str  # as in PUBLISH_TARGETS, ADMIN_IDS and the update keys
+    chats: bool  # people talk to the bot there (members, editors, admins)
     buttons: bool  # inline buttons; without them choices are a numbered list
     text_limit: int  # longest text of one message, in ``text_unit``
     text_unit: TextUnit
     secrets: tuple[str, ...]  # the Settings fields holding its secrets
     sends: frozenset[Sends]
+    settings_model: type[BaseModel] | None  # its variables; composed into Settings
+    receiver: type[Receiver] | None  # its webhook (verify, then receive); None: none
+    fetch_media: FetchMedia | None  # a URL in a message (a photo) → bytes; None: no URLs
+
+    @property
+    def label(self) -> str: ...  # how people see it: "Telegram", "Website"
+
+    @property
+    def templates(self) -> str: ...  # its folder under templates/: "platforms/<name>"
 
     def enabled(self, settings: Settings) -> bool:
         """Whether ``python -m bot run`` serves it (its token is set)."""
@@ -106,14 +150,14 @@ class Checked(Protocol):
 
 
 class Service(Protocol):
-    """A running platform; the runner calls these in this order."""
-
-    inbox: InboxRunner
+    """A running platform, which sends through the outbox; the keeper calls these in this
+    order. A publish-only target (Facebook Pages, WordPress) is no more than this."""
 
     def worker(self) -> OutboxWorker: ...
 
     async def start(self, routes: Routes) -> asyncio.Task[None] | None:
-        """Register its webhook path on the shared server, or start polling (the task)."""
+        """Register its webhook receiver on the shared server, or start polling, or a watch
+        of its own (the task)."""
         ...
 
     async def after_listening(self) -> None:
@@ -123,6 +167,14 @@ class Service(Protocol):
     async def stop_listening(self) -> None: ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class Listening(Service, Protocol):
+    """A running platform that people talk to: what arrives is stored in its inbox first,
+    which the keeper sweeps for rows a dead worker left."""
+
+    inbox: InboxRunner
 
 
 S = TypeVar("S", bound=Service)

@@ -1,19 +1,17 @@
-"""The one list of platforms. ``bot/runtime/runner.py`` serves every row whose token is set,
-``bot/settings.py`` runs every row's ``check`` at start, and the log redaction finds every
-secret in the settings by itself.
+"""The one list of platforms. Start-up (``bot/serve/``) serves every row whose token is set,
+``bot/settings.py`` runs every row's ``check`` at start and validates the platform part of
+``ADMIN_IDS``, ``EDITOR_IDS`` and ``PUBLISH_TARGETS`` against the rows' names, and the log
+redaction finds every secret in the settings by itself. Everything else that needs to know
+the platforms (which have buttons, where people chat, how a photo's URL is fetched, a
+platform's label) reads the rows, or what start-up derives from them (``facts``).
 
-Adding a platform, e.g. a publish-only target such as Facebook Pages or WordPress:
-1. a folder ``bot/platforms/<name>/`` whose ``__init__.py`` holds a class implementing
-   ``Served`` (``bot/platforms/protocol.py``: its name, buttons, text limit and unit, secrets,
-   ``check`` of its settings, how it receives, what it sends, ``open`` and ``explain``) and
-   whose service sends through the outbox (``receives`` NOTHING: ``start`` returns None);
-2. its settings in ``bot/settings.py`` (tokens as ``SecretStr``, or lists or dicts of them,
-   e.g. ``FACEBOOK_PAGE_TOKENS``: redacted from logs without further work) and
-   ``.env.example``;
-3. one row below;
-4. a sender that can change what it posted implements ``Correctable``
-   (``bot/platforms/media.py``) and ``open`` registers it in ``app.core.deps.correctors``
-   under the platform's name: ``/gobai`` and ``/suabai`` then reach it.
+Adding a platform, e.g. the Zalo Official Account or a publish-only target (WordPress):
+1. a folder ``bot/platforms/<name>/`` whose ``__init__.py`` holds a row implementing
+   ``Served`` (``bot/platforms/protocol.py``) and whose ``settings.py`` holds its variables
+   (a leaf pydantic model, named as ``settings_model`` and listed among ``Settings``' bases);
+2. its texts under ``templates/platforms/<name>/`` (``names.j2``: its label);
+3. its tests and fake server under ``tests/platforms/<name>/``;
+4. one row below; its variables in ``.env.example`` and README.md.
 """
 
 from __future__ import annotations
@@ -32,3 +30,8 @@ PLATFORMS: tuple[Platform, ...] = (TELEGRAM, ZALO, FACEBOOK, WORDPRESS, CONSOLE)
 def served(settings: Settings) -> list[Served]:
     """The platforms ``python -m bot run`` starts with these settings; none: the console."""
     return [p for p in PLATFORMS if isinstance(p, Served) and p.enabled(settings)]
+
+
+def served_names() -> tuple[str, ...]:
+    """The names ``ADMIN_IDS``, ``EDITOR_IDS`` and ``PUBLISH_TARGETS`` may use."""
+    return tuple(p.name for p in PLATFORMS if isinstance(p, Served))

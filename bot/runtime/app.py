@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -10,12 +11,11 @@ from typing import IO
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.platforms.media import MediaSource
-from bot.runtime.media import Fetch, StoreSource, fetch_url
+from bot.runtime.media import Fetch, FetchMedia, MediaSource, StoreSource
 from bot.runtime.safe_fetch import Allowed
 from bot.runtime.watchdog import check_writable
 from bot.settings import Settings
-from handlers.engine.context import Deps
+from handlers.engine.context import Deps, PlatformFacts
 from handlers.engine.core import Core
 from handlers.org import OrgConfig, load_org
 from handlers.wiring import build_core
@@ -47,40 +47,42 @@ class App:
             self.file_lock.close()
 
 
-def make_deps(settings: Settings, org: OrgConfig, clock: Clock, *, console: bool) -> Deps:
-    if console:  # the demo plays every role in one terminal, with its own group and channel
-        from bot.platforms.console.service import CHANNEL, EDITORS, ROLES
+@dataclass(frozen=True)
+class Platforms:
+    """What the runtime is told of the registry by start-up (``bot/serve/``): the core's facts
+    of each platform and how a URL arriving in a message on one becomes bytes."""
 
-        return Deps(
-            org=org,
-            tz=settings.tz,
-            clock=clock,
-            editor_chat=EDITORS,
-            editor_platform="console",
-            admins=frozenset({f"console:{ROLES['quantri'][0]}"}),
-            editors=frozenset({f"console:{ROLES['bientap'][0]}"}),
-            targets=(("console", CHANNEL),),
-            draft_retention=timedelta(days=settings.draft_retention_days),
-        )
-    return Deps(
+    facts: tuple[PlatformFacts, ...] = ()
+    fetch_media: Mapping[str, FetchMedia] = field(default_factory=dict)
+    # Replaces the deployment's people and places (the offline console's one-terminal demo).
+    demo: Callable[[Deps], Deps] | None = None
+
+
+def make_deps(settings: Settings, org: OrgConfig, clock: Clock, platforms: Platforms) -> Deps:
+    # EDITOR_CHAT_ID is a group where cards have buttons (the one platform with them).
+    group = next((p.name for p in platforms.facts if p.buttons and p.chats), "")
+    deps = Deps(
         org=org,
         tz=settings.tz,
         clock=clock,
         editor_chat=str(settings.editor_chat_id) if settings.editor_chat_id else None,
+        editor_platform=group,
         admins=frozenset(str(ident) for ident in settings.admin_ids),
         editors=frozenset(str(ident) for ident in settings.editor_ids),
         targets=tuple((target.platform, target.id) for target in settings.publish_targets),
         draft_retention=timedelta(days=settings.draft_retention_days),
         web_base=str(settings.public_base_url).rstrip("/") if settings.public_base_url else None,
         web_secret=settings.web_secret.get_secret_value() if settings.web_secret else None,
+        platforms=platforms.facts,
     )
+    return platforms.demo(deps) if platforms.demo is not None else deps
 
 
 async def build(
     settings: Settings,
+    platforms: Platforms,
     *,
     clock: Clock = system,
-    console: bool = False,
     task: bool = False,
     media: MediaSource | None = None,
 ) -> App:
@@ -106,11 +108,12 @@ async def build(
     if task and file_lock is not None:
         file_lock.close()  # held while migrating only: a bot may start while the task runs
         file_lock = None
-    core = build_core(sessions, make_deps(settings, org, clock, console=console))
+    core = build_core(sessions, make_deps(settings, org, clock, platforms))
     allowed = Allowed.of(settings.media_fetch_allow_hosts)
     # A URL from a message, checked on every hop (bot.runtime.safe_fetch).
     fetchers: dict[str, Fetch] = {
-        "zalo": partial(fetch_url, allowed=allowed, limit=LIMITS["photo"])
+        name: partial(fetch, allowed=allowed, limit=LIMITS["photo"])
+        for name, fetch in platforms.fetch_media.items()
     }
     media = media or StoreSource(sessions, fetchers)
     locks = SenderLocks(engine)

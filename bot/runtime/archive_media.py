@@ -15,8 +15,7 @@ from io import BytesIO
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.platforms.media import MediaUnavailable
-from bot.runtime.media import Fetch, StoreSource
+from bot.runtime.media import Fetch, MediaUnavailable, StoreSource
 from storage import media_archive, media_store
 from storage.media_store import Refused
 

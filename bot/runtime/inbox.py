@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from aiohttp import web
-from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -119,17 +115,3 @@ class InboxRunner:
     async def wait(self) -> None:
         if self.running:
             await asyncio.gather(*self.running, return_exceptions=True)
-
-
-async def webhook_body(request: web.Request, header: str, secret: SecretStr | None) -> Any:
-    """The JSON of a webhook call whose secret header matches (compared in constant time);
-    raises the 401 or 400 to answer otherwise."""
-    given = request.headers.get(header, "")
-    expected = secret.get_secret_value().encode() if secret is not None else b""
-    # No secret configured (or an empty one) refuses everything: "" would match no header.
-    if not expected or not hmac.compare_digest(given.encode(), expected):
-        raise web.HTTPUnauthorized
-    try:
-        return await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise web.HTTPBadRequest from error

@@ -1,5 +1,6 @@
-"""The media store as publish targets see it (``bot.platforms.media.MediaSource``): a media
-row's bytes, fetched from its platform once when first needed, then read from the store.
+"""The media store as publish targets see it: the contracts (``MediaSource`` gives a
+``MediaFile`` or raises ``MediaUnavailable``) and their implementation (``StoreSource``): a
+media row's bytes, fetched from its platform once when first needed, then read from the store.
 
 Fetchers get the row's ``ref`` and return bytes, or raise ``MediaUnavailable`` with a message
 naming no URL: a Telegram download URL holds the bot token (DESIGN.md, "Platform facts")."""
@@ -7,19 +8,55 @@ naming no URL: a Telegram download URL holds the bot token (DESIGN.md, "Platform
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
 
 import aiohttp
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.platforms.media import MediaFile, MediaUnavailable
 from bot.runtime.safe_fetch import Allowed, Blocked, open_checked, pinned_session
 from storage import media_store
 from storage.clock import now
 from storage.media_store import LIMITS, Refused, Stored
 from storage.models import Media
 
+
+@dataclass(frozen=True)
+class MediaFile:
+    """The bytes of one photo or video, from the bot's own media store (never a Telegram
+    download link: it holds the token; never a Zalo URL: it may have expired)."""
+
+    data: bytes
+    mime: str  # e.g. image/jpeg, video/mp4
+    name: str  # a file name for multipart uploads, e.g. "<sha256>.jpg"
+    kind: str  # photo | video
+    width: int | None = None
+    height: int | None = None
+
+
+class MediaSource(Protocol):
+    async def get(self, media: Media) -> MediaFile:
+        """The stored bytes of ``media``, fetched from its platform once when first needed;
+        raises ``MediaUnavailable`` when they cannot be had."""
+        ...
+
+
+class MediaUnavailable(Exception):
+    """A photo or video whose bytes cannot be had (gone at the source, too big, not media)."""
+
+
 Fetch = Callable[[str], Awaitable[bytes]]
+
+
+class FetchMedia(Protocol):
+    """How a URL that arrived in a message becomes bytes (a registry row's ``fetch_media``,
+    given ``allowed`` and ``limit`` by ``bot.runtime.app.build``); raises
+    ``MediaUnavailable``."""
+
+    def __call__(self, url: str, *, allowed: Allowed, limit: int) -> Awaitable[bytes]: ...
+
+
 FETCH_SECONDS = 60.0  # one photo or clip, connection to last byte
 CONNECT_SECONDS = 10.0
 

@@ -13,7 +13,6 @@ from handlers.engine.router import Router
 from storage import contacts, units
 
 router = Router()
-PLATFORMS = ("telegram", "zalo")
 VERBS = {"them": "add", "xoa": "remove"}
 
 
@@ -38,7 +37,7 @@ async def manage(ctx: Ctx) -> None:
         )
         return
     platform, user_id = person(ctx, words[2])
-    if platform not in PLATFORMS or not user_id or len(user_id) > 64:
+    if platform not in ctx.deps.chat_platforms or not user_id or len(user_id) > 64:
         ctx.say("staff/contacts_usage.j2", unknown=None)
         return
     who = f"{platform}:{user_id}"

@@ -14,7 +14,6 @@ from handlers.engine.router import Router
 from storage import review
 
 router = Router()
-PLATFORMS = ("telegram", "zalo")
 
 
 @router.command("bientap")
@@ -35,7 +34,7 @@ async def manage(ctx: Ctx) -> None:
         return
     platform, user_id = person(ctx, words[1])
     role = words[2].lower() if len(words) > 2 else "editor"
-    if platform not in PLATFORMS or not user_id or role not in ("editor", "admin"):
+    if platform not in ctx.deps.chat_platforms or not user_id or role not in ("editor", "admin"):
         ctx.say("staff/usage.j2")
         return
     target = f"{platform}:{user_id}"

@@ -57,7 +57,7 @@ async def refresh(session: AsyncSession, sub: Submission, deps: Deps) -> None:
 async def index_missing(sessions: async_sessionmaker[AsyncSession], *, batch: int = BATCH) -> int:
     """Index every shown item the index lacks, a batch per transaction: idempotent, and a start
     cut short resumes where it stood (what is indexed is no longer missing). How many. The bot
-    runs it beside serving (``bot.runtime.runner``): search finds older items as it goes."""
+    runs it beside serving (``bot.serve.runner``): search finds older items as it goes."""
     done, last = 0, 0
     while True:
         async with sessions() as session, session.begin():

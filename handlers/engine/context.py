@@ -39,13 +39,23 @@ class Corrector(Protocol):
 
 
 @dataclass(frozen=True)
+class PlatformFacts:
+    """What the core knows of a platform: its registry row's words, passed in by start-up (the
+    core imports no platform)."""
+
+    name: str
+    chats: bool  # people talk to the bot there: staff and units' contacts may be named there
+    buttons: bool  # without buttons, editors there get new submissions in private
+
+
+@dataclass(frozen=True)
 class Deps:
     org: OrgConfig
     tz: ZoneInfo
     clock: Clock = system
     editor_chat: str | None = None  # the editors' group
-    editor_platform: str = "telegram"  # where that group is (the console demo has its own)
-    admins: frozenset[str] = frozenset()  # "telegram:123", from ADMIN_IDS
+    editor_platform: str = ""  # where that group is: the platform with buttons (or the console)
+    admins: frozenset[str] = frozenset()  # "<platform>:123", from ADMIN_IDS
     editors: frozenset[str] = frozenset()  # from EDITOR_IDS
     targets: tuple[tuple[str, str], ...] = ()  # (platform, chat id), from PUBLISH_TARGETS
     draft_retention: timedelta = timedelta(days=30)  # abandoned drafts go (DRAFT_RETENTION_DAYS)
@@ -53,6 +63,18 @@ class Deps:
     web_secret: str | None = field(default=None, repr=False)  # WEB_SECRET signs those links
     # By platform, filled by each publish target as it opens (``/gobai``, ``/suabai``).
     correctors: dict[str, Corrector] = field(default_factory=dict)
+    # The registry's platforms that a deployment may name, by name (from start-up).
+    platforms: tuple[PlatformFacts, ...] = ()
+
+    @property
+    def chat_platforms(self) -> frozenset[str]:
+        """Where people talk to the bot: where staff and contacts can be named."""
+        return frozenset(p.name for p in self.platforms if p.chats)
+
+    @property
+    def buttonless(self) -> frozenset[str]:
+        """Chat platforms without buttons: editors there get new submissions in private."""
+        return frozenset(p.name for p in self.platforms if p.chats and not p.buttons)
 
     @property
     def editors_group(self) -> tuple[str, str | None]:

@@ -12,9 +12,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.engine.context import Ctx, Deps
 from storage import review
 
-BUTTONLESS = frozenset({"zalo"})
-
-
 RANK = {None: 0, "editor": 1, "admin": 2}
 
 
@@ -46,11 +43,11 @@ async def text_editors(session: AsyncSession, deps: Deps) -> list[str]:
     stored = {f"{row.platform}:{row.user_id}" for row in await review.staff(session)}
     removed = {f"{row.platform}:{row.user_id}" for row in await review.staff(session, active=False)}
     everyone = (stored | deps.editors | deps.admins) - removed
-    return sorted(who for who in everyone if who.partition(":")[0] in BUTTONLESS)
+    return sorted(who for who in everyone if who.partition(":")[0] in deps.buttonless)
 
 
 def person(ctx: Ctx, word: str) -> tuple[str, str]:
-    """Someone named in a command: ``123`` (the speaker's own platform) or ``zalo:abc``."""
+    """Someone named in a command: ``123`` (the speaker's own platform) or ``<platform>:abc``."""
     platform, _, user_id = word.rpartition(":")
     return (platform.lower() or ctx.event.platform), user_id
 

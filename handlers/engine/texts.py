@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 from markupsafe import Markup
 
 from handlers.engine.types import Say
@@ -57,12 +57,22 @@ def environment(markup: Markup_) -> Environment:
     env.filters["dmy"] = lambda value: value.strftime("%d/%m/%Y")
     env.filters["hm_dmy"] = lambda value: value.strftime("%H:%M %d/%m/%Y")
     env.filters["field_label"] = lambda name: label(f"field_{name}")
+    env.globals["platform_label"] = platform_label
     return env
 
 
 def render(say: Say, markup: Markup_) -> str:
     text = environment(markup).get_template(say.template).render(**say.ctx)
     return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def platform_label(name: str) -> str:
+    """How people see a platform (``templates/platforms/<name>/names.j2``, its registry row's
+    label); a name without such a file is shown as it is."""
+    try:
+        return label("label", f"platforms/{name}/names.j2")
+    except TemplateNotFound:
+        return name
 
 
 def label(name: str, source: str = "buttons.j2") -> str:

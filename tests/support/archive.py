@@ -8,12 +8,13 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.runtime.app import App, build
+from bot.runtime.app import App
+from bot.serve.compose import build
 from bot.web import server
 from handlers.desk import archived
 from storage.models import Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
-from tests.fake_telegram import FakeTelegram
 from tests.harness import make_settings
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 CHANNEL_LINK = "https://t.me/c/555/{}"
 

@@ -3,9 +3,9 @@ Telegram or on Zalo, an editor pressing a button on the card in the editors' gro
 
 from __future__ import annotations
 
-from tests.fake_telegram import FakeTelegram, Sent
-from tests.fake_zalo import FakeZalo, ZaloSent
 from tests.harness import EDITORS, Chat
+from tests.platforms.telegram.fake_telegram import FakeTelegram, Sent
+from tests.platforms.zalo.fake_zalo import FakeZalo, ZaloSent
 
 ARTICLE = "https://tuoitre.vn/thay-giao-tre-mo-lop-hoc-mien-phi-20261115.htm"
 PHOTO = "lop-hoc.jpg"  # a Zalo photo, served by the fake: ``zalo.photo_url(PHOTO)``

@@ -429,10 +429,10 @@ def desk_cases() -> dict[str, list[Case]]:
                 error="Refused: Graph API #200 (HTTP 403): Permissions error <b>&</b>",
             ),
         ],
-        "notice/facebook_token.j2": [
+        "platforms/facebook/notice_token.j2": [
             case(
                 "mã trang hết hạn",
-                "notice/facebook_token.j2",
+                "platforms/facebook/notice_token.j2",
                 page="123456789012345",
                 code=190,
                 error="Error validating access token: Session has expired <b>&</b>",
@@ -829,7 +829,7 @@ DOCTOR_LINES: list[tuple[bool, str, dict[str, Any]]] = [
     ),
     (
         False,
-        "channel_rights",
+        "telegram/channel_rights",
         {
             "platform": "telegram",
             "chat": -100555,
@@ -839,11 +839,11 @@ DOCTOR_LINES: list[tuple[bool, str, dict[str, Any]]] = [
     ),
     (
         True,
-        "chat_ok",
+        "telegram/chat_ok",
         {"platform": "telegram", "chat": -100777, "title": "", "editors": True},
     ),
-    (False, "page_refused", {"page": "104857600123456", "code": 190}),
-    (False, "site_refused", {"site": "doan", "status": 401}),
+    (False, "facebook/page_refused", {"page": "104857600123456", "code": 190}),
+    (False, "wordpress/site_refused", {"site": "doan", "status": 401}),
     (
         False,
         "space_low",
@@ -856,7 +856,31 @@ DOCTOR_LINES: list[tuple[bool, str, dict[str, Any]]] = [
     ),
 ]
 
+# A platform's own doctor lines (templates/platforms/<name>/doctor.j2), beside those above.
+PLATFORM_DOCTOR_LINES: list[tuple[bool, str, dict[str, Any]]] = [
+    (True, "facebook/page_ok", {"page": "104857600123456", "name": "Đoàn <phường>"}),
+    (True, "wordpress/site_ok", {"site": "doan", "user": "Biên tập"}),
+    (
+        False,
+        "telegram/chat_not_found",
+        {"platform": "telegram", "chat": -100555, "editors": True, "detail": "chat not found"},
+    ),
+    (
+        False,
+        "telegram/chat_rights",
+        {"platform": "telegram", "chat": -100777, "editors": False, "status": "left"},
+    ),
+]
+
 PLAIN_ONLY = {
+    **{
+        f"platforms/{platform}/doctor.j2": [
+            Say("cli/doctor.j2", {"ok": ok, "key": key} | ctx)
+            for ok, key, ctx in DOCTOR_LINES + PLATFORM_DOCTOR_LINES
+            if key.startswith(f"{platform}/")
+        ]
+        for platform in ("telegram", "facebook", "wordpress")
+    },
     "cli/already_running.j2": [Say("cli/already_running.j2", {"path": "data/tintot.db"})],
     "cli/bad_value.j2": [
         Say("cli/bad_value.j2", {"what": "day", "value": "31/13/2026"}),
@@ -883,14 +907,39 @@ PLAIN_ONLY = {
             Say("cli/config_error.j2", {"name": name, "key": key, "value": "doan"})
             for name, key in [
                 ("WORDPRESS_SITES", "named_format"),
-                ("WORDPRESS_CREDENTIALS", "wordpress_login"),
-                ("WORDPRESS_SITES", "wordpress_site_missing"),
-                ("WORDPRESS_CREDENTIALS", "wordpress_login_missing"),
-                ("WORDPRESS_SITES", "wordpress_url"),
+                ("WORDPRESS_CREDENTIALS", "wordpress/login"),
+                ("WORDPRESS_SITES", "wordpress/site_missing"),
+                ("WORDPRESS_CREDENTIALS", "wordpress/login_missing"),
+                ("WORDPRESS_SITES", "wordpress/url"),
                 ("PUBLIC_BASE_URL", "base_not_https"),
             ]
         ),
     ],
+    **{
+        f"platforms/{platform}/config_error.j2": [
+            Say("cli/config_error.j2", {"name": name, "key": f"{platform}/{key}", "value": "7"})
+            for name, key in keys
+        ]
+        for platform, keys in {
+            "telegram": [
+                ("TELEGRAM_BOT_TOKEN", "token_format"),
+                ("TELEGRAM_WEBHOOK_SECRET", "secret_format"),
+                ("BENCH_NO_LIMITS", "bench_only"),
+            ],
+            "zalo": [("ZALO_WEBHOOK_SECRET", "secret_format")],
+            "facebook": [
+                ("FACEBOOK_PAGE_TOKENS", "tokens_format"),
+                ("FACEBOOK_PAGE_TOKENS", "token_missing"),
+                ("ADMIN_IDS, EDITOR_IDS", "not_target"),
+            ],
+            "wordpress": [
+                ("WORDPRESS_CREDENTIALS", "login"),
+                ("WORDPRESS_SITES", "site_missing"),
+                ("WORDPRESS_CREDENTIALS", "login_missing"),
+                ("WORDPRESS_SITES", "url"),
+            ],
+        }.items()
+    },
     "cli/exported.j2": [Say("cli/exported.j2", {"rows": 12, "path": "kho-tin.csv"})],
     "cli/forgotten.j2": [
         Say(
@@ -1085,7 +1134,12 @@ LABELS = [
     "review/reasons.j2",
     "_macros.j2",
     "review/_duplicate.j2",
-    "wordpress/labels.j2",
+    "platforms/wordpress/labels.j2",
+    "platforms/telegram/names.j2",
+    "platforms/zalo/names.j2",
+    "platforms/facebook/names.j2",
+    "platforms/wordpress/names.j2",
+    "platforms/console/names.j2",
 ]
 
 
@@ -1093,7 +1147,9 @@ def platform_cases() -> dict[str, list[Case]]:
     """What the platforms' realities make the bot say: a quota, a voice message, a group id."""
     month, text = "11/2026", f"📝 Câu 1/5 · Thời gian\n1. Hủy\n{USER}"
     return {
-        "held_reply.j2": [case("trả lời Zalo giữ lại khi hết hạn mức", "held_reply.j2", text=text)],
+        "platforms/zalo/held_reply.j2": [
+            case("trả lời Zalo giữ lại khi hết hạn mức", "platforms/zalo/held_reply.j2", text=text)
+        ],
         "hidden_characters.j2": [case("câu trả lời có ký tự điều khiển", "hidden_characters.j2")],
         "notice/quota_budget.j2": [
             case("đã dùng 80% hạn mức", "notice/quota_budget.j2", month=month, sent=2400,
@@ -1240,14 +1296,14 @@ def publishing_cases() -> dict[str, list[Case]]:
                  error="OSError: [Errno 28] No space left on device <b>",
                  folder="/var/backups/tintot"),
         ],
-        "notice/wordpress_refused.j2": [
-            case("mật khẩu ứng dụng bị thu hồi", "notice/wordpress_refused.j2", site="doan",
-                 error=f"incorrect_password: {USER}", minutes=15),
+        "platforms/wordpress/notice_refused.j2": [
+            case("mật khẩu ứng dụng bị thu hồi", "platforms/wordpress/notice_refused.j2",
+                 site="doan", error=f"incorrect_password: {USER}", minutes=15),
         ],
-        "wordpress/title.j2": [
-            case("tiêu đề bài WordPress", "wordpress/title.j2", sub=sub(),
+        "platforms/wordpress/title.j2": [
+            case("tiêu đề bài WordPress", "platforms/wordpress/title.j2", sub=sub(),
                  theme=THEME, unit=Row(name=f"{UNIT} <b>&</b>")),
-            case("không chủ đề, không đơn vị", "wordpress/title.j2",
+            case("không chủ đề, không đơn vị", "platforms/wordpress/title.j2",
                  sub=sub(kind="cau_chuyen_dep"), theme=None, unit=None),
         ],
         "review/card_targets.j2": [

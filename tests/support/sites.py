@@ -15,9 +15,9 @@ from sqlmodel import select
 import bot.platforms.telegram.service
 import bot.platforms.wordpress.service  # noqa: F401
 from storage.models import Outbox
-from tests.fake_telegram import FakeTelegram
-from tests.fake_wordpress import PASSWORD, USER, FakeWordPress, Photos
 from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.wordpress.fake_wordpress import PASSWORD, USER, FakeWordPress, Photos
 from tests.support.flows import card, press, submit_raw
 
 NOW = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam, in "Nhà giáo trẻ"

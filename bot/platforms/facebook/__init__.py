@@ -9,20 +9,38 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.platforms.protocol import Finding, Receives, Sends, Service, StartProblem, TextUnit
-from bot.settings import Settings, problem
+from pydantic import BaseModel
+
+from bot.platforms.facebook.settings import FacebookSettings
+from bot.platforms.protocol import (
+    Finding,
+    Receives,
+    Row,
+    Sends,
+    Service,
+    StartProblem,
+    TextUnit,
+    problem,
+)
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
+    from bot.runtime.media import FetchMedia
+    from bot.settings import Settings
+    from bot.web.hooks import Receiver
 
 
-class Facebook:
+class Facebook(Row):
     name: str = "facebook"
+    chats: bool = False
     buttons: bool = False
     text_limit: int = 63206
     text_unit: TextUnit = TextUnit.UTF16
     secrets: tuple[str, ...] = ("facebook_page_tokens",)
     sends: frozenset[Sends] = frozenset({Sends.POSTS})
+    settings_model: type[BaseModel] | None = FacebookSettings
+    receiver: type[Receiver] | None = None  # nothing calls it
+    fetch_media: FetchMedia | None = None
 
     def enabled(self, settings: Settings) -> bool:
         return any(t.platform == "facebook" for t in settings.publish_targets)
@@ -33,10 +51,10 @@ class Facebook:
     def check(self, settings: Settings) -> None:
         for who in (*settings.admin_ids, *settings.editor_ids):
             if who.platform == "facebook":  # a page is no person: nobody could answer there
-                raise problem("ADMIN_IDS, EDITOR_IDS", "facebook_not_target", str(who))
+                raise problem("ADMIN_IDS, EDITOR_IDS", "facebook/not_target", str(who))
         for target in settings.publish_targets:
             if target.platform == "facebook" and target.id not in settings.facebook_page_tokens:
-                raise problem("FACEBOOK_PAGE_TOKENS", "facebook_token_missing", target.id)
+                raise problem("FACEBOOK_PAGE_TOKENS", "facebook/token_missing", target.id)
 
     async def open(self, app: App) -> Service:
         """Tokens are checked by the service's watch, which tells the admins of a bad one:

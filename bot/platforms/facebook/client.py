@@ -25,7 +25,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.platforms.media import MediaFile
+from bot.runtime.media import MediaFile
 
 _NEVER_LEFT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError, aiohttp.InvalidURL)
 TIMEOUT, UPLOAD_TIMEOUT = 20.0, 120.0  # seconds: a call, a call carrying bytes

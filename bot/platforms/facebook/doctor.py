@@ -23,13 +23,19 @@ async def check(settings: Settings) -> list[Finding]:
                 page = await client.page(target.id, token)
             except GraphError as error:
                 found.append(
-                    Finding(False, "page_refused", context | {"code": error.code or error.status})
+                    Finding(
+                        False,
+                        "facebook/page_refused",
+                        context | {"code": error.code or error.status},
+                    )
                 )
             except GraphNetworkError as error:
                 away = {"platform": NAME, "variable": "FACEBOOK_GRAPH_BASE", "detail": str(error)}
                 found.append(Finding(False, "unreachable", context | away))
             else:
-                found.append(Finding(True, "page_ok", context | {"name": page.get("name", "")}))
+                found.append(
+                    Finding(True, "facebook/page_ok", context | {"name": page.get("name", "")})
+                )
     finally:
         await client.close()
     return found

@@ -17,9 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.platforms.facebook.client import GraphClient, GraphError, GraphNetworkError
 from bot.platforms.facebook.sender import STORED, FacebookSender
-from bot.platforms.media import MediaFile, MediaSource, MediaUnavailable
 from bot.runtime.app import App
-from bot.runtime.inbox import InboxRunner
+from bot.runtime.media import MediaFile, MediaSource, MediaUnavailable
 from bot.runtime.outbox import OutboxWorker, worker_for
 from bot.web.hooks import Routes
 from handlers.admin.tell import tell_admins
@@ -51,7 +50,6 @@ class FacebookService:
             self.client, self.tokens, app.sessions, source, on_token_problem=self.token_problem
         )
         self.stopping = asyncio.Event()
-        self.inbox = InboxRunner(app.sessions, app.locks, "facebook", self._nothing)
 
     def pages(self) -> list[str]:
         """The pages to publish to (every one has a token: the settings' check)."""
@@ -84,7 +82,7 @@ class FacebookService:
                 session,
                 self.app.core.deps,
                 key=f"fbtoken:{page}:{mark}:{error.code}",
-                template="notice/facebook_token.j2",
+                template="platforms/facebook/notice_token.j2",
                 context=context,
             )
 
@@ -108,9 +106,6 @@ class FacebookService:
 
     async def close(self) -> None:
         await self.client.close()
-
-    async def _nothing(self, raw: dict[str, object]) -> None:
-        return None  # a publish-only target receives nothing
 
 
 async def compose(session: AsyncSession, item: Outbox, deps: Deps) -> Reply | None:

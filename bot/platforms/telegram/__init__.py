@@ -10,31 +10,43 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel
+
 from bot.platforms.protocol import (
     Finding,
     Receives,
+    Row,
     Sends,
     Service,
     StartProblem,
     TextUnit,
+    problem,
     proven,
 )
-from bot.settings import Settings, problem
+from bot.platforms.telegram.receiver import TelegramReceiver
+from bot.platforms.telegram.settings import TelegramSettings
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
+    from bot.runtime.media import FetchMedia
+    from bot.settings import Settings
+    from bot.web.hooks import Receiver
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _LOOPBACK = ("127.0.0.1", "localhost", "[::1]", "::1")  # where BENCH_NO_LIMITS may point
 
 
-class Telegram:
+class Telegram(Row):
     name: str = "telegram"
+    chats: bool = True
     buttons: bool = True
     text_limit: int = 4096
     text_unit: TextUnit = TextUnit.UTF16
     secrets: tuple[str, ...] = ("telegram_bot_token", "telegram_webhook_secret")
     sends: frozenset[Sends] = frozenset({Sends.REPLIES, Sends.CARDS, Sends.POSTS})
+    settings_model: type[BaseModel] | None = TelegramSettings
+    receiver: type[Receiver] | None = TelegramReceiver  # its webhook: verify, then receive
+    fetch_media: FetchMedia | None = None
 
     def enabled(self, settings: Settings) -> bool:
         return settings.telegram_bot_token is not None
@@ -47,15 +59,15 @@ class Telegram:
         if token is not None:
             head, sep, tail = token.get_secret_value().partition(":")
             if not (head.isdigit() and sep and len(tail) >= 10):
-                raise problem("TELEGRAM_BOT_TOKEN", "token_format")
+                raise problem("TELEGRAM_BOT_TOKEN", "telegram/token_format")
         secret = settings.telegram_webhook_secret
         if settings.telegram_webhook_url is not None and secret is None:
             # Without it anybody could post fake updates to the webhook.
             raise problem("TELEGRAM_WEBHOOK_SECRET", "secret_needed")
         if secret is not None and not _SECRET.fullmatch(secret.get_secret_value()):
-            raise problem("TELEGRAM_WEBHOOK_SECRET", "secret_format")
+            raise problem("TELEGRAM_WEBHOOK_SECRET", "telegram/secret_format")
         if settings.bench_no_limits and settings.telegram_api_base.host not in _LOOPBACK:
-            raise problem("BENCH_NO_LIMITS", "bench_only")
+            raise problem("BENCH_NO_LIMITS", "telegram/bench_only")
 
     async def open(self, app: App) -> Service:
         from bot.platforms.telegram.changes import TelegramChanges

@@ -85,16 +85,18 @@ async def _chat(bot: Bot, me: int, chat_id: int, *, editors: bool) -> Finding:
     except TelegramNetworkError as error:
         return _away(error, **context)
     except TelegramAPIError as error:
-        return Finding(False, "chat_not_found", context | {"detail": _said(error)})
+        return Finding(False, "telegram/chat_not_found", context | {"detail": _said(error)})
     context |= {"title": chat.title or "", "status": member.status}
     if member.status == "creator":
-        return Finding(True, "chat_ok", context)
+        return Finding(True, "telegram/chat_ok", context)
     if chat.type == "channel":
         allowed = member.status == "administrator" and bool(
             getattr(member, "can_post_messages", False)
         )
-        return Finding(allowed, "chat_ok" if allowed else "channel_rights", context)
+        return Finding(
+            allowed, "telegram/chat_ok" if allowed else "telegram/channel_rights", context
+        )
     allowed = member.status in ("administrator", "member") or (
         member.status == "restricted" and bool(getattr(member, "can_send_messages", False))
     )
-    return Finding(allowed, "chat_ok" if allowed else "chat_rights", context)
+    return Finding(allowed, "telegram/chat_ok" if allowed else "telegram/chat_rights", context)

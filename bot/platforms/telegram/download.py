@@ -11,8 +11,7 @@ import aiohttp
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
-from bot.platforms.media import MediaUnavailable
-from bot.runtime.media import FETCH_SECONDS, Fetch
+from bot.runtime.media import FETCH_SECONDS, Fetch, MediaUnavailable
 from storage.media_store import LIMITS
 
 

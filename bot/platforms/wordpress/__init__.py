@@ -11,30 +11,41 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from pydantic import BaseModel
+
 from bot.platforms.protocol import (
     Finding,
     Receives,
+    Row,
     Sends,
     Service,
     StartProblem,
     TextUnit,
+    problem,
     proven,
 )
-from bot.settings import Settings, problem
+from bot.platforms.wordpress.settings import WordPressSettings
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
+    from bot.runtime.media import FetchMedia
+    from bot.settings import Settings
+    from bot.web.hooks import Receiver
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")  # plain http only to this machine (a test, a proxy)
 
 
-class WordPress:
+class WordPress(Row):
     name: str = "wordpress"
+    chats: bool = False
     buttons: bool = False
     text_limit: int = 100_000  # a post's body; no documented limit
     text_unit: TextUnit = TextUnit.CODE_POINTS
     secrets: tuple[str, ...] = ("wordpress_credentials",)
     sends: frozenset[Sends] = frozenset({Sends.POSTS})
+    settings_model: type[BaseModel] | None = WordPressSettings
+    receiver: type[Receiver] | None = None  # nothing calls it
+    fetch_media: FetchMedia | None = None
 
     def enabled(self, settings: Settings) -> bool:
         return any(t.platform == self.name for t in settings.publish_targets)
@@ -48,13 +59,13 @@ class WordPress:
                 continue
             url = settings.wordpress_sites.get(target.id)
             if url is None:
-                raise problem("WORDPRESS_SITES", "wordpress_site_missing", target.id)
+                raise problem("WORDPRESS_SITES", "wordpress/site_missing", target.id)
             parts = urlsplit(url)
             local = parts.scheme == "http" and parts.hostname in LOOPBACK
             if not (parts.scheme == "https" and parts.hostname) and not local:
-                raise problem("WORDPRESS_SITES", "wordpress_url", target.id)
+                raise problem("WORDPRESS_SITES", "wordpress/url", target.id)
             if target.id not in settings.wordpress_credentials:
-                raise problem("WORDPRESS_CREDENTIALS", "wordpress_login_missing", target.id)
+                raise problem("WORDPRESS_CREDENTIALS", "wordpress/login_missing", target.id)
 
     async def open(self, app: App) -> Service:
         from bot.platforms.wordpress.service import WordPressService

@@ -24,7 +24,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.platforms.media import MediaFile
+from bot.runtime.media import MediaFile
 
 
 class WordPressError(Exception):

@@ -25,13 +25,17 @@ async def check(settings: Settings) -> list[Finding]:
         try:
             me = await client.me()
         except WordPressError as error:
-            found.append(Finding(False, "site_refused", context | {"status": error.status}))
+            found.append(
+                Finding(False, "wordpress/site_refused", context | {"status": error.status})
+            )
         except (NeverLeft, OSError, TimeoutError) as error:
             detail = str(error)[:200] or type(error).__name__
             away = {"platform": NAME, "variable": "WORDPRESS_SITES", "detail": detail}
             found.append(Finding(False, "unreachable", context | away))
         else:
-            found.append(Finding(True, "site_ok", context | {"user": me.get("name") or login.user}))
+            found.append(
+                Finding(True, "wordpress/site_ok", context | {"user": me.get("name") or login.user})
+            )
         finally:
             await client.close()
     return found

@@ -10,8 +10,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.platforms.media import Change, ChangeResult, MediaFile, MediaSource, MediaUnavailable
+from bot.platforms.media import Change, ChangeResult
 from bot.platforms.wordpress.client import NeverLeft, WordPressClient, WordPressError
+from bot.runtime.media import MediaFile, MediaSource, MediaUnavailable
 from bot.runtime.outbox import Delivery, Permanent, RetryLater, Transient, Unknown
 from handlers.engine.texts import label, render
 from handlers.engine.types import Reply, Say
@@ -64,9 +65,9 @@ class WordPressSender:
         )
         names = [str(tag).lstrip("#") for tag in ctx.get("hashtags", ())]
         kind = "tin_tot" if sub.kind == "tin_tot" else "cau_chuyen_dep"
-        category = label(kind, "wordpress/labels.j2")
+        category = label(kind, "platforms/wordpress/labels.j2")
         fields: dict[str, Any] = {
-            "title": render(Say("wordpress/title.j2", ctx), "html"),
+            "title": render(Say("platforms/wordpress/title.j2", ctx), "html"),
             "content": paragraphs(render(reply.say, "html")) + figures,
             "status": self.status.get(site, "publish"),
             "tags": [await client.term("tags", name) for name in names if name],

@@ -5,12 +5,10 @@ application password."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from bot.platforms.wordpress.client import WordPressClient
 from bot.platforms.wordpress.sender import HOLD_SECONDS, WordPressSender
 from bot.runtime.app import App
-from bot.runtime.inbox import InboxRunner
 from bot.runtime.outbox import OutboxWorker, worker_for
 from bot.web.hooks import Routes
 from handlers.admin.tell import tell_admins
@@ -39,7 +37,6 @@ class WordPressService:
             load_media=self.load_media,
             on_refused=self.refused,
         )
-        self.inbox = InboxRunner(app.sessions, app.locks, "wordpress", self.handle)
 
     async def check(self) -> None:
         """Every site's password works (``GET /users/me``) before the first post needs it."""
@@ -62,12 +59,9 @@ class WordPressService:
                 session,
                 deps,
                 key=f"wp_refused:{site}:{day}",
-                template="notice/wordpress_refused.j2",
+                template="platforms/wordpress/notice_refused.j2",
                 context=context,
             )
-
-    async def handle(self, raw: dict[str, Any]) -> None:
-        """Nothing arrives from a WordPress site."""
 
     async def start(self, routes: Routes) -> asyncio.Task[None] | None:
         return None

@@ -8,28 +8,52 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel
+
 from bot.platforms.protocol import (
     Finding,
     Receives,
+    Row,
     Sends,
     Service,
     StartProblem,
     TextUnit,
+    problem,
     proven,
 )
-from bot.settings import Settings, problem
+from bot.platforms.zalo.receiver import ZaloReceiver
+from bot.platforms.zalo.settings import ZaloSettings
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
+    from bot.runtime.media import FetchMedia
+    from bot.runtime.safe_fetch import Allowed
+    from bot.settings import Settings
+    from bot.web.hooks import Receiver
 
 
-class Zalo:
+async def fetch_url(url: str, *, allowed: Allowed, limit: int) -> bytes:
+    """A photo arrives as a URL on Zalo's servers: fetched through the one guarded fetcher
+    (imported when first needed: the row loads with the settings, before the runtime)."""
+    from bot.runtime.media import fetch_url as guarded
+
+    return await guarded(url, allowed=allowed, limit=limit)
+
+
+class Zalo(Row):
     name: str = "zalo"
+    chats: bool = True
     buttons: bool = False
     text_limit: int = 2000
     text_unit: TextUnit = TextUnit.UTF16
     secrets: tuple[str, ...] = ("zalo_bot_token", "zalo_webhook_secret")
     sends: frozenset[Sends] = frozenset({Sends.REPLIES, Sends.CARDS, Sends.POSTS})
+    settings_model: type[BaseModel] | None = ZaloSettings
+    receiver: type[Receiver] | None = ZaloReceiver  # its webhook: verify, then receive
+    fetch_media: FetchMedia | None
+
+    def __init__(self) -> None:
+        self.fetch_media = fetch_url  # on the instance: a function, not a bound method
 
     def enabled(self, settings: Settings) -> bool:
         return settings.zalo_bot_token is not None
@@ -43,7 +67,7 @@ class Zalo:
             # Zalo would be told no secret, and every update refused: a deaf bot.
             raise problem("ZALO_WEBHOOK_SECRET", "secret_needed")
         if secret is not None and not 8 <= len(secret.get_secret_value()) <= 256:
-            raise problem("ZALO_WEBHOOK_SECRET", "zalo_secret_format")
+            raise problem("ZALO_WEBHOOK_SECRET", "zalo/secret_format")
 
     async def open(self, app: App) -> Service:
         from bot.platforms.zalo.service import ZaloService

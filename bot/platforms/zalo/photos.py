@@ -11,8 +11,7 @@ import logging
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.platforms.media import MediaUnavailable
-from bot.runtime.media import Fetch
+from bot.runtime.media import Fetch, MediaUnavailable
 from bot.runtime.media_route import public_url
 from handlers.engine.types import MediaRef, Say
 from storage import media_store

@@ -19,9 +19,10 @@ from aiohttp import web
 from bot.platforms.zalo import photos
 from bot.platforms.zalo.adapter import QuotaRefused, ZaloSender, merged, to_inbound
 from bot.platforms.zalo.client import ZaloClient, ZaloError, parse_update
+from bot.platforms.zalo.receiver import ZaloReceiver
 from bot.platforms.zalo.usage import ZaloUsage
 from bot.runtime.app import App
-from bot.runtime.inbox import InboxRunner, webhook_body
+from bot.runtime.inbox import InboxRunner
 from bot.runtime.outbox import OutboxWorker, worker_for
 from bot.web.hooks import Routes
 from handlers.engine.types import Reply, Say
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 30
 MIN_POLL_GAP = 0.5  # seconds between the starts of two polls that brought nothing
 BACKOFF_FIRST, BACKOFF_CAP = 1.0, 5.0
-SECRET_HEADER = "X-Bot-Api-Secret-Token"
 
 
 class ZaloService:
@@ -67,7 +67,8 @@ class ZaloService:
             except ZaloError as error:
                 log.warning("Zalo deleteWebhook failed: %s", error)
             return asyncio.create_task(self.poll())
-        routes.add_post(url.path or "/zalo", self.webhook)
+        receiver = ZaloReceiver(self.app.settings.zalo_webhook_secret, self.receive)
+        routes.add(url.path or "/zalo", receiver)
         return None
 
     async def after_listening(self) -> None:
@@ -119,8 +120,8 @@ class ZaloService:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 30.0)
 
-    async def webhook(self, request: web.Request) -> web.Response:
-        raw = await webhook_body(request, SECRET_HEADER, self.app.settings.zalo_webhook_secret)
+    async def receive(self, raw: Any) -> web.Response:
+        """A verified call (``ZaloReceiver``): stored, answered, then handled."""
         sender = await self.store(raw)
         if sender is not None:  # stored: answer now, handle after
             self.inbox.handle_later(sender)

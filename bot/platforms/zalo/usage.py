@@ -28,7 +28,7 @@ class ZaloUsage:
         template, context = (
             ("staff/web_link.j2", {"sign_in": token_hash})
             if token_hash
-            else ("held_reply.j2", {"text": text})
+            else ("platforms/zalo/held_reply.j2", {"text": text})
         )
         async with self.app.sessions.begin() as session:
             await outbox.enqueue(

@@ -18,7 +18,7 @@ from bot.web.archive import load, pages
 from bot.web.hooks import WEBHOOKS
 from bot.web.safe import finalize
 from bot.web.where import address as server_address
-from handlers.engine.texts import TEMPLATES
+from handlers.engine.texts import TEMPLATES, platform_label
 from storage import archive, units
 
 PER_PAGE = 20
@@ -33,7 +33,7 @@ ENV = jinja2.Environment(
 )
 ENV.globals.update(  # labels of stored codes, for every page and the feed
     KINDS={"tin_tot": "Tin tốt", "cau_chuyen_dep": "Câu chuyện đẹp"},
-    PLATFORMS={"telegram": "Telegram", "zalo": "Zalo", "facebook": "Facebook", "wordpress": "Web"},
+    platform_label=platform_label,  # templates/platforms/<name>/names.j2
 )
 HTML = "text/html"
 ANY_HOST = ("0.0.0.0", "::", "")

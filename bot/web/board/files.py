@@ -47,7 +47,10 @@ async def contact(request: web.Request, signed: Signed) -> web.StreamResponse:
     code, who = str(form.get("donvi", ""))[:32], str(form.get("nguoi", "")).strip()[:96]
     platform, _, user_id = who.partition(":")
     async with signed.board.sessions() as session, session.begin():
-        if await units.get(session, code=code) is None or platform not in ("telegram", "zalo"):
+        if (
+            await units.get(session, code=code) is None
+            or platform not in signed.board.deps.chat_platforms
+        ):
             return pages.refused("contact", status=400)
         if not user_id:
             return pages.refused("contact", status=400)

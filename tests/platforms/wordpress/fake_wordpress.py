@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.platforms.media import MediaFile
+from bot.runtime.media import MediaFile
 from storage.models import Media
 
 Json = dict[str, Any]

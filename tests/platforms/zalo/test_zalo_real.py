@@ -1,6 +1,7 @@
 """Zalo as people who ran live bots report it: idle polls answered with HTTP 408, texts counted
 in UTF-16, a monthly message quota, groups reached by mention, voice messages, and answers
-that are not the Bot API at all. The real bot (``serve``) against ``tests/fake_zalo.py``."""
+that are not the Bot API at all. The real bot (``serve``) against
+``tests/platforms/zalo/fake_zalo.py``."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from sqlmodel import select
 from bot.platforms.textsplit import utf16_len
 from storage.models import Outbox
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import QUOTA_ERROR, FakeZalo, ZaloSent
 from tests.harness import ADMIN, ZALO_EDITOR, Chat, Harness, settings_for
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.zalo.fake_zalo import QUOTA_ERROR, FakeZalo, ZaloSent
 
 ZALO_ADMIN = "ad-zalo-01"
 

@@ -10,10 +10,10 @@ from sqlmodel import select
 from storage import media_store
 from storage.models import Media
 from tests.conftest import FROZEN, running
-from tests.fake_telegram import FakeTelegram
 from tests.fake_web import FakeWeb
-from tests.fake_zalo import FakeZalo
 from tests.harness import ZALO_EDITOR, Harness, free_port, settings_for
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.zalo.fake_zalo import FakeZalo
 from tests.support.flows import PHOTO, ZaloChat, submit, to_photos_on_zalo
 from tests.support.images import jpeg
 

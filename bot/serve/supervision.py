@@ -5,7 +5,7 @@ A background task that ends on its own (each loops until the stop and survives i
 errors: only a bug gets it out) makes ``/healthz`` answer 503 naming it at once, then the
 process ends with status 1 after one critical line, so that systemd restarts it: a process
 that would answer nobody must not look alive. A platform that cannot start is no such case:
-``bot/runtime/keeper.py`` tries it again while the others serve."""
+``bot/serve/keeper.py`` tries it again while the others serve."""
 
 from __future__ import annotations
 

@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from storage.models import Media
 from tests.conftest import FROZEN
-from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import FakeZalo
 from tests.harness import CHANNEL, EDITORS, ZALO_EDITOR, Harness, free_port, settings_for
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.zalo.fake_zalo import FakeZalo
 from tests.support.flows import PHOTO, ZaloChat, submit
 
 

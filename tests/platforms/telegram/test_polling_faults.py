@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 
 LAN = 5301
 

@@ -11,10 +11,10 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
-from bot.platforms.protocol import Served, Service, StartProblem
+from bot.platforms.protocol import Listening, Served, Service, StartProblem
 from bot.runtime.app import App
 from bot.runtime.health import Health, State
-from bot.runtime.supervision import Supervisor, failed
+from bot.serve.supervision import Supervisor, failed
 from bot.web.hooks import Webhooks
 from handlers.admin.tell import tell_admins
 from handlers.engine.texts import render
@@ -120,7 +120,9 @@ class Keeper:
         if listener is not None:
             add(listener, f"{name}: polling")
         add(asyncio.create_task(service.worker().run(self.stop)), f"{name}: outbox")
-        add(asyncio.create_task(service.inbox.sweep_forever(self.stop)), f"{name}: inbox sweep")
+        if isinstance(service, Listening):  # a publish-only target has no inbox
+            sweep = service.inbox.sweep_forever(self.stop)
+            add(asyncio.create_task(sweep), f"{name}: inbox sweep")
 
     async def _off(self, platform: Served, found: StartProblem) -> None:
         self.health.set(platform.name, State.OFF, found.key)

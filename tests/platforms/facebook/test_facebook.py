@@ -18,13 +18,14 @@ from sqlmodel import select
 
 from bot.platforms.facebook.client import GraphClient
 from bot.platforms.facebook.sender import FacebookSender
-from bot.platforms.media import Change, MediaFile
+from bot.platforms.media import Change
+from bot.runtime.media import MediaFile
 from bot.settings import Settings, describe_error
 from storage.models import Media, Outbox
 from tests.conftest import FROZEN
-from tests.fake_graph import PAGE, TOKEN, FakeGraph, Post
-from tests.fake_telegram import FakeTelegram
 from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, ORG, Harness
+from tests.platforms.facebook.fake_graph import PAGE, TOKEN, FakeGraph, Post
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.flows import press, submit_raw
 
 HTML = "Chị <b>Hoa</b> & nhóm “Áo xanh” <script>x</script>"
@@ -304,12 +305,12 @@ def test_settings_name_the_variable_and_never_the_token() -> None:
     base: dict[str, Any] = {"org_config": ORG, "publish_targets": f"facebook:{PAGE}"}
     with pytest.raises(ValidationError) as missing:
         Settings(_env_file=None, **base)
-    assert describe_error(missing.value) == ("FACEBOOK_PAGE_TOKENS", "facebook_token_missing", PAGE)
+    assert describe_error(missing.value) == ("FACEBOOK_PAGE_TOKENS", "facebook/token_missing", PAGE)
     with pytest.raises(ValidationError) as malformed:
         Settings(_env_file=None, **base, facebook_page_tokens=f"{PAGE}:{TOKEN},{TOKEN}")
     assert describe_error(malformed.value) == (
         "FACEBOOK_PAGE_TOKENS",
-        "facebook_tokens_format",
+        "facebook/tokens_format",
         "2",
     )
     assert TOKEN not in str(malformed.value)

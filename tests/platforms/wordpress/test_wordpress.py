@@ -14,9 +14,9 @@ from bot.settings import Settings, describe_error, secret_values
 from handlers.engine.texts import render
 from handlers.engine.types import Say
 from storage.models import OutboxStatus
-from tests.fake_telegram import FakeTelegram
-from tests.fake_wordpress import PASSWORD, USER, FakeWordPress
 from tests.harness import ADMIN, CHANNEL, EDITORS, ORG
+from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.platforms.wordpress.fake_wordpress import PASSWORD, USER, FakeWordPress
 from tests.support.sites import NOW, approved, post_rows, site_bot, until
 
 EVIL = "<script>alert(1)</script> & co"
@@ -154,11 +154,11 @@ def test_wrong_settings_name_the_variable_and_the_password_stays_secret() -> Non
     site, login = "doan=https://doan.example", f"doan={USER}:{PASSWORD}"
     sites, logins = "wordpress_sites", "wordpress_credentials"
     wrong: list[tuple[dict[str, Any], str, str]] = [
-        ({logins: login}, "WORDPRESS_SITES", "wordpress_site_missing"),
-        ({sites: site}, "WORDPRESS_CREDENTIALS", "wordpress_login_missing"),
-        ({sites: "doan=http://doan.example", logins: login}, "WORDPRESS_SITES", "wordpress_url"),
-        ({sites: site, logins: f"doan={PASSWORD}"}, "WORDPRESS_CREDENTIALS", "wordpress_login"),
-        ({sites: site, logins: PASSWORD}, "WORDPRESS_CREDENTIALS", "wordpress_login"),
+        ({logins: login}, "WORDPRESS_SITES", "wordpress/site_missing"),
+        ({sites: site}, "WORDPRESS_CREDENTIALS", "wordpress/login_missing"),
+        ({sites: "doan=http://doan.example", logins: login}, "WORDPRESS_SITES", "wordpress/url"),
+        ({sites: site, logins: f"doan={PASSWORD}"}, "WORDPRESS_CREDENTIALS", "wordpress/login"),
+        ({sites: site, logins: PASSWORD}, "WORDPRESS_CREDENTIALS", "wordpress/login"),
         ({sites: "doan", logins: login}, "WORDPRESS_SITES", "named_format"),
     ]
     for values, variable, key in wrong:

@@ -19,7 +19,7 @@ from bot.platforms.zalo.client import (
     ZaloUpdate,
     parse_update,
 )
-from tests.fake_zalo import SECRET_HEADER, ZALO_TOKEN, FakeZalo
+from tests.platforms.zalo.fake_zalo import SECRET_HEADER, ZALO_TOKEN, FakeZalo
 
 USER = "7a1f0c9e3b2d4e5f"
 PHOTO = "https://example.org/a.jpg"

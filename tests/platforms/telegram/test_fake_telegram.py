@@ -32,7 +32,7 @@ from aiogram.types import (
 from aiogram.types.media_union import MediaUnion
 from aiohttp import web
 
-from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 
 USER = 1001
 PHOTO_URL = "https://example.org/a.jpg"

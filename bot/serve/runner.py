@@ -14,13 +14,14 @@ from pydantic import ValidationError
 from bot.backup import daily
 from bot.platforms import registry
 from bot.platforms.console.service import run_console
-from bot.runtime.app import App, build
+from bot.runtime.app import App
 from bot.runtime.archive_media import run_archive_media
 from bot.runtime.health import HEALTH, Health
-from bot.runtime.keeper import Backoff, Keeper
 from bot.runtime.scheduler import run_scheduler
-from bot.runtime.supervision import Supervisor
 from bot.runtime.watchdog import watch_database
+from bot.serve.compose import build
+from bot.serve.keeper import Backoff, Keeper
+from bot.serve.supervision import Supervisor
 from bot.settings import Settings
 from bot.web import server
 from bot.web.hooks import WEBHOOKS
