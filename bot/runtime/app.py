@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.platforms.media import MediaSource
 from bot.runtime.media import Fetch, StoreSource, fetch_url
 from bot.runtime.safe_fetch import Allowed
+from bot.runtime.unit_targets import pages, widened
 from bot.runtime.watchdog import check_writable
 from bot.settings import Settings
 from handlers.engine.context import Deps
@@ -73,6 +74,7 @@ def make_deps(settings: Settings, org: OrgConfig, clock: Clock, *, console: bool
         draft_retention=timedelta(days=settings.draft_retention_days),
         web_base=str(settings.public_base_url).rstrip("/") if settings.public_base_url else None,
         web_secret=settings.web_secret.get_secret_value() if settings.web_secret else None,
+        pages=pages(org),
     )
 
 
@@ -87,6 +89,8 @@ async def build(
     """``clock``: the one clock of this process (a test passes its own). ``task``: a
     command-line task, which may run beside a bot serving the same SQLite file."""
     org = load_org(settings.org_config)
+    # What the platforms serve: PUBLISH_TARGETS and every unit's own targets, each checked.
+    served = widened(settings, org)
     check_writable(settings.database_url)
     try:
         file_lock = hold_sqlite_file(settings.database_url, shared=task)
@@ -114,4 +118,4 @@ async def build(
     }
     media = media or StoreSource(sessions, fetchers)
     locks = SenderLocks(engine)
-    return App(settings, org, engine, sessions, core, locks, file_lock, media, fetchers)
+    return App(served, org, engine, sessions, core, locks, file_lock, media, fetchers)
