@@ -1,5 +1,5 @@
-"""``python -m bot [run|demo|migrate|backup|restore|doctor|seed-demo|export|report|forget]``:
-with no command, run (or the demo when no platform has a token)."""
+"""``python -m bot [run|demo|migrate|backup|restore|doctor|seed-demo|export|report|forget|
+count-pages]``: with no command, run (or the demo when no platform has a token)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli import doctor
 
             return asyncio.run(doctor.run(settings))
-        if command in ("seed-demo", "export", "report", "forget"):
+        if command in ("seed-demo", "export", "report", "forget", "count-pages"):
             return asyncio.run(tasks.run_task(args, settings))
         return asyncio.run(runner.main(command, settings))
     except AlreadyRunning as error:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -90,7 +90,7 @@ async def gone(
     return int(getattr(result, "rowcount", 0))
 
 
-def _counted(start: datetime, end: datetime, units: Units) -> list[object]:
+def _counted(start: datetime, end: datetime, units: Units) -> list[ColumnElement[bool]]:
     found = [_within(DirectPost.posted_at, start, end), col(DirectPost.gone_at).is_(None)]
     if units is not None:
         found.append(col(DirectPost.unit_code).in_(units))
@@ -103,7 +103,7 @@ async def counts(
     """(unit, posts) of the period's direct posts still up."""
     query = (
         select(DirectPost.unit_code, func.count())
-        .where(*_counted(start, end, units))  # type: ignore[arg-type]
+        .where(*_counted(start, end, units))
         .group_by(col(DirectPost.unit_code))
     )
     return [(unit, int(n)) for unit, n in (await session.exec(query)).all()]
@@ -114,11 +114,7 @@ async def weeks(
 ) -> list[tuple[str, int]]:
     """The distinct (unit, week since ``origin``) pairs with a direct post still up."""
     week = _bucket(session, DirectPost.posted_at, origin=origin, size=WEEK)
-    query = (
-        select(DirectPost.unit_code, week)
-        .where(*_counted(start, end, units))  # type: ignore[arg-type]
-        .distinct()
-    )
+    query = select(DirectPost.unit_code, week).where(*_counted(start, end, units)).distinct()
     return [(code, int(n)) for code, n in (await session.exec(query)).all()]
 
 
@@ -128,7 +124,7 @@ async def listed(
     """The period's direct posts still up, newest first (the board lists them with links)."""
     query = (
         select(DirectPost)
-        .where(*_counted(start, end, None))  # type: ignore[arg-type]
+        .where(*_counted(start, end, None))
         .order_by(col(DirectPost.posted_at).desc())
         .limit(limit)
     )
@@ -164,7 +160,9 @@ async def reading(
     )
 
 
-async def readings(session: AsyncSession, *, first_day: str, last_day: str) -> Sequence[PageReading]:
+async def readings(
+    session: AsyncSession, *, first_day: str, last_day: str
+) -> Sequence[PageReading]:
     """Every page's readings between two days (inclusive), oldest first."""
     query = (
         select(PageReading)

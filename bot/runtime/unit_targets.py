@@ -43,7 +43,7 @@ def widened(settings: Settings, org: OrgConfig) -> Settings:
     known = {str(target) for target in targets}
     for code, platform, ident in pages(org):
         try:
-            target = PlatformId(platform=platform, id=ident)  # type: ignore[arg-type]
+            target = PlatformId.model_validate({"platform": platform, "id": ident})
         except ValidationError:
             names = [row.name for row in PLATFORMS if Sends.POSTS in row.sends]
             context = {"key": "platform", "value": platform, "names": names}
