@@ -54,7 +54,8 @@ class BoardData:
 
 
 def state_of(row: UnitRow) -> State:
-    return "published" if row.published else "pending" if row.waiting else "nothing"
+    # A post the unit made on its own page itself covers its week as well.
+    return "published" if row.published or row.direct else "pending" if row.waiting else "nothing"
 
 
 async def load(session: AsyncSession, deps: Deps) -> BoardData:
