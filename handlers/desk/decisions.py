@@ -107,8 +107,9 @@ async def approve(
 def targets_of(deps: Deps, unit: str | None) -> list[tuple[str, str]]:
     """Where an item of ``unit`` goes: ``PUBLISH_TARGETS``, then the unit's own targets and
     those of each ancestor that takes its children's items; each once."""
-    codes = {u.code for u in deps.org.receivers(unit)}
-    found = [*deps.targets, *((p, ident) for code, p, ident in deps.pages if code in codes)]
+    found = list(deps.targets)
+    for receiver in deps.org.receivers(unit):  # the unit's own first, then up the tree
+        found += [(p, ident) for code, p, ident in deps.pages if code == receiver.code]
     return list(dict.fromkeys(found))
 
 
