@@ -10,19 +10,26 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
+
+from handlers.jobs import weekly_nudge
 from handlers.pages import counting
+from storage import contacts
 from storage.models import DirectPost
 from tests.conftest import FROZEN
 from tests.fake_graph import PAGE, FakeGraph
 from tests.fake_telegram import FakeTelegram
 from tests.fake_wordpress import FakeWordPress
-from tests.harness import CHANNEL, ED1, Harness
+from tests.harness import ADMIN, CHANNEL, ED1, Harness, free_port
+from tests.support.board import board_settings, link_from_bot, serve_board, sign_in
 from tests.support.flows import card, press, submit_raw
 from tests.support.pages import (
     ANLAC,
     BHH,
     BHH_NAME,
+    DISTRICT,
     direct_posts,
+    notices,
     pages_bot,
     pages_org,
     posts_of,
@@ -153,5 +160,48 @@ async def test_bases_own_posts_are_counted_once_and_follow_edits_and_deletions(
         graph.posts[news.id].message = "Lớp học miễn phí #moingay1tintot"  # put back
         await counting.count(bot.app.sessions, bot.app.core.deps)
         assert (await direct_posts(bot))[news.id].gone_at is None
+    finally:
+        await bot.stop()
+
+
+async def test_a_week_covered_only_by_direct_posts_counts_and_is_not_nudged(
+    db_url: str,
+    fake: FakeTelegram,
+    pages_graph: FakeGraph,
+    wp: FakeWordPress,
+    tmp_path: Path,
+) -> None:
+    """The district posts on its own site itself this week, through no member: /report, the
+    board and the weekly nudge all count its week; Bình Hưng Hòa, with nothing, is nudged."""
+    port = free_port()
+    org = pages_org(tmp_path, reports='weekly_nudge = "tue 10:00"')
+    bot = pages_bot(db_url, fake, pages_graph, wp, org, **board_settings(port))
+    await bot.start()
+    try:
+        assert bot.app is not None
+        site = wp.site_post("Ngày hội hiến máu", "Hơn 200 người #moingay1tintot", FROZEN)
+        async with bot.app.sessions.begin() as session:
+            for unit, who in ((DISTRICT, "telegram:5001"), ("p-bhh", "telegram:5002")):
+                await contacts.add(session, unit_code=unit, who=who, by="test")
+        await counting.count(bot.app.sessions, bot.app.core.deps)
+
+        report = (await bot.member(ADMIN, "Bí thư").send("/report tuan", "Báo cáo")).plain or ""
+        assert "Quận Đoàn Bình Tân: 1/1 tuần, 0 tin + 1 bài tự đăng" in report
+        assert "tự đăng trên trang riêng (có hashtag, không qua bot): 1 bài" in report
+
+        async with bot.app.sessions.begin() as session:  # Tuesday 10:00, the nudge's hour
+            at = FROZEN + timedelta(hours=1)
+            await weekly_nudge.units(session, deps=bot.app.core.deps, now=at)
+        nudged = {row.chat_id for row in await notices(bot, "notice/unit_nudge.j2")}
+        assert "5002" in nudged and "5001" not in nudged
+
+        async with serve_board(bot, port):
+            link = await link_from_bot(bot, ADMIN)
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as web:
+                status, page = await sign_in(web, link)
+        assert status == 200
+        district = page[page.index(f'data-unit="{DISTRICT}"') :][:400]
+        assert "Đã đăng: 0 + 1 tự đăng" in district
+        assert f'href="{site["link"]}"' in page and "wordpress:quan" in page
     finally:
         await bot.stop()

@@ -95,7 +95,7 @@ async def record(
             platform=platform,
             target=target,
             post_id=post.id,
-            link=post.link,
+            link=post.link if (post.link or "").startswith(("https://", "http://")) else None,
             kind=kind,
             at=post.at,
             now=now,

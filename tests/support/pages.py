@@ -107,3 +107,13 @@ async def readings(bot: Harness) -> list[PageReading]:
     async with bot.app.sessions() as session:
         rows = await session.exec(select(PageReading).order_by(col(PageReading.day)))
         return list(rows.all())
+
+
+async def notices(bot: Harness, template: str) -> list[Outbox]:
+    """The notices queued from ``template``, oldest first."""
+    assert bot.app is not None
+    async with bot.app.sessions() as session:
+        rows = await session.exec(
+            select(Outbox).where(Outbox.template == template).order_by(col(Outbox.id))
+        )
+        return list(rows.all())

@@ -14,7 +14,7 @@ from handlers.engine.context import Deps
 from handlers.reports.periods import make_period
 from handlers.reports.report import build_report
 from handlers.reports.report_data import ReportData, UnitRow
-from storage import board, contacts, review
+from storage import board, contacts, pages, review
 
 State = Literal["published", "pending", "nothing"]
 
@@ -43,6 +43,17 @@ class Waiting:
 
 
 @dataclass(frozen=True)
+class Direct:
+    """A post a unit made on its own page itself this month (counted, never archived)."""
+
+    unit: str
+    kind: str
+    at: datetime  # local
+    link: str | None
+    target: str  # "facebook:<page id>"
+
+
+@dataclass(frozen=True)
 class BoardData:
     now: datetime  # local
     week: ReportData
@@ -51,6 +62,7 @@ class BoardData:
     counts: dict[State, int]
     targets: list[TargetDays]
     queue: list[Waiting]
+    direct: list[Direct] = field(default_factory=list)
 
 
 def state_of(row: UnitRow) -> State:
@@ -90,6 +102,16 @@ async def load(session: AsyncSession, deps: Deps) -> BoardData:
         counts=counts,
         targets=await _targets(session, deps, month.start_utc, today),
         queue=await _queue(session, deps, now, {u.code: u.name for u in week_data.units}),
+        direct=[
+            Direct(
+                next((u.name for u in month_data.units if u.code == row.unit_code), row.unit_code),
+                row.kind,
+                row.posted_at.astimezone(deps.tz),
+                row.link,
+                f"{row.platform}:{row.target}",
+            )
+            for row in await pages.listed(session, start=month.start_utc, end=month.end_utc)
+        ],
     )
 
 
