@@ -224,7 +224,6 @@ class FakeGraph:
         self.times[post.id] = at
         return post
 
-
     def _feed(self, page: str, query: Any) -> Json:
         """``GET /{page}/posts?fields=...&since=<unix>&limit=n[&after=<cursor>]``: newest first,
         deleted posts gone, ``paging.next`` while more remain (the cursor is an offset here)."""
@@ -288,4 +287,3 @@ async def _read(request: web.Request) -> tuple[dict[str, str], dict[str, bytes]]
     elif request.can_read_body:
         form = {k: str(v) for k, v in (await request.post()).items()}
     return form, files
-

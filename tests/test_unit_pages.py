@@ -7,10 +7,11 @@ deletions included, and covers their weeks."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from handlers.jobs import weekly_nudge
 from handlers.pages import counting
@@ -25,14 +26,19 @@ from tests.support.board import board_settings, link_from_bot, serve_board, sign
 from tests.support.flows import card, press, submit_raw
 from tests.support.pages import (
     ANLAC,
+    ANLAC_NAME,
     BHH,
     BHH_NAME,
     DISTRICT,
     direct_posts,
+    first_round,
     notices,
+    november_workbook,
     pages_bot,
     pages_org,
     posts_of,
+    readings,
+    report_text,
 )
 from tests.support.sites import until
 
@@ -123,10 +129,7 @@ async def test_bases_own_posts_are_counted_once_and_follow_edits_and_deletions(
         assert bot.app is not None
         # The scheduler read every unit's page by itself at start (once in 6 hours); the
         # admin's ``count-pages`` reads them again now.
-        await until(lambda: ("GET", f"{BHH}/posts") in graph.calls, 30)
-        await until(
-            lambda: ("GET", BHH) in graph.calls[graph.calls.index(("GET", f"{BHH}/posts")) :]
-        )
+        await first_round(graph)
         feeds, lists = (
             graph.calls.count(("GET", f"{ANLAC}/posts")),
             wp.calls.count(("GET", "/posts")),
@@ -185,7 +188,7 @@ async def test_a_week_covered_only_by_direct_posts_counts_and_is_not_nudged(
                 await contacts.add(session, unit_code=unit, who=who, by="test")
         await counting.count(bot.app.sessions, bot.app.core.deps)
 
-        report = (await bot.member(ADMIN, "Bí thư").send("/report tuan", "Báo cáo")).plain or ""
+        report = await report_text(bot, fake, "tuan")
         assert "Quận Đoàn Bình Tân: 1/1 tuần, 0 tin + 1 bài tự đăng" in report
         assert "tự đăng trên trang riêng (có hashtag, không qua bot): 1 bài" in report
 
@@ -203,5 +206,53 @@ async def test_a_week_covered_only_by_direct_posts_counts_and_is_not_nudged(
         district = page[page.index(f'data-unit="{DISTRICT}"') :][:400]
         assert "Đã đăng: 0 + 1 tự đăng" in district
         assert f'href="{site["link"]}"' in page and "wordpress:quan" in page
+    finally:
+        await bot.stop()
+
+
+async def test_pages_followers_over_the_year_in_the_workbook_and_the_report(
+    db_url: str,
+    fake: FakeTelegram,
+    pages_graph: FakeGraph,
+    wp: FakeWordPress,
+    tmp_path: Path,
+) -> None:
+    """Read on 2 January, 1 November and 17 November (at most once a day): An Lạc's page grew
+    6% this year, past the 5% aim; Bình Hưng Hòa's 2%."""
+    graph = pages_graph
+    graph.audience = {ANLAC: (1060, 1020), BHH: (510, 500)}
+    bot = pages_bot(db_url, fake, graph, wp, pages_org(tmp_path))
+    await bot.start()
+    try:
+        assert bot.app is not None
+        deps = bot.app.core.deps
+        # Today's reading: the scheduler's own round at start (Bình Hưng Hòa's page is last).
+        await first_round(graph)
+        for at, anlac, bhh in (
+            (datetime(2026, 1, 2, 2, 0, tzinfo=UTC), 1000, 500),
+            (datetime(2026, 11, 1, 2, 0, tzinfo=UTC), 1030, 505),
+        ):
+            bot.now = at
+            graph.audience |= {ANLAC: (anlac, anlac - 40), BHH: (bhh, bhh - 10)}
+            await counting.count(bot.app.sessions, deps)
+        bot.now = FROZEN
+        graph.audience[ANLAC] = (9999, 9999)  # read again the same day: not kept
+        assert (await counting.count(bot.app.sessions, deps)).audiences == 0
+        kept = [(r.target, r.day, r.followers, r.fans) for r in await readings(bot)]
+        assert len(kept) == 6 and (ANLAC, "2026-11-17", 1060, 1020) in kept
+
+        report = await report_text(bot, fake, "thang")
+        assert "1/2 trang đã tăng từ 5% người theo dõi trở lên" in report
+        book = await november_workbook(bot)
+        sheet = book["Trang"]
+        rows = {r[1]: r for r in sheet.iter_rows(min_row=6, values_only=True) if r[1]}
+        assert rows[f"facebook:{ANLAC}"][:5] == (ANLAC_NAME, f"facebook:{ANLAC}", 1060, 1030, 1000)
+        assert (
+            rows[f"facebook:{ANLAC}"][6] == pytest.approx(0.06)
+            and rows[f"facebook:{ANLAC}"][7] == "Đạt"
+        )
+        assert rows[f"facebook:{BHH}"][2:5] == (510, 505, 500)
+        assert rows[f"facebook:{BHH}"][7] == "Chưa đạt"
+        assert "Đạt mục tiêu năm (5%)" in [c.value for c in sheet[5]]
     finally:
         await bot.stop()

@@ -117,3 +117,43 @@ async def notices(bot: Harness, template: str) -> list[Outbox]:
             select(Outbox).where(Outbox.template == template).order_by(col(Outbox.id))
         )
         return list(rows.all())
+
+
+async def november_workbook(bot: Harness) -> Any:
+    """November's report workbook, as /report thang attaches it, opened."""
+    import io
+    from datetime import date
+
+    import openpyxl
+
+    from handlers.reports.periods import make_period
+    from handlers.reports.report import build_report
+    from handlers.reports.report_files import workbook
+
+    assert bot.app is not None
+    deps = bot.app.core.deps
+    period = make_period("thang", date(2026, 11, 1), date(2026, 11, 30), deps.tz)
+    async with bot.app.sessions() as session:
+        data = await build_report(session, deps=deps, period=period, unit=None)
+    return openpyxl.load_workbook(io.BytesIO(workbook(data)))
+
+
+def _round_read(graph: FakeGraph) -> bool:
+    feed = ("GET", f"{BHH}/posts")
+    return feed in graph.calls and ("GET", BHH) in graph.calls[graph.calls.index(feed) :]
+
+
+async def first_round(graph: FakeGraph) -> None:
+    """The scheduler's own reading of the units' pages at start, finished: Bình Hưng Hòa's
+    page, the last, read with its followers."""
+    from tests.support.sites import until
+
+    await until(lambda: _round_read(graph), 30)
+
+
+async def report_text(bot: Harness, fake: FakeTelegram, words: str) -> str:
+    """An admin's ``/report <words>``: the summary's text (the first report builds its
+    workbook and chart, which takes a few seconds on a busy machine)."""
+    mark = fake.mark()
+    fake.push_text(ADMIN, f"/report {words}", first_name="Bí thư")
+    return (await fake.wait_for(ADMIN, "Báo cáo", after=mark, timeout=60)).plain or ""
