@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot.platforms import registry
     from bot.runtime import logs, runner
     from bot.runtime.supervision import ServeFailed
+    from bot.runtime.unit_targets import TargetProblem
 
     command = args.command or "run"
     console = command == "demo" or (command == "run" and not registry.served(settings))
@@ -75,6 +76,14 @@ def main(argv: list[str] | None = None) -> int:
             where=error.where,
             key=error.key,
             value=error.value,
+        )
+    except TargetProblem as problem:  # a unit's own target (any command that opens the app)
+        return _fail(
+            "cli/org_error.j2",
+            path=settings.org_config,
+            where=f"units ({problem.unit}) targets: ",
+            key="target",
+            value=problem.line,
         )
     except ServeFailed:  # already logged, in one line
         return 1

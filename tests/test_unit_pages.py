@@ -18,17 +18,20 @@ from handlers.pages import counting
 from storage import contacts
 from storage.models import DirectPost
 from tests.conftest import FROZEN
-from tests.fake_graph import PAGE, FakeGraph
+from tests.fake_graph import PAGE, TOKEN, FakeGraph
 from tests.fake_telegram import FakeTelegram
-from tests.fake_wordpress import FakeWordPress
+from tests.fake_wordpress import PASSWORD, USER, FakeWordPress
 from tests.harness import ADMIN, CHANNEL, ED1, Harness, free_port
 from tests.support.board import board_settings, link_from_bot, serve_board, sign_in
+from tests.support.cli import run_bot_beside
 from tests.support.flows import card, press, submit_raw
 from tests.support.pages import (
     ANLAC,
     ANLAC_NAME,
+    ANLAC_TOKEN,
     BHH,
     BHH_NAME,
+    BHH_TOKEN,
     DISTRICT,
     direct_posts,
     first_round,
@@ -256,3 +259,79 @@ async def test_pages_followers_over_the_year_in_the_workbook_and_the_report(
         assert "Đạt mục tiêu năm (5%)" in [c.value for c in sheet[5]]
     finally:
         await bot.stop()
+
+
+async def test_posts_held_for_an_expired_page_token_go_once_it_is_renewed(
+    db_url: str,
+    fake: FakeTelegram,
+    pages_graph: FakeGraph,
+    wp: FakeWordPress,
+    tmp_path: Path,
+) -> None:
+    """An Lạc's page token has expired: its post waits (the admins are told) while the other
+    targets get theirs. The office renews the token and restarts: the check at start passes
+    and the held post goes at once, not at the next retry a quarter of an hour later."""
+    graph, org = pages_graph, pages_org(tmp_path)
+    graph.expire(ANLAC)
+    bot = pages_bot(db_url, fake, graph, wp, org)
+    await bot.start()
+    try:
+        for _ in range(600):  # the start's check tells the admins, once
+            told = await notices(bot, "notice/facebook_token.j2")
+            if told:
+                break
+            await asyncio.sleep(0.05)
+        assert [row.context["page"] for row in told] == [ANLAC]
+        mark = fake.mark()
+        await submit_raw(bot.member(1001, "Lan", None), fake)
+        await card(fake, after=mark)
+        press(fake, ED1, "Duyệt")
+        await until(lambda: len(graph.live(PAGE)) == 1 and len(wp.published()) == 1, 30)
+        await until(lambda: ("POST", f"{ANLAC}/feed") in graph.calls, 30)
+        assert graph.live(ANLAC) == []
+    finally:
+        await bot.stop()
+
+    renewed = "EAAGrenewed0123456789abcdefpagetoken"
+    graph.renew(ANLAC, renewed)
+    tokens = ",".join(f"{p}:{t}" for p, t in {PAGE: TOKEN, ANLAC: renewed, BHH: BHH_TOKEN}.items())
+    bot = pages_bot(db_url, fake, graph, wp, org, facebook_page_tokens=tokens)
+    await bot.start()
+    try:
+        await fake.wait_for(1001, "đã được đăng", timeout=30)
+        [post] = graph.live(ANLAC)
+        assert "#moingay1tintot" in (post.message or "")
+    finally:
+        await bot.stop()
+
+
+async def test_count_pages_from_the_shell_and_a_page_without_its_token(
+    db_url: str, pages_graph: FakeGraph, wp: FakeWordPress, tmp_path: Path
+) -> None:
+    """``python -m bot count-pages`` reads every unit's page now; a unit naming a page the
+    settings have no token for stops the start with one line naming the unit and the fix."""
+    graph = pages_graph
+    today = datetime.now(UTC)  # the command runs on the real clock
+    graph.page_post(ANLAC, "Ra quân mùa đông #moingay1tintot", today - timedelta(hours=3))
+    graph.audience[ANLAC] = (1200, 1100)
+    tokens = {PAGE: TOKEN, ANLAC: ANLAC_TOKEN, BHH: BHH_TOKEN}
+    env = {
+        "DATABASE_URL": db_url,
+        "ORG_CONFIG": str(pages_org(tmp_path)),
+        "PUBLISH_TARGETS": f"facebook:{PAGE}",
+        "FACEBOOK_PAGE_TOKENS": ",".join(f"{p}:{t}" for p, t in tokens.items()),
+        "FACEBOOK_GRAPH_BASE": graph.base,
+        "WORDPRESS_SITES": f"quan={wp.base_url}",
+        "WORDPRESS_CREDENTIALS": f"quan={USER}:{PASSWORD}",
+    }
+    code, out, err = await run_bot_beside(env, "count-pages")
+    assert code == 0, err
+    assert "Đã đọc 3 trang của các đơn vị: 1 bài" in out and "của 2 trang" in out
+
+    del tokens[BHH]
+    env["FACEBOOK_PAGE_TOKENS"] = ",".join(f"{p}:{t}" for p, t in tokens.items())
+    code, out, err = await run_bot_beside(env, "count-pages")
+    [line] = err.strip().splitlines()
+    assert code == 2 and "units (p-bhh) targets" in line
+    assert f"chưa có mã truy cập cho trang facebook:{BHH}" in line
+    assert "FACEBOOK_PAGE_TOKENS" in line and ANLAC_TOKEN not in line

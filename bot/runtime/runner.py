@@ -20,7 +20,6 @@ from bot.runtime.health import HEALTH, Health
 from bot.runtime.keeper import Backoff, Keeper
 from bot.runtime.scheduler import run_scheduler
 from bot.runtime.supervision import Supervisor
-from bot.runtime.unit_targets import TargetProblem
 from bot.runtime.watchdog import watch_database
 from bot.settings import Settings
 from bot.web import server
@@ -61,8 +60,6 @@ async def main(command: str, settings: Settings) -> int:
         app = await build(settings, console=console)
     except (ValidationError, tomllib.TOMLDecodeError, OSError) as error:
         raise org_problem(error) from error
-    except TargetProblem as problem:
-        raise OrgError(f"units ({problem.unit}) targets: ", "target", problem.line) from None
     try:
         if console:
             if command != "demo":
