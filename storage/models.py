@@ -32,6 +32,7 @@ class OutboxKind(StrEnum):
     NOTICE = "notice"  # a message from a template: to a member, the editors, an editor
     POST = "post"  # the published post, one row per target
     REPORT = "report"  # a scheduled report, built when its turn comes
+    CHANGE = "change"  # a correction or take-down of one sent post (/suabai, /gobai)
 
 
 class OutboxStatus(StrEnum):

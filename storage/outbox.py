@@ -199,3 +199,9 @@ async def release_held(session: AsyncSession, *, platform: str, chat_id: str, no
         .values(not_before=now, updated_at=now)
     )
     return int(getattr(result, "rowcount", 0))
+
+
+async def with_prefix(session: AsyncSession, *, prefix: str) -> Sequence[Outbox]:
+    """The rows whose key starts with ``prefix`` (one command's changes), oldest first."""
+    query = select(Outbox).where(col(Outbox.key).startswith(prefix, autoescape=True))
+    return (await session.exec(query.order_by(col(Outbox.id)))).all()

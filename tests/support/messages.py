@@ -1356,7 +1356,11 @@ def unit_pages_cases() -> dict[str, list[Case]]:
     return {
         "report/summary.j2": [
             case("đơn vị tự đăng, trang đạt mục tiêu", "report/summary.j2", data=full, tz=TZ),
-        ]
+        ],
+        "takedown/queued.j2": [
+            case("gỡ ở bốn nơi", "takedown/queued.j2", sid=27, action="take_down", count=4),
+            case("sửa ở một nơi", "takedown/queued.j2", sid=27, action="correct", count=1),
+        ],
     }
 
 
