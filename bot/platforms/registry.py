@@ -13,7 +13,11 @@ Adding a platform, e.g. a publish-only target such as Facebook Pages or WordPres
 3. one row below;
 4. a sender that can change what it posted implements ``Correctable``
    (``bot/platforms/media.py``) and ``open`` registers it in ``app.core.deps.correctors``
-   under the platform's name: ``/gobai`` and ``/suabai`` then reach it.
+   under the platform's name: ``/gobai`` and ``/suabai`` then reach it (through the outbox:
+   its own worker carries out each change);
+5. a target that can read back a unit's page registers a ``PageReader``
+   (``handlers/engine/page_reading.py``) in ``app.core.deps.readers``: units' own posts and
+   followers are then counted there (``handlers/pages/counting.py``).
 """
 
 from __future__ import annotations
