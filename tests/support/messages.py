@@ -1357,6 +1357,37 @@ def unit_pages_cases() -> dict[str, list[Case]]:
         "report/summary.j2": [
             case("đơn vị tự đăng, trang đạt mục tiêu", "report/summary.j2", data=full, tz=TZ),
         ],
+        "review/card_targets.j2": [
+            case(
+                "hai trang Facebook: trang chung và trang đơn vị",
+                "review/card_targets.j2",
+                posts=[
+                    Row(
+                        platform="telegram",
+                        chat_id="-100555",
+                        status="sent",
+                        context={},
+                        error=None,
+                    ),
+                    Row(
+                        platform="facebook",
+                        chat_id="104857600123456",
+                        status="sent",
+                        context={},
+                        error=None,
+                    ),
+                    Row(
+                        platform="facebook",
+                        chat_id="200000000000001",
+                        status="queued",
+                        context={},
+                        error=None,
+                    ),
+                ],
+                sub=sub(status="approved"),
+                tz=TZ,
+            ),
+        ],
         "takedown/queued.j2": [
             case("gỡ ở bốn nơi", "takedown/queued.j2", sid=27, action="take_down", count=4),
             case("sửa ở một nơi", "takedown/queued.j2", sid=27, action="correct", count=1),
