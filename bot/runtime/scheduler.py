@@ -60,7 +60,7 @@ async def run_scheduler(
         if day is not None and backup is not None:  # claimed and committed: this worker's
             backing_up = asyncio.create_task(daily.run(sessions, deps, backup, day))
         if count:  # claimed and committed: this worker reads the pages, off the tick
-            reading = asyncio.create_task(counting.count(sessions, deps))
+            reading = asyncio.create_task(counting.count_beside(sessions, deps))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)
     if reading is not None and not reading.done():

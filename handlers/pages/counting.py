@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,8 +18,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.engine.context import Deps
-from handlers.engine.page_reading import PagePost, PageReader, ReadRefused
-from handlers.org import Hashtags
+from handlers.engine.page_reading import PageReader, ReadRefused
+from handlers.pages import direct
 from storage import clock, pages
 from storage.db import insert_new
 from storage.models import SlotRun
@@ -28,7 +27,6 @@ from storage.models import SlotRun
 log = logging.getLogger(__name__)
 EVERY_HOURS = 6
 READ_BACK = timedelta(days=35)  # a month's report, and edits and deletions within it
-HASHTAG = re.compile(r"#\w+")
 READ_TIMEOUT = 300.0  # seconds for one page, every page of its answer included
 
 
@@ -43,16 +41,6 @@ class Counted:
     audiences: int = 0  # followers read today
 
 
-def kind_of(text: str, hashtags: Hashtags) -> str | None:
-    """The kind a post's hashtag says, or None without one of the campaign's two."""
-    found = {tag.casefold() for tag in HASHTAG.findall(text)}
-    if hashtags.tin_tot.casefold() in found:
-        return "tin_tot"
-    if hashtags.cau_chuyen_dep.casefold() in found:
-        return "cau_chuyen_dep"
-    return None
-
-
 async def claim(session: AsyncSession, *, deps: Deps, now: datetime) -> bool:
     """The current 6-hour round (local time), claimed by this worker: once across workers."""
     if not any(platform in deps.readers for _, platform, _ in deps.pages):
@@ -62,55 +50,13 @@ async def claim(session: AsyncSession, *, deps: Deps, now: datetime) -> bool:
     return await insert_new(session, SlotRun, key=key, created_at=now)
 
 
-def targets(deps: Deps) -> dict[tuple[str, str], str]:
-    """(platform, target) → the unit whose page it is: the first unit naming it."""
-    found: dict[tuple[str, str], str] = {}
-    for unit, platform, target in deps.pages:
-        found.setdefault((platform, target), unit)
-    return found
-
-
-async def record(
-    session: AsyncSession,
-    *,
-    deps: Deps,
-    unit: str,
-    platform: str,
-    target: str,
-    posts: list[PagePost],
-    since: datetime,
-    now: datetime,
-) -> int:
-    """One reading of a page written down; how many of its posts count."""
-    own = await pages.own_post_ids(session, platform=platform, target=target)
-    kept: list[str] = []
-    for post in posts:
-        kind = kind_of(post.text, deps.org.hashtags)
-        if post.id in own or kind is None or post.at < since:
-            continue
-        kept.append(post.id)
-        await pages.seen(
-            session,
-            unit=unit,
-            platform=platform,
-            target=target,
-            post_id=post.id,
-            link=post.link if (post.link or "").startswith(("https://", "http://")) else None,
-            kind=kind,
-            at=post.at,
-            now=now,
-        )
-    await pages.gone(session, platform=platform, target=target, since=since, kept=kept, now=now)
-    return len(kept)
-
-
 async def count(sessions: async_sessionmaker[AsyncSession], deps: Deps) -> Counted:
     """Read every unit's page now."""
     counted = Counted()
     now = deps.clock()
     since = now - READ_BACK
     day = now.astimezone(deps.tz).date().isoformat()
-    for (platform, target), unit in targets(deps).items():
+    for (platform, target), unit in direct.targets(deps).items():
         reader = deps.readers.get(platform)
         if reader is None:
             continue
@@ -125,7 +71,7 @@ async def count(sessions: async_sessionmaker[AsyncSession], deps: Deps) -> Count
             counted.failed.append(name)
             continue
         async with sessions.begin() as session:
-            counted.posts += await record(
+            counted.posts += await direct.record(
                 session,
                 deps=deps,
                 unit=unit,
@@ -138,6 +84,17 @@ async def count(sessions: async_sessionmaker[AsyncSession], deps: Deps) -> Count
         counted.pages += 1
         counted.audiences += await _audience(sessions, reader, unit, platform, target, day)
     return counted
+
+
+async def count_beside(sessions: async_sessionmaker[AsyncSession], deps: Deps) -> None:
+    """``count`` as the scheduler's background task: a failure (the database away) is logged,
+    and the next round, 6 hours on, reads again."""
+    try:
+        found = await count(sessions, deps)
+    except Exception:
+        log.exception("reading the units' pages failed")
+        return
+    log.info("units' pages read: %d, direct posts counted: %d", found.pages, found.posts)
 
 
 async def _audience(
