@@ -137,6 +137,10 @@ async def test_bases_own_posts_are_counted_once_and_follow_edits_and_deletions(
             graph.calls.count(("GET", f"{ANLAC}/posts")),
             wp.calls.count(("GET", "/posts")),
         )
+        async with bot.app.sessions.begin() as session:  # once in 6 hours, across workers
+            deps = bot.app.core.deps
+            assert not await counting.claim(session, deps=deps, now=bot.now)
+            assert await counting.claim(session, deps=deps, now=bot.now + timedelta(hours=6))
 
         counted = await counting.count(bot.app.sessions, bot.app.core.deps)
 
