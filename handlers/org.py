@@ -176,6 +176,10 @@ class OrgConfig(BaseModel):
     def unit(self, code: str | None) -> Unit | None:
         return next((unit for unit in self.units if unit.code == code), None)
 
+    def unit_name(self, code: str) -> str:
+        unit = self.unit(code)
+        return unit.name if unit is not None else code
+
     def receivers(self, code: str | None) -> list[Unit]:
         """The units whose own targets get an item of ``code``: the unit itself and each
         ancestor that takes its children's items."""

@@ -198,6 +198,7 @@ async def test_a_week_covered_only_by_direct_posts_counts_and_is_not_nudged(
         report = await report_text(bot, fake, "tuan")
         assert "Quận Đoàn Bình Tân: 1/1 tuần, 0 tin + 1 bài tự đăng" in report
         assert "tự đăng trên trang riêng (có hashtag, không qua bot): 1 bài" in report
+        assert f"facebook:{ANLAC} (trang của {ANLAC_NAME}): 0/7 ngày" in report
 
         async with bot.app.sessions.begin() as session:  # Tuesday 10:00, the nudge's hour
             at = FROZEN + timedelta(hours=1)

@@ -140,8 +140,10 @@ async def _targets(
     """The configured targets (even those with no post) and any others that had posts."""
     found = {f"{p}:{c}": n for p, c, n in await reports.target_days(session, **window)}
     names = [f"{p}:{c}" for p, c in deps.targets]
+    owners = {f"{p}:{c}": deps.org.unit_name(code) for code, p, c in reversed(deps.pages)}
+    names += [name for name in owners if name not in names]  # each unit's own pages
     names += sorted(set(found) - set(names))
-    return [TargetCadence(name, found.get(name, 0), days) for name in names]
+    return [TargetCadence(name, found.get(name, 0), days, owners.get(name, "")) for name in names]
 
 
 async def _top_members(

@@ -50,6 +50,7 @@ class TargetCadence:
     target: str  # "telegram:-100123"
     days_with_tin_tot: int  # days with at least one Tin tốt published there
     days: int
+    unit: str = ""  # a unit's own page (``targets`` in the organisation file): its name
 
 
 @dataclass(frozen=True)

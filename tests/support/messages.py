@@ -1352,7 +1352,8 @@ def unit_pages_cases() -> dict[str, list[Case]]:
         PageFigures("Chi đoàn <b>&</b>", "facebook:2002", 510, 500, 500, 2.0, 2.0, False),
         PageFigures("Chi đoàn 3", "facebook:2003", 90, None, None, None, None, False),
     ]
-    full = dataclasses.replace(data, units=rows, pages=pages, followers_aim=5.0)
+    targets = [*data.targets, TargetCadence("facebook:200000000000001", 9, 30, UNIT)]
+    full = dataclasses.replace(data, units=rows, pages=pages, followers_aim=5.0, targets=targets)
     return {
         "report/summary.j2": [
             case("đơn vị tự đăng, trang đạt mục tiêu", "report/summary.j2", data=full, tz=TZ),

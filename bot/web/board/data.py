@@ -32,6 +32,7 @@ class UnitCell:
 class TargetDays:
     target: str
     days: list[bool]  # one per day of the month so far
+    unit: str = ""  # a unit's own page: its name
 
 
 @dataclass(frozen=True)
@@ -130,11 +131,18 @@ async def _targets(
     session: AsyncSession, deps: Deps, start: datetime, today: date
 ) -> list[TargetDays]:
     seen: dict[str, set[int]] = {f"{p}:{c}": set() for p, c in deps.targets}
+    owners = {f"{p}:{c}": deps.org.unit_name(code) for code, p, c in reversed(deps.pages)}
+    for name in owners:  # each unit's own pages, even before their first post
+        seen.setdefault(name, set())
     end = start + timedelta(days=today.day)
     for platform, chat, at in await board.posts_sent(session, start=start, end=end):
         seen.setdefault(f"{platform}:{chat}", set()).add(at.astimezone(deps.tz).day)
     return [
-        TargetDays(name, [day in days for day in range(1, today.day + 1)])
+        TargetDays(
+            name,
+            [day in days for day in range(1, today.day + 1)],
+            owners.get(name, ""),
+        )
         for name, days in seen.items()
     ]
 
