@@ -1,5 +1,5 @@
-"""``python -m bot [run|demo|migrate|backup|restore|doctor|seed-demo|export|report|forget]``:
-with no command, run (or the demo when no platform has a token)."""
+"""``python -m bot [run|demo|migrate|backup|restore|doctor|seed-demo|export|report|forget|
+count-pages]``: with no command, run (or the demo when no platform has a token)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot.runtime import logs
     from bot.serve import runner
     from bot.serve.supervision import ServeFailed
+    from bot.serve.unit_targets import TargetProblem
 
     command = args.command or "run"
     console = command == "demo" or (command == "run" and not registry.served(settings))
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli import doctor
 
             return asyncio.run(doctor.run(settings))
-        if command in ("seed-demo", "export", "report", "forget"):
+        if command in ("seed-demo", "export", "report", "forget", "count-pages"):
             return asyncio.run(tasks.run_task(args, settings))
         return asyncio.run(runner.main(command, settings))
     except AlreadyRunning as error:
@@ -76,6 +77,14 @@ def main(argv: list[str] | None = None) -> int:
             where=error.where,
             key=error.key,
             value=error.value,
+        )
+    except TargetProblem as problem:  # a unit's own target (any command that opens the app)
+        return _fail(
+            "cli/org_error.j2",
+            path=settings.org_config,
+            where=f"units ({problem.unit}) targets: ",
+            key="target",
+            value=problem.line,
         )
     except ServeFailed:  # already logged, in one line
         return 1

@@ -22,6 +22,23 @@ class Unit(BaseModel):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")
     name: str = Field(min_length=2, max_length=120)
     parent: str | None = None
+    # The unit's own publish targets, ``<platform>:<id>`` as in PUBLISH_TARGETS (its fanpage,
+    # its site): its approved items go there too, and what it posts there itself is counted.
+    targets: list[str] = []
+    # Its own targets also get the items of every unit below it.
+    take_children: bool = False
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, value: list[str]) -> list[str]:
+        for target in value:
+            platform, sep, ident = target.partition(":")
+            if not sep or not platform.strip() or not ident.strip() or " " in target:
+                raise ValueError(f"target_format|{target}")
+        cleaned = [target.strip() for target in value]
+        if len(set(cleaned)) != len(cleaned):
+            raise ValueError(f"target_twice|{', '.join(cleaned)}")
+        return cleaned
 
 
 class Theme(BaseModel):
@@ -125,6 +142,8 @@ class Reports(BaseModel):
     weekly_nudge: str | None = Field(
         default=None, pattern=r"^(mon|tue|wed|thu|fri|sat|sun) \d{2}:\d{2}$"
     )
+    # The yearly aim for a unit's page followers, in percent (seed 002: at least 5% a year).
+    followers_growth_percent: float = Field(default=5.0, ge=0, le=1000)
 
 
 class OrgConfig(BaseModel):
@@ -156,6 +175,23 @@ class OrgConfig(BaseModel):
 
     def unit(self, code: str | None) -> Unit | None:
         return next((unit for unit in self.units if unit.code == code), None)
+
+    def unit_name(self, code: str) -> str:
+        unit = self.unit(code)
+        return unit.name if unit is not None else code
+
+    def receivers(self, code: str | None) -> list[Unit]:
+        """The units whose own targets get an item of ``code``: the unit itself and each
+        ancestor that takes its children's items."""
+        found: list[Unit] = []
+        unit, seen = self.unit(code), set()
+        first = True
+        while unit is not None and unit.code not in seen:
+            seen.add(unit.code)
+            if first or unit.take_children:
+                found.append(unit)
+            first, unit = False, self.unit(unit.parent)
+        return found
 
     def theme_on(self, day: date) -> Theme:
         return next((t for t in self.themes if t.contains(day)), self.default_theme)

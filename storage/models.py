@@ -32,6 +32,7 @@ class OutboxKind(StrEnum):
     NOTICE = "notice"  # a message from a template: to a member, the editors, an editor
     POST = "post"  # the published post, one row per target
     REPORT = "report"  # a scheduled report, built when its turn comes
+    CHANGE = "change"  # a correction or take-down of one sent post (/suabai, /gobai)
 
 
 class OutboxStatus(StrEnum):
@@ -364,3 +365,38 @@ class ArchiveState(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+
+
+class DirectPost(SQLModel, table=True):
+    """A post a unit made on its own page or site by itself (not through the bot), carrying
+    one of the campaign's hashtags: it counts in the unit's cadence, never in the archive.
+    ``gone_at``: deleted since, or edited so that no hashtag is left."""
+
+    __table_args__ = (
+        UniqueConstraint("platform", "target", "post_id"),
+        Index("ix_direct_post_report", "posted_at", "unit_code", "gone_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_code: str = Field(max_length=32)
+    platform: str = Field(max_length=16)
+    target: str = Field(max_length=64)  # the page id, the site's name
+    post_id: str = Field(max_length=96)
+    link: str | None = Field(default=None, max_length=256)
+    kind: str = Field(max_length=16)  # tin_tot | cau_chuyen_dep, by its hashtag
+    posted_at: datetime = Field(nullable=False)
+    gone_at: datetime | None = None
+    created_at: datetime = Field(default=None, nullable=False)
+    updated_at: datetime = Field(default=None, nullable=False)
+
+
+class PageReading(SQLModel, table=True):
+    """A page's audience as read on one local day: at most one reading a day per page."""
+
+    platform: str = Field(primary_key=True, max_length=16)
+    target: str = Field(primary_key=True, max_length=64)
+    day: str = Field(primary_key=True, max_length=10)  # "2026-12-07", the organisation's day
+    unit_code: str = Field(max_length=32, index=True)
+    followers: int | None = None
+    fans: int | None = None
+    created_at: datetime = Field(default=None, nullable=False)

@@ -183,3 +183,25 @@ async def problems(session: AsyncSession) -> Sequence[Outbox]:
         col(Outbox.status).in_([OutboxStatus.FAILED, OutboxStatus.NEEDS_CHECK])
     )
     return (await session.exec(query.order_by(col(Outbox.id)))).all()
+
+
+async def release_held(session: AsyncSession, *, platform: str, chat_id: str, now: datetime) -> int:
+    """A target whose token (or password) was just proven to work: its posts held for a later
+    try go now, not at the retry's time (a renewed page token, with many pages, is common)."""
+    result = await session.exec(
+        update(Outbox)
+        .where(
+            col(Outbox.platform) == platform,
+            col(Outbox.chat_id) == chat_id,
+            col(Outbox.status) == OutboxStatus.QUEUED,
+            col(Outbox.not_before) > now,
+        )
+        .values(not_before=now, updated_at=now)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+async def with_prefix(session: AsyncSession, *, prefix: str) -> Sequence[Outbox]:
+    """The rows whose key starts with ``prefix`` (one command's changes), oldest first."""
+    query = select(Outbox).where(col(Outbox.key).startswith(prefix, autoescape=True))
+    return (await session.exec(query.order_by(col(Outbox.id)))).all()

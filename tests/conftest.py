@@ -243,3 +243,12 @@ async def board(db_url: str, fake: FakeTelegram) -> AsyncIterator[tuple[Harness,
     )
     async with running(harness), serve_board(harness, port) as base:
         yield harness, base
+
+
+@pytest.fixture
+async def pages_graph() -> AsyncIterator[FakeGraph]:
+    """The Graph API with the organisation's page and two units' own pages (#23)."""
+    from tests.support.pages import UNIT_PAGES
+
+    async with running(FakeGraph({PAGE: TOKEN, **UNIT_PAGES})) as server:
+        yield server

@@ -287,6 +287,7 @@ async def test_october_by_hand(sessions: async_sessionmaker[AsyncSession]) -> No
         "published_tin_tot": 2,
         "published_cau_chuyen_dep": 1,
         "taken_down": 0,
+        "direct": 0,
     }
     rows = {row.code: row for row in data.units}
     assert [(row.code, row.depth) for row in data.units] == [

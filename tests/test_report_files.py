@@ -32,7 +32,7 @@ PERIOD = Period(
     end_utc=datetime(2026, 10, 31, 17, 0, tzinfo=UTC),
 )
 GENERATED = datetime(2026, 11, 1, 1, 30, 15, 123456, tzinfo=UTC)  # 08:30 in Vietnam
-SHEETS = ["Tổng hợp", "Theo đơn vị", "Nhịp đăng", "Tuyên dương", "Chủ đề", "Chưa có tin"]
+SHEETS = ["Tổng hợp", "Theo đơn vị", "Nhịp đăng", "Tuyên dương", "Chủ đề", "Chưa có tin", "Trang"]
 UNIT_HEADERS = [
     "Đơn vị",
     "Mã",
@@ -47,6 +47,7 @@ UNIT_HEADERS = [
     "Số tuần",
     "Cộng cả đơn vị trực thuộc (gửi)",
     "Cộng cả đơn vị trực thuộc (đăng)",
+    "Đăng trực tiếp",
 ]
 HEADER_ROW = 5  # org, title, dates, blank, header
 
@@ -173,9 +174,9 @@ def test_units_sheet() -> None:
     assert first[:2] == (ORG, "qd-binhtan")
     assert all(type(v) is int for v in first[2:])  # numbers, not text
     bhh = next(r for r in rows if r[1] == "p-bhh")
-    assert bhh[2:] == (19, 15, 4, 10, 9, 1, 1, 5, 5, 19, 9)
+    assert bhh[2:] == (19, 15, 4, 10, 9, 1, 1, 5, 5, 19, 9, 0)
     zero = next(r for r in rows if r[1] == "p-tantaoa")
-    assert zero[0] == "Đoàn phường Tân Tạo A" and zero[2:] == (0,) * 8 + (5, 0, 0)
+    assert zero[0] == "Đoàn phường Tân Tạo A" and zero[2:] == (0,) * 8 + (5, 0, 0, 0)
     assert first[11] == 5 + sum(u.submitted for u in data.units[1:10])
     # The tree shows as indentation of the name cell; the names themselves stay clean.
     indents = {ws.cell(r, 2).value: ws.cell(r, 1).alignment.indent for r in range(6, 19)}

@@ -116,3 +116,26 @@ async def test_a_member_or_a_wrong_number_changes_nothing(
         assert len(wp.published()) == 1 and len(fake.messages(CHANNEL)) == 2
     finally:
         await bot.stop()
+
+
+async def test_gobai_in_the_editors_group_answers_at_once_and_reports_each_target_after(
+    db_url: str, fake: FakeTelegram, wp: FakeWordPress
+) -> None:
+    """The site is slow to trash the post: the editor's /gobai, typed in the editors' group,
+    is answered at once (the targets are asked through the outbox, not inside the bot's
+    handling of the command), and each target's result follows in the group."""
+    bot = site_bot(db_url, fake, wp)
+    await bot.start()
+    try:
+        await published(bot, fake, wp)
+        wp.fail_next("DELETE", "/posts", 200, hang=2.0)  # trashed at once, answered 2 s later
+        mark = fake.mark()
+        fake.push_text(ED1, "/gobai 1", chat_id=EDITORS, first_name="Minh")
+        queued = await fake.wait_for(EDITORS, "Đang gỡ bài #1 ở 2 nơi", after=mark, timeout=10)
+        result = await fake.wait_for(EDITORS, "Gỡ bài #1", after=mark, timeout=20)
+        assert fake.sent.index(queued) < fake.sent.index(result)
+        text = result.plain or ""
+        assert f"Telegram ({CHANNEL}): ✓ đã gỡ" in text and "Website (doan): ✓ đã gỡ" in text
+        assert not fake.messages(CHANNEL) and wp.published() == []
+    finally:
+        await bot.stop()

@@ -57,13 +57,36 @@ async def run(
 
     show([Finding(True, "settings_ok", {})])
     show([organisation(settings)])
+    served, refused = units_served(settings)
+    show([refused] if refused else [])
     show(await database(settings.database_url))
-    for platform in registry.served(settings):
+    for platform in registry.served(served):  # units' own pages and sites asked too
         if isinstance(platform, Checked):
-            show(await platform.doctor(settings))
+            show(await platform.doctor(served))
     show([await media_space(settings, min_free)])
     show([await asyncio.to_thread(last_backup, settings.backup_dir, clock)])
     return 0 if passed else 1
+
+
+def units_served(settings: Settings) -> tuple[Settings, Finding | None]:
+    """The settings with every unit's own targets (``targets`` in the organisation file), or
+    the line saying which unit's target ``run`` would refuse."""
+    from bot.serve.unit_targets import TargetProblem, widened
+
+    try:
+        return widened(settings, load_org(settings.org_config)), None
+    except TargetProblem as problem:
+        ctx = {
+            "path": str(settings.org_config),
+            "where": f"units ({problem.unit}) targets: ",
+            "key": "target",
+            "value": problem.line,
+        }
+        return settings, Finding(
+            False, "org_bad", {"text": render(Say("cli/org_error.j2", ctx), "plain")}
+        )
+    except Exception:  # the organisation file's own line says what is wrong
+        return settings, None
 
 
 def organisation(settings: Settings) -> Finding:

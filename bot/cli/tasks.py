@@ -48,6 +48,7 @@ def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     report.add_argument("--xlsx", type=Path)
     report.add_argument("--png", type=Path)
     report.add_argument("--force", action="store_true", help="replace existing files")
+    commands.add_parser("count-pages", help="read the units' own pages now (posts, followers)")
     erase = commands.add_parser("forget", help="erase a member's personal data (on request)")
     erase.add_argument(
         "--member", required=True, help="<platform>:<id> as in ADMIN_IDS, or a member number #5"
@@ -103,6 +104,10 @@ async def run_task(args: argparse.Namespace, settings: Settings) -> int:
             return await write_report(app, args)
         elif args.command == "forget":
             return await forget_member(app, args.member)
+        elif args.command == "count-pages":
+            from bot.cli import count_pages
+
+            return await count_pages.run(app)
         else:
             rows = await export(
                 app.sessions,

@@ -12,6 +12,13 @@ Adding a platform, e.g. the Zalo Official Account or a publish-only target (Word
 2. its texts under ``templates/platforms/<name>/`` (``names.j2``: its label);
 3. its tests and fake server under ``tests/platforms/<name>/``;
 4. one row below; its variables in ``.env.example`` and README.md.
+5. a sender that can change what it posted implements ``Correctable``
+   (``bot/platforms/media.py``) and ``open`` registers it in ``app.core.deps.correctors``
+   under the platform's name: ``/gobai`` and ``/suabai`` then reach it (through the outbox:
+   its own worker carries out each change);
+6. a target that can read back a unit's page registers a ``PageReader``
+   (``handlers/engine/page_reading.py``) in ``app.core.deps.readers``: units' own posts and
+   followers are then counted there (``handlers/pages/counting.py``).
 """
 
 from __future__ import annotations

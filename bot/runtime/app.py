@@ -56,6 +56,19 @@ class Platforms:
     fetch_media: Mapping[str, FetchMedia] = field(default_factory=dict)
     # Replaces the deployment's people and places (the offline console's one-terminal demo).
     demo: Callable[[Deps], Deps] | None = None
+    # The settings with every unit's own targets added to PUBLISH_TARGETS, each checked by its
+    # platform (``bot/serve/unit_targets.widened``); none: PUBLISH_TARGETS alone.
+    widen: Callable[[Settings, OrgConfig], Settings] | None = None
+
+
+def pages(org: OrgConfig) -> tuple[tuple[str, str, str], ...]:
+    """(unit code, platform, id) of every unit's own target, in the file's order."""
+    found = []
+    for unit in org.units:
+        for target in unit.targets:
+            platform, _, ident = target.partition(":")
+            found.append((unit.code, platform.strip().lower(), ident.strip()))
+    return tuple(found)
 
 
 def make_deps(settings: Settings, org: OrgConfig, clock: Clock, platforms: Platforms) -> Deps:
@@ -74,6 +87,7 @@ def make_deps(settings: Settings, org: OrgConfig, clock: Clock, platforms: Platf
         web_base=str(settings.public_base_url).rstrip("/") if settings.public_base_url else None,
         web_secret=settings.web_secret.get_secret_value() if settings.web_secret else None,
         platforms=platforms.facts,
+        pages=pages(org),
     )
     return platforms.demo(deps) if platforms.demo is not None else deps
 
@@ -89,6 +103,8 @@ async def build(
     """``clock``: the one clock of this process (a test passes its own). ``task``: a
     command-line task, which may run beside a bot serving the same SQLite file."""
     org = load_org(settings.org_config)
+    # What the platforms serve: PUBLISH_TARGETS and every unit's own targets, each checked.
+    served = platforms.widen(settings, org) if platforms.widen is not None else settings
     check_writable(settings.database_url)
     try:
         file_lock = hold_sqlite_file(settings.database_url, shared=task)
@@ -117,4 +133,4 @@ async def build(
     }
     media = media or StoreSource(sessions, fetchers)
     locks = SenderLocks(engine)
-    return App(settings, org, engine, sessions, core, locks, file_lock, media, fetchers)
+    return App(served, org, engine, sessions, core, locks, file_lock, media, fetchers)

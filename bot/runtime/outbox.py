@@ -20,13 +20,14 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.runtime import outbox_changes
 from handlers.desk import outbound
 from handlers.engine.context import Deps
 from handlers.engine.types import Reply
 from storage import outbox
 from storage.clock import Clock
 from storage.db import writing
-from storage.models import Outbox, OutboxStatus
+from storage.models import Outbox, OutboxKind, OutboxStatus
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
@@ -166,6 +167,9 @@ class OutboxWorker:
         if composed is None:
             return
         chat_id, kind, reply = composed
+        if kind == OutboxKind.CHANGE:  # /gobai, /suabai: the target changes a post it sent
+            await outbox_changes.carry_out(self, item_id)
+            return
         outcome: Outcome = None
         if reply is not None:
             try:

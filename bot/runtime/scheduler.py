@@ -15,6 +15,7 @@ from bot.backup import daily
 from handlers.engine.context import Deps
 from handlers.jobs import nudges, weekly_nudge
 from handlers.jobs.schedule import tick
+from handlers.pages import counting
 from handlers.privacy import retention
 from storage import inbox, locks, updates
 from storage.db import writing
@@ -32,8 +33,10 @@ async def run_scheduler(
     backup: daily.Plan | None = None,
 ) -> None:
     backing_up: asyncio.Task[object] | None = None
+    reading: asyncio.Task[object] | None = None  # units' pages, read beside the ticks
     while not stop.is_set():
         day = None
+        count = False
         try:
             async with writing(sessions, "scheduler"), sessions() as session, session.begin():
                 # One worker ticks at a time; the others skip this round.
@@ -41,6 +44,8 @@ async def run_scheduler(
                     now = deps.clock()
                     if backup is not None and (backing_up is None or backing_up.done()):
                         day = await daily.claim(session, plan=backup, deps=deps, now=now)
+                    if reading is None or reading.done():
+                        count = await counting.claim(session, deps=deps, now=now)
                     await tick(session, deps=deps, now=now)
                     await nudges.weekly(session, deps=deps, now=now)
                     await weekly_nudge.units(session, deps=deps, now=now)
@@ -51,11 +56,16 @@ async def run_scheduler(
         except Exception:
             # A database hiccup must not stop the slots: the next tick tries again.
             log.exception("scheduler tick failed")
-            day = None  # the claim was rolled back with the tick
+            day, count = None, False  # the claims were rolled back with the tick
         if day is not None and backup is not None:  # claimed and committed: this worker's
             backing_up = asyncio.create_task(daily.run(sessions, deps, backup, day))
+        if count:  # claimed and committed: this worker reads the pages, off the tick
+            reading = asyncio.create_task(counting.count_beside(sessions, deps))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)
+    if reading is not None and not reading.done():
+        reading.cancel()  # the next round (another worker's, a restart's) reads again
+        await asyncio.gather(reading, return_exceptions=True)
     if backing_up is not None and not backing_up.done():
         backing_up.cancel()  # at shutdown: a half-written backup leaves only its .part file
         await asyncio.gather(backing_up, return_exceptions=True)

@@ -10,6 +10,7 @@ from bot.platforms.registry import PLATFORMS
 from bot.runtime.app import App, Platforms
 from bot.runtime.app import build as build_app
 from bot.runtime.media import MediaSource
+from bot.serve.unit_targets import widened
 from bot.settings import Settings
 from handlers.engine.context import PlatformFacts
 from storage.clock import Clock, system
@@ -22,6 +23,7 @@ def platforms(*, console: bool = False) -> Platforms:
         facts=tuple(PlatformFacts(p.name, chats=p.chats, buttons=p.buttons) for p in rows),
         fetch_media={p.name: p.fetch_media for p in rows if p.fetch_media is not None},
         demo=demo_deps if console else None,
+        widen=widened,
     )
 
 

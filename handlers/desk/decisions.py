@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.desk import cards
-from handlers.engine.context import Ctx
+from handlers.engine.context import Ctx, Deps
 from handlers.engine.roles import actor, audit, input_key
 from handlers.engine.textnorm import has_forbidden
 from handlers.engine.texts import label
@@ -88,7 +88,7 @@ async def approve(
         return False
     slot = ctx.org.slots.tin_tot if sub.kind == "tin_tot" else ctx.org.slots.cau_chuyen_dep
     status = OutboxStatus.WAITING if slot else OutboxStatus.QUEUED
-    for platform, chat in ctx.deps.targets:
+    for platform, chat in targets_of(ctx.deps, sub.unit_code):
         await outbox.enqueue(
             ctx.session,
             key=f"post:{sub_id}:{platform}:{chat}",
@@ -102,6 +102,15 @@ async def approve(
     await merge_follow.decided(ctx.session, sub, ctx.deps, "approved", slot=bool(slot))
     await refresh_card(ctx, sub)
     return True
+
+
+def targets_of(deps: Deps, unit: str | None) -> list[tuple[str, str]]:
+    """Where an item of ``unit`` goes: ``PUBLISH_TARGETS``, then the unit's own targets and
+    those of each ancestor that takes its children's items; each once."""
+    found = list(deps.targets)
+    for receiver in deps.org.receivers(unit):  # the unit's own first, then up the tree
+        found += [(p, ident) for code, p, ident in deps.pages if code == receiver.code]
+    return list(dict.fromkeys(found))
 
 
 async def reject(ctx: Ctx, sub_id: int, reason: str) -> None:

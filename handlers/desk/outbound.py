@@ -23,6 +23,8 @@ from storage.models import Outbox, OutboxKind, OutboxStatus, Status
 async def compose(session: AsyncSession, item: Outbox, deps: Deps) -> Reply | None:
     """The reply for a row, or None when there is nothing left to send (e.g. the submission
     was erased)."""
+    if item.kind == OutboxKind.CHANGE:  # carried out by the worker, not sent
+        return None
     if item.kind == OutboxKind.REPORT:
         return await report.scheduled(session, str(item.context.get("period", "")), deps)
     if item.kind == OutboxKind.NOTICE:

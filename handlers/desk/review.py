@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers.admin import group_id, staff
-from handlers.desk import buttons, cards, decisions, queue
+from handlers.desk import buttons, cards, decisions, queue, takedown
 from handlers.engine.card_actions import CardAction, CardPress, button
 from handlers.engine.context import Ctx
 from handlers.engine.roles import input_key, role_of
@@ -40,6 +40,10 @@ async def on_group(ctx: Ctx, routes: Mapping[CardAction, CardRoute]) -> None:
         await queue.show(ctx)
     elif role == "admin" and event.command == "bientap":
         await staff.manage(ctx)
+    elif role is not None and event.command == "gobai":  # as in a private chat
+        await takedown.take_down_command(ctx)
+    elif role is not None and event.command == "suabai":
+        await takedown.correct_command(ctx)
     elif role is not None and event.command is None and event.text is not None:
         await _typed(ctx, event.text.strip())
 

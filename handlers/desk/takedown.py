@@ -1,18 +1,17 @@
 """Correct or take down a published item everywhere: ``/gobai 27``, ``/suabai 27 <text>``
-and the "Gỡ bài" button on the decided card. Each target that went out is asked through
-its ``Corrector`` (``Deps.correctors``, filled by the platforms as they open); the answer
-says per target what was done and what could not be. Audited; the member is told; reports
-still count the item as published (``taken_down_at`` marks it)."""
+(typed in the editors' group or in private) and the "Gỡ bài" button on the decided card.
+Each target that went out gets a change row in the outbox, carried out by that target's
+worker through its ``Corrector`` (``handlers/desk/changes.py``); the editor is answered at
+once, then told per target what was done and what could not be. Audited; the member is
+told; reports still count the item as published (``taken_down_at`` marks it)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from handlers.desk import archived, cards, decisions
+from handlers.desk import archived, cards, changes, decisions
 from handlers.engine import numbers
 from handlers.engine.card_actions import CardAction as A
 from handlers.engine.card_actions import CardPress, button
-from handlers.engine.context import ChangeOutcome, Ctx
+from handlers.engine.context import Ctx
 from handlers.engine.roles import actor, audit, requires
 from handlers.engine.router import Router
 from handlers.engine.texts import label, render
@@ -66,20 +65,13 @@ async def take_down(ctx: Ctx, sub: Submission) -> None:
         ctx.say("takedown/already.j2", sid=sub.id, at=sub.taken_down_at, tz=ctx.deps.tz)
         return
     sent = await _sent_posts(ctx, sub)
-    results = []
-    for row in sent:
-        outcome = await _ask(ctx, row, None)
-        if outcome["change"] == "done":
-            row.context = {**(row.context or {}), "taken_down": True}  # a new dict: JSON
-            ctx.session.add(row)
-        results.append(outcome)
     for row in await outbox.of_submission(ctx.session, submission_id=sub.id or 0):
         if row.kind == OutboxKind.POST and row.status in UNSENT:  # never goes out now
             await outbox.give_up(ctx.session, item=row, status=OutboxStatus.FAILED, error="gỡ")
     sub.taken_down_at = ctx.deps.clock()
     ctx.session.add(sub)
     await archive.forget(ctx.session, submission_id=sub.id or 0)  # gone from the public search
-    await _finish(ctx, sub, "take_down", results)
+    await _finish(ctx, sub, "take_down", sent, None)
 
 
 async def correct(ctx: Ctx, sub: Submission, text: str) -> None:
@@ -89,7 +81,6 @@ async def correct(ctx: Ctx, sub: Submission, text: str) -> None:
     ctx.session.add(sub)
     post = render(await cards.post_say(ctx.session, sub, ctx.deps), "plain")
     rows = [r for r in await _sent_posts(ctx, sub) if not (r.context or {}).get("taken_down")]
-    results = [await _ask(ctx, row, post) for row in rows]
     await archived.refresh(ctx.session, sub, ctx.deps)  # frozen again; indexed unless down
     who, name = actor(ctx)
     await versions.add(
@@ -101,23 +92,16 @@ async def correct(ctx: Ctx, sub: Submission, text: str) -> None:
         by_name=name,
         at=ctx.deps.clock(),
     )
-    await _finish(ctx, sub, "correct", results)
+    await _finish(ctx, sub, "correct", rows, post)
 
 
-async def _ask(ctx: Ctx, row: Outbox, text: str | None) -> dict[str, Any]:
-    """One target's outcome; a target not running in this process is named so."""
-    corrector = ctx.deps.correctors.get(row.platform)
-    shown: dict[str, Any] = {"platform": row.platform, "chat": row.chat_id, "reason": ""}
-    if corrector is None:
-        return shown | {"change": "unavailable"}
-    result: ChangeOutcome = await (
-        corrector.take_down(row) if text is None else corrector.correct(row, text)
-    )
-    return shown | {"change": str(result.change), "reason": result.reason}
-
-
-async def _finish(ctx: Ctx, sub: Submission, action: str, results: list[dict[str, Any]]) -> None:
-    note = ", ".join(f"{r['platform']}:{r['chat']}={r['change']}" for r in results)
+async def _finish(
+    ctx: Ctx, sub: Submission, action: str, rows: list[Outbox], text: str | None
+) -> None:
+    """Each target's change queued (``handlers/desk/changes.py``: its worker carries it out
+    and the editor hears every result); the audit, the member and the card now."""
+    queued = await changes.queue(ctx, sub, action, rows, text)
+    note = ", ".join(f"{r.platform}:{r.chat_id}" for r in rows)
     await audit(ctx, action, submission_id=sub.id, note=note[:500])
     member = await ctx.session.get(Member, sub.member_id)
     if member is not None:
@@ -130,7 +114,10 @@ async def _finish(ctx: Ctx, sub: Submission, action: str, results: list[dict[str
             context={"sub_id": sub.id},
             submission_id=sub.id,
         )
-    ctx.say("takedown/result.j2", sid=sub.id, action=action, results=results)
+    if queued:
+        ctx.say("takedown/queued.j2", sid=sub.id, action=action, count=queued)
+    else:  # nowhere left to change: the answer is complete now
+        ctx.say("takedown/result.j2", sid=sub.id, action=action, results=[])
     if ctx.event.group:
         await decisions.refresh_card(ctx, sub)
     else:

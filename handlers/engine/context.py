@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.engine.page_reading import PageReader
 from handlers.engine.states import Step
 from handlers.engine.texts import label
 from handlers.engine.types import Choice, Inbound, MediaRef, Reply, Say
@@ -63,6 +64,11 @@ class Deps:
     web_secret: str | None = field(default=None, repr=False)  # WEB_SECRET signs those links
     # By platform, filled by each publish target as it opens (``/gobai``, ``/suabai``).
     correctors: dict[str, Corrector] = field(default_factory=dict)
+    # Each unit's own targets, (unit code, platform, id), from ``targets`` in the
+    # organisation file; none in the console demo.
+    pages: tuple[tuple[str, str, str], ...] = ()
+    # By platform, filled by each target that can read its pages (counting units' own posts).
+    readers: dict[str, PageReader] = field(default_factory=dict)
     # The registry's platforms that a deployment may name, by name (from start-up).
     platforms: tuple[PlatformFacts, ...] = ()
 

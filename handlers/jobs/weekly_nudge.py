@@ -23,8 +23,9 @@ GRACE = timedelta(hours=12)
 
 
 def idle(row: UnitRow) -> bool:
-    """Nothing of the unit's own published this week and nothing of it waiting."""
-    return not row.published and not row.waiting
+    """Nothing of the unit's own published this week, nothing of it waiting, and nothing it
+    posted on its own page itself."""
+    return not row.published and not row.waiting and not row.direct
 
 
 async def units(session: AsyncSession, *, deps: Deps, now: datetime) -> int:

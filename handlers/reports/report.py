@@ -17,6 +17,7 @@ from handlers.engine.context import Ctx, Deps
 from handlers.engine.roles import requires
 from handlers.engine.router import Router
 from handlers.engine.types import FileOut, Reply, Say
+from handlers.reports import page_figures
 from handlers.reports.periods import (
     PeriodError,
     UnitNotFound,
@@ -26,13 +27,13 @@ from handlers.reports.periods import (
     tree,
 )
 from handlers.reports.report_data import Period, Ranked, ReportData, TargetCadence, UnitRow
-from storage import reports, usage
+from storage import pages, reports, usage
 from storage.models import Unit
 
 Attachments = Callable[[ReportData], Awaitable[tuple[FileOut, ...]]]
 TREE_FIGURES = ("submitted", "approved", "published", "rejected", "waiting")
 FIGURES = (*TREE_FIGURES, "tin_tot", "cau_chuyen_dep")
-TOTALS = (*FIGURES, "published_tin_tot", "published_cau_chuyen_dep", "taken_down")
+TOTALS = (*FIGURES, "published_tin_tot", "published_cau_chuyen_dep", "taken_down", "direct")
 
 
 async def build_report(
@@ -64,6 +65,11 @@ async def build_report(
     origin = midnight_utc(monday, deps.tz)
     for code, week in await reports.published_weeks(session, origin=origin, **window):
         week_sets[code].add(week)
+    # What units posted on their own pages themselves covers its weeks too.
+    for code, n in await pages.counts(session, **window):
+        own[code]["direct"] += n
+    for code, week in await pages.weeks(session, origin=origin, **window):
+        week_sets[code].add(week)
 
     # Each unit's figures summed up the tree: children come after their parent in ``order``.
     total = {u.code: Counter(own[u.code]) for u, _ in order}
@@ -83,6 +89,8 @@ async def build_report(
             weeks=weeks,
             **{f"total_{name}": total[u.code][name] for name in TREE_FIGURES},
             total_weeks_with_post=len(tree_weeks[u.code]),
+            direct=own[u.code]["direct"],
+            total_direct=total[u.code]["direct"],
         )
         for u, depth in order
         if u.active or +total[u.code]  # a unit gone from the file shows while it has figures
@@ -93,7 +101,9 @@ async def build_report(
         unit_filter=root.name if root else None,
         generated_at=deps.clock(),
         units=rows,
-        units_without_post=[row.name for row in rows if not row.total_published],
+        units_without_post=[
+            row.name for row in rows if not row.total_published and not row.total_direct
+        ],
         targets=await _targets(session, deps, window, days),
         median_hours_to_decision=await reports.median_hours_to_decision(session, **window),
         top_members=await _top_members(session, units, window),
@@ -107,6 +117,14 @@ async def build_report(
         weeks=weeks,
         days=days,
         **await _messages(session, deps),
+        pages=await page_figures.figures(
+            session,
+            period=period,
+            aim=deps.org.reports.followers_growth_percent,
+            units=scope,
+            names={u.code: u.name for u in units},
+        ),
+        followers_aim=deps.org.reports.followers_growth_percent,
     )
 
 
@@ -122,8 +140,10 @@ async def _targets(
     """The configured targets (even those with no post) and any others that had posts."""
     found = {f"{p}:{c}": n for p, c, n in await reports.target_days(session, **window)}
     names = [f"{p}:{c}" for p, c in deps.targets]
+    owners = {f"{p}:{c}": deps.org.unit_name(code) for code, p, c in reversed(deps.pages)}
+    names += [name for name in owners if name not in names]  # each unit's own pages
     names += sorted(set(found) - set(names))
-    return [TargetCadence(name, found.get(name, 0), days) for name in names]
+    return [TargetCadence(name, found.get(name, 0), days, owners.get(name, "")) for name in names]
 
 
 async def _top_members(

@@ -39,6 +39,10 @@ class UnitRow:
     total_rejected: int = 0
     total_waiting: int = 0
     total_weeks_with_post: int = 0  # weeks with a publication from the unit or one below it
+    # Posts the unit made on its own page itself, with a campaign hashtag (not the bot's):
+    # they cover their weeks like the bot's publications.
+    direct: int = 0
+    total_direct: int = 0
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,22 @@ class TargetCadence:
     target: str  # "telegram:-100123"
     days_with_tin_tot: int  # days with at least one Tin tốt published there
     days: int
+    unit: str = ""  # a unit's own page (``targets`` in the organisation file): its name
+
+
+@dataclass(frozen=True)
+class PageFigures:
+    """A unit's page's followers: the last reading by the period's end, the first of the
+    period and of the year (None: no reading then), and the growth in percent."""
+
+    unit: str  # the unit's name
+    target: str  # "facebook:104857600123456"
+    now: int | None
+    at_start: int | None
+    at_year_start: int | None
+    period_percent: float | None
+    year_percent: float | None
+    reached: bool  # the year's growth reached the organisation's aim
 
 
 @dataclass(frozen=True)
@@ -75,3 +95,6 @@ class ReportData:
     # Messages the bot sent this month (of generated_at), per platform: Zalo's quota.
     messages_month: str = ""  # "2026-11"
     messages: list[tuple[str, int]] = field(default_factory=list)
+    # Units' own pages: followers against the yearly aim ([reports] followers_growth_percent).
+    pages: list[PageFigures] = field(default_factory=list)
+    followers_aim: float = 0.0

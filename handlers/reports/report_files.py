@@ -36,6 +36,7 @@ from handlers.engine.textnorm import fold
 from handlers.engine.texts import environment
 from handlers.engine.types import FileOut
 from handlers.reports.cell_text import clean, put
+from handlers.reports.page_sheet import page_sheet
 from handlers.reports.report_data import Period, ReportData, UnitRow
 
 HEADINGS = "report/headings.j2"
@@ -84,6 +85,7 @@ def workbook(data: ReportData) -> bytes:
     _honours(_Sheet(book, "sheet_honours", data), data)
     _themes(_Sheet(book, "sheet_themes", data), data)
     _missing(_Sheet(book, "sheet_missing", data), data)
+    page_sheet(_Sheet(book, "sheet_pages", data), data, heading)
     book.properties.creator = clean(data.org_name)
     book.properties.title = clean(_title(data))
     return _save(book, data)
@@ -201,6 +203,7 @@ def _units(sheet: _Sheet, data: ReportData) -> None:
         "weeks",
         "total_submitted",
         "total_published",
+        "direct",
     ]
     rows = [_unit_values(u) for u in data.units]
     indents = [max(u.depth, 0) for u in data.units]
@@ -223,6 +226,7 @@ def _unit_values(u: UnitRow) -> list[Value]:
         u.weeks,
         u.total_submitted,
         u.total_published,
+        u.direct,
     ]
 
 

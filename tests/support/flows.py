@@ -19,9 +19,10 @@ async def submit_raw(
     kind: str = "Tin tốt",
     photos: int = 0,
     consent: str = "Đã đồng ý",
+    unit: str = "Đoàn phường An Lạc",
 ) -> None:
     """A Telegram member registers and sends raw information (the five basics)."""
-    await member.register()
+    await member.register(unit)
     await member.send("/gui", "Bạn muốn gửi gì")
     await member.press(kind, "Bước 2")
     await member.press("Thông tin thô", "Thời gian")

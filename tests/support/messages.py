@@ -4,6 +4,7 @@ script tag, emoji, a phone number and an e-mail, as members really type them."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import SimpleNamespace as Row
@@ -11,7 +12,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.engine.types import Choice, MediaRef, Reply, Say
-from handlers.reports.report_data import Period, Ranked, ReportData, TargetCadence, UnitRow
+from handlers.reports.report_data import (
+    PageFigures,
+    Period,
+    Ranked,
+    ReportData,
+    TargetCadence,
+    UnitRow,
+)
 from storage.models import Submission
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -162,6 +170,7 @@ TOTALS = [
     "cau_chuyen_dep",
     "published_cau_chuyen_dep",
     "taken_down",
+    "direct",
 ]
 
 
@@ -872,6 +881,7 @@ PLATFORM_DOCTOR_LINES: list[tuple[bool, str, dict[str, Any]]] = [
     ),
 ]
 
+NAMES = ["telegram", "zalo", "facebook", "wordpress"]
 PLAIN_ONLY = {
     **{
         f"platforms/{platform}/doctor.j2": [
@@ -1124,6 +1134,68 @@ PLAIN_ONLY = {
         Say("console_role.j2", {"role": r}) for r in ("thanhvien", "bientap", "quantri")
     ],
 }
+# Units' own pages (#23): the start's line about a unit's target, and count-pages' line.
+PLAIN_ONLY |= {
+    "cli/unit_target.j2": [
+        Say("cli/unit_target.j2", {"key": "platform", "value": "fb <b>", "names": NAMES}),
+        Say(
+            "cli/unit_target.j2",
+            {
+                "key": "refused",
+                "name": "FACEBOOK_PAGE_TOKENS",
+                "why": "facebook_token_missing",
+                "value": "200000000000001",
+            },
+        ),
+        Say(
+            "cli/unit_target.j2",
+            {
+                "key": "refused",
+                "name": "WORDPRESS_SITES",
+                "why": "wordpress_site_missing",
+                "value": "quan",
+            },
+        ),
+    ],
+    "cli/pages_counted.j2": [
+        Say(
+            "cli/pages_counted.j2",
+            {"counted": Row(pages=3, posts=7, audiences=2, refused=[], failed=[])},
+        ),
+        Say(
+            "cli/pages_counted.j2",
+            {
+                "counted": Row(
+                    pages=1,
+                    posts=0,
+                    audiences=0,
+                    refused=["facebook:200000000000001"],
+                    failed=["wordpress:quan"],
+                )
+            },
+        ),
+    ],
+}
+PLAIN_ONLY["cli/org_error.j2"] += [
+    Say(
+        "cli/org_error.j2",
+        {"path": "org.toml", "where": "units.3.targets: ", "key": key, "value": value},
+    )
+    for key, value in (
+        ("target_format", "facebook 123"),
+        ("target_twice", "facebook:1, facebook:1"),
+    )
+] + [
+    Say(
+        "cli/org_error.j2",
+        {
+            "path": "org.toml",
+            "where": "units (p-anlac) targets: ",
+            "key": "target",
+            "value": "chưa có mã truy cập cho trang facebook:200000000000001 (biến X)",
+        },
+    )
+]
 # Modules of names: labels, headings, reasons and macros, read by the code by name.
 LABELS = [
     "buttons.j2",
@@ -1323,8 +1395,65 @@ def publishing_cases() -> dict[str, list[Case]]:
     }  # fmt: skip
 
 
+def unit_pages_cases() -> dict[str, list[Case]]:
+    """#23: a report where units posted on their own pages themselves, and their pages'
+    followers against the yearly aim."""
+    data = report_data()
+    rows = [
+        dataclasses.replace(row, direct=2, total_direct=2) if row.depth else row
+        for row in data.units[:3]
+    ]
+    pages = [
+        PageFigures(UNIT, "facebook:200000000000001", 1060, 1030, 1000, 2.9, 6.0, True),
+        PageFigures("Chi đoàn <b>&</b>", "facebook:2002", 510, 500, 500, 2.0, 2.0, False),
+        PageFigures("Chi đoàn 3", "facebook:2003", 90, None, None, None, None, False),
+    ]
+    targets = [*data.targets, TargetCadence("facebook:200000000000001", 9, 30, UNIT)]
+    full = dataclasses.replace(data, units=rows, pages=pages, followers_aim=5.0, targets=targets)
+    return {
+        "report/summary.j2": [
+            case("đơn vị tự đăng, trang đạt mục tiêu", "report/summary.j2", data=full, tz=TZ),
+        ],
+        "review/card_targets.j2": [
+            case(
+                "hai trang Facebook: trang chung và trang đơn vị",
+                "review/card_targets.j2",
+                posts=[
+                    Row(
+                        platform="telegram",
+                        chat_id="-100555",
+                        status="sent",
+                        context={},
+                        error=None,
+                    ),
+                    Row(
+                        platform="facebook",
+                        chat_id="104857600123456",
+                        status="sent",
+                        context={},
+                        error=None,
+                    ),
+                    Row(
+                        platform="facebook",
+                        chat_id="200000000000001",
+                        status="queued",
+                        context={},
+                        error=None,
+                    ),
+                ],
+                sub=sub(status="approved"),
+                tz=TZ,
+            ),
+        ],
+        "takedown/queued.j2": [
+            case("gỡ ở bốn nơi", "takedown/queued.j2", sid=27, action="take_down", count=4),
+            case("sửa ở một nơi", "takedown/queued.j2", sid=27, action="correct", count=1),
+        ],
+    }
+
+
 def cases() -> dict[str, list[Case]]:
-    return (
+    found = (
         asks()
         | member_cases()
         | desk_cases()
@@ -1333,3 +1462,6 @@ def cases() -> dict[str, list[Case]]:
         | board_cases()
         | publishing_cases()
     )
+    for name, more in unit_pages_cases().items():  # added to a template's own situations
+        found[name] = [*found.get(name, []), *more]
+    return found

@@ -59,10 +59,14 @@ class Facebook(Row):
     async def open(self, app: App) -> Service:
         """Tokens are checked by the service's watch, which tells the admins of a bad one:
         one page's expired token must not stop the others, nor Telegram."""
+        from bot.platforms.facebook.reader import FacebookReader
         from bot.platforms.facebook.service import FacebookService
 
         service = FacebookService(app)
         app.core.deps.correctors[self.name] = service.sender  # /suabai, /gobai
+        # Units' own pages: their posts and followers (``python -m bot count-pages``).
+        reader = FacebookReader(service.client, service.tokens, service.token_problem)
+        app.core.deps.readers[self.name] = reader
         return service
 
     async def doctor(self, settings: Settings) -> list[Finding]:

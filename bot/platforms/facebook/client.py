@@ -126,6 +126,12 @@ class GraphClient:
     async def delete(self, post_id: str, token: str) -> None:
         await self.call("DELETE", post_id, token)
 
+    def relative(self, url: str) -> str | None:
+        """A ``paging.next`` address as a path of this client's base; None when it points
+        anywhere else (the token is never sent outside the Graph API's base)."""
+        prefix = self._base + "/"
+        return url[len(prefix) :] if url.startswith(prefix) else None
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()

@@ -25,7 +25,7 @@ from handlers.admin.tell import tell_admins
 from handlers.desk import outbound
 from handlers.engine.context import Deps
 from handlers.engine.types import MediaRef, Reply
-from storage import submissions
+from storage import outbox, submissions
 from storage.models import Media, Outbox, OutboxKind
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,22 @@ class FacebookService:
             try:
                 await self.client.page(page, self.tokens[page])
                 good += 1
+                await self.release(page)
             except GraphError as error:
                 await self.token_problem(page, error)
             except GraphNetworkError as error:  # Facebook away: the next check tells
                 log.warning("Facebook page %s not checked: %s", page, error)
         return good
+
+    async def release(self, page: str) -> None:
+        """The token works (perhaps renewed since a post failed on it): what waits for the
+        page goes now."""
+        async with self.app.sessions.begin() as session:
+            released = await outbox.release_held(
+                session, platform="facebook", chat_id=page, now=self.app.core.deps.clock()
+            )
+        if released:
+            log.info("Facebook page %s: %d held posts go now", page, released)
 
     async def token_problem(self, page: str, error: GraphError) -> None:
         log.warning("Facebook page %s: token refused: %s", page, error)

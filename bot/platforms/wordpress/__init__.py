@@ -73,6 +73,9 @@ class WordPress(Row):
         service = WordPressService(app)
         await proven(service, service.check)
         app.core.deps.correctors[self.name] = service.sender
+        from bot.platforms.wordpress.reader import WordPressReader
+
+        app.core.deps.readers[self.name] = WordPressReader(service.clients, service.refused)
         return service
 
     async def doctor(self, settings: Settings) -> list[Finding]:

@@ -110,6 +110,24 @@ class WordPressClient:
         result: dict[str, Any] = await self.call("POST", f"/posts/{post_id}", json=fields)
         return result
 
+    async def posts_page(self, *, after: str, page: int) -> tuple[list[dict[str, Any]], int]:
+        """One page of the published posts made after ``after`` (ISO 8601), newest first, and
+        how many pages there are (``X-WP-TotalPages``; ``reference/posts/#list-posts`` and
+        ``using-the-rest-api/pagination``)."""
+        params: dict[str, str | int] = {"after": after, "per_page": 100, "page": page}
+        try:
+            async with self.session.get(self.api + "/posts", params=params) as response:
+                body = await _json(response)
+                pages = response.headers.get("X-WP-TotalPages", "1")
+        except aiohttp.ClientConnectorError as error:
+            raise NeverLeft(str(error)) from error
+        if response.status >= 400 or not isinstance(body, list):
+            found = body if isinstance(body, dict) else {}
+            code, message = str(found.get("code") or "http_error"), str(found.get("message") or "")
+            raise WordPressError(response.status, code, message[:300])
+        items = [item for item in body if isinstance(item, dict)]
+        return items, int(pages) if pages.isdigit() else 1
+
     async def trash_post(self, post_id: str) -> dict[str, Any]:
         result: dict[str, Any] = await self.call("DELETE", f"/posts/{post_id}")
         return result

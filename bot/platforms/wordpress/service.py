@@ -12,7 +12,7 @@ from bot.runtime.app import App
 from bot.runtime.outbox import OutboxWorker, worker_for
 from bot.web.hooks import Routes
 from handlers.admin.tell import tell_admins
-from storage import submissions
+from storage import outbox, submissions
 from storage.models import Media
 
 
@@ -40,8 +40,11 @@ class WordPressService:
 
     async def check(self) -> None:
         """Every site's password works (``GET /users/me``) before the first post needs it."""
-        for client in self.clients.values():
+        for name, client in self.clients.items():
             await client.me()
+            async with self.app.sessions.begin() as session:  # a renewed password: posts go now
+                now = self.app.core.deps.clock()
+                await outbox.release_held(session, platform="wordpress", chat_id=name, now=now)
 
     def worker(self) -> OutboxWorker:
         return worker_for(self.app, self.sender)

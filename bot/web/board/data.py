@@ -14,7 +14,7 @@ from handlers.engine.context import Deps
 from handlers.reports.periods import make_period
 from handlers.reports.report import build_report
 from handlers.reports.report_data import ReportData, UnitRow
-from storage import board, contacts, review
+from storage import board, contacts, pages, review
 
 State = Literal["published", "pending", "nothing"]
 
@@ -32,6 +32,7 @@ class UnitCell:
 class TargetDays:
     target: str
     days: list[bool]  # one per day of the month so far
+    unit: str = ""  # a unit's own page: its name
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,17 @@ class Waiting:
 
 
 @dataclass(frozen=True)
+class Direct:
+    """A post a unit made on its own page itself this month (counted, never archived)."""
+
+    unit: str
+    kind: str
+    at: datetime  # local
+    link: str | None
+    target: str  # "facebook:<page id>"
+
+
+@dataclass(frozen=True)
 class BoardData:
     now: datetime  # local
     week: ReportData
@@ -51,10 +63,12 @@ class BoardData:
     counts: dict[State, int]
     targets: list[TargetDays]
     queue: list[Waiting]
+    direct: list[Direct] = field(default_factory=list)
 
 
 def state_of(row: UnitRow) -> State:
-    return "published" if row.published else "pending" if row.waiting else "nothing"
+    # A post the unit made on its own page itself covers its week as well.
+    return "published" if row.published or row.direct else "pending" if row.waiting else "nothing"
 
 
 async def load(session: AsyncSession, deps: Deps) -> BoardData:
@@ -89,6 +103,16 @@ async def load(session: AsyncSession, deps: Deps) -> BoardData:
         counts=counts,
         targets=await _targets(session, deps, month.start_utc, today),
         queue=await _queue(session, deps, now, {u.code: u.name for u in week_data.units}),
+        direct=[
+            Direct(
+                next((u.name for u in month_data.units if u.code == row.unit_code), row.unit_code),
+                row.kind,
+                row.posted_at.astimezone(deps.tz),
+                row.link,
+                f"{row.platform}:{row.target}",
+            )
+            for row in await pages.listed(session, start=month.start_utc, end=month.end_utc)
+        ],
     )
 
 
@@ -107,11 +131,18 @@ async def _targets(
     session: AsyncSession, deps: Deps, start: datetime, today: date
 ) -> list[TargetDays]:
     seen: dict[str, set[int]] = {f"{p}:{c}": set() for p, c in deps.targets}
+    owners = {f"{p}:{c}": deps.org.unit_name(code) for code, p, c in reversed(deps.pages)}
+    for name in owners:  # each unit's own pages, even before their first post
+        seen.setdefault(name, set())
     end = start + timedelta(days=today.day)
     for platform, chat, at in await board.posts_sent(session, start=start, end=end):
         seen.setdefault(f"{platform}:{chat}", set()).add(at.astimezone(deps.tz).day)
     return [
-        TargetDays(name, [day in days for day in range(1, today.day + 1)])
+        TargetDays(
+            name,
+            [day in days for day in range(1, today.day + 1)],
+            owners.get(name, ""),
+        )
         for name, days in seen.items()
     ]
 

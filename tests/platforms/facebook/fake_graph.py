@@ -17,6 +17,7 @@ import itertools
 import json
 import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import BodyPartReader, web
@@ -62,6 +63,13 @@ class FakeGraph:
         self.drops = 0
         self._ids = itertools.count(10_000)
         self._runner: web.AppRunner | None = None
+        # Reading pages (``GET /{page}/posts``, ``GET /{page}?fields=followers_count,...``):
+        # when each post was made, each page's audience, how many posts a page of the answer
+        # holds (``paging.next`` follows), and the time given to posts made without one.
+        self.times: dict[str, datetime] = {}
+        self.audience: dict[str, tuple[int, int]] = {}
+        self.page_size = 25
+        self.today = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
 
     # --- driving ------------------------------------------------------------------------------
 
@@ -138,6 +146,11 @@ class FakeGraph:
         if self.tokens[owner] != token:
             message = "Error validating access token: The session has been invalidated"
             raise _Refused(400, 190, message, 463)
+        if method == "GET" and edge == "posts" and post is None:
+            return self._feed(page, query)
+        if method == "GET" and "followers_count" in query.get("fields", "") and post is None:
+            followers, fans = self.audience.get(page, (0, 0))
+            return {"id": page, "followers_count": followers, "fan_count": fans}
         if method == "GET":
             return self._get(page, post, query.get("fields", ""))
         if method == "DELETE" and post and not edge:
@@ -201,6 +214,47 @@ class FakeGraph:
         post = Post(new, page, message, video=data)
         self.posts[post.id] = post
         return post
+
+    # --- reading pages: a page's own posts, its feed with paging, its audience ---------------
+
+    def page_post(self, page: str, message: str | None, at: datetime) -> Post:
+        """A post the page's own admin made on Facebook, not through the bot."""
+        post = Post(f"{page}_{next(self._ids)}", page, message)
+        self.posts[post.id] = post
+        self.times[post.id] = at
+        return post
+
+    def _feed(self, page: str, query: Any) -> Json:
+        """``GET /{page}/posts?fields=...&since=<unix>&limit=n[&after=<cursor>]``: newest first,
+        deleted posts gone, ``paging.next`` while more remain (the cursor is an offset here)."""
+        since = int(query.get("since", "0") or 0)
+        limit = int(query.get("limit", str(self.page_size)) or self.page_size)
+        limit = min(limit, self.page_size)
+        offset = int(query.get("after", "0") or 0)
+        posts = []
+        for post in self.live(page):
+            at = self.times.setdefault(post.id, self.today)
+            if at.timestamp() >= since:
+                posts.append((at, post))
+        posts.sort(key=lambda pair: pair[0], reverse=True)
+        data = [
+            {
+                "id": post.id,
+                "created_time": at.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                "permalink_url": f"https://www.facebook.com/{post.id}",
+                **({"message": post.message} if post.message else {}),
+            }
+            for at, post in posts[offset : offset + limit]
+        ]
+        answer: Json = {"data": data}
+        if offset + limit < len(posts):
+            fields = query.get("fields", "")
+            answer["paging"] = {
+                "cursors": {"after": str(offset + limit)},
+                "next": f"{self.base}/{page}/posts?fields={fields}&since={since}&limit={limit}"
+                f"&after={offset + limit}",
+            }
+        return answer
 
 
 class _Refused(Exception):

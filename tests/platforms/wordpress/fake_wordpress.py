@@ -11,6 +11,7 @@ import base64
 import itertools
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -21,6 +22,7 @@ from storage.models import Media
 Json = dict[str, Any]
 USER, PASSWORD = "bantuyengiao", "abcd EFGH 1234 ijkl MNOP 5678"
 DISPOSITION = re.compile(r'filename="?([^";]+)"?')
+WP_TIME = "%Y-%m-%dT%H:%M:%S"  # date_gmt, as the REST API gives it (UTC, no offset)
 
 
 @dataclass
@@ -50,6 +52,10 @@ class FakeWordPress:
         self._ids = itertools.count(100)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        # Reading the site (``GET /posts``): posts per page of the answer, and the time given
+        # to posts made without one (``date_gmt``).
+        self.page_size = 10
+        self.today = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
 
     async def start(self) -> None:
         app = web.Application(client_max_size=20 * 2**20)
@@ -116,6 +122,8 @@ class FakeWordPress:
             return await self._terms(request, path[1:])
         if path == "/posts" and request.method == "POST":
             return self._save(None, await request.json())
+        if path == "/posts" and request.method == "GET":
+            return self._list(request)
         match = re.fullmatch(r"/posts/(\d+)", path)
         if match:
             post_id = int(match.group(1))
@@ -207,12 +215,61 @@ class FakeWordPress:
         self.posts[post["id"]] = post
         return web.json_response(post, status=200 if post_id else 201)
 
+    def site_post(self, title: str, content: str, at: datetime) -> Json:
+        """A post the site's own editor wrote in WordPress, not through the bot."""
+        post_id = next(self._ids)
+        post: Json = {"id": post_id, "status": "publish", "tags": [], "categories": []}
+        post |= {"title": title, "content": content, "date_gmt": at.strftime(WP_TIME)}
+        post["link"] = f"{self.base_url}/?p={post_id}"
+        self.posts[post_id] = post
+        return post
+
+    def _list(self, request: web.Request) -> web.Response:
+        """``GET /posts?after=<ISO 8601>&per_page=n&page=k``: published posts, newest first,
+        ``X-WP-Total`` and ``X-WP-TotalPages`` saying how many pages there are."""
+        after = request.query.get("after")
+        since = datetime.fromisoformat(after) if after else None
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        per_page = min(int(request.query.get("per_page", "10")), self.page_size)
+        page = int(request.query.get("page", "1"))
+        found = []
+        for post in self.published():
+            if post["status"] != "publish":
+                continue
+            at = post.setdefault("date_gmt", self.today.strftime(WP_TIME))
+            if since is None or datetime.fromisoformat(at).replace(tzinfo=UTC) > since:
+                found.append(post)
+        found.sort(key=lambda post: post["date_gmt"], reverse=True)
+        pages = max(1, -(-len(found) // per_page))
+        if page > pages:
+            return error(400, "rest_post_invalid_page_number", "The page number is too large.")
+        shown = [
+            {
+                "id": post["id"],
+                "link": post["link"],
+                "date_gmt": post["date_gmt"],
+                "title": {"rendered": _rendered(post.get("title"))},
+                "content": {"rendered": _rendered(post.get("content"))},
+            }
+            for post in found[(page - 1) * per_page : page * per_page]
+        ]
+        headers = {"X-WP-Total": str(len(found)), "X-WP-TotalPages": str(pages)}
+        return web.json_response(shown, headers=headers)
+
     def _trash(self, post_id: int) -> web.Response:
         post = self.posts[post_id]
         if post["status"] == "trash":
             return error(410, "rest_already_trashed", "The post has already been deleted.")
         post["status"] = "trash"
         return web.json_response(post)
+
+
+def _rendered(value: object) -> str:
+    """A field as WordPress renders it: what was given, as HTML."""
+    if isinstance(value, dict):
+        return str(value.get("rendered") or value.get("raw") or "")
+    return f"<p>{value}</p>" if value else ""
 
 
 def png(seed: int) -> bytes:
