@@ -7,7 +7,7 @@ for the whole organisation or one unit with the units below it.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -17,13 +17,14 @@ from handlers.engine.context import Ctx, Deps
 from handlers.engine.roles import requires
 from handlers.engine.router import Router
 from handlers.engine.types import FileOut, Reply, Say
+from handlers.org_dates import Event
+from handlers.reports import events, unit_figures
 from handlers.reports.periods import (
     PeriodError,
     UnitNotFound,
     find_unit,
     midnight_utc,
     parse_period,
-    tree,
 )
 from handlers.reports.report_data import Period, Ranked, ReportData, TargetCadence, UnitRow
 from storage import reports, usage
@@ -36,13 +37,23 @@ TOTALS = (*FIGURES, "published_tin_tot", "published_cau_chuyen_dep", "taken_down
 
 
 async def build_report(
-    session: AsyncSession, *, deps: Deps, period: Period, unit: str | None
+    session: AsyncSession,
+    *,
+    deps: Deps,
+    period: Period,
+    unit: str | None,
+    roots: Collection[str] | None = None,
+    event: Event | None = None,
 ) -> ReportData:
+    """``roots``: the subtrees a secretary may see (None: all); ``event``: an event's report."""
     units = await reports.all_units(session)
     root = find_unit(units, unit) if unit is not None else None
-    order = [(root, 0), *tree(units, root.code, 1)] if root else list(tree(units, None, 0))
-    scope = {u.code for u, _ in order} if root else None
-    window = reports.Window(start=period.start_utc, end=period.end_utc, units=scope)
+    order, scope = unit_figures.scope_of(units, root, roots, event)
+    window = reports.Window(
+        start=period.start_utc,
+        end=period.end_utc,
+        units=reports.InEvent(event.key, scope) if event else scope,
+    )
     monday = period.start - timedelta(days=period.start.weekday())
     weeks, days = (period.end - monday).days // 7 + 1, (period.end - period.start).days + 1
 
@@ -90,7 +101,7 @@ async def build_report(
     return ReportData(
         org_name=deps.org.name,
         period=period,
-        unit_filter=root.name if root else None,
+        unit_filter=unit_figures.filter_name(units, root, scope),
         generated_at=deps.clock(),
         units=rows,
         units_without_post=[row.name for row in rows if not row.total_published],
@@ -107,7 +118,32 @@ async def build_report(
         weeks=weeks,
         days=days,
         **await _messages(session, deps),
+        **await unit_figures.extras(
+            session, deps, units=units, rows=rows, window=window, origin=origin
+        ),
+        event=unit_figures.event_info(event, units),
+        event_reports=await _year_events(session, deps, period, unit, roots, event),
     )
+
+
+async def _year_events(
+    session: AsyncSession,
+    deps: Deps,
+    period: Period,
+    unit: str | None,
+    roots: Collection[str] | None,
+    event: Event | None,
+) -> list[ReportData]:
+    """A year's report carries each of that year's events' (a sheet each in the workbook)."""
+    if period.kind != "nam" or event is not None:
+        return []
+    found = []
+    for event_period, each in events.of_year(deps.org, period.start.year, deps.tz):
+        data = await build_report(
+            session, deps=deps, period=event_period, unit=unit, roots=roots, event=each
+        )
+        found.append(data)
+    return found
 
 
 async def _messages(session: AsyncSession, deps: Deps) -> dict[str, Any]:
