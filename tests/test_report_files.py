@@ -32,7 +32,16 @@ PERIOD = Period(
     end_utc=datetime(2026, 10, 31, 17, 0, tzinfo=UTC),
 )
 GENERATED = datetime(2026, 11, 1, 1, 30, 15, 123456, tzinfo=UTC)  # 08:30 in Vietnam
-SHEETS = ["Tổng hợp", "Theo đơn vị", "Nhịp đăng", "Tuyên dương", "Chủ đề", "Chưa có tin"]
+SHEETS = [
+    "Tổng hợp",
+    "Theo đơn vị",
+    "Nhịp đăng",
+    "Tuyên dương",
+    "Chủ đề",
+    "Chưa có tin",
+    "Tham gia",
+    "Đoàn viên",
+]
 UNIT_HEADERS = [
     "Đơn vị",
     "Mã",

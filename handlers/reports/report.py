@@ -14,11 +14,11 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.engine.context import Ctx, Deps
-from handlers.engine.roles import requires
+from handlers.engine.roles import REFUSALS
 from handlers.engine.router import Router
 from handlers.engine.types import FileOut, Reply, Say
 from handlers.org_dates import Event
-from handlers.reports import events, unit_figures
+from handlers.reports import events, secretary, unit_figures
 from handlers.reports.periods import (
     PeriodError,
     UnitNotFound,
@@ -194,20 +194,31 @@ async def scheduled(session: AsyncSession, words: str, deps: Deps) -> Reply:
     return Reply(say, files=await report_files(data))
 
 
-def _editors_allowed(ctx: Ctx) -> bool:
-    return ctx.org.reports.editors_allowed
+async def _asked(ctx: Ctx, args: str, roots: list[str] | None) -> ReportData:
+    """The report the words ask for: a period (of a unit) or an event (``dot <key>``)."""
+    deps = ctx.deps
+    if events.wants_event(args):
+        period, event = events.parse_event(args, org=deps.org, today=ctx.today, tz=deps.tz)
+        return await build_report(
+            ctx.session, deps=deps, period=period, unit=None, roots=roots, event=event
+        )
+    period, unit = parse_period(args, today=ctx.today, tz=deps.tz)
+    return await build_report(ctx.session, deps=deps, period=period, unit=unit, roots=roots)
 
 
 def make_router(attachments: Attachments = report_files) -> Router:
     router = Router()
 
     @router.command("report")
-    @requires("admin", editors_if=_editors_allowed)
     async def report(ctx: Ctx) -> None:
+        roots = await secretary.report_scope(ctx)
+        if roots is False:
+            ctx.say(REFUSALS["admin"])
+            return
+        assert roots is not True
         args = ctx.event.args.strip()
         try:
-            period, unit = parse_period(args, today=ctx.today, tz=ctx.deps.tz)
-            data = await build_report(ctx.session, deps=ctx.deps, period=period, unit=unit)
+            data = await _asked(ctx, args, roots)
         except PeriodError:
             ctx.say("report/usage.j2", words=args, unit_words=None, candidates=[])
             return
@@ -215,6 +226,9 @@ def make_router(attachments: Attachments = report_files) -> Router:
             ctx.say(
                 "report/usage.j2", words=args, unit_words=error.words, candidates=error.candidates
             )
+            return
+        except events.EventUnknown as error:
+            ctx.say("report/event_unknown.j2", words=error.words, keys=error.keys)
             return
         files = await attachments(data)  # the xlsx workbook and the PNG chart
         say = Say("report/summary.j2", {"data": data, "tz": ctx.deps.tz})

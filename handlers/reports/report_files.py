@@ -84,6 +84,9 @@ def workbook(data: ReportData) -> bytes:
     _honours(_Sheet(book, "sheet_honours", data), data)
     _themes(_Sheet(book, "sheet_themes", data), data)
     _missing(_Sheet(book, "sheet_missing", data), data)
+    from handlers.reports.report_sheets import add_sheets  # it builds on this module
+
+    add_sheets(book, data)
     book.properties.creator = clean(data.org_name)
     book.properties.title = clean(_title(data))
     return _save(book, data)
