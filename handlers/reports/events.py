@@ -6,13 +6,17 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.engine.context import Deps
 from handlers.engine.textnorm import fold
 from handlers.engine.texts import render
 from handlers.engine.types import Say
 from handlers.org import OrgConfig
 from handlers.org_dates import Event
 from handlers.reports.periods import PeriodError, _year, midnight_utc
-from handlers.reports.report_data import Period
+from handlers.reports.report_data import Period, ReportData
 
 
 class EventUnknown(LookupError):
@@ -58,3 +62,21 @@ def of_year(org: OrgConfig, year: int, tz: ZoneInfo) -> list[tuple[Period, Event
         if days is not None:
             found.append((event_period(event, *days, tz), event))
     return found
+
+
+async def event_report(
+    sessions: async_sessionmaker[AsyncSession],
+    deps: Deps,
+    *,
+    key: str,
+    year: int | None,
+    unit: str | None,
+    today: date,
+) -> ReportData:
+    """``python -m bot report --event <key> [--year yyyy] [--unit ...]``."""
+    from handlers.reports.report import build_report  # that module builds on this one
+
+    words = f"dot {key} {year}" if year else f"dot {key}"
+    period, event = parse_event(words, org=deps.org, today=today, tz=deps.tz)
+    async with sessions() as session:
+        return await build_report(session, deps=deps, period=period, unit=unit, event=event)
