@@ -4,6 +4,7 @@ figures and each target's days, the review queue. Every count comes from /report
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -57,7 +58,10 @@ def state_of(row: UnitRow) -> State:
     return "published" if row.published else "pending" if row.waiting else "nothing"
 
 
-async def load(session: AsyncSession, deps: Deps) -> BoardData:
+async def load(
+    session: AsyncSession, deps: Deps, *, roots: Sequence[str] | None = None
+) -> BoardData:
+    """``roots``: a secretary's units, whose subtrees alone the board shows (None: all)."""
     now = deps.clock().astimezone(deps.tz)
     today = now.date()
     monday = today - timedelta(days=today.weekday())
@@ -65,8 +69,8 @@ async def load(session: AsyncSession, deps: Deps) -> BoardData:
     first = today.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     month = make_period("thang", first, following - timedelta(days=1), deps.tz)
-    week_data = await build_report(session, deps=deps, period=week, unit=None)
-    month_data = await build_report(session, deps=deps, period=month, unit=None)
+    week_data = await build_report(session, deps=deps, period=week, unit=None, roots=roots)
+    month_data = await build_report(session, deps=deps, period=month, unit=None, roots=roots)
     last = await board.last_published(session)
     people = await contacts.every(session)
     cells = [
@@ -88,7 +92,9 @@ async def load(session: AsyncSession, deps: Deps) -> BoardData:
         tree=_tree(cells),
         counts=counts,
         targets=await _targets(session, deps, month.start_utc, today),
-        queue=await _queue(session, deps, now, {u.code: u.name for u in week_data.units}),
+        queue=await _queue(
+            session, deps, now, {u.code: u.name for u in week_data.units}, roots is not None
+        ),
     )
 
 
@@ -117,7 +123,7 @@ async def _targets(
 
 
 async def _queue(
-    session: AsyncSession, deps: Deps, now: datetime, names: dict[str, str]
+    session: AsyncSession, deps: Deps, now: datetime, names: dict[str, str], scoped: bool
 ) -> list[Waiting]:
     return [
         Waiting(
@@ -127,4 +133,5 @@ async def _queue(
             int((now - (sub.submitted_at or now)).total_seconds() // 3600),
         )
         for sub in await review.waiting(session, limit=50)
+        if not scoped or (sub.unit_code or "") in names  # a secretary sees their units' own
     ]

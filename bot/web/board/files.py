@@ -21,13 +21,15 @@ TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 async def download(request: web.Request, signed: Signed) -> web.StreamResponse:
     """``?ky=thang 10/2026&dang=xlsx|png``: the period in /report's words."""
     deps = signed.board.deps
-    if signed.role != "admin" and not deps.org.reports.editors_allowed:
+    staff = signed.role == "admin" or (signed.role == "editor" and deps.org.reports.editors_allowed)
+    if not staff and not signed.units:
         return pages.refused("role", status=403)
     today = deps.clock().astimezone(deps.tz).date()
     try:
         period, unit = parse_period(request.query.get("ky", "")[:100], today=today, tz=deps.tz)
         async with signed.board.sessions() as session:
-            report = await build_report(session, deps=deps, period=period, unit=unit)
+            roots = signed.units or None  # a secretary: their units' subtrees only
+            report = await build_report(session, deps=deps, period=period, unit=unit, roots=roots)
     except (PeriodError, UnitNotFound):
         return pages.refused("period", status=400)
     wanted = "photo" if request.query.get("dang") == "png" else "document"
