@@ -1,0 +1,239 @@
+"""Issue 24 as stories: a unit's secretary sees their own units; an event's report counts its
+items and no others; an editor corrects an item's theme and events and the report follows; a
+Red Cross item posts with its branch's hashtag; participation with and without a headcount;
+the members' sheet with an erased member. SQLite and PostgreSQL (the db_url fixture)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.web.board import data as board_data
+from handlers.desk import cards
+from handlers.engine.texts import render
+from handlers.reports import report_files
+from handlers.reports.secretary import board_scope
+from storage.db import make_engine, make_sessions, migrate
+from storage.models import Audit, Outbox, Submission
+from tests.support.figures import DEPS, Desk, October, add_contacts, fill, table
+
+
+@pytest.fixture
+async def october(db_url: str) -> AsyncIterator[tuple[Desk, October]]:
+    engine = make_engine(db_url)
+    await migrate(engine)
+    sessions = make_sessions(engine)
+    async with sessions() as session, session.begin():
+        made = await fill(session)
+        await add_contacts(
+            session,
+            [("p-a", "zalo:bithu-a"), ("cd-a1", "zalo:bithu-2"), ("khac", "zalo:bithu-2")],
+        )
+    yield Desk(sessions), made
+    await engine.dispose()
+
+
+def codes(desk: Desk) -> list[tuple[str, int]]:
+    return [(row.code, row.depth) for row in desk.reports[-1].units]
+
+
+async def test_a_secretary_sees_their_units_only(october: tuple[Desk, October]) -> None:
+    desk, _ = october
+    answer = await desk.one("bithu-a", "report", "thang 10/2026")
+    assert "đơn vị Phường A và các đơn vị trực thuộc" in answer
+    assert codes(desk) == [("p-a", 0), ("cd-a1", 1)]
+    # Lan's two, Minh's one and the erased member's two; nothing of Hoa's (another unit).
+    assert desk.reports[-1].totals["submitted"] == 5
+    assert desk.reports[-1].totals["published"] == 3
+    # Every period form, one unit of their own included; another unit's is not found.
+    await desk.one("bithu-a", "report", "tuan 05/10/2026 donvi cd-a1")
+    assert codes(desk) == [("cd-a1", 0)] and desk.reports[-1].totals["submitted"] == 1
+    assert "Không tìm thấy đơn vị" in await desk.one("bithu-a", "report", "thang donvi khac")
+    # A contact of two units sees both, as two trees.
+    await desk.one("bithu-2", "report", "thang 10/2026")
+    assert codes(desk) == [("cd-a1", 0), ("khac", 0)]
+    assert desk.reports[-1].totals["submitted"] == 2
+    # Anyone else without a role is refused as before.
+    refused = await desk.one("nguoi-la", "report", "thang 10/2026")
+    assert "chỉ dành cho quản trị viên" in refused and len(desk.reports) == 3
+    # Their board: the same subtrees, the waiting queue of their units only.
+    async with desk.sessions() as session:
+        scope = await board_scope(session, DEPS, "zalo:bithu-a")
+        assert scope == ("secretary", ["p-a"])
+        assert await board_scope(session, DEPS, "zalo:nguoi-la") is None
+        board = await board_data.load(session, DEPS, roots=scope[1])
+        whole = await board_data.load(session, DEPS)
+    assert [cell.row.code for cell in board.tree] == ["p-a"]
+    assert [child.row.code for child in board.tree[0].children] == ["cd-a1"]
+    assert {w.unit for w in board.queue} == {"Phường A", "Chi đoàn A1"}
+    assert len(whole.tree) > len(board.tree)
+
+
+async def test_an_event_counts_its_items_and_no_others(october: tuple[Desk, October]) -> None:
+    desk, made = october
+    answer = await desk.one("admin", "report", "dot dot-a 2026")
+    assert "Báo cáo đợt Đợt A (01/10/2026–15/10/2026)" in answer
+    assert "Đợt Đợt A · áp dụng cho Phường A · #dota" in answer
+    data = desk.reports[-1]
+    assert [(r.code, r.submitted, r.published) for r in data.units] == [
+        ("p-a", 3, 1 + 1),
+        ("cd-a1", 1, 0),
+    ]
+    assert data.totals["submitted"] == 4  # not Hoa's (her unit), not Lan's of 20/10
+    # Tết Nhân ái has the Red Cross chapter's one item; an unknown key gets the list.
+    await desk.one("bithu-a", "report", "dot nhan-ai")
+    assert desk.reports[-1].totals["submitted"] == 0  # a secretary of p-a: not their units
+    await desk.one("admin", "report", "dot nhan-ai")
+    assert desk.reports[-1].totals["submitted"] == 1
+    assert [r.code for r in desk.reports[-1].units] == ["ctd", "ctd-1"]
+    unknown = await desk.one("admin", "report", "dot khong-co")
+    assert "Không có đợt/sự kiện nào mã “khong-co”" in unknown and "dot-a" in unknown
+    # The year's workbook: a sheet per event of 2026.
+    await desk.one("admin", "report", "nam 2026")
+    year = desk.reports[-1]
+    assert [e.event.key for e in year.event_reports if e.event] == ["dot-a", "nhan-ai", "cuoi-nam"]
+    book = load_workbook(BytesIO(report_files.workbook(year)))
+    assert book.sheetnames[-3:] == ["Đợt Đợt A", "Đợt Tết Nhân ái", "Đợt Cuối năm"]
+    assert book["Đợt Đợt A"]["A2"].value.endswith("đợt Đợt A (01/10/2026–15/10/2026)")
+    _ = made
+
+
+async def test_an_editor_corrects_theme_and_events_and_the_report_follows(
+    october: tuple[Desk, October],
+) -> None:
+    desk, made = october
+    first, hoas = made.items[0], made.items[2]
+    await desk.one("admin", "report", "thang 10/2026")
+    assert desk.reports[-1].themes == [("Chủ đề chung", 7)]
+    refused = await desk.one("lan", "suachude", f"{first} nhagiao")
+    assert "ban biên tập" in refused
+    done = await desk.one("editor", "suachude", f"{first} nhagiao dot -")
+    assert "Đã sửa chủ đề và đợt của tin" in done and "chủ đề Nhà giáo trẻ" in done
+    assert "không thuộc đợt nào" in done
+    done = await desk.one("editor", "suachude", f"{hoas} dot dot-a")
+    assert "Đợt/sự kiện: Đợt A" in done
+    bad = await desk.one("editor", "suachude", f"{hoas} dot khong-co")
+    assert "Không có chủ đề hay đợt nào mã khong-co" in bad
+    await desk.one("admin", "report", "thang 10/2026")
+    assert desk.reports[-1].themes == [("Chủ đề chung", 6), ("Nhà giáo trẻ", 1)]
+    await desk.one("admin", "report", "dot dot-a 2026")
+    event = desk.reports[-1]
+    assert event.totals["submitted"] == 4  # Lan's first left it, Hoa's joined it
+    assert event.totals["published"] == 2  # the erased member's and Hoa's
+    assert {r.code: r.submitted for r in event.units} == {"p-a": 2, "cd-a1": 1}
+    async with desk.sessions() as session:
+        audit = (await session.exec(select(Audit).order_by(col(Audit.id)))).all()
+        notices = (await session.exec(select(Outbox))).all()
+    assert [(a.action, a.submission_id) for a in audit] == [
+        ("theme_set", first),
+        ("events_set", first),
+        ("events_set", hoas),
+    ]
+    assert all(a.actor == "zalo:editor" for a in audit)
+    # The member is not asked anything: no notice went to anyone for it.
+    assert [n for n in notices if n.kind == "notice"] == []
+
+
+async def test_a_red_cross_item_posts_with_its_branch_hashtag(
+    october: tuple[Desk, October],
+) -> None:
+    desk, made = october
+    async with desk.sessions() as session:
+        red_cross = await session.get(Submission, made.items[4])
+        youth = await session.get(Submission, made.items[0])
+        assert red_cross is not None and youth is not None
+        red_post = render(await cards.post_say(session, red_cross, DEPS), "plain")
+        youth_post = render(await cards.post_say(session, youth, DEPS), "plain")
+    assert red_post.rstrip().endswith("#moingay1tintot #chuthapdothu #tetnhanai")
+    assert "#tuoitrethu" not in red_post and "— Chi hội 1, Hội CTĐ" in red_post
+    assert youth_post.rstrip().endswith("#moingay1tintot #tuoitrethu #dota")
+    assert "#chuthapdothu" not in youth_post and "— Phường A\n" in youth_post
+
+
+async def test_participation_with_and_without_a_headcount(october: tuple[Desk, October]) -> None:
+    desk, _ = october
+    answer = await desk.one("admin", "report", "thang 10/2026")
+    shares = {p.code: (p.senders, p.members) for p in desk.reports[-1].participation}
+    # Lan and the erased member sent for Phường A (4 members); Hoa for a unit with no count.
+    assert shares["p-a"] == (2, 4) and shares["khac"] == (1, None)
+    assert shares["quan"] == (0, 10) and shares["cd-a1"] == (1, None)
+    assert "Đoàn viên tham gia (chỉ tiêu 50%)" in answer
+    assert (
+        "• Phường A: 2/4 (50%) ✅" in answer
+        and "Đơn vị khác:" not in answer.split("tham gia")[1].split("Chưa có")[0]
+    )
+    refused = await desk.one("editor", "donvi", "sodoanvien khac 4")
+    assert "chỉ dành cho quản trị viên" in refused
+    done = await desk.one("admin", "donvi", "sodoanvien khac 4")
+    assert "Đã đặt số đoàn viên của khac: 4" in done
+    answer = await desk.one("admin", "report", "thang 10/2026")
+    assert "• Đơn vị khác: 1/4 (25%) ⬜" in answer
+    book = load_workbook(BytesIO(report_files.workbook(desk.reports[-1])))
+    sheet = book["Tham gia"]
+    rows = {r[1]: r[2:] for r in table(sheet, "Đơn vị")}
+    assert rows["khac"] == (1, 4, 0.25, 0.5) and rows["cd-a1"] == (1, None, None, 0.5)
+    assert "Đã bỏ số đoàn viên" in await desk.one("admin", "donvi", "sodoanvien khac -")
+    await desk.one("admin", "report", "thang 10/2026")
+    assert {p.code: p.members for p in desk.reports[-1].participation}["khac"] is None
+
+
+async def test_every_member_tallied_an_erased_one_too(october: tuple[Desk, October]) -> None:
+    desk, _ = october
+    answer = await desk.one("admin", "report", "thang 10/2026")
+    data = desk.reports[-1]
+    tally = [
+        (
+            m.name,
+            m.unit,
+            m.submitted,
+            m.published_tin_tot,
+            m.published_cau_chuyen_dep,
+            m.weeks_with_post,
+        )
+        for m in data.member_tally
+    ]
+    assert tally == [
+        ("Lan", "Phường A", 2, 1, 1, 2),
+        ("(đã xóa)", "Phường A", 2, 1, 0, 1),
+        ("Hoa", "Đơn vị khác", 1, 1, 0, 1),
+        ("Mai", "Chi hội 1", 1, 1, 0, 1),
+        ("Minh", "Chi đoàn A1", 1, 0, 0, 0),
+    ]
+    # The chat keeps its top five, without the erased member.
+    assert "(đã xóa)" not in answer and "1. Lan (Phường A): 2 tin đăng" in answer
+    book = load_workbook(BytesIO(report_files.workbook(data)))
+    sheet = book["Đoàn viên"]
+    rows = table(sheet, "STT")
+    assert rows[1] == (2, "(đã xóa)", "Phường A", 2, 1, 0, 1)
+    assert len(rows) == 5
+
+
+async def test_org_file_dates_and_branches(tmp_path: object) -> None:
+    from datetime import date
+    from pathlib import Path
+
+    from handlers import branches
+    from handlers.org import load_org
+
+    org = load_org(Path(__file__).resolve().parents[1] / "config" / "org.example.toml")
+    tet = org.event("tet-nhan-ai")
+    month = org.event("thang-nhan-dao")
+    assert tet is not None and month is not None
+    assert tet.contains(date(2027, 1, 20)) and not tet.contains(date(2027, 12, 20))
+    assert month.in_year(2027) == (date(2027, 5, 1), date(2027, 5, 31))
+    chain = ["ctd-anlac", "ctd-binhtan"]
+    tags = branches.hashtags(org, "cau_chuyen_dep", chain, [month])
+    assert tags == ["#moituan1cauchuyendep", "#chuthapdobinhtan", "#thangnhandao"]
+    assert branches.hashtags(org, "tin_tot", ["p-anlac", "qd-binhtan"], []) == [
+        "#moingay1tintot",
+        "#tuoitrebinhtan",
+    ]
+    assert branches.signature(org, chain) == "Hội Chữ thập đỏ quận Bình Tân"
+    with pytest.raises(ValueError, match="range_forms"):
+        type(tet).model_validate({"key": "x", "title": "Xx", "start": "01/01", "end": "02/01/2027"})
