@@ -48,7 +48,7 @@ def parse_event(words: str, *, org: OrgConfig, today: date, tz: ZoneInfo) -> tup
 
 
 def event_period(event: Event, start: date, end: date, tz: ZoneInfo) -> Period:
-    context = {"kind": "dot", "start": start, "end": end, "title": event.title}
+    context = {"kind": "dot", "start": start, "end": end, "event_title": event.title}
     label = render(Say("report/period.j2", context), "plain")
     after = date.fromordinal(end.toordinal() + 1)
     return Period("dot", start, end, label, midnight_utc(start, tz), midnight_utc(after, tz))
