@@ -3,6 +3,7 @@ events of a year, each a sheet of the yearly workbook."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -80,3 +81,25 @@ async def event_report(
     period, event = parse_event(words, org=deps.org, today=today, tz=deps.tz)
     async with sessions() as session:
         return await build_report(session, deps=deps, period=period, unit=unit, event=event)
+
+
+async def of_report_year(
+    session: AsyncSession,
+    deps: Deps,
+    period: Period,
+    unit: str | None,
+    roots: Collection[str] | None,
+    event: Event | None,
+) -> list[ReportData]:
+    """A year's report carries each of that year's events' (a sheet each in the workbook)."""
+    from handlers.reports.report import build_report  # that module builds on this one
+
+    if period.kind != "nam" or event is not None:
+        return []
+    found = []
+    for event_period, each in of_year(deps.org, period.start.year, deps.tz):
+        data = await build_report(
+            session, deps=deps, period=event_period, unit=unit, roots=roots, event=each
+        )
+        found.append(data)
+    return found

@@ -122,28 +122,8 @@ async def build_report(
             session, deps, units=units, rows=rows, window=window, origin=origin
         ),
         event=unit_figures.event_info(event, units),
-        event_reports=await _year_events(session, deps, period, unit, roots, event),
+        event_reports=await events.of_report_year(session, deps, period, unit, roots, event),
     )
-
-
-async def _year_events(
-    session: AsyncSession,
-    deps: Deps,
-    period: Period,
-    unit: str | None,
-    roots: Collection[str] | None,
-    event: Event | None,
-) -> list[ReportData]:
-    """A year's report carries each of that year's events' (a sheet each in the workbook)."""
-    if period.kind != "nam" or event is not None:
-        return []
-    found = []
-    for event_period, each in events.of_year(deps.org, period.start.year, deps.tz):
-        data = await build_report(
-            session, deps=deps, period=event_period, unit=unit, roots=roots, event=each
-        )
-        found.append(data)
-    return found
 
 
 async def _messages(session: AsyncSession, deps: Deps) -> dict[str, Any]:
@@ -211,11 +191,10 @@ def make_router(attachments: Attachments = report_files) -> Router:
 
     @router.command("report")
     async def report(ctx: Ctx) -> None:
-        roots = await secretary.report_scope(ctx)
-        if roots is False:
+        allowed, roots = await secretary.report_scope(ctx)
+        if not allowed:
             ctx.say(REFUSALS["admin"])
             return
-        assert roots is not True
         args = ctx.event.args.strip()
         try:
             data = await _asked(ctx, args, roots)

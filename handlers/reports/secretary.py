@@ -9,14 +9,13 @@ from handlers.engine.context import Ctx, Deps
 from handlers.engine.roles import actor, holds, role_in
 from storage import contacts
 
-Everything = None  # the scope of a report that sees every unit
 
-
-async def report_scope(ctx: Ctx) -> list[str] | bool | None:
-    """None: every unit; the codes of a secretary's units; False: refused."""
+async def report_scope(ctx: Ctx) -> tuple[bool, list[str] | None]:
+    """(allowed, the codes of a secretary's units; None: every unit)."""
     if await holds(ctx, "admin", editors_if=lambda c: c.org.reports.editors_allowed):
-        return Everything
-    return await contacts.units_of(ctx.session, who=actor(ctx)[0]) or False
+        return True, None
+    own = await contacts.units_of(ctx.session, who=actor(ctx)[0])
+    return bool(own), own
 
 
 async def board_scope(session: AsyncSession, deps: Deps, who: str) -> tuple[str, list[str]] | None:
