@@ -23,7 +23,10 @@ from handlers.reports import report_files
 from handlers.reports.secretary import board_scope
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Audit, Outbox, Submission
+from tests.fake_telegram import FakeTelegram
+from tests.harness import CHANNEL, ED1, Harness
 from tests.support.figures import DEPS, Desk, October, add_contacts, fill, table
+from tests.support.flows import card, press, submit_raw
 
 
 @pytest.fixture
@@ -231,3 +234,43 @@ def test_org_file_dates_and_branches() -> None:
     assert branches.signature(org, chain) == "Hội Chữ thập đỏ quận Bình Tân"
     with pytest.raises(ValueError, match="range_forms"):
         type(tet).model_validate({"key": "x", "title": "Xx", "start": "01/01", "end": "02/01/2027"})
+
+
+async def test_an_editor_corrects_the_theme_from_the_card_and_the_post_follows(
+    desk: Harness, fake: FakeTelegram
+) -> None:
+    await submit_raw(desk.member(1001), fake)
+    shown = await card(fake)
+    assert "Nhà giáo trẻ" in (shown.plain or "")  # the calendar's theme on 17/11
+    before = len(fake.messages(1001))
+    mark = fake.mark()
+    press(fake, ED1, "Chủ đề")
+    listing = await card(fake, after=mark)
+    labels = [label for row in listing.buttons for label, _ in row]
+    assert "✅ Nhà giáo trẻ" in labels and "⬜ Tháng Nhân đạo" in labels
+    mark = fake.mark()
+    press(fake, ED1, "Anh bộ đội Cụ Hồ")
+    listing = await card(fake, after=mark)
+    assert "✅ Anh bộ đội Cụ Hồ" in [label for row in listing.buttons for label, _ in row]
+    mark = fake.mark()
+    press(fake, ED1, "Tháng Nhân đạo")
+    listing = await card(fake, after=mark)
+    assert "☑️ Tháng Nhân đạo" in [label for row in listing.buttons for label, _ in row]
+    mark = fake.mark()
+    press(fake, ED1, "Quay lại")
+    back = await card(fake, after=mark)
+    assert "Anh bộ đội Cụ Hồ" in (back.plain or "")
+    assert "✅ Duyệt" in [label for row in back.buttons for label, _ in row]
+    press(fake, ED1, "Duyệt")
+    post = await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    assert "Anh bộ đội Cụ Hồ" in (post.plain or "") and "#thangnhandao" in (post.plain or "")
+    [sub] = await desk.submissions()
+    assert (sub.theme_key, sub.events) == ("bo-doi-cu-ho", ",thang-nhan-dao,")
+    assert desk.app is not None
+    async with desk.app.sessions() as session:
+        actions = (await session.exec(select(Audit.action).order_by(col(Audit.id)))).all()
+    assert actions[:2] == ["theme_set", "events_set"]
+    # The member heard only of the approval and publication, nothing of the correction.
+    await fake.wait_for(1001, "đã được đăng", timeout=10)
+    told = [s.plain or "" for s in fake.messages(1001)[before:]]
+    assert told and all("được ban biên tập duyệt" in t or "đã được đăng" in t for t in told)
