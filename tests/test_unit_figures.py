@@ -5,8 +5,9 @@ the members' sheet with an erased member. SQLite and PostgreSQL (the db_url fixt
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -21,10 +22,12 @@ from handlers.engine.texts import render
 from handlers.org import load_org
 from handlers.reports import report_files
 from handlers.reports.secretary import board_scope
+from storage import units
 from storage.db import make_engine, make_sessions, migrate
-from storage.models import Audit, Outbox, Submission
+from storage.models import Audit, Member, Outbox, Submission, UnitBase
 from tests.fake_telegram import FakeTelegram
 from tests.harness import CHANNEL, ED1, Harness
+from tests.support.cli import ROOT, run_bot
 from tests.support.figures import DEPS, Desk, October, add_contacts, fill, table
 from tests.support.flows import card, press, submit_raw
 
@@ -274,3 +277,48 @@ async def test_an_editor_corrects_the_theme_from_the_card_and_the_post_follows(
     await fake.wait_for(1001, "đã được đăng", timeout=10)
     told = [s.plain or "" for s in fake.messages(1001)[before:]]
     assert told and all("được ban biên tập duyệt" in t or "đã được đăng" in t for t in told)
+
+
+def test_an_event_report_from_the_shell(tmp_path: Path) -> None:
+    """``python -m bot report --event``: the example file's Tháng Nhân đạo of the Red Cross."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/x.db"
+    asyncio.run(_red_cross_may(url))
+    xlsx = tmp_path / "dot.xlsx"
+    args = ["report", "--event", "thang-nhan-dao", "--year", "2026", "--xlsx", str(xlsx)]
+    made = run_bot({"DATABASE_URL": url}, *args)
+    assert made.returncode == 0, made.stderr
+    assert "Báo cáo đợt Tháng Nhân đạo (01/05/2026–31/05/2026)" in made.stdout
+    assert "Gửi 1 · duyệt 0 · đăng 0" in made.stdout  # the Youth Union's item is not counted
+    book = load_workbook(xlsx)
+    assert [row[1] for row in table(book["Theo đơn vị"], "Đơn vị")] == [
+        "ctd-binhtan",
+        "ctd-anlac",
+    ]
+    unknown = run_bot({"DATABASE_URL": url}, "report", "--event", "khong-co")
+    assert unknown.returncode == 2 and "tet-nhan-ai, thang-nhan-dao" in unknown.stderr
+
+
+async def _red_cross_may(url: str) -> None:
+    org = load_org(ROOT / "config" / "org.example.toml")
+    engine = make_engine(url)
+    await migrate(engine)
+    async with make_sessions(engine)() as session, session.begin():
+        await units.sync(
+            session,
+            units=[UnitBase(code=u.code, name=u.name, parent_code=u.parent) for u in org.units],
+        )
+        member = Member(platform="zalo", platform_user_id="m", chat_id="m", unit_code="ctd-anlac")
+        session.add(member)
+        await session.flush()
+        for unit_code in ("ctd-anlac", "p-anlac"):
+            sent = datetime(2026, 5, 10, 3, tzinfo=UTC)
+            session.add(
+                Submission(
+                    member_id=member.id or 0,
+                    kind="tin_tot",
+                    unit_code=unit_code,
+                    status="pending",
+                    submitted_at=sent,
+                )
+            )
+    await engine.dispose()
