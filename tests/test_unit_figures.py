@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
 
+import aiohttp
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
 from sqlmodel import col, select
@@ -26,7 +27,8 @@ from storage import units
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Audit, Member, Outbox, Submission, UnitBase
 from tests.fake_telegram import FakeTelegram
-from tests.harness import CHANNEL, ED1, Harness
+from tests.harness import ADMIN, CHANNEL, ED1, Harness
+from tests.support.board import link_from_bot, sign_in
 from tests.support.cli import ROOT, run_bot
 from tests.support.figures import DEPS, Desk, October, add_contacts, fill, table
 from tests.support.flows import card, press, submit_raw
@@ -322,3 +324,28 @@ async def _red_cross_may(url: str) -> None:
                 )
             )
     await engine.dispose()
+
+
+async def test_a_secretarys_board_shows_their_subtree(board: tuple[Harness, str]) -> None:
+    harness, base = board
+    admin = harness.member(ADMIN, name="Quản trị")
+    await admin.send("/lienhe p-anlac them telegram:501", "Đã thêm telegram:501")
+    link = await link_from_bot(harness, 501)
+    jar = aiohttp.CookieJar(unsafe=True)
+    timeout = aiohttp.ClientTimeout(10)
+    async with aiohttp.ClientSession(cookie_jar=jar, timeout=timeout) as web:
+        status, page = await sign_in(web, link)
+        assert status == 200 and "bí thư, người liên hệ của đơn vị" in page
+        assert "Đoàn phường An Lạc" in page and "Chi đoàn Khu phố 3, phường An Lạc" in page
+        assert "Bình Hưng Hòa" not in page and "Hội Chữ thập đỏ" not in page
+        assert 'action="/quantri/lienhe"' not in page  # the contacts form is the admins'
+        async with web.get(f"{base}/quantri/tep", params={"ky": "thang"}) as own:
+            assert own.status == 200
+            book = load_workbook(BytesIO(await own.read()))
+        codes = [row[1] for row in table(book["Theo đơn vị"], "Đơn vị")]
+        assert codes == ["p-anlac", "cd-kp3-anlac"]
+        async with web.get(f"{base}/quantri/tep", params={"ky": "thang donvi p-bhh"}) as other:
+            assert other.status == 400
+    # Someone who is no unit's contact still gets no link.
+    sent = await harness.member(1201).send("/web", "chỉ dành cho ban biên tập")
+    assert "quantri" not in (sent.plain or "")
