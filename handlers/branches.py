@@ -28,6 +28,20 @@ async def chain(session: AsyncSession, code: str | None) -> list[str]:
     return found
 
 
+async def parents(session: AsyncSession) -> dict[str, str | None]:
+    """Every unit's parent, read once: for pages listing many items (one query for all)."""
+    return {u.code: u.parent_code for u in await units.every(session)}
+
+
+def chain_in(tree: dict[str, str | None], code: str | None) -> list[str]:
+    """``chain`` from the parents read by ``parents``."""
+    found: list[str] = []
+    while code and code not in found and len(found) < DEPTH:
+        found.append(code)
+        code = tree.get(code)
+    return found
+
+
 def events_set(value: str | None) -> list[str] | None:
     """An item's stored events (",a,b," or ","); None: nobody set them."""
     return None if value is None else [key for key in value.split(",") if key]
@@ -66,11 +80,21 @@ def signature(org: OrgConfig, codes: list[str]) -> str | None:
     return next((u.signature for c in codes if (u := org.unit(c)) and u.signature), None)
 
 
+def parts_in(
+    org: OrgConfig, sub: Submission, tree: dict[str, str | None], tz: ZoneInfo
+) -> dict[str, Any]:
+    """``post_parts`` from the parents read by ``parents``."""
+    return _parts(org, sub, chain_in(tree, sub.unit_code), tz)
+
+
 async def post_parts(
     session: AsyncSession, org: OrgConfig, sub: Submission, unit_code: str | None, tz: ZoneInfo
 ) -> dict[str, Any]:
     """The card's and the post's hashtags, signature and events."""
-    codes = await chain(session, unit_code)
+    return _parts(org, sub, await chain(session, unit_code), tz)
+
+
+def _parts(org: OrgConfig, sub: Submission, codes: list[str], tz: ZoneInfo) -> dict[str, Any]:
     events = events_of(org, sub, codes, tz)
     return {
         "hashtags": hashtags(org, sub.kind, codes, events),
