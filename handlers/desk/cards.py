@@ -38,9 +38,9 @@ def review_choices(sub: Submission, *, waiting_slot: bool) -> tuple[tuple[Choice
         return (
             (button(label("approve"), A.APPROVE, sid), button(label("reject"), A.REJECT, sid)),
             (button(label("more"), A.MORE, sid), button(label("edit_post"), A.EDIT_POST, sid)),
+            (button(label("theme"), A.THEME, sid),),
             *duplicates.card_row(sub),
             *personal_data.card_row(sub),
-            (button(label("theme"), A.THEME, sid),),
         )
     if sub.status == Status.APPROVED and waiting_slot:
         return ((button(label("post_now"), A.POST_NOW, sid),),)
