@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from handlers.engine.texts import environment
+from handlers.org_dates import DayRange, Event
 
 Kind = Literal["tin_tot", "cau_chuyen_dep"]
 
@@ -39,45 +40,27 @@ class Unit(BaseModel):
         if len(set(cleaned)) != len(cleaned):
             raise ValueError(f"target_twice|{', '.join(cleaned)}")
         return cleaned
+    members: int | None = Field(default=None, ge=0, le=1_000_000)  # headcount: participation
+    # A branch (a Red Cross chapter in the Youth Union's deployment): its own extra hashtags
+    # for its subtree, in place of [hashtags] extra, and the organisation ending its posts.
+    extra_hashtags: list[str] | None = None
+    signature: str | None = Field(default=None, min_length=2, max_length=120)
 
-
-class Theme(BaseModel):
-    """A range of days (dd/mm, inclusive, any year) with a focus theme."""
-
-    key: str = Field(pattern=r"^[a-z0-9_-]{1,32}$")
-    start: str = Field(pattern=r"^\d{2}/\d{2}$")
-    end: str = Field(pattern=r"^\d{2}/\d{2}$")
-    title: str
-    focus: str
-
-    @field_validator("start", "end")
+    @field_validator("extra_hashtags")
     @classmethod
-    def _real_day(cls, value: str) -> str:
-        day, month = (int(part) for part in value.split("/"))
-        date(2024, month, day)  # a leap year, so 29/02 is allowed; raises on 31/04
+    def _hashtags(cls, value: list[str] | None) -> list[str] | None:
+        for tag in value or []:
+            if not tag.startswith("#") or " " in tag:
+                raise ValueError(f"hashtag|{tag}")
         return value
 
-    def _md(self, value: str) -> tuple[int, int]:
-        day, month = (int(part) for part in value.split("/"))
-        return month, day
 
-    def contains(self, day: date) -> bool:
-        start, end, today = self._md(self.start), self._md(self.end), (day.month, day.day)
-        if start <= end:
-            return start <= today <= end
-        return today >= start or today <= end  # a range across the new year
+class Theme(DayRange):
+    """A range of days (see ``handlers.org_dates``) with a focus theme."""
 
-    def next_start(self, after: date) -> date:
-        """The first day of this range strictly after ``after``."""
-        month, day = self._md(self.start)
-        for year in (after.year, after.year + 1, after.year + 2):
-            try:
-                candidate = date(year, month, day)
-            except ValueError:  # 29/02 outside a leap year
-                continue
-            if candidate > after:
-                return candidate
-        raise ValueError(self.start)
+    key: str = Field(pattern=r"^[a-z0-9_-]{1,32}$")
+    title: str
+    focus: str
 
 
 class Hashtags(BaseModel):
@@ -144,6 +127,8 @@ class Reports(BaseModel):
     )
     # The yearly aim for a unit's page followers, in percent (seed 002: at least 5% a year).
     followers_growth_percent: float = Field(default=5.0, ge=0, le=1000)
+    # The share of a unit's members (its headcount) who should send something in a period.
+    participation_aim_percent: int | None = Field(default=None, ge=1, le=100)
 
 
 class OrgConfig(BaseModel):
@@ -154,6 +139,7 @@ class OrgConfig(BaseModel):
     units: list[Unit] = Field(min_length=1)
     themes: list[Theme]
     default_theme: Theme
+    events: list[Event] = []
     units_per_page: int = Field(default=8, ge=3, le=20)
     slots: Slots = Slots()
     review: Review = Review()
@@ -170,6 +156,12 @@ class OrgConfig(BaseModel):
         keys = [theme.key for theme in [*self.themes, self.default_theme]]
         if len(set(keys)) != len(keys):
             raise ValueError("theme_twice|")
+        if len({event.key for event in self.events}) != len(self.events):
+            raise ValueError("event_twice|")
+        for event in self.events:
+            for code in event.units:
+                if code not in codes:
+                    raise ValueError(f"event_unit_missing|{event.key} → {code}")
         self.trusted_domains = [d.lower().lstrip(".") for d in self.trusted_domains]
         return self
 
@@ -201,11 +193,15 @@ class OrgConfig(BaseModel):
 
     def next_theme(self, day: date) -> tuple[Theme, date] | None:
         """The calendar range that starts soonest after ``day``, with its start date."""
-        upcoming = [(t.next_start(day), t) for t in self.themes]
+        starts = [(t.next_start(day), t) for t in self.themes]
+        upcoming = [(start, t) for start, t in starts if start is not None]
         if not upcoming:
             return None
         start, theme = min(upcoming, key=lambda pair: pair[0])
         return theme, start
+
+    def event(self, key: str) -> Event | None:
+        return next((e for e in self.events if e.key == key), None)
 
     def is_trusted(self, host: str) -> bool:
         host = host.lower().rstrip(".")

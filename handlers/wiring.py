@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.admin import bans, contacts, staff, web_link
-from handlers.desk import buttons, editor_commands, review, takedown
+from handlers.admin import bans, broadcast, contacts, staff, web_link
+from handlers.desk import buttons, editor_commands, review, takedown, theme_fix
 from handlers.engine.context import Ctx, Deps
 from handlers.engine.core import Core
 from handlers.engine.router import Router
@@ -47,6 +47,8 @@ def get_routers() -> tuple[Router, ...]:
         web_link.router,
         contacts.router,
         takedown.router,
+        theme_fix.router,
+        broadcast.router,
     )
 
 

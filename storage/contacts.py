@@ -44,3 +44,9 @@ async def every(session: AsyncSession) -> dict[str, list[str]]:
     for row in (await session.exec(query)).all():
         found[row.unit_code].append(row.who)
     return dict(found)
+
+
+async def units_of(session: AsyncSession, *, who: str) -> list[str]:
+    """The units ``who`` ("telegram:123") is a contact of: the units whose secretary they are."""
+    query = select(UnitContact.unit_code).where(UnitContact.who == who)
+    return sorted((await session.exec(query)).all())

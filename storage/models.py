@@ -53,7 +53,8 @@ class UnitBase(SQLModel):
 
 
 class Unit(UnitBase, table=True):
-    pass
+    # The headcount set by an admin (/donvi sodoanvien); None: the organisation file's.
+    members: int | None = None
 
 
 class MemberBase(SQLModel):
@@ -112,6 +113,8 @@ class Submission(SubmissionBase, table=True):
     member_id: int = Field(foreign_key="member.id", index=True)
     unit_code: str | None = Field(default=None, foreign_key="unit.code", max_length=32)
     theme_key: str | None = Field(default=None, max_length=32)
+    # The events an editor set (",tet,thang-nhan-dao," or "," for none); None: by its day and unit.
+    events: str | None = Field(default=None, max_length=400)
     status: str = Field(default=Status.DRAFT, max_length=16, index=True)
     created_at: datetime = Field(default=None, nullable=False)
     updated_at: datetime = Field(default=None, nullable=False)

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import insert_new
 from storage.models import DirectPost, Outbox, OutboxKind, OutboxStatus, PageReading
-from storage.reports import WEEK, Units, _bucket, _within
+from storage.reports import WEEK, InEvent, Units, _bucket, _within
 
 
 async def own_post_ids(session: AsyncSession, *, platform: str, target: str) -> set[str]:
@@ -92,6 +92,8 @@ async def gone(
 
 def _counted(start: datetime, end: datetime, units: Units) -> list[ColumnElement[bool]]:
     found = [_within(DirectPost.posted_at, start, end), col(DirectPost.gone_at).is_(None)]
+    if isinstance(units, InEvent):  # a direct post carries no events: its unit and days decide
+        units = units.units
     if units is not None:
         found.append(col(DirectPost.unit_code).in_(units))
     return found

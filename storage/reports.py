@@ -10,16 +10,27 @@ an edge may be off by the DST hour.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
 
-from sqlalchemy import BigInteger, ColumnElement, Integer, and_, cast, func, literal
+from sqlalchemy import BigInteger, ColumnElement, Integer, and_, cast, func, literal, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Member, Outbox, OutboxStatus, Status, Submission, Unit
 
-Units = Collection[str] | None
+
+@dataclass(frozen=True)
+class InEvent:
+    """An event's items: those of its units (None: every unit) whose events no editor set, and
+    those an editor put in it; the period's dates are the event's."""
+
+    key: str
+    units: Collection[str] | None
+
+
+Units = Collection[str] | InEvent | None
 DECIDED = (Status.APPROVED, Status.PUBLISHED, Status.REJECTED)
 WAITING = (Status.PENDING, Status.NEEDS_INFO, Status.MERGED)  # merged: waits with its story
 DAY, WEEK = 86_400, 604_800
@@ -54,6 +65,10 @@ def _not_withdrawn() -> ColumnElement[bool]:
 
 
 def _scope(units: Units) -> ColumnElement[bool]:
+    if isinstance(units, InEvent):
+        own = _scope(units.units)
+        unset = and_(col(Submission.events).is_(None), own)
+        return or_(unset, col(Submission.events).contains(f",{units.key},", autoescape=True))
     return col(Submission.unit_code).in_(units) if units is not None else literal(True)
 
 

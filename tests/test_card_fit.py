@@ -47,7 +47,8 @@ async def test_full_length_emoji_story_card_is_edited_when_published(
     assert published.message_id == pending.message_id  # the same card, edited in place
     shown = fake.messages(EDITORS)[-1]
     assert shown.message_id == pending.message_id
-    assert shown.buttons == [[("🗑 Gỡ bài", "card:take_down:1")]]  # only taking it down is left
+    # Only taking it down and correcting its theme are left.
+    assert shown.buttons == [[("🗑 Gỡ bài", "card:take_down:1")], [("🗓 Chủ đề", "card:theme:1")]]
     first_line = (shown.plain or "").split("\n", 1)[0]
     assert first_line.startswith("📢 Đã đăng · ") and first_line.endswith(" lúc 09:00 17/11/2026")
     assert "message is too long" not in str(fake.errors)

@@ -21,7 +21,13 @@ def imported_test_modules(source: str) -> list[str]:
             names += [f"{base}.{alias.name}".lstrip(".") for alias in node.names]
         else:
             continue
-        found += [name for name in names if name.rsplit(".", 1)[-1].startswith("test_")]
+        relative = isinstance(node, ast.ImportFrom) and node.level > 0
+        ours = [
+            n
+            for n in names
+            if relative or n.split(".")[0] in ("tests", "conftest") or n.startswith("test_")
+        ]
+        found += [name for name in ours if name.rsplit(".", 1)[-1].startswith("test_")]
     return found
 
 
@@ -30,6 +36,11 @@ def test_the_check_sees_every_spelling() -> None:
     assert imported_test_modules("import tests.test_zalo as z") == ["tests.test_zalo"]
     assert imported_test_modules("from . import test_merge") == ["test_merge"]
     assert imported_test_modules("from tests.support.flows import card") == []
+    # A library's own module named test_* is not one of ours (aiohttp's test server).
+    assert imported_test_modules("from aiohttp.test_utils import TestServer") == []
+    assert imported_test_modules("from tests.platforms.zalo.test_zalo import x") == [
+        "tests.platforms.zalo.test_zalo"
+    ]
 
 
 def test_no_test_module_imports_another() -> None:

@@ -143,7 +143,13 @@ async def test_retold_event_flagged_and_another_story_at_the_school_not(
     await submit_raw(desk.member(1013, "Hà"), fake, other)
     alone = await on_desk(fake, "Trần Minh Khôi", after=mark)
     assert "có thể trùng" not in (alone.plain or "")
-    assert labels(alone) == ["✅ Duyệt", "❌ Từ chối", "📝 Yêu cầu bổ sung", "✏️ Sửa bài"]
+    assert labels(alone) == [
+        "✅ Duyệt",
+        "❌ Từ chối",
+        "📝 Yêu cầu bổ sung",
+        "✏️ Sửa bài",
+        "🗓 Chủ đề",
+    ]
     assert [(s.duplicate_of, s.duplicate_rule) for s in await rows(desk)] == [
         (None, None),
         (1, "details"),

@@ -32,7 +32,17 @@ PERIOD = Period(
     end_utc=datetime(2026, 10, 31, 17, 0, tzinfo=UTC),
 )
 GENERATED = datetime(2026, 11, 1, 1, 30, 15, 123456, tzinfo=UTC)  # 08:30 in Vietnam
-SHEETS = ["Tổng hợp", "Theo đơn vị", "Nhịp đăng", "Tuyên dương", "Chủ đề", "Chưa có tin", "Trang"]
+SHEETS = [
+    "Tổng hợp",
+    "Theo đơn vị",
+    "Nhịp đăng",
+    "Tuyên dương",
+    "Chủ đề",
+    "Chưa có tin",
+    "Trang",
+    "Tham gia",
+    "Đoàn viên",
+]
 UNIT_HEADERS = [
     "Đơn vị",
     "Mã",

@@ -36,7 +36,7 @@ async def test_card_with_album_and_approval_publishes_once(
         assert part in text, part
     assert "tg://user?id=1001" in (shown.text or "")  # a link to the member
     labels = [label for row in shown.buttons for label, _ in row]
-    assert labels == ["✅ Duyệt", "❌ Từ chối", "📝 Yêu cầu bổ sung", "✏️ Sửa bài"]
+    assert labels == ["✅ Duyệt", "❌ Từ chối", "📝 Yêu cầu bổ sung", "✏️ Sửa bài", "🗓 Chủ đề"]
 
     press(fake, ED1, "Duyệt")
     post = await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)

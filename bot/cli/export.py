@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import fields
+from handlers import branches, fields
 from handlers.engine.texts import environment
-from handlers.org import Kind, OrgConfig
+from handlers.org import OrgConfig
 from handlers.reports.cell_text import csv_cell, write_only
 from storage.models import Media, Member, Outbox, OutboxStatus, Status, Submission, Unit
 
@@ -79,6 +79,7 @@ async def _pages(
                 .where(col(Outbox.status) == OutboxStatus.SENT, col(Outbox.link).is_not(None))
                 .order_by(col(Outbox.id))
             )
+            tree = await branches.parents(session)  # a branch's own hashtags
             refs: dict[int | None, list[str]] = {}
             for sub_id, ref in media:
                 refs.setdefault(sub_id, []).append(ref)
@@ -87,7 +88,7 @@ async def _pages(
                 posts.setdefault(post_of, []).append(str(link))
         if not rows:
             return
-        yield [_record(sub, member, unit, org, tz, refs, posts) for sub, member, unit in rows]
+        yield [_record(sub, member, unit, org, tz, refs, posts, tree) for sub, member, unit in rows]
         last = ids[-1]
 
 
@@ -99,12 +100,12 @@ def _record(
     tz: ZoneInfo,
     refs: dict[int | None, list[str]],
     posts: dict[int | None, list[str]],
+    tree: dict[str, str | None],
 ) -> Record:
-    kind: Kind = "cau_chuyen_dep" if sub.kind == "cau_chuyen_dep" else "tin_tot"
     record: Record = {
         "id": sub.id,
         "kind": sub.kind,
-        "hashtags": org.hashtags.for_kind(kind),
+        "hashtags": branches.parts_in(org, sub, tree, tz)["hashtags"],
         "unit_code": sub.unit_code,
         "unit_name": unit,
         "member": member,

@@ -19,6 +19,7 @@ from handlers.engine import numbers
 from handlers.engine.texts import render
 from handlers.engine.types import Say
 from handlers.privacy.erasure import forget
+from handlers.reports.events import EventUnknown, event_report
 from handlers.reports.periods import PeriodError, UnitNotFound, parse_period
 from handlers.reports.report import build_report
 from handlers.reports.report_files import chart, workbook
@@ -45,6 +46,7 @@ def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     report.add_argument("--month", type=month, help="with --period thang: 2026-10")
     report.add_argument("--year", type=int, help="with --period nam, quy or 6thang")
     report.add_argument("--unit", help="one unit (code or name) and the units below it")
+    report.add_argument("--event", help="an event's key ([[events]]): its report (with --year)")
     report.add_argument("--xlsx", type=Path)
     report.add_argument("--png", type=Path)
     report.add_argument("--force", action="store_true", help="replace existing files")
@@ -139,9 +141,18 @@ async def write_report(app: App, args: argparse.Namespace) -> int:
     deps = app.core.deps
     today = deps.clock().astimezone(deps.tz).date()
     try:
-        period, unit = parse_period(period_words(args), today=today, tz=deps.tz)
-        async with app.sessions() as session:
-            data = await build_report(session, deps=deps, period=period, unit=unit)
+        if args.event:
+            data = await event_report(
+                app.sessions, deps, key=args.event, year=args.year, unit=args.unit, today=today
+            )
+        else:
+            period, unit = parse_period(period_words(args), today=today, tz=deps.tz)
+            async with app.sessions() as session:
+                data = await build_report(session, deps=deps, period=period, unit=unit)
+    except EventUnknown as error:
+        say = Say("report/event_unknown.j2", {"words": error.words, "keys": error.keys})
+        print(render(say, "plain"), file=sys.stderr)
+        return 2
     except (PeriodError, UnitNotFound):
         print(
             render(

@@ -1,7 +1,8 @@
 """/donvi with arguments, for admins: list, add, rename, deactivate and move units.
 
 ``/donvi ds`` · ``/donvi them <mã> <tên>`` · ``/donvi doiten <mã> <tên mới>`` ·
-``/donvi ngung <mã>`` · ``/donvi mo <mã>`` · ``/donvi cha <mã> <mã đơn vị cấp trên | ->``
+``/donvi ngung <mã>`` · ``/donvi mo <mã>`` · ``/donvi cha <mã> <mã đơn vị cấp trên | ->`` ·
+``/donvi sodoanvien <mã> <số | ->`` (the unit's headcount)
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ async def manage(ctx: Ctx) -> None:
                 ctx.session, code=code, parent_code=None if text == "-" else text
             )
         )
+    elif verb == "sodoanvien" and code and (text == "-" or (text.isdigit() and len(text) <= 7)):
+        # The unit's headcount for participation; "-": the organisation file's again.
+        members = None if text == "-" else int(text)
+        done = await units.change(ctx.session, code=code, members=members)
     else:
         ctx.say("units/usage.j2")
         return

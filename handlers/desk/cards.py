@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import branches
 from handlers.desk import card_fit
 from handlers.engine.card_actions import CardAction as A
 from handlers.engine.card_actions import button
@@ -37,13 +38,17 @@ def review_choices(sub: Submission, *, waiting_slot: bool) -> tuple[tuple[Choice
         return (
             (button(label("approve"), A.APPROVE, sid), button(label("reject"), A.REJECT, sid)),
             (button(label("more"), A.MORE, sid), button(label("edit_post"), A.EDIT_POST, sid)),
+            (button(label("theme"), A.THEME, sid),),
             *duplicates.card_row(sub),
             *personal_data.card_row(sub),
         )
     if sub.status == Status.APPROVED and waiting_slot:
         return ((button(label("post_now"), A.POST_NOW, sid),),)
     if sub.status == Status.PUBLISHED and sub.taken_down_at is None:
-        return ((button(label("take_down"), A.TAKE_DOWN, sid),),)
+        return (
+            (button(label("take_down"), A.TAKE_DOWN, sid),),
+            (button(label("theme"), A.THEME, sid),),
+        )
     return ()
 
 
@@ -64,9 +69,8 @@ async def card_context(session: AsyncSession, sub: Submission, deps: Deps) -> di
         "theme": theme,
         "media_count": len(media),
         "fields": PATHS.get(sub.path or "raw", ()),
-        "hashtags": deps.org.hashtags.for_kind(
-            "tin_tot" if sub.kind == "tin_tot" else "cau_chuyen_dep"
-        ),
+        # The branch's hashtags and signature, the events' hashtags (handlers/branches.py).
+        **await branches.post_parts(session, deps.org, sub, unit_code, deps.tz),
         "tz": deps.tz,
         "personal": personal_data.found_in(sub),
         "personal_more": 0,  # findings left off a card too long for one message

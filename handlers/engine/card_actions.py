@@ -41,6 +41,8 @@ class CardAction(StrEnum):
     PERSONAL = "personal"  # argument: 1 publishes personal data as written, 0 masks it
     TAKE_DOWN = "take_down"  # a published post: asks to confirm
     TAKE_DOWN_CONFIRMED = "take_down_ok"  # gone from every target that allows it
+    THEME = "theme"  # Chủ đề: the item's theme and events, each a button
+    THEME_SET = "theme_set"  # argument: t<index> sets that theme, e<index> toggles that event
 
 
 _BY_VALUE = {action.value: action for action in CardAction}

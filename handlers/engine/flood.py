@@ -77,4 +77,3 @@ def _read(member: Member) -> tuple[datetime | None, int, bool]:
         return datetime.fromisoformat(str(start)), int(count), bool(told)
     except (TypeError, ValueError):
         return None, 0, False
-

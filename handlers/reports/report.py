@@ -7,24 +7,24 @@ for the whole organisation or one unit with the units below it.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.engine.context import Ctx, Deps
-from handlers.engine.roles import requires
+from handlers.engine.roles import REFUSALS
 from handlers.engine.router import Router
 from handlers.engine.types import FileOut, Reply, Say
-from handlers.reports import page_figures
+from handlers.org_dates import Event
+from handlers.reports import events, page_figures, secretary, unit_figures
 from handlers.reports.periods import (
     PeriodError,
     UnitNotFound,
     find_unit,
     midnight_utc,
     parse_period,
-    tree,
 )
 from handlers.reports.report_data import Period, Ranked, ReportData, TargetCadence, UnitRow
 from storage import pages, reports, usage
@@ -37,13 +37,23 @@ TOTALS = (*FIGURES, "published_tin_tot", "published_cau_chuyen_dep", "taken_down
 
 
 async def build_report(
-    session: AsyncSession, *, deps: Deps, period: Period, unit: str | None
+    session: AsyncSession,
+    *,
+    deps: Deps,
+    period: Period,
+    unit: str | None,
+    roots: Collection[str] | None = None,
+    event: Event | None = None,
 ) -> ReportData:
+    """``roots``: the subtrees a secretary may see (None: all); ``event``: an event's report."""
     units = await reports.all_units(session)
     root = find_unit(units, unit) if unit is not None else None
-    order = [(root, 0), *tree(units, root.code, 1)] if root else list(tree(units, None, 0))
-    scope = {u.code for u, _ in order} if root else None
-    window = reports.Window(start=period.start_utc, end=period.end_utc, units=scope)
+    order, scope = unit_figures.scope_of(units, root, roots, event)
+    window = reports.Window(
+        start=period.start_utc,
+        end=period.end_utc,
+        units=reports.InEvent(event.key, scope) if event else scope,
+    )
     monday = period.start - timedelta(days=period.start.weekday())
     weeks, days = (period.end - monday).days // 7 + 1, (period.end - period.start).days + 1
 
@@ -98,7 +108,7 @@ async def build_report(
     return ReportData(
         org_name=deps.org.name,
         period=period,
-        unit_filter=root.name if root else None,
+        unit_filter=unit_figures.filter_name(units, root, scope),
         generated_at=deps.clock(),
         units=rows,
         units_without_post=[
@@ -125,6 +135,11 @@ async def build_report(
             names={u.code: u.name for u in units},
         ),
         followers_aim=deps.org.reports.followers_growth_percent,
+        **await unit_figures.extras(
+            session, deps, units=units, rows=rows, window=window, origin=origin
+        ),
+        event=unit_figures.event_info(event, units),
+        event_reports=await events.of_report_year(session, deps, period, unit, roots, event),
     )
 
 
@@ -178,20 +193,30 @@ async def scheduled(session: AsyncSession, words: str, deps: Deps) -> Reply:
     return Reply(say, files=await report_files(data))
 
 
-def _editors_allowed(ctx: Ctx) -> bool:
-    return ctx.org.reports.editors_allowed
+async def _asked(ctx: Ctx, args: str, roots: list[str] | None) -> ReportData:
+    """The report the words ask for: a period (of a unit) or an event (``dot <key>``)."""
+    deps = ctx.deps
+    if events.wants_event(args):
+        period, event = events.parse_event(args, org=deps.org, today=ctx.today, tz=deps.tz)
+        return await build_report(
+            ctx.session, deps=deps, period=period, unit=None, roots=roots, event=event
+        )
+    period, unit = parse_period(args, today=ctx.today, tz=deps.tz)
+    return await build_report(ctx.session, deps=deps, period=period, unit=unit, roots=roots)
 
 
 def make_router(attachments: Attachments = report_files) -> Router:
     router = Router()
 
     @router.command("report")
-    @requires("admin", editors_if=_editors_allowed)
     async def report(ctx: Ctx) -> None:
+        allowed, roots = await secretary.report_scope(ctx)
+        if not allowed:
+            ctx.say(REFUSALS["admin"])
+            return
         args = ctx.event.args.strip()
         try:
-            period, unit = parse_period(args, today=ctx.today, tz=ctx.deps.tz)
-            data = await build_report(ctx.session, deps=ctx.deps, period=period, unit=unit)
+            data = await _asked(ctx, args, roots)
         except PeriodError:
             ctx.say("report/usage.j2", words=args, unit_words=None, candidates=[])
             return
@@ -199,6 +224,9 @@ def make_router(attachments: Attachments = report_files) -> Router:
             ctx.say(
                 "report/usage.j2", words=args, unit_words=error.words, candidates=error.candidates
             )
+            return
+        except events.EventUnknown as error:
+            ctx.say("report/event_unknown.j2", words=error.words, keys=error.keys)
             return
         files = await attachments(data)  # the xlsx workbook and the PNG chart
         say = Say("report/summary.j2", {"data": data, "tz": ctx.deps.tz})

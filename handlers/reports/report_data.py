@@ -98,3 +98,38 @@ class ReportData:
     # Units' own pages: followers against the yearly aim ([reports] followers_growth_percent).
     pages: list[PageFigures] = field(default_factory=list)
     followers_aim: float = 0.0
+    # Issue 24 (handlers.reports.unit_figures): participation, every member's tally, events.
+    participation: list[Participation] = field(default_factory=list)
+    participation_aim: int | None = None  # [reports] participation_aim_percent
+    member_tally: list[MemberTally] = field(default_factory=list)
+    event: EventInfo | None = None  # set when the report is an event's (/report dot <key>)
+    event_reports: list[ReportData] = field(default_factory=list)  # a year's: one per event
+
+
+@dataclass(frozen=True)
+class Participation:
+    code: str
+    name: str
+    depth: int
+    senders: int  # members who sent at least one item in the period
+    members: int | None  # the unit's headcount, when known
+    share: float | None  # senders / members
+
+
+@dataclass(frozen=True)
+class MemberTally:
+    name: str  # "(đã xóa)" for a member who asked to be forgotten
+    unit: str
+    submitted: int
+    published_tin_tot: int
+    published_cau_chuyen_dep: int
+    weeks_with_post: int
+    erased: bool = False
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    key: str
+    title: str
+    units: list[str]  # the names of its units; empty: every unit
+    hashtag: str | None

@@ -86,6 +86,9 @@ def workbook(data: ReportData) -> bytes:
     _themes(_Sheet(book, "sheet_themes", data), data)
     _missing(_Sheet(book, "sheet_missing", data), data)
     page_sheet(_Sheet(book, "sheet_pages", data), data, heading)
+    from handlers.reports.report_sheets import add_sheets  # it builds on this module
+
+    add_sheets(book, data)
     book.properties.creator = clean(data.org_name)
     book.properties.title = clean(_title(data))
     return _save(book, data)

@@ -5,7 +5,7 @@ script tag, emoji, a phone number and an e-mail, as members really type them."""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from types import SimpleNamespace as Row
 from typing import Any
@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 from handlers.engine.types import Choice, MediaRef, Reply, Say
 from handlers.reports.report_data import (
+    EventInfo,
     PageFigures,
+    Participation,
     Period,
     Ranked,
     ReportData,
@@ -669,6 +671,12 @@ def desk_cases() -> dict[str, list[Case]]:
         "report/summary.j2": [
             case("tháng, một đơn vị, đủ mục", "report/summary.j2", data=report_data(), tz=TZ),
             case(
+                "đợt, bí thư hai đơn vị, tỉ lệ tham gia",
+                "report/summary.j2",
+                data=figures_report_data(),
+                tz=TZ,
+            ),
+            case(
                 "tự động, kỳ trống",
                 "report/summary.j2",
                 data=report_data(empty=True),
@@ -686,6 +694,16 @@ def desk_cases() -> dict[str, list[Case]]:
                 ("nam", date(2025, 1, 1), date(2025, 12, 31)),
                 ("khoang", date(2026, 9, 1), date(2026, 9, 30)),
             ]
+        ]
+        + [
+            case(
+                "dot",
+                "report/period.j2",
+                kind="dot",
+                start=date(2026, 12, 15),
+                end=date(2027, 2, 6),
+                event_title="Tết Nhân ái 2027",
+            )
         ],
     }
 
@@ -779,6 +797,8 @@ def admin_cases() -> dict[str, list[Case]]:
                 ("ngung", ""),
                 ("mo", ""),
                 ("cha", "p-anlac"),
+                ("sodoanvien", "120"),
+                ("sodoanvien", "-"),
                 ("cha", "-"),
             ]
         ],
@@ -1461,7 +1481,148 @@ def cases() -> dict[str, list[Case]]:
         | platform_cases()
         | board_cases()
         | publishing_cases()
+        | figures_cases()
     )
     for name, more in unit_pages_cases().items():  # added to a template's own situations
         found[name] = [*found.get(name, []), *more]
     return found
+
+
+def figures_report_data() -> ReportData:
+    """An event's report for a secretary of two units, with headcounts and an aim (#24)."""
+    base = report_data()
+    period = Period("dot", date(2026, 12, 15), date(2027, 2, 6), "đợt Tết Nhân ái", AT, AT)
+    shares = [
+        Participation("ctd", "Hội Chữ thập đỏ <b>quận</b>", 0, 9, 12, 0.75),
+        Participation("ctd-1", "Chi hội 1", 1, 2, 10, 0.2),
+        Participation("ctd-2", "Chi hội 2", 1, 1, None, None),
+    ]
+    event = EventInfo("tet-nhan-ai", "Tết Nhân ái", ["Hội Chữ thập đỏ quận"], "#tetnhanai")
+    return replace(
+        base,
+        period=period,
+        unit_filter="Hội Chữ thập đỏ quận, Đoàn phường An Lạc",
+        participation=shares,
+        participation_aim=80,
+        event=event,
+    )
+
+
+def figures_cases() -> dict[str, list[Case]]:
+    """Issue 24's messages: events, the theme corrected, the office's word to its units."""
+    events = [
+        Row(key="tet-nhan-ai", title="Tết Nhân ái"),
+        Row(key="thang-nhan-dao", title="Tháng Nhân đạo"),
+    ]
+    themes = [
+        Row(key="nha-giao-tre", title="Nhà giáo trẻ"),
+        Row(key="thuong-xuyen", title="Thường xuyên"),
+    ]
+    return {
+        "report/event_unknown.j2": [
+            case(
+                "mã lạ",
+                "report/event_unknown.j2",
+                words=USER[:40],
+                keys=["tet-nhan-ai", "thang-nhan-dao"],
+            ),
+            case("chưa có đợt", "report/event_unknown.j2", words="tet", keys=[]),
+        ],
+        "report/erased_member.j2": [case("tên trong bảng Đoàn viên", "report/erased_member.j2")],
+        "review/theme.j2": [
+            case(
+                "đã sửa",
+                "review/theme.j2",
+                sid=27,
+                theme=themes[0],
+                events=events[:1],
+                changed=True,
+                unknown=[],
+                themes=themes,
+                all_events=events,
+            ),
+            case(
+                "mã lạ",
+                "review/theme.j2",
+                sid=27,
+                theme=themes[1],
+                events=[],
+                changed=False,
+                unknown=[USER[:40]],
+                themes=themes,
+                all_events=events,
+            ),
+            case(
+                "chỉ xem, không có đợt",
+                "review/theme.j2",
+                sid=27,
+                theme=themes[1],
+                events=[],
+                changed=False,
+                unknown=[],
+                themes=themes,
+                all_events=[],
+            ),
+        ],
+        "staff/broadcast_usage.j2": [
+            case(
+                "đơn vị lạ",
+                "staff/broadcast_usage.j2",
+                unknown=USER[:40],
+                too_long=False,
+                limit=1500,
+            ),
+            case("quá dài", "staff/broadcast_usage.j2", unknown=None, too_long=True, limit=1500),
+            case(
+                "thiếu nội dung",
+                "staff/broadcast_usage.j2",
+                unknown=None,
+                too_long=False,
+                limit=1500,
+            ),
+        ],
+        "staff/broadcast_queued.j2": [
+            case(
+                "một cây đơn vị",
+                "staff/broadcast_queued.j2",
+                unit=UNIT,
+                count=3,
+                silent=["Chi đoàn <b>KP4</b>"],
+            ),
+            case(
+                "mọi đơn vị",
+                "staff/broadcast_queued.j2",
+                unit=None,
+                count=40,
+                silent=[f"Chi hội {n}" for n in range(1, 13)],
+            ),
+            case("không ai để gửi", "staff/broadcast_queued.j2", unit=UNIT, count=0, silent=[UNIT]),
+        ],
+        "staff/broadcast_result.j2": [
+            case(
+                "chưa gửi lần nào",
+                "staff/broadcast_result.j2",
+                any=False,
+                delivered=0,
+                unreached=0,
+                total=0,
+            ),
+            case(
+                "còn chờ",
+                "staff/broadcast_result.j2",
+                any=True,
+                delivered=30,
+                unreached=2,
+                total=40,
+            ),
+            case("xong", "staff/broadcast_result.j2", any=True, delivered=3, unreached=0, total=3),
+        ],
+        "notice/broadcast.j2": [
+            case(
+                "nội dung có HTML",
+                "notice/broadcast.j2",
+                org="QĐ Bình Tân",
+                text=f"{USER}\n{EMAIL}",
+            ),
+        ],
+    }

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from multidict import MultiMapping
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import branches
 from handlers.desk import cards
 from handlers.engine.context import Deps
 from handlers.engine.textnorm import fold
@@ -131,6 +132,7 @@ async def shown_many(
     named = await archive_rows.units_named(session, [sub.unit_code for sub in subs])
     media = await archive_rows.media_of(session, ids)
     posts = await archive_rows.posts_of(session, ids)
+    tree = await branches.parents(session)  # one query, whatever the page's length
     found = []
     for sub in subs:
         # Frozen at publication (or the last correction); an item published before that was
@@ -149,9 +151,8 @@ async def shown_many(
                 "summary": " ".join(text.split())[:200],
                 "photos": [url for m in shows if (url := photo_url(m))],  # the page, og:image
                 "thumbs": [thumb_url(m) or url for m in shows if (url := photo_url(m))],
-                "hashtags": deps.org.hashtags.for_kind(
-                    "tin_tot" if sub.kind == "tin_tot" else "cau_chuyen_dep"
-                ),
+                # The branch's and the events' hashtags, as on the post (handlers/branches.py).
+                "hashtags": branches.parts_in(deps.org, sub, tree, deps.tz)["hashtags"],
                 "links": [
                     (p.platform, p.link) for p in sent if p.link and p.status == OutboxStatus.SENT
                 ],

@@ -4,6 +4,7 @@ figures and each target's days, the review queue. Every count comes from /report
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -71,7 +72,10 @@ def state_of(row: UnitRow) -> State:
     return "published" if row.published or row.direct else "pending" if row.waiting else "nothing"
 
 
-async def load(session: AsyncSession, deps: Deps) -> BoardData:
+async def load(
+    session: AsyncSession, deps: Deps, *, roots: Sequence[str] | None = None
+) -> BoardData:
+    """``roots``: a secretary's units, whose subtrees alone the board shows (None: all)."""
     now = deps.clock().astimezone(deps.tz)
     today = now.date()
     monday = today - timedelta(days=today.weekday())
@@ -79,8 +83,8 @@ async def load(session: AsyncSession, deps: Deps) -> BoardData:
     first = today.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     month = make_period("thang", first, following - timedelta(days=1), deps.tz)
-    week_data = await build_report(session, deps=deps, period=week, unit=None)
-    month_data = await build_report(session, deps=deps, period=month, unit=None)
+    week_data = await build_report(session, deps=deps, period=week, unit=None, roots=roots)
+    month_data = await build_report(session, deps=deps, period=month, unit=None, roots=roots)
     last = await board.last_published(session)
     people = await contacts.every(session)
     cells = [
@@ -92,6 +96,7 @@ async def load(session: AsyncSession, deps: Deps) -> BoardData:
         )
         for row in week_data.units
     ]
+    shown = {u.code for u in month_data.units}
     counts: dict[State, int] = {"published": 0, "pending": 0, "nothing": 0}
     for cell in cells:
         counts[cell.state] += 1
@@ -102,7 +107,9 @@ async def load(session: AsyncSession, deps: Deps) -> BoardData:
         tree=_tree(cells),
         counts=counts,
         targets=await _targets(session, deps, month.start_utc, today),
-        queue=await _queue(session, deps, now, {u.code: u.name for u in week_data.units}),
+        queue=await _queue(
+            session, deps, now, {u.code: u.name for u in week_data.units}, roots is not None
+        ),
         direct=[
             Direct(
                 next((u.name for u in month_data.units if u.code == row.unit_code), row.unit_code),
@@ -112,6 +119,7 @@ async def load(session: AsyncSession, deps: Deps) -> BoardData:
                 f"{row.platform}:{row.target}",
             )
             for row in await pages.listed(session, start=month.start_utc, end=month.end_utc)
+            if row.unit_code in shown  # a secretary's board: their subtrees' posts only
         ],
     )
 
@@ -148,7 +156,7 @@ async def _targets(
 
 
 async def _queue(
-    session: AsyncSession, deps: Deps, now: datetime, names: dict[str, str]
+    session: AsyncSession, deps: Deps, now: datetime, names: dict[str, str], scoped: bool
 ) -> list[Waiting]:
     return [
         Waiting(
@@ -158,4 +166,5 @@ async def _queue(
             int((now - (sub.submitted_at or now)).total_seconds() // 3600),
         )
         for sub in await review.waiting(session, limit=50)
+        if not scoped or (sub.unit_code or "") in names  # a secretary sees their units' own
     ]

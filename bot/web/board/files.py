@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.web.board import pages
+from handlers.reports.events import EventUnknown, parse_event, wants_event
 from handlers.reports.periods import PeriodError, UnitNotFound, parse_period
 from handlers.reports.report import build_report, report_files
 from storage import contacts, review, units
@@ -21,14 +22,24 @@ TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 async def download(request: web.Request, signed: Signed) -> web.StreamResponse:
     """``?ky=thang 10/2026&dang=xlsx|png``: the period in /report's words."""
     deps = signed.board.deps
-    if signed.role != "admin" and not deps.org.reports.editors_allowed:
+    staff = signed.role == "admin" or (signed.role == "editor" and deps.org.reports.editors_allowed)
+    if not staff and not signed.units:
         return pages.refused("role", status=403)
     today = deps.clock().astimezone(deps.tz).date()
+    words = request.query.get("ky", "")[:100]
+    roots = signed.units or None  # a secretary: their units' subtrees only
     try:
-        period, unit = parse_period(request.query.get("ky", "")[:100], today=today, tz=deps.tz)
+        event = None
+        if wants_event(words):  # "dot <key> [năm]": an event's report
+            period, event = parse_event(words, org=deps.org, today=today, tz=deps.tz)
+            unit = None
+        else:
+            period, unit = parse_period(words, today=today, tz=deps.tz)
         async with signed.board.sessions() as session:
-            report = await build_report(session, deps=deps, period=period, unit=unit)
-    except (PeriodError, UnitNotFound):
+            report = await build_report(
+                session, deps=deps, period=period, unit=unit, roots=roots, event=event
+            )
+    except (PeriodError, UnitNotFound, EventUnknown):
         return pages.refused("period", status=400)
     wanted = "photo" if request.query.get("dang") == "png" else "document"
     found = next(f for f in await report_files(report) if f.kind == wanted)

@@ -26,7 +26,7 @@ from bot.runtime.app import App
 from bot.web.board import data, files, pages
 from handlers.admin.web_link import SIGN_IN_PATH, sign, unsign
 from handlers.engine.context import Deps
-from handlers.engine.roles import role_in
+from handlers.reports.secretary import board_scope
 from storage import web_sessions
 
 COOKIE = "tintot_quantri"
@@ -46,8 +46,9 @@ class Board:
 @dataclass(frozen=True)
 class Signed:
     who: str
-    role: str
+    role: str  # admin | editor | secretary (a unit's contact: their units' subtrees)
     board: Board
+    units: tuple[str, ...] = ()  # a secretary's units
 
 
 def add_board_routes(web_app: web.Application, app: App) -> None:
@@ -107,7 +108,7 @@ async def sign_in(request: web.Request, board: Board) -> web.StreamResponse:
         who = None
         if token is not None:
             who = await web_sessions.consume(session, token=signed, now=now)
-        if who is None or await role_in(session, board.deps, who) is None:
+        if who is None or await board_scope(session, board.deps, who) is None:
             return pages.refused("link", status=403)
         session_id = secrets.token_urlsafe(32)
         expires = now + timedelta(hours=SESSION_HOURS)
@@ -139,10 +140,10 @@ def _signed(
             who = None
             if session_id is not None:
                 who = await web_sessions.who_is(session, session_id=session_id, now=now)
-            role = await role_in(session, board.deps, who) if who else None
-        if who is None or role is None:
+            scope = await board_scope(session, board.deps, who) if who else None
+        if who is None or scope is None:
             return pages.refused("session" if who is None else "role", status=403)
-        return await page(request, Signed(who, role, board))
+        return await page(request, Signed(who, scope[0], board, tuple(scope[1])))
 
     return checked
 
@@ -155,7 +156,7 @@ def _same_origin(request: web.Request, board: Board) -> bool:
 
 async def show(request: web.Request, signed: Signed) -> web.StreamResponse:
     async with signed.board.sessions() as session:
-        found = await data.load(session, signed.board.deps)
+        found = await data.load(session, signed.board.deps, roots=signed.units or None)
     return pages.board(found, signed)
 
 
