@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from tests.harness import ADMIN, CHANNEL, ED1, EDITORS
+from sqlmodel import select
+
+from storage.models import Outbox
+from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, Harness
 from tests.platforms.zalo_oa.fake_oa import (
     APP_ID,
     APP_SECRET,
@@ -80,3 +84,16 @@ async def submit_on_oa(member: OAChat, *, photo: bool = True) -> None:
     else:
         await member.send("bỏ qua", "Xem lại")
     await member.send("gửi", "Đã gửi")
+
+
+async def held_for(bot: Harness, chat_id: str, count: int) -> set[str]:
+    """The templates of the notices held for ``chat_id``, once there are ``count`` of them."""
+    assert bot.app is not None
+    for _ in range(200):
+        async with bot.app.sessions() as session:
+            query = select(Outbox).where(Outbox.status == "held", Outbox.chat_id == chat_id)
+            rows = (await session.exec(query)).all()
+        if len(rows) >= count:
+            return {row.template or "" for row in rows}
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{count} notice(s) never held for {chat_id}")
