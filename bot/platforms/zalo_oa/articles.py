@@ -25,7 +25,9 @@ from storage import submissions
 
 log = logging.getLogger(__name__)
 TITLE, DESCRIPTION = 150, 300
-VERIFY_TRIES, VERIFY_SECONDS = 30, 2.0  # about a minute, then an editor checks
+# article/verify asked after 0.5 s, then twice as long each time up to 5 s: about a minute
+# in all, then an editor checks the OA (the post is "maybe published", never sent again).
+VERIFY_TRIES, VERIFY_SECONDS, VERIFY_CAP = 15, 0.5, 5.0
 
 
 class Articles:
@@ -48,7 +50,7 @@ class Articles:
             token = await self.tokens.call(lambda t: self.client.create_article(t, article))
         except Exception as error:
             raise outcome(error, sent=False) from error
-        for _ in range(VERIFY_TRIES):
+        for attempt in range(VERIFY_TRIES):
             try:
                 found = await self.tokens.call(lambda t: self.client.verify_article(t, token))
             except ZaloOAError as error:  # asked again: the article is being made meanwhile
@@ -56,7 +58,7 @@ class Articles:
                 found = None
             if found:
                 return Delivery([found], None)
-            await asyncio.sleep(self.verify_seconds)
+            await asyncio.sleep(min(self.verify_seconds * 2**attempt, VERIFY_CAP))
         raise Unknown("article created, but Zalo did not confirm it: an editor checks the OA")
 
     async def article(self, reply: Reply) -> dict[str, object]:

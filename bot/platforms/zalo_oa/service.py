@@ -29,7 +29,7 @@ Message = tuple[str, tuple[MediaRef, ...], str]
 
 
 class ZaloOAService:
-    def __init__(self, app: App, *, verify_seconds: float | None = None) -> None:
+    def __init__(self, app: App) -> None:
         settings = app.settings
         assert settings.zalo_oa_app_id and settings.zalo_oa_app_secret
         self.app = app
@@ -49,8 +49,6 @@ class ZaloOAService:
         self.window = Window(app.sessions, paid=settings.oa_paid_window)
         base = str(settings.public_base_url).rstrip("/") if settings.public_base_url else None
         articles = Articles(self.client, self.tokens, app.sessions, app.media, base)
-        if verify_seconds is not None:
-            articles.verify_seconds = verify_seconds
         board = f"{base}/web" if base else None
         self.sender = OASender(
             self.client, self.tokens, self.window, articles, app.sessions, board=board

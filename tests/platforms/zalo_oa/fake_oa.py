@@ -82,6 +82,7 @@ class FakeOA(FakeServer[OASent, str]):
         self.faults: dict[str, list[int]] = {}  # path → error codes to answer next
         self.deliveries: list[tuple[str, int]] = []  # (event key, HTTP status of the bot)
         self.photos: dict[str, bytes] = {}
+        self.fetched: list[str] = []  # cover photos Zalo downloaded
         self._deliver: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -118,8 +119,8 @@ class FakeOA(FakeServer[OASent, str]):
 
     def push(self, event: Json) -> Json:
         """Queue ``event`` for the webhook (sent until the bot answers 2xx)."""
-        user = event.get("sender", {}).get("id") or event.get("follower", {}).get("id")
-        user = user or event.get("user_id")
+        found = event.get("sender", {}).get("id") or event.get("follower", {}).get("id")
+        user = str(found or event.get("user_id"))
         if event["event_name"] == "follow":
             self.followers.add(user)
         elif event["event_name"] == "unfollow":
@@ -292,9 +293,23 @@ class FakeOA(FakeServer[OASent, str]):
         )
         if wrong:
             return _error(-201, "Article is invalid")
+        cover = body.get("cover")
+        if cover is not None and not await self._reachable(str(cover.get("photo_url", ""))):
+            return _error(-201, "Cover photo cannot be downloaded")  # Zalo fetches it
         article = Article(secrets.token_urlsafe(16), body, self.article_polls)
         self.articles[article.token] = article
         return _ok({"token": article.token})
+
+    async def _reachable(self, url: str) -> bool:
+        self.fetched.append(url)
+        try:
+            async with (
+                ClientSession() as http,
+                http.get(url, timeout=ClientTimeout(total=10)) as got,
+            ):
+                return got.status == 200 and (await got.read())[:3] == b"\xff\xd8\xff"
+        except (ClientError, TimeoutError):
+            return False
 
     async def _verify(self, request: web.Request) -> web.Response:
         article = self.articles.get(str((await request.json()).get("token", "")))
