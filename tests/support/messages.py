@@ -1074,6 +1074,17 @@ PLAIN_ONLY = {
     "console_role.j2": [
         Say("console_role.j2", {"role": r}) for r in ("thanhvien", "bientap", "quantri")
     ],
+    "platforms/zalo_oa/config_error.j2": [
+        Say("platforms/zalo_oa/config_error.j2", {"key": key, "value": value})
+        for key, value in [
+            ("app_id", "abc<b>"),
+            ("app_id_needed", ""),
+            ("app_secret_needed", ""),
+            ("secret_key_needed", ""),
+            ("target", "zalo_oa:broadcast"),
+            ("cover_needs_base", ""),
+        ]
+    ],
 }
 # Modules of names: labels, headings, reasons and macros, read by the code by name.
 LABELS = [
@@ -1267,6 +1278,42 @@ def publishing_cases() -> dict[str, list[Case]]:
     }  # fmt: skip
 
 
+def zalo_oa_cases() -> dict[str, list[Case]]:
+    """The Zalo OA's own messages (templates/platforms/zalo_oa/), and the card's line about a
+    member a notice cannot reach yet (held for the OA's window) or at all."""
+    oa = "platforms/zalo_oa"
+    return {
+        f"{oa}/token_refused.j2": [
+            case("Zalo từ chối mã làm mới", f"{oa}/token_refused.j2", code=-14014,
+                 reason="Invalid refresh token <b>&</b>", expires_at="2027-02-15T02:00:00+00:00"),
+            case("không rõ lý do", f"{oa}/token_refused.j2", code=None, reason="", expires_at=""),
+        ],
+        f"{oa}/token_aging.j2": [
+            case("còn hai tuần", f"{oa}/token_aging.j2", code=None, reason="",
+                 expires_at="2027-02-15T02:00:00+00:00"),
+            case("không rõ ngày", f"{oa}/token_aging.j2", code=None, reason="", expires_at=""),
+        ],
+        f"{oa}/files_on_board.j2": [
+            case("báo cáo trên Zalo OA, có trang quản lý", f"{oa}/files_on_board.j2", count=2,
+                 board="https://bot.example.vn/web"),
+            case("chưa đặt PUBLIC_BASE_URL", f"{oa}/files_on_board.j2", count=2, board=None),
+        ],
+        f"{oa}/article_title.j2": [
+            case("tiêu đề bài viết trên OA", f"{oa}/article_title.j2", sub=sub(), theme=THEME,
+                 unit=Row(name=f"{UNIT} <b>&</b>")),
+            case("không chủ đề, không đơn vị", f"{oa}/article_title.j2",
+                 sub=sub(kind="cau_chuyen_dep"), theme=None, unit=None),
+        ],
+        "review/card_unreached.j2": [
+            case("người gửi chưa nhắn lại trong 48 giờ", "review/card_unreached.j2",
+                 unreached=[Row(status="held")]),
+            case("người gửi đã bỏ quan tâm OA", "review/card_unreached.j2",
+                 unreached=[Row(status="failed")]),
+            case("thông báo đã tới", "review/card_unreached.j2", unreached=[]),
+        ],
+    }  # fmt: skip
+
+
 def cases() -> dict[str, list[Case]]:
     return (
         asks()
@@ -1276,4 +1323,5 @@ def cases() -> dict[str, list[Case]]:
         | platform_cases()
         | board_cases()
         | publishing_cases()
+        | zalo_oa_cases()
     )
