@@ -1085,6 +1085,26 @@ PLAIN_ONLY = {
             ("cover_needs_base", ""),
         ]
     ],
+    "platforms/zalo_oa/connect.j2": [
+        Say(
+            "platforms/zalo_oa/connect.j2",
+            {
+                "step": "open",
+                "url": "https://oauth.zaloapp.com"
+                "/v4/oa/permission?app_id=123&redirect_uri=https%3A%2F%2Fbot.example.vn%2Fok"
+                "&code_challenge=abc&state=xyz",
+            },
+        ),
+        *(
+            Say("platforms/zalo_oa/connect.j2", {"step": step})
+            for step in ("state_mismatch", "no_code", "not_configured")
+        ),
+        Say(
+            "platforms/zalo_oa/connect.j2",
+            {"step": "refused", "reason": "Invalid code <b>", "code": -14019},
+        ),
+        Say("platforms/zalo_oa/connect.j2", {"step": "done", "hours": 25}),
+    ],
 }
 # Modules of names: labels, headings, reasons and macros, read by the code by name.
 LABELS = [

@@ -82,12 +82,14 @@ class FakeOA(FakeServer[OASent, str]):
         self.faults: dict[str, list[int]] = {}  # path → error codes to answer next
         self.deliveries: list[tuple[str, int]] = []  # (event key, HTTP status of the bot)
         self.photos: dict[str, bytes] = {}
+        self.codes: dict[str, tuple[str, datetime]] = {}  # code → (code_challenge, issued)
         self.fetched: list[str] = []  # cover photos Zalo downloaded
         self._deliver: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         app = web.Application(client_max_size=20 * 1024**2)
         app.router.add_post("/v4/oa/access_token", self._oauth)
+        app.router.add_get("/v4/oa/permission", self._permission)
         app.router.add_get("/photos/{name}", self._photo)
         app.router.add_route("*", "/{tail:v[23].0/.*}", self._api)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
@@ -199,20 +201,39 @@ class FakeOA(FakeServer[OASent, str]):
         self._touched()
         if request.headers.get("secret_key") != APP_SECRET or form.get("app_id") != APP_ID:
             return _error(-14002, "Invalid app id or secret key")
-        if form.get("grant_type") != "refresh_token":
+        if form.get("grant_type") == "authorization_code":
+            challenge, issued = self.codes.pop(str(form.get("code", "")), ("", self.clock()))
+            verifier = str(form.get("code_verifier", "")).encode()
+            made = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=")
+            if not challenge or made.decode() != challenge:  # spent, unknown or no PKCE match
+                return _error(-14019, "Invalid code or code verifier")
+            if self.clock() - issued > timedelta(minutes=10):
+                return _error(-14020, "Code expired")
+        elif form.get("grant_type") == "refresh_token":
+            token = str(form.get("refresh_token", ""))
+            if token not in self.refresh_tokens:
+                self.refusals.append(token)
+                return _error(-14014, "Invalid refresh token")
+            self.refresh_tokens.discard(token)  # single use
+            self.spent.append(token)
+        else:
             return _error(-14001, "Invalid grant type")
-        token = str(form.get("refresh_token", ""))
-        if token not in self.refresh_tokens:
-            self.refusals.append(token)
-            return _error(-14014, "Invalid refresh token")
-        self.refresh_tokens.discard(token)  # single use
-        self.spent.append(token)
         access, refresh = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         self.access[access] = self.clock() + timedelta(seconds=int(EXPIRES_IN))
         self.refresh_tokens.add(refresh)
         await asyncio.sleep(0.05)  # a refresh takes a moment: long enough for a race
         body = {"access_token": access, "refresh_token": refresh, "expires_in": EXPIRES_IN}
         return web.json_response(body)
+
+    async def _permission(self, request: web.Request) -> web.Response:
+        """The page where an OA admin allows the app: back to the redirect URI with a code."""
+        query = request.query
+        if query.get("app_id") != APP_ID or not query.get("code_challenge"):
+            return _error(-14002, "Invalid app id or code challenge")
+        code = secrets.token_urlsafe(16)
+        self.codes[code] = (query["code_challenge"], self.clock())
+        back = f"{query['redirect_uri']}?code={code}&state={query.get('state', '')}&oa_id=oa-1"
+        raise web.HTTPFound(back)
 
     # --- the OA API -----------------------------------------------------------------------------
 
