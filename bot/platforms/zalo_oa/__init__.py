@@ -52,7 +52,7 @@ class ZaloOA:
         named = [t for t in settings.publish_targets if t.platform == NAME]
         people = [p for p in (*settings.admin_ids, *settings.editor_ids) if p.platform == NAME]
         if settings.zalo_oa_app_id is None:
-            if named or people or settings.zalo_oa_app_secret or settings.zalo_oa_secret_key:
+            if named or people:  # secrets alone are merely unused
                 raise problem("ZALO_OA_APP_ID", "zalo_oa", _why("app_id_needed"))
             return
         if settings.zalo_oa_app_secret is None:

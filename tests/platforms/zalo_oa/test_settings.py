@@ -28,7 +28,7 @@ def line_for(**values: Any) -> tuple[str, str]:
     ("values", "name", "says"),
     [
         ({"zalo_oa_app_id": "ab12"}, "ZALO_OA_APP_ID", "chỉ gồm chữ số"),
-        ({"zalo_oa_secret_key": "k"}, "ZALO_OA_APP_ID", "cần đặt mã ứng dụng"),
+        ({"publish_targets": "zalo_oa:articles"}, "ZALO_OA_APP_ID", "cần đặt mã ứng dụng"),
         ({"admin_ids": "zalo_oa:u1"}, "ZALO_OA_APP_ID", "cần đặt mã ứng dụng"),
         ({"zalo_oa_app_id": "123"}, "ZALO_OA_APP_SECRET", "App Secret"),
         (OA, "ZALO_OA_SECRET_KEY", "OA Secret Key"),
