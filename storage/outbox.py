@@ -197,9 +197,7 @@ async def hold(session: AsyncSession, *, item: Outbox, error: str, reachable: bo
     session.add(item)
 
 
-async def release_held(
-    session: AsyncSession, *, platform: str, chat_id: str, now: datetime
-) -> int:
+async def release_held(session: AsyncSession, *, platform: str, chat_id: str, now: datetime) -> int:
     """The person wrote again: what was held for them goes now, in the order it was queued."""
     result = await session.exec(
         update(Outbox)

@@ -12,7 +12,7 @@ from bot.settings import Settings, describe_error, secret_values
 from handlers.engine.texts import render
 from handlers.engine.types import Say
 
-OA = {"zalo_oa_app_id": "4318842231590000001", "zalo_oa_app_secret": "app-secret-x"}
+OA: dict[str, Any] = {"zalo_oa_app_id": "4318842231590000001", "zalo_oa_app_secret": "app-secret-x"}
 
 
 def line_for(**values: Any) -> tuple[str, str]:
