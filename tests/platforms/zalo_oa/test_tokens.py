@@ -7,12 +7,15 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from sqlmodel import col, select
+
 from bot.platforms.zalo_oa.client import ZaloOAClient
 from bot.platforms.zalo_oa.tokens import TokenKeeper
 from bot.runtime.app import make_deps
 from bot.settings import Settings
 from handlers.org import load_org
 from storage.db import make_engine, make_sessions
+from storage.models import Outbox
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
 from tests.harness import ADMIN, ORG, Harness, MovingClock
@@ -80,3 +83,40 @@ async def test_a_restart_goes_on_with_the_newest_tokens_and_a_refusal_is_told(
     oa.push_text(member.id, "/gui")
     told = await fake.wait_for(ADMIN, "Zalo OA đã ngừng nhận lời của bot", after=mark, timeout=10)
     assert "python -m bot zalo-oa-connect" in (told.plain or "") and len(oa.refusals) == 1
+
+
+async def test_admins_hear_of_a_refused_refresh_and_of_a_refresh_token_nearing_its_end(
+    db_url: str, oa: FakeOA
+) -> None:
+    admins = f"telegram:{ADMIN}"
+    settings = Settings(_env_file=None, database_url=db_url, org_config=ORG, admin_ids=admins)
+    clock = MovingClock(FROZEN)
+    oa.clock = clock
+    engine = make_engine(db_url)
+    sessions = make_sessions(engine, clock)
+    client = ZaloOAClient(
+        app_id=APP_ID, app_secret=APP_SECRET, api_base=oa.base_url, oauth_base=oa.base_url
+    )
+    deps = make_deps(settings, load_org(ORG), clock, console=False)
+    keeper = TokenKeeper(sessions, client, deps, first_refresh_token=FIRST_REFRESH)
+    try:
+        await keeper.seed()
+        oa.refresh_tokens.clear()  # revoked before the bot ever used it
+        await keeper.keep_fresh()
+        await keeper.keep_fresh()  # a refused token is not offered to Zalo again and again
+        assert oa.refusals == [FIRST_REFRESH]
+        clock.set(FROZEN + timedelta(days=80))  # ten days left of its three months
+        await keeper.keep_fresh()
+        await keeper.keep_fresh()  # told once a day at most
+        async with sessions() as session:
+            rows = (await session.exec(select(Outbox).order_by(col(Outbox.id)))).all()
+        assert [(r.template, r.chat_id) for r in rows] == [
+            ("platforms/zalo_oa/token_refused.j2", str(ADMIN)),
+            ("platforms/zalo_oa/token_aging.j2", str(ADMIN)),
+        ]
+        assert rows[0].context["code"] == -14014 and rows[1].context["expires_at"].startswith(
+            "2027-02-15"
+        )
+    finally:
+        await client.close()
+        await engine.dispose()
