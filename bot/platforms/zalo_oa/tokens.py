@@ -154,9 +154,9 @@ class TokenKeeper:
                 log.warning("Zalo OA: refreshing ahead of expiry failed: %s", error)
         if left <= AGING:
             async with writing(self.sessions, "zalo_oa tokens"), self.sessions.begin() as session:
-                days = max(left.days, 0)
+                day = clock.now(session).astimezone(self.deps.tz).date()  # once a day
                 await self._tell(
-                    session, "token_aging", f"{_digest(row.refresh_token)}:{days}", None
+                    session, "token_aging", f"{_digest(row.refresh_token)}:{day}", None
                 )
 
     async def _tell(
