@@ -80,7 +80,7 @@ class ZaloOA:
         return []
 
     def explain(self, error: BaseException, *, stage: str) -> StartProblem:
-        from bot.platforms.zalo_oa.client import ZaloOAError, ZaloOANetworkError
+        from bot.platforms.zalo_oa.answers import ZaloOAError, ZaloOANetworkError
         from bot.platforms.zalo_oa.tokens import TokenRefused
 
         if isinstance(error, ZaloOANetworkError | OSError | TimeoutError):

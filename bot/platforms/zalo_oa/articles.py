@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.platforms.media import MediaSource, MediaUnavailable
-from bot.platforms.zalo_oa.client import ZaloOAClient, ZaloOAError
+from bot.platforms.zalo_oa.answers import ZaloOAError
+from bot.platforms.zalo_oa.client import ZaloOAClient
 from bot.platforms.zalo_oa.outcomes import outcome
 from bot.platforms.zalo_oa.tokens import TokenKeeper
 from bot.runtime.media_route import public_url

@@ -28,47 +28,22 @@ here, per process), title ≤ 150 and description ≤ 300 characters for article
 from __future__ import annotations
 
 import asyncio
-import json
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
+from bot.platforms.zalo_oa.answers import (
+    Tokens,
+    ZaloOANetworkError,
+    checked,
+    data_of,
+    tokens_of,
+)
 from storage.clock import monotonic
 
 TEXT_LIMIT = 2000
 PER_MINUTE = 4000
-# Error codes of the OA API (developers.zalo.me, "Mã lỗi"): the token is no longer valid or
-# has expired (refresh now), the person does not follow the OA or is inactive (tell the
-# card, never retry), outside the window of consultation messages (hold for their next one).
-TOKEN_INVALID, TOKEN_EXPIRED = -216, -220
-NOT_FOLLOWING, INACTIVE = -213, -227
-OUTSIDE_WINDOW = (-230, -232)
 _NEVER_LEFT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError, aiohttp.InvalidURL)
-
-
-class ZaloOAError(Exception):
-    """The OA API or OAuth refused a call: ``code`` is the body's ``error`` (0 when the
-    answer was no JSON at all, with the HTTP ``status``)."""
-
-    def __init__(self, method: str, code: int, message: str, *, status: int = 200) -> None:
-        super().__init__(f"{method}: {message} (error {code})")
-        self.method, self.code, self.message, self.status = method, code, message, status
-
-
-class ZaloOANetworkError(ZaloOAError):
-    """No answer; ``maybe_delivered`` is False only when the connection was never made."""
-
-    def __init__(self, method: str, detail: str, *, maybe_delivered: bool) -> None:
-        super().__init__(method, 0, detail)
-        self.maybe_delivered = maybe_delivered
-
-
-@dataclass(frozen=True)
-class Tokens:
-    access_token: str
-    refresh_token: str
-    expires_in: int  # seconds the access token lives
 
 
 class Pace:
@@ -114,7 +89,7 @@ class ZaloOAClient:
             "app_id": self.app_id,
             "grant_type": "refresh_token",
         }
-        return _tokens(await self._oauth("refresh", form))
+        return tokens_of(await self._oauth("refresh", form))
 
     async def exchange_code(self, code: str, code_verifier: str) -> Tokens:
         form = {
@@ -123,7 +98,7 @@ class ZaloOAClient:
             "grant_type": "authorization_code",
             "code_verifier": code_verifier,
         }
-        return _tokens(await self._oauth("authorization_code", form))
+        return tokens_of(await self._oauth("authorization_code", form))
 
     async def _oauth(self, method: str, form: dict[str, str]) -> dict[str, Any]:
         headers = {"secret_key": self._secret}
@@ -133,7 +108,7 @@ class ZaloOAClient:
     # --- the OA API ----------------------------------------------------------------------------
 
     async def get_oa(self, token: str) -> dict[str, Any]:
-        return _data(await self._api("getoa", "GET", "/v2.0/oa/getoa", token))
+        return data_of(await self._api("getoa", "GET", "/v2.0/oa/getoa", token))
 
     async def send_text(self, token: str, user_id: str, text: str) -> str:
         if not 1 <= len(text) <= TEXT_LIMIT:
@@ -150,25 +125,25 @@ class ZaloOAClient:
     async def _send(self, token: str, user_id: str, message: dict[str, Any]) -> str:
         body = {"recipient": {"user_id": user_id}, "message": message}
         answer = await self._api("message/cs", "POST", "/v3.0/oa/message/cs", token, json=body)
-        return str(_data(answer).get("message_id", ""))
+        return str(data_of(answer).get("message_id", ""))
 
     async def upload_image(self, token: str, data: bytes, name: str, mime: str) -> str:
         form = aiohttp.FormData()
         form.add_field("file", data, filename=name, content_type=mime)
         answer = await self._api("upload/image", "POST", "/v2.0/oa/upload/image", token, data=form)
-        return str(_data(answer).get("attachment_id", ""))
+        return str(data_of(answer).get("attachment_id", ""))
 
     async def create_article(self, token: str, article: dict[str, Any]) -> str:
         answer = await self._api(
             "article/create", "POST", "/v2.0/article/create", token, json=article
         )
-        return str(_data(answer).get("token", ""))
+        return str(data_of(answer).get("token", ""))
 
     async def verify_article(self, token: str, article_token: str) -> str | None:
         """The article's id once Zalo made it; None while it is still being made."""
         body = {"token": article_token}
         answer = await self._api("article/verify", "POST", "/v2.0/article/verify", token, json=body)
-        found = _data(answer).get("id")
+        found = data_of(answer).get("id")
         return str(found) if found else None
 
     async def _api(
@@ -194,34 +169,5 @@ class ZaloOAClient:
             left = not isinstance(error, _NEVER_LEFT)
             failure = ZaloOANetworkError(method, type(error).__name__, maybe_delivered=left)
         else:
-            return _checked(method, status, raw)
+            return checked(method, status, raw)
         raise failure  # outside the except: no chained exception quoting a token header
-
-
-def _checked(method: str, status: int, raw: bytes) -> dict[str, Any]:
-    """The answer's body, or ZaloOAError: a non-zero ``error`` comes with HTTP 200."""
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise ZaloOAError(method, 0, f"HTTP {status}, not a Zalo answer", status=status)
-    code = body.get("error", 0)
-    code = int(code) if isinstance(code, int | str) and str(code).lstrip("-").isdigit() else -1
-    if code != 0 or status >= 400:
-        words = body.get("message") or body.get("error_description") or body.get("error_name")
-        raise ZaloOAError(method, code, str(words or f"HTTP {status}"), status=status)
-    return body
-
-
-def _data(body: dict[str, Any]) -> dict[str, Any]:
-    data = body.get("data")
-    return data if isinstance(data, dict) else {}
-
-
-def _tokens(body: dict[str, Any]) -> Tokens:
-    access, refresh = body.get("access_token"), body.get("refresh_token")
-    seconds = str(body.get("expires_in", ""))  # a string: "90000"
-    if not (isinstance(access, str) and access and isinstance(refresh, str) and refresh):
-        raise ZaloOAError("oauth", -1, "no tokens in the answer")
-    return Tokens(access, refresh, int(seconds) if seconds.isdigit() else 3600)

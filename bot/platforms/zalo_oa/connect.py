@@ -17,7 +17,8 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from bot.platforms.zalo_oa.client import ZaloOAClient, ZaloOAError
+from bot.platforms.zalo_oa.answers import ZaloOAError
+from bot.platforms.zalo_oa.client import ZaloOAClient
 from bot.platforms.zalo_oa.tokens import PLATFORM, REFRESH_LIFE
 from bot.runtime.app import build
 from bot.settings import Settings

@@ -4,7 +4,7 @@ refused refresh token → the row waits for an admin to connect the OA again."""
 
 from __future__ import annotations
 
-from bot.platforms.zalo_oa.client import (
+from bot.platforms.zalo_oa.answers import (
     INACTIVE,
     NOT_FOLLOWING,
     OUTSIDE_WINDOW,

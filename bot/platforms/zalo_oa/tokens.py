@@ -19,13 +19,13 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.platforms.zalo_oa.client import (
+from bot.platforms.zalo_oa.answers import (
     TOKEN_EXPIRED,
     TOKEN_INVALID,
-    ZaloOAClient,
     ZaloOAError,
     ZaloOANetworkError,
 )
+from bot.platforms.zalo_oa.client import ZaloOAClient
 from handlers.engine import roles
 from handlers.engine.context import Deps
 from storage import clock, outbox, tokens

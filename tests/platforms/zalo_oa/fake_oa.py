@@ -21,21 +21,17 @@ import contextlib
 import hashlib
 import json
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from tests.fake_base import FakeServer
+from tests.platforms.zalo_oa.fake_oauth import APP_ID, FakeOAuth
 from tests.support.images import jpeg
 
-APP_ID = "4318842231590000001"
-APP_SECRET = "app-secret-of-the-union-app"
 OA_SECRET_KEY = "oa-secret-key-of-the-webhook"
-FIRST_REFRESH = "first-refresh-token-from-api-explorer"
-EXPIRES_IN = "90000"
 RETRY_DELAY = 0.2
 Json = dict[str, Any]
 
@@ -63,26 +59,21 @@ def mac(raw: bytes, timestamp: str, secret: str = OA_SECRET_KEY) -> str:
     return f"mac={digest.hexdigest()}"
 
 
-class FakeOA(FakeServer[OASent, str]):
+class FakeOA(FakeServer[OASent, str], FakeOAuth):
     queue_word = "undelivered"
 
     def __init__(self) -> None:
-        super().__init__()
-        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        FakeServer.__init__(self)
+        FakeOAuth.__init__(self)
         self.webhook_url: str | None = None
         self.followers: set[str] = set()
         self.last_interaction: dict[str, datetime] = {}
-        self.refresh_tokens: set[str] = {FIRST_REFRESH}  # valid and unspent
-        self.spent: list[str] = []  # refresh tokens used, in order (each once, or a refusal)
-        self.refusals: list[str] = []  # refresh tokens refused (spent already, or unknown)
-        self.access: dict[str, datetime] = {}  # access token → its end
         self.uploads: dict[str, bytes] = {}
         self.articles: dict[str, Article] = {}
         self.article_polls = 2
         self.faults: dict[str, list[int]] = {}  # path → error codes to answer next
         self.deliveries: list[tuple[str, int]] = []  # (event key, HTTP status of the bot)
         self.photos: dict[str, bytes] = {}
-        self.codes: dict[str, tuple[str, datetime]] = {}  # code → (code_challenge, issued)
         self.fetched: list[str] = []  # cover photos Zalo downloaded
         self._deliver: asyncio.Task[None] | None = None
 
@@ -190,50 +181,6 @@ class FakeOA(FakeServer[OASent, str]):
     def fail_next(self, path: str, *codes: int) -> None:
         """Answer the next calls of ``path`` (e.g. "v3.0/oa/message/cs") with these errors."""
         self.faults.setdefault(path, []).extend(codes)
-
-    def expire_access_tokens(self) -> None:
-        self.access.clear()
-
-    # --- OAuth v4 -------------------------------------------------------------------------------
-
-    async def _oauth(self, request: web.Request) -> web.Response:
-        form = await request.post()
-        self._touched()
-        if request.headers.get("secret_key") != APP_SECRET or form.get("app_id") != APP_ID:
-            return _error(-14002, "Invalid app id or secret key")
-        if form.get("grant_type") == "authorization_code":
-            challenge, issued = self.codes.pop(str(form.get("code", "")), ("", self.clock()))
-            verifier = str(form.get("code_verifier", "")).encode()
-            made = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=")
-            if not challenge or made.decode() != challenge:  # spent, unknown or no PKCE match
-                return _error(-14019, "Invalid code or code verifier")
-            if self.clock() - issued > timedelta(minutes=10):
-                return _error(-14020, "Code expired")
-        elif form.get("grant_type") == "refresh_token":
-            token = str(form.get("refresh_token", ""))
-            if token not in self.refresh_tokens:
-                self.refusals.append(token)
-                return _error(-14014, "Invalid refresh token")
-            self.refresh_tokens.discard(token)  # single use
-            self.spent.append(token)
-        else:
-            return _error(-14001, "Invalid grant type")
-        access, refresh = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-        self.access[access] = self.clock() + timedelta(seconds=int(EXPIRES_IN))
-        self.refresh_tokens.add(refresh)
-        await asyncio.sleep(0.05)  # a refresh takes a moment: long enough for a race
-        body = {"access_token": access, "refresh_token": refresh, "expires_in": EXPIRES_IN}
-        return web.json_response(body)
-
-    async def _permission(self, request: web.Request) -> web.Response:
-        """The page where an OA admin allows the app: back to the redirect URI with a code."""
-        query = request.query
-        if query.get("app_id") != APP_ID or not query.get("code_challenge"):
-            return _error(-14002, "Invalid app id or code challenge")
-        code = secrets.token_urlsafe(16)
-        self.codes[code] = (query["code_challenge"], self.clock())
-        back = f"{query['redirect_uri']}?code={code}&state={query.get('state', '')}&oa_id=oa-1"
-        raise web.HTTPFound(back)
 
     # --- the OA API -----------------------------------------------------------------------------
 

@@ -9,14 +9,8 @@ from sqlmodel import select
 
 from storage.models import Outbox
 from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, Harness
-from tests.platforms.zalo_oa.fake_oa import (
-    APP_ID,
-    APP_SECRET,
-    FIRST_REFRESH,
-    OA_SECRET_KEY,
-    FakeOA,
-    OASent,
-)
+from tests.platforms.zalo_oa.fake_oa import OA_SECRET_KEY, FakeOA, OASent
+from tests.platforms.zalo_oa.fake_oauth import APP_ID, APP_SECRET, FIRST_REFRESH
 
 OA_EDITOR = "oa-editor-7001"
 

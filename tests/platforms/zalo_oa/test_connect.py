@@ -14,7 +14,8 @@ from bot.settings import Settings
 from storage import tokens
 from storage.db import make_engine, make_sessions
 from tests.harness import ORG
-from tests.platforms.zalo_oa.fake_oa import FIRST_REFRESH, FakeOA
+from tests.platforms.zalo_oa.fake_oa import FakeOA
+from tests.platforms.zalo_oa.fake_oauth import FIRST_REFRESH
 from tests.platforms.zalo_oa.people import oa_settings
 
 CALLBACK = "https://bot.example.vn/zalo-oa/ket-noi"

@@ -19,7 +19,8 @@ from storage.models import Outbox
 from tests.conftest import FROZEN
 from tests.fake_telegram import FakeTelegram
 from tests.harness import ADMIN, ORG, Harness, MovingClock
-from tests.platforms.zalo_oa.fake_oa import APP_ID, APP_SECRET, FIRST_REFRESH, FakeOA
+from tests.platforms.zalo_oa.fake_oa import FakeOA
+from tests.platforms.zalo_oa.fake_oauth import APP_ID, APP_SECRET, FIRST_REFRESH
 from tests.platforms.zalo_oa.people import OAChat
 
 
