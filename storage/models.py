@@ -42,6 +42,8 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # gave up after the retries; shown to the editors
     NEEDS_CHECK = "needs_check"  # the request left but no answer came: maybe sent, maybe not
+    HELD = "held"  # the person cannot be reached yet (outside a platform's window): sent with
+    # their next message
 
 
 class UnitBase(SQLModel):
@@ -403,3 +405,27 @@ class PageReading(SQLModel, table=True):
     followers: int | None = None
     fans: int | None = None
     created_at: datetime = Field(default=None, nullable=False)
+
+
+class PlatformToken(SQLModel, table=True):
+    """A platform's OAuth tokens (the Zalo OA's): kept here, not in the environment, because
+    every refresh replaces a single-use refresh token, and every worker and restart must use
+    the newest one. ``refresh_expires_at`` is counted by the bot (the platform does not say)."""
+
+    platform: str = Field(primary_key=True, max_length=16)
+    access_token: str = ""
+    access_expires_at: datetime = Field(default=None, nullable=False)
+    refresh_token: str = ""
+    refresh_expires_at: datetime = Field(default=None, nullable=False)
+    refreshed_at: datetime = Field(default=None, nullable=False)
+    refused: str | None = Field(default=None, max_length=300)  # the last refusal, until a success
+    updated_at: datetime = Field(default=None, nullable=False)
+
+
+class LastContact(SQLModel, table=True):
+    """When a person last wrote to (or followed, or opened the chat of) the bot on a platform
+    that may only answer within a window after it (the Zalo OA's 48 hours)."""
+
+    platform: str = Field(primary_key=True, max_length=16)
+    user_id: str = Field(primary_key=True, max_length=64)
+    at: datetime = Field(default=None, nullable=False)

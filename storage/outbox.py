@@ -185,9 +185,10 @@ async def problems(session: AsyncSession) -> Sequence[Outbox]:
     return (await session.exec(query.order_by(col(Outbox.id)))).all()
 
 
-async def release_held(session: AsyncSession, *, platform: str, chat_id: str, now: datetime) -> int:
-    """A target whose token (or password) was just proven to work: its posts held for a later
-    try go now, not at the retry's time (a renewed page token, with many pages, is common)."""
+async def retry_now(session: AsyncSession, *, platform: str, chat_id: str, now: datetime) -> int:
+    """A target whose token (or password) was just proven to work: its posts waiting for a
+    later try go now, not at the retry's time (a renewed page token, with many pages, is
+    common)."""
     result = await session.exec(
         update(Outbox)
         .where(
@@ -205,3 +206,45 @@ async def with_prefix(session: AsyncSession, *, prefix: str) -> Sequence[Outbox]
     """The rows whose key starts with ``prefix`` (one command's changes), oldest first."""
     query = select(Outbox).where(col(Outbox.key).startswith(prefix, autoescape=True))
     return (await session.exec(query.order_by(col(Outbox.id)))).all()
+
+
+async def hold(session: AsyncSession, *, item: Outbox, error: str, reachable: bool) -> None:
+    """A card or a notice its person cannot receive yet (``reachable``: outside a platform's
+    window; kept, not retried, until ``release_held`` when they next write) or at all (failed:
+    not following, inactive). Marked so the card that says so is brought up to date."""
+    status = OutboxStatus.HELD if reachable else OutboxStatus.FAILED
+    item.status, item.error, item.lease_until = status, error[:500], None
+    item.attempts = max(item.attempts - 1, 0)  # waiting is not a failed attempt
+    item.context = {**(item.context or {}), "was_held": True}
+    item.updated_at = clock.now(session)
+    session.add(item)
+
+
+async def release_held(session: AsyncSession, *, platform: str, chat_id: str, now: datetime) -> int:
+    """The person wrote again: what was held for them goes now, in the order it was queued."""
+    result = await session.exec(
+        update(Outbox)
+        .where(
+            col(Outbox.platform) == platform,
+            col(Outbox.chat_id) == chat_id,
+            col(Outbox.status) == OutboxStatus.HELD,
+        )
+        .values(status=OutboxStatus.QUEUED, not_before=now, updated_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def unreached(
+    session: AsyncSession, *, submission_id: int, platform: str, chat_id: str
+) -> Sequence[Outbox]:
+    """Notices of a submission to its member that wait for them (held) or could not reach
+    them (failed as unreachable, see ``hold``): the editors' card says so."""
+    query = select(Outbox).where(
+        Outbox.submission_id == submission_id,
+        Outbox.kind == OutboxKind.NOTICE,
+        Outbox.platform == platform,
+        Outbox.chat_id == chat_id,
+        col(Outbox.status).in_([OutboxStatus.HELD, OutboxStatus.FAILED]),
+    )
+    rows = (await session.exec(query.order_by(col(Outbox.id)))).all()
+    return [row for row in rows if (row.context or {}).get("was_held")]

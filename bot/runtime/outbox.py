@@ -61,6 +61,16 @@ class Permanent(Exception):
     """Refused for good (a bad request, a bot blocked or removed): sending again cannot help."""
 
 
+class Held(Exception):
+    """The person cannot be reached yet (outside a platform's window, e.g. the Zalo OA's 48
+    hours): the row is held, not retried, and goes with their next message."""
+
+
+class Unreachable(Permanent):
+    """Refused for good because of the person (not following the account, inactive): the
+    card of the submission the notice was about says so."""
+
+
 class Sender(Protocol):
     platform: str
 
@@ -174,7 +184,7 @@ class OutboxWorker:
         if reply is not None:
             try:
                 outcome = await self.sender.send(chat_id, reply, kind=kind)
-            except (RetryLater, Transient, Unknown, Permanent) as error:
+            except (RetryLater, Transient, Unknown, Permanent, Held) as error:
                 outcome = error
             except Exception as error:  # unforeseen, so it may have gone out
                 log.exception("outbox %s: sending row %s failed", self.platform, item_id)
@@ -215,6 +225,10 @@ class OutboxWorker:
         detail = f"{type(error).__name__}: {error}"
         log.warning("%s row %s, attempt %s: %s", self.platform, item.id, item.attempts, detail)
         maybe_posted = isinstance(error, Unknown) and item.kind == "post"
+        if isinstance(error, Held | Unreachable) and item.kind != "post":
+            await outbox.hold(session, item=item, error=detail, reachable=isinstance(error, Held))
+            await self.after_problem(session, item, self.deps)
+            return
         if isinstance(error, RetryLater):
             item.attempts -= 1  # the platform's pacing, not a failure of ours
             delay = error.seconds

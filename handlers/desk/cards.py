@@ -102,9 +102,16 @@ async def card_reply(
     waiting = any(p.status == OutboxStatus.WAITING for p in posts)
     problems = [p for p in posts if p.status in (OutboxStatus.FAILED, OutboxStatus.NEEDS_CHECK)]
     refs = await media_for(session, sub, deps.editor_platform) if media else ()
-    say = card_fit.fit(
-        Say("review/card.j2", {**context, "waiting": waiting, "posts": posts, "problems": problems})
+    member = context["member"]
+    unreached = (  # notices the member cannot receive yet (a platform's window) or at all
+        await outbox.unreached(
+            session, submission_id=sub.id or 0, platform=member.platform, chat_id=member.chat_id
+        )
+        if member is not None
+        else []
     )
+    shown = {"waiting": waiting, "posts": posts, "problems": problems, "unreached": unreached}
+    say = card_fit.fit(Say("review/card.j2", {**context, **shown}))
     return Reply(say, review_choices(sub, waiting_slot=waiting), refs)
 
 

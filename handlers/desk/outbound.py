@@ -61,6 +61,8 @@ async def after_sent(
     sub = await submissions.get(session, submission_id=item.submission_id)
     if sub is None:
         return
+    if item.kind == OutboxKind.NOTICE and (item.context or {}).get("was_held"):
+        await cards.mirror_card(session, sub, deps, deps.clock())  # "cannot reach" is over
     if item.kind == OutboxKind.CARD and message_ids:
         # Already recorded by a press on this very card, which showed the decision itself.
         shown = (sub.card_chat_id, sub.card_message_id) == (item.chat_id, message_ids[-1])
@@ -97,7 +99,13 @@ async def remember_choices(session: AsyncSession, item: Outbox, shown: object) -
 
 
 async def after_problem(session: AsyncSession, item: Outbox, deps: Deps) -> None:
-    """A post that failed for good or may have gone out: the editors decide, not a retry."""
+    """A post that failed for good or may have gone out: the editors decide, not a retry.
+    A notice to a member held or refused: the card says the member has not heard yet."""
+    if item.kind == OutboxKind.NOTICE:
+        held = await submissions.get(session, submission_id=item.submission_id)
+        if held is not None and (item.context or {}).get("was_held"):
+            await cards.mirror_card(session, held, deps, deps.clock())
+        return
     if item.kind != OutboxKind.POST:
         return
     context = {

@@ -1153,6 +1153,37 @@ PLAIN_ONLY = {
     "console_role.j2": [
         Say("console_role.j2", {"role": r}) for r in ("thanhvien", "bientap", "quantri")
     ],
+    "platforms/zalo_oa/config_error.j2": [
+        Say("platforms/zalo_oa/config_error.j2", {"key": key, "value": value})
+        for key, value in [
+            ("app_id", "abc<b>"),
+            ("app_id_needed", ""),
+            ("app_secret_needed", ""),
+            ("secret_key_needed", ""),
+            ("target", "zalo_oa:broadcast"),
+            ("cover_needs_base", ""),
+        ]
+    ],
+    "platforms/zalo_oa/connect.j2": [
+        Say(
+            "platforms/zalo_oa/connect.j2",
+            {
+                "step": "open",
+                "url": "https://oauth.zaloapp.com"
+                "/v4/oa/permission?app_id=123&redirect_uri=https%3A%2F%2Fbot.example.vn%2Fok"
+                "&code_challenge=abc&state=xyz",
+            },
+        ),
+        *(
+            Say("platforms/zalo_oa/connect.j2", {"step": step})
+            for step in ("state_mismatch", "no_code", "not_configured")
+        ),
+        Say(
+            "platforms/zalo_oa/connect.j2",
+            {"step": "refused", "reason": "Invalid code <b>", "code": -14019},
+        ),
+        Say("platforms/zalo_oa/connect.j2", {"step": "done", "hours": 25}),
+    ],
 }
 # Units' own pages (#23): the start's line about a unit's target, and count-pages' line.
 PLAIN_ONLY |= {
@@ -1472,6 +1503,42 @@ def unit_pages_cases() -> dict[str, list[Case]]:
     }
 
 
+def zalo_oa_cases() -> dict[str, list[Case]]:
+    """The Zalo OA's own messages (templates/platforms/zalo_oa/), and the card's line about a
+    member a notice cannot reach yet (held for the OA's window) or at all."""
+    oa = "platforms/zalo_oa"
+    return {
+        f"{oa}/token_refused.j2": [
+            case("Zalo từ chối mã làm mới", f"{oa}/token_refused.j2", code=-14014,
+                 reason="Invalid refresh token <b>&</b>", expires_at="2027-02-15T02:00:00+00:00"),
+            case("không rõ lý do", f"{oa}/token_refused.j2", code=None, reason="", expires_at=""),
+        ],
+        f"{oa}/token_aging.j2": [
+            case("còn hai tuần", f"{oa}/token_aging.j2", code=None, reason="",
+                 expires_at="2027-02-15T02:00:00+00:00"),
+            case("không rõ ngày", f"{oa}/token_aging.j2", code=None, reason="", expires_at=""),
+        ],
+        f"{oa}/files_on_board.j2": [
+            case("báo cáo trên Zalo OA, có trang quản lý", f"{oa}/files_on_board.j2", count=2,
+                 board="https://bot.example.vn/web"),
+            case("chưa đặt PUBLIC_BASE_URL", f"{oa}/files_on_board.j2", count=2, board=None),
+        ],
+        f"{oa}/article_title.j2": [
+            case("tiêu đề bài viết trên OA", f"{oa}/article_title.j2", sub=sub(), theme=THEME,
+                 unit=Row(name=f"{UNIT} <b>&</b>")),
+            case("không chủ đề, không đơn vị", f"{oa}/article_title.j2",
+                 sub=sub(kind="cau_chuyen_dep"), theme=None, unit=None),
+        ],
+        "review/card_unreached.j2": [
+            case("người gửi chưa nhắn lại trong 48 giờ", "review/card_unreached.j2",
+                 unreached=[Row(status="held")]),
+            case("người gửi đã bỏ quan tâm OA", "review/card_unreached.j2",
+                 unreached=[Row(status="failed")]),
+            case("thông báo đã tới", "review/card_unreached.j2", unreached=[]),
+        ],
+    }  # fmt: skip
+
+
 def cases() -> dict[str, list[Case]]:
     found = (
         asks()
@@ -1482,6 +1549,9 @@ def cases() -> dict[str, list[Case]]:
         | board_cases()
         | publishing_cases()
         | figures_cases()
+
+
+        | zalo_oa_cases()
     )
     for name, more in unit_pages_cases().items():  # added to a template's own situations
         found[name] = [*found.get(name, []), *more]

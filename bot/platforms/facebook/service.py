@@ -77,7 +77,7 @@ class FacebookService:
         """The token works (perhaps renewed since a post failed on it): what waits for the
         page goes now."""
         async with self.app.sessions.begin() as session:
-            released = await outbox.release_held(
+            released = await outbox.retry_now(
                 session, platform="facebook", chat_id=page, now=self.app.core.deps.clock()
             )
         if released:

@@ -44,7 +44,7 @@ class WordPressService:
             await client.me()
             async with self.app.sessions.begin() as session:  # a renewed password: posts go now
                 now = self.app.core.deps.clock()
-                await outbox.release_held(session, platform="wordpress", chat_id=name, now=now)
+                await outbox.retry_now(session, platform="wordpress", chat_id=name, now=now)
 
     def worker(self) -> OutboxWorker:
         return worker_for(self.app, self.sender)
