@@ -1,5 +1,6 @@
 """``python -m bot [run|demo|migrate|backup|restore|doctor|seed-demo|export|report|forget|
-count-pages]``: with no command, run (or the demo when no platform has a token)."""
+count-pages|a platform's own]``: with no command, run (or the demo when no platform has a
+token)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     database.add_arguments(commands)
     commands.add_parser("doctor", help="check settings, database, platforms, space and backups")
     tasks.add_arguments(commands)
+    from bot.platforms.registry import PLATFORMS  # rows only: no platform's client loads here
+
+    for row in PLATFORMS:  # a platform's own commands (bot/platforms/<name>/)
+        row.add_commands(commands)
     args = parser.parse_args(argv)
     try:
         settings = Settings()  # each platform's own checks included (bot/platforms/registry.py)
@@ -61,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli import doctor
 
             return asyncio.run(doctor.run(settings))
+        owner = next((row for row in PLATFORMS if command in row.commands), None)
+        if owner is not None:
+            return asyncio.run(owner.run_command(args, settings))
         if command in ("seed-demo", "export", "report", "forget", "count-pages"):
             return asyncio.run(tasks.run_task(args, settings))
         return asyncio.run(runner.main(command, settings))

@@ -10,6 +10,7 @@ platform's name: everything else reads these rows, or what start-up derives from
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import enum
 from collections.abc import Awaitable, Callable, Mapping
@@ -93,6 +94,17 @@ class Row:
     def templates(self) -> str:
         return f"platforms/{self.name}"
 
+    # Its own commands of ``python -m bot`` (e.g. a first sign-in with the platform), which
+    # bot/__main__.py adds and hands over to it: none by default.
+    commands: tuple[str, ...] = ()
+
+    def add_commands(self, commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+        """Add the parsers of ``commands`` to ``python -m bot``'s."""
+
+    async def run_command(self, args: argparse.Namespace, settings: Settings) -> int:
+        """Run one of ``commands`` (``args.command``); its exit status."""
+        raise NotImplementedError(args.command)
+
 
 @runtime_checkable
 class Platform(Protocol):
@@ -114,6 +126,14 @@ class Platform(Protocol):
 
     @property
     def templates(self) -> str: ...  # its folder under templates/: "platforms/<name>"
+
+    commands: tuple[str, ...]  # its own commands of ``python -m bot`` (``Row``: none)
+
+    def add_commands(
+        self, commands: argparse._SubParsersAction[argparse.ArgumentParser]
+    ) -> None: ...
+
+    async def run_command(self, args: argparse.Namespace, settings: Settings) -> int: ...
 
     def enabled(self, settings: Settings) -> bool:
         """Whether ``python -m bot run`` serves it (its token is set)."""
