@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from storage.models import Audit, Outbox, OutboxStatus
-from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 
 ADMIN = 9001
 FINAL = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.NEEDS_CHECK)

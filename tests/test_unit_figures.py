@@ -26,8 +26,8 @@ from handlers.reports.secretary import board_scope
 from storage import units
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Audit, Member, Outbox, Submission, UnitBase
-from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.harness import ADMIN, CHANNEL, ED1, Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.board import link_from_bot, sign_in
 from tests.support.cli import ROOT, run_bot
 from tests.support.figures import DEPS, Desk, October, add_contacts, fill, table
