@@ -28,6 +28,7 @@ from bot.platforms.facebook.settings import FacebookSettings
 from bot.platforms.telegram.settings import TelegramSettings
 from bot.platforms.wordpress.settings import WordPressSettings
 from bot.platforms.zalo.settings import ZaloSettings
+from bot.platforms.zalo_oa.settings import ZaloOASettings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -102,6 +103,7 @@ class Settings(
     # modules); ``tests/test_registry.py`` checks that every row's ``settings_model`` is here.
     TelegramSettings,
     ZaloSettings,
+    ZaloOASettings,
     FacebookSettings,
     WordPressSettings,
     BaseSettings,

@@ -31,7 +31,14 @@ def holds_secret(annotation: Any) -> bool:
 
 
 def test_every_row_says_what_it_is() -> None:
-    assert [p.name for p in PLATFORMS] == ["telegram", "zalo", "facebook", "wordpress", "console"]
+    assert [p.name for p in PLATFORMS] == [
+        "telegram",
+        "zalo",
+        "zalo_oa",
+        "facebook",
+        "wordpress",
+        "console",
+    ]
     for platform in PLATFORMS:
         assert isinstance(platform, Platform)
         for name in platform.secrets:  # its secrets are secrets of the settings model
@@ -54,13 +61,19 @@ def test_every_row_says_what_it_is() -> None:
     assert [(p.label, p.chats) for p in PLATFORMS] == [
         ("Telegram", True),
         ("Zalo", True),
+        ("Zalo OA", True),
         ("Facebook", False),
         ("Website", False),
         ("Kênh", True),
     ]
+    oa = rows["zalo_oa"]  # members write to the union's OA; editors too; it posts articles
+    assert (oa.buttons, oa.text_limit) == (False, 2000)
+    assert oa.sends == {Sends.REPLIES, Sends.POSTS}
+    assert oa.commands == ("zalo-oa-connect",) and telegram.commands == ()
     assert zalo.fetch_media is not None and telegram.fetch_media is None  # Telegram: its bot
+    assert oa.fetch_media is not None
     # A webhook reaches a receiver class of the platform's own; a publish-only target has none.
-    assert [p.name for p in PLATFORMS if p.receiver is not None] == ["telegram", "zalo"]
+    assert [p.name for p in PLATFORMS if p.receiver is not None] == ["telegram", "zalo", "zalo_oa"]
 
 
 def test_what_the_core_is_told_comes_from_the_rows() -> None:
@@ -70,16 +83,17 @@ def test_what_the_core_is_told_comes_from_the_rows() -> None:
     assert [(f.name, f.chats, f.buttons) for f in told.facts] == [
         ("telegram", True, True),
         ("zalo", True, False),
+        ("zalo_oa", True, False),
         ("facebook", False, False),
         ("wordpress", False, False),
     ]
-    assert list(told.fetch_media) == ["zalo"]
+    assert list(told.fetch_media) == ["zalo", "zalo_oa"]
     with pytest.raises(ValidationError) as refused:
         Settings(_env_file=None, org_config=ORG, admin_ids="console:1")
     assert describe_error(refused.value) == (
         "ADMIN_IDS",
         "other",
-        "Input should be 'telegram', 'zalo', 'facebook' or 'wordpress'",
+        "Input should be 'telegram', 'zalo', 'zalo_oa', 'facebook' or 'wordpress'",
     )
 
 

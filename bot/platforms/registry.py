@@ -29,9 +29,10 @@ from bot.platforms.protocol import Platform, Served
 from bot.platforms.telegram import TELEGRAM
 from bot.platforms.wordpress import WORDPRESS
 from bot.platforms.zalo import ZALO
+from bot.platforms.zalo_oa import ZALO_OA
 from bot.settings import Settings
 
-PLATFORMS: tuple[Platform, ...] = (TELEGRAM, ZALO, FACEBOOK, WORDPRESS, CONSOLE)
+PLATFORMS: tuple[Platform, ...] = (TELEGRAM, ZALO, ZALO_OA, FACEBOOK, WORDPRESS, CONSOLE)
 
 
 def served(settings: Settings) -> list[Served]:

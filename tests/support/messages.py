@@ -11,6 +11,7 @@ from types import SimpleNamespace as Row
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.platforms.registry import PLATFORMS
 from handlers.engine.types import Choice, MediaRef, Reply, Say
 from handlers.reports.report_data import (
     EventInfo,
@@ -957,6 +958,14 @@ PLAIN_ONLY = {
                 ("BENCH_NO_LIMITS", "bench_only"),
             ],
             "zalo": [("ZALO_WEBHOOK_SECRET", "secret_format")],
+            "zalo_oa": [
+                ("ZALO_OA_APP_ID", "app_id"),
+                ("ZALO_OA_APP_ID", "app_id_needed"),
+                ("ZALO_OA_APP_SECRET", "app_secret_needed"),
+                ("ZALO_OA_SECRET_KEY", "secret_key_needed"),
+                ("PUBLISH_TARGETS", "target"),
+                ("PUBLIC_BASE_URL", "cover_needs_base"),
+            ],
             "facebook": [
                 ("FACEBOOK_PAGE_TOKENS", "tokens_format"),
                 ("FACEBOOK_PAGE_TOKENS", "token_missing"),
@@ -1153,17 +1162,6 @@ PLAIN_ONLY = {
     "console_role.j2": [
         Say("console_role.j2", {"role": r}) for r in ("thanhvien", "bientap", "quantri")
     ],
-    "platforms/zalo_oa/config_error.j2": [
-        Say("platforms/zalo_oa/config_error.j2", {"key": key, "value": value})
-        for key, value in [
-            ("app_id", "abc<b>"),
-            ("app_id_needed", ""),
-            ("app_secret_needed", ""),
-            ("secret_key_needed", ""),
-            ("target", "zalo_oa:broadcast"),
-            ("cover_needs_base", ""),
-        ]
-    ],
     "platforms/zalo_oa/connect.j2": [
         Say(
             "platforms/zalo_oa/connect.j2",
@@ -1258,11 +1256,7 @@ LABELS = [
     "_macros.j2",
     "review/_duplicate.j2",
     "platforms/wordpress/labels.j2",
-    "platforms/telegram/names.j2",
-    "platforms/zalo/names.j2",
-    "platforms/facebook/names.j2",
-    "platforms/wordpress/names.j2",
-    "platforms/console/names.j2",
+    *(f"{row.templates}/names.j2" for row in PLATFORMS),  # every row's label
 ]
 
 

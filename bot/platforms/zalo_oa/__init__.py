@@ -11,34 +11,69 @@ is the one switch if a real OA shows they work), answers only inside the interac
 
 from __future__ import annotations
 
+import argparse
 from typing import TYPE_CHECKING
 
-from bot.platforms.protocol import Finding, Receives, Sends, Service, StartProblem, TextUnit
-from bot.platforms.zalo_oa.settings import ZaloOASettings, _why
+from pydantic import BaseModel
+
+from bot.platforms.protocol import (
+    Finding,
+    Receives,
+    Row,
+    Sends,
+    Service,
+    StartProblem,
+    TextUnit,
+    problem,
+)
+from bot.platforms.zalo_oa.settings import ZaloOASettings
 from bot.platforms.zalo_oa.webhook import OAReceiver
-from bot.runtime.media import fetch_url
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
+    from bot.runtime.media import FetchMedia
+    from bot.runtime.safe_fetch import Allowed
     from bot.settings import Settings
+    from bot.web.hooks import Receiver
 
 NAME = "zalo_oa"
 ARTICLES = "articles"
 
 
-class ZaloOA:
+async def fetch_url(url: str, *, allowed: Allowed, limit: int) -> bytes:
+    """A photo arrives as a URL on Zalo's servers: fetched through the one guarded fetcher
+    (imported when first needed: the row loads with the settings, before the runtime)."""
+    from bot.runtime.media import fetch_url as guarded
+
+    return await guarded(url, allowed=allowed, limit=limit)
+
+
+class ZaloOA(Row):
     name: str = NAME
-    label: str = "Zalo OA"
     chats: bool = True  # members and editors write to the OA
     buttons: bool = False
-    settings_model = ZaloOASettings
-    receiver = OAReceiver
-    fetch_media = staticmethod(fetch_url)  # a photo's URL from a webhook, by the guarded fetch
-    templates: str = "platforms/zalo_oa"
+    settings_model: type[BaseModel] | None = ZaloOASettings
+    receiver: type[Receiver] | None = OAReceiver  # verify: Zalo's signature over the raw body
+    fetch_media: FetchMedia | None
     text_limit: int = 2000
     text_unit: TextUnit = TextUnit.UTF16
     secrets: tuple[str, ...] = ("zalo_oa_app_secret", "zalo_oa_secret_key", "zalo_oa_refresh_token")
     sends: frozenset[Sends] = frozenset({Sends.REPLIES, Sends.POSTS})
+
+    commands: tuple[str, ...] = ("zalo-oa-connect",)  # connect.COMMAND: the first tokens
+
+    def __init__(self) -> None:
+        self.fetch_media = fetch_url  # on the instance: a function, not a bound method
+
+    def add_commands(self, commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+        from bot.platforms.zalo_oa import connect
+
+        connect.add_arguments(commands)
+
+    async def run_command(self, args: argparse.Namespace, settings: Settings) -> int:
+        from bot.platforms.zalo_oa import connect
+
+        return await connect.run(args, settings)
 
     def enabled(self, settings: Settings) -> bool:
         return settings.zalo_oa_app_id is not None
@@ -47,23 +82,21 @@ class ZaloOA:
         return Receives.WEBHOOK
 
     def check(self, settings: Settings) -> None:
-        from bot.settings import problem  # bot.settings imports this folder's settings
-
         named = [t for t in settings.publish_targets if t.platform == NAME]
         people = [p for p in (*settings.admin_ids, *settings.editor_ids) if p.platform == NAME]
         if settings.zalo_oa_app_id is None:
             if named or people:  # secrets alone are merely unused
-                raise problem("ZALO_OA_APP_ID", "zalo_oa", _why("app_id_needed"))
+                raise problem("ZALO_OA_APP_ID", "zalo_oa/app_id_needed")
             return
         if settings.zalo_oa_app_secret is None:
-            raise problem("ZALO_OA_APP_SECRET", "zalo_oa", _why("app_secret_needed"))
+            raise problem("ZALO_OA_APP_SECRET", "zalo_oa/app_secret_needed")
         if settings.zalo_oa_secret_key is None:
-            raise problem("ZALO_OA_SECRET_KEY", "zalo_oa", _why("secret_key_needed"))
+            raise problem("ZALO_OA_SECRET_KEY", "zalo_oa/secret_key_needed")
         for target in named:
             if target.id != ARTICLES:
-                raise problem("PUBLISH_TARGETS", "zalo_oa", _why("target", str(target)))
+                raise problem("PUBLISH_TARGETS", "zalo_oa/target", str(target))
         if named and settings.public_base_url is None:
-            raise problem("PUBLIC_BASE_URL", "zalo_oa", _why("cover_needs_base"))
+            raise problem("PUBLIC_BASE_URL", "zalo_oa/cover_needs_base")
 
     async def open(self, app: App) -> Service:
         from bot.platforms.zalo_oa.service import ZaloOAService

@@ -13,11 +13,11 @@ import logging
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.platforms.media import MediaSource, MediaUnavailable
 from bot.platforms.zalo_oa.answers import ZaloOAError
 from bot.platforms.zalo_oa.client import ZaloOAClient
 from bot.platforms.zalo_oa.outcomes import outcome
 from bot.platforms.zalo_oa.tokens import TokenKeeper
+from bot.runtime.media import MediaSource, MediaUnavailable
 from bot.runtime.media_route import public_url
 from bot.runtime.outbox import Delivery, Unknown
 from handlers.engine.texts import render

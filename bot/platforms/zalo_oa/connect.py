@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from bot.platforms.zalo_oa.answers import ZaloOAError
 from bot.platforms.zalo_oa.client import ZaloOAClient
 from bot.platforms.zalo_oa.tokens import PLATFORM, REFRESH_LIFE
-from bot.runtime.app import build
+from bot.runtime.app import Platforms, build
 from bot.settings import Settings
 from handlers.engine.texts import render
 from handlers.engine.types import Say
@@ -87,7 +87,7 @@ async def run(args: argparse.Namespace, settings: Settings, ask: Ask = _typed) -
         return 1
     finally:
         await client.close()
-    app = await build(settings, task=True)
+    app = await build(settings, Platforms(), task=True)  # its store only: no platform serves
     try:
         async with app.sessions() as session, session.begin():
             now = clock.now(session)

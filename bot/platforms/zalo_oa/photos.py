@@ -10,8 +10,7 @@ import logging
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.platforms.media import MediaUnavailable
-from bot.runtime.media import Fetch
+from bot.runtime.media import Fetch, MediaUnavailable
 from handlers.engine.types import Say
 from storage import media_store
 from storage.clock import now

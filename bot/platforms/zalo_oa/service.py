@@ -54,10 +54,9 @@ class ZaloOAService:
             self.client, self.tokens, self.window, articles, app.sessions, board=board
         )
         self.inbox = InboxRunner(app.sessions, app.locks, PLATFORM, self.handle)
-        secret = settings.zalo_oa_secret_key
         self.receiver = OAReceiver(
-            settings.zalo_oa_app_id,
-            secret.get_secret_value() if secret else "",
+            settings.zalo_oa_app_id or "",
+            settings.zalo_oa_secret_key,
             self.store,
             self.inbox.handle_later,
         )
@@ -73,7 +72,7 @@ class ZaloOAService:
 
     async def start(self, routes: Routes) -> asyncio.Task[None] | None:
         await self.inbox.sweep(everything=True)  # what a crash left stored but unhandled
-        routes.add_post(self.receiver.path, self.receiver)
+        routes.add(self.receiver.path, self.receiver)
         return asyncio.create_task(self.keep_tokens())
 
     async def after_listening(self) -> None:

@@ -44,14 +44,5 @@ class ZaloOASettings(BaseModel):
     @classmethod
     def _digits(cls, value: str | None) -> str | None:
         if value is not None and not value.strip().isdigit():
-            raise ValueError(f"zalo_oa|{_why('app_id', value)}")
+            raise ValueError(f"zalo_oa/app_id|{value}")
         return value.strip() if value is not None else None
-
-
-def _why(key: str, value: str = "") -> str:
-    """The sentence of templates/platforms/zalo_oa/config_error.j2 for a wrong setting (the
-    shared config_error.j2 prints it as the value of its unknown key ``zalo_oa``)."""
-    from handlers.engine.texts import render
-    from handlers.engine.types import Say
-
-    return render(Say("platforms/zalo_oa/config_error.j2", {"key": key, "value": value}), "plain")

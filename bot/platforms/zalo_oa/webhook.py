@@ -16,6 +16,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from pydantic import SecretStr
+
+from bot.web.hooks import Receiver
 
 PATH = "/zalo-oa/webhook"
 HEADER = "X-ZEvent-Signature"
@@ -27,34 +30,36 @@ def signature(app_id: str, raw_body: bytes, timestamp: str, secret_key: str) -> 
     return f"mac={digest.hexdigest()}"
 
 
-class OAReceiver:
-    """Checks, stores, acknowledges; ``verify`` may be overridden (e.g. a proxy that checks)."""
+class OAReceiver(Receiver):
+    """The shared receiver (``bot.web.hooks.Receiver``) with the OA's signature as ``verify``:
+    checked, stored, acknowledged."""
 
     path = PATH
 
     def __init__(
-        self, app_id: str, secret_key: str, store: Store, handle_later: Callable[[str], None]
+        self,
+        app_id: str,
+        secret_key: SecretStr | None,
+        store: Store,
+        handle_later: Callable[[str], None],
     ) -> None:
-        self.app_id, self._secret = app_id, secret_key
-        self.store, self.handle_later = store, handle_later
+        super().__init__(secret_key, self._receive)
+        self.app_id, self.store, self.handle_later = app_id, store, handle_later
 
     def verify(self, request: web.Request, raw_body: bytes) -> bool:
         given = request.headers.get(HEADER, "")
+        secret = self.secret.get_secret_value() if self.secret is not None else ""
         try:
             body = json.loads(raw_body)
         except ValueError:
             return False
         stamp = body.get("timestamp") if isinstance(body, dict) else None
-        if not self._secret or not isinstance(stamp, str | int) or isinstance(stamp, bool):
+        if not secret or not isinstance(stamp, str | int) or isinstance(stamp, bool):
             return False
-        expected = signature(self.app_id, raw_body, str(stamp), self._secret)
+        expected = signature(self.app_id, raw_body, str(stamp), secret)
         return hmac.compare_digest(given.encode(), expected.encode())
 
-    async def __call__(self, request: web.Request) -> web.Response:
-        raw = await request.read()
-        if not self.verify(request, raw):
-            raise web.HTTPUnauthorized
-        body = json.loads(raw)  # verify parsed it already
+    async def _receive(self, body: Any) -> web.StreamResponse:
         if not isinstance(body, dict):
             raise web.HTTPBadRequest
         sender = await self.store(body)

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.conftest import FROZEN, running
-from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.harness import Harness, free_port
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.platforms.zalo_oa.fake_oa import FakeOA
 from tests.platforms.zalo_oa.people import oa_settings
 

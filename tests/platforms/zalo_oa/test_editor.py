@@ -3,8 +3,8 @@ to the board, since the OA takes no spreadsheet."""
 
 from __future__ import annotations
 
-from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.harness import CHANNEL, Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.platforms.zalo_oa.fake_oa import FakeOA
 from tests.platforms.zalo_oa.people import OA_EDITOR, OAChat, submit_on_oa
 from tests.support.flows import card

@@ -3,8 +3,8 @@ the member hears back on the OA."""
 
 from __future__ import annotations
 
-from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.harness import CHANNEL, ED1, Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.platforms.zalo_oa.fake_oa import FakeOA
 from tests.platforms.zalo_oa.people import OAChat, submit_on_oa
 from tests.support.flows import card, press

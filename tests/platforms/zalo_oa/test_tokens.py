@@ -12,13 +12,14 @@ from sqlmodel import col, select
 from bot.platforms.zalo_oa.client import ZaloOAClient
 from bot.platforms.zalo_oa.tokens import TokenKeeper
 from bot.runtime.app import make_deps
+from bot.serve.compose import platforms
 from bot.settings import Settings
 from handlers.org import load_org
 from storage.db import make_engine, make_sessions
 from storage.models import Outbox
 from tests.conftest import FROZEN
-from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.harness import ADMIN, ORG, Harness, MovingClock
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.platforms.zalo_oa.fake_oa import FakeOA
 from tests.platforms.zalo_oa.fake_oauth import APP_ID, APP_SECRET, FIRST_REFRESH
 from tests.platforms.zalo_oa.people import OAChat
@@ -30,7 +31,7 @@ async def test_two_workers_refreshing_at_once_spend_the_refresh_token_once(
     settings = Settings(_env_file=None, database_url=db_url, org_config=ORG)
     clock = MovingClock(FROZEN)
     oa.clock = clock
-    deps = make_deps(settings, load_org(ORG), clock, console=False)
+    deps = make_deps(settings, load_org(ORG), clock, platforms())
     engines = [make_engine(db_url) for _ in range(2)]  # two workers, two connection pools
     clients = [
         ZaloOAClient(
@@ -98,7 +99,7 @@ async def test_admins_hear_of_a_refused_refresh_and_of_a_refresh_token_nearing_i
     client = ZaloOAClient(
         app_id=APP_ID, app_secret=APP_SECRET, api_base=oa.base_url, oauth_base=oa.base_url
     )
-    deps = make_deps(settings, load_org(ORG), clock, console=False)
+    deps = make_deps(settings, load_org(ORG), clock, platforms())
     keeper = TokenKeeper(sessions, client, deps, first_refresh_token=FIRST_REFRESH)
     try:
         await keeper.seed()

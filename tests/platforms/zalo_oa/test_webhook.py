@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlmodel import func, select
 
 from storage.models import Inbox
-from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.harness import Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.platforms.zalo_oa.fake_oa import FakeOA, mac
 from tests.platforms.zalo_oa.people import OAChat
 

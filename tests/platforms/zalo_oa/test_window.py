@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlmodel import select
 
 from storage.models import Outbox
-from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.harness import CHANNEL, ED1, Harness
+from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.platforms.zalo_oa.fake_oa import FakeOA
 from tests.platforms.zalo_oa.people import OAChat, held_for, submit_on_oa
 from tests.support.flows import card, press
