@@ -31,9 +31,9 @@ from sqlmodel import col, func, select  # noqa: E402
 from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 
 from bot.platforms.telegram.send import TelegramSender  # noqa: E402
-from bot.runtime.app import build  # noqa: E402
 from bot.runtime.outbox import OutboxWorker  # noqa: E402
 from bot.runtime.ratelimit import RateLimiter  # noqa: E402
+from bot.serve.compose import build  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.desk import outbound  # noqa: E402
 from handlers.engine.context import Deps  # noqa: E402

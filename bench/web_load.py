@@ -74,7 +74,7 @@ async def freeze(db_url: str) -> None:
     """Freeze the seeded items' texts as publishing does (``archived.refresh``)."""
     from sqlmodel import select
 
-    from bot.runtime.app import build
+    from bot.serve.compose import build
     from bot.settings import Settings
     from handlers.desk import archived
     from storage.models import Status, Submission
