@@ -17,7 +17,7 @@ shows the bot's own log (e.g. a slow wait for SQLite's write lock, with its hold
 ``--only cpu`` runs the burst pair alone (the bare bot, then ours) and prints A, a few minutes
 shorter than the four, for measuring a change of the hot path (``--members 60`` is enough: A
 is per update). ``BENCH_PYSPY=FILE`` records py-spy (``pip install py-spy``; raw folded stacks,
-``--idle`` off) on our bot process while the members type, into FILE.
+``--gil``: Python holding the GIL) on our bot process while the members type, into FILE.
 
 Each member types the raw-information flow (13 updates: /start, the unit, /gui, Tin tốt,
 Thông tin thô, five answers, Bỏ qua, Gửi), waiting for the bot's answer to each (and, with
@@ -201,7 +201,7 @@ async def start_spy(pids: list[int]) -> asyncio.subprocess.Process | None:
         return None
     spy = await asyncio.create_subprocess_exec(
         "py-spy", "record", "--pid", str(pids[0]), "--format", "raw", "--rate", "250",
-        "--nonblocking", "--output", out, stdout=asyncio.subprocess.DEVNULL,
+        "--nonblocking", "--gil", "--output", out, stdout=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     await asyncio.sleep(1)  # py-spy attaches
     return spy

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlmodel import Session as SyncSession
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import sqlite_driver
 from storage.clock import Clock, monotonic, stamp, system
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        event.listen(engine.sync_engine, "do_connect", _one_hop_cursors)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # A worker's webhook requests (up to TELEGRAM_MAX_CONNECTIONS at once) each store their
@@ -64,6 +66,11 @@ def unreachable(error: BaseException) -> bool:
     if isinstance(error, OperationalError | InterfaceError | OSError | TimeoutError):
         return True
     return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _one_hop_cursors(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
+    # aiosqlite connections whose statements each cost one hand-off to its thread, not four.
+    params["async_creator_fn"] = sqlite_driver.connect
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
