@@ -92,7 +92,7 @@ class Connection(aiosqlite.Connection):
         return self._conn
 
     async def call(self, function: Callable[[], Any]) -> Any:
-        return await self._execute(function)
+        return await self._execute(function)  # type: ignore[no-untyped-call]
 
     def cursor(self) -> Cursor:  # type: ignore[override]
         return Cursor(self)
