@@ -17,7 +17,9 @@ shows the bot's own log (e.g. a slow wait for SQLite's write lock, with its hold
 ``--only cpu`` runs the burst pair alone (the bare bot, then ours) and prints A, a few minutes
 shorter than the four, for measuring a change of the hot path (``--members 60`` is enough: A
 is per update). ``BENCH_PYSPY=FILE`` records py-spy (``pip install py-spy``; raw folded stacks,
-``--gil``: Python holding the GIL) on our bot process while the members type, into FILE.
+``--gil``: Python holding the GIL) on our bot process while the members type, into FILE;
+``BENCH_CPROFILE=FILE`` runs our bot under cProfile timed by its main thread's CPU clock
+(``bench/profiled.py``), stats in FILE (``python -m pstats FILE``).
 
 Each member types the raw-information flow (13 updates: /start, the unit, /gui, Tin tốt,
 Thông tin thô, five answers, Bỏ qua, Gửi), waiting for the bot's answer to each (and, with
@@ -242,7 +244,9 @@ async def run_one(
                 env = cluster.env(free_port())
                 # Polling; the web server keeps its own free port (8080 may be taken).
                 env = {k: v for k, v in env.items() if not k.startswith("TELEGRAM_WEBHOOK")}
-                processes.append(await start_process(["-m", "bot", "run"], env))
+                profiled = os.environ.get("BENCH_CPROFILE")
+                command = ["bench/profiled.py", profiled] if profiled else ["-m", "bot"]
+                processes.append(await start_process([*command, "run"], env))
                 await until_polling(fake, processes[-1])
         else:
             env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": fake.base_url}
@@ -270,6 +274,8 @@ async def run_one(
         if cluster is not None and webhook:
             pids = [p.pid for p in cluster.processes if p is not None]
         spy = await start_spy(pids) if not bare else None
+        if os.environ.get("BENCH_CPROFILE") and not bare:
+            os.kill(pids[0], signal.SIGUSR1)  # bench/profiled.py starts profiling
         cpu_before = cpu_seconds(pids)
         started = time.perf_counter()
         jobs: list[Awaitable[Any]] = [driver.member(10_000 + n) for n in range(members)]
