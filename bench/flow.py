@@ -14,6 +14,13 @@ when Telegram's budget is the limit); D, our throughput in that burst with every
 (``BENCH_NO_LIMITS=1``, a bench-only setting) over the bare bot's. ``BENCH_LOG_LEVEL=WARNING``
 shows the bot's own log (e.g. a slow wait for SQLite's write lock, with its holder).
 
+``--only cpu`` runs the burst pair alone (the bare bot, then ours) and prints A, a few minutes
+shorter than the four, for measuring a change of the hot path (``--members 60`` is enough: A
+is per update). ``BENCH_PYSPY=FILE`` records py-spy (``pip install py-spy``; raw folded stacks,
+``--gil``: Python holding the GIL) on our bot process while the members type, into FILE;
+``BENCH_CPROFILE=FILE`` runs our bot under cProfile timed by its main thread's CPU clock
+(``bench/profiled.py``), stats in FILE (``python -m pstats FILE``).
+
 Each member types the raw-information flow (13 updates: /start, the unit, /gui, Tin tốt,
 Thông tin thô, five answers, Bỏ qua, Gửi), waiting for the bot's answer to each (and, with
 ``--think``, pausing between half and one and a half times that before each message); an editor
@@ -32,6 +39,7 @@ import asyncio
 import os
 import random
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -188,10 +196,25 @@ async def start_process(args: list[str], env: dict[str, str]) -> asyncio.subproc
     )  # fmt: skip
 
 
-async def until_polling(fake: FakeTelegram) -> None:
+async def start_spy(pids: list[int]) -> asyncio.subprocess.Process | None:
+    """py-spy on our bot process into BENCH_PYSPY (folded stacks), when that is set."""
+    out = os.environ.get("BENCH_PYSPY")
+    if not out:
+        return None
+    spy = await asyncio.create_subprocess_exec(
+        "py-spy", "record", "--pid", str(pids[0]), "--format", "raw", "--rate", "250",
+        "--nonblocking", "--gil", "--output", out, stdout=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    await asyncio.sleep(1)  # py-spy attaches
+    return spy
+
+
+async def until_polling(fake: FakeTelegram, process: asyncio.subprocess.Process) -> None:
     for _ in range(3000):  # a loaded machine starts a process slowly
         if any(method == "getUpdates" for method, _ in fake.calls):
             return
+        if process.returncode is not None:
+            raise RuntimeError(f"the bot exited ({process.returncode}) before polling")
         await asyncio.sleep(0.1)
     raise TimeoutError("the bot never polled")
 
@@ -219,9 +242,12 @@ async def run_one(
                 await cluster.start()
             else:
                 env = cluster.env(free_port())
-                env = {k: v for k, v in env.items() if "WEBHOOK" not in k}
-                processes.append(await start_process(["-m", "bot", "run"], env))
-                await until_polling(fake)
+                # Polling; the web server keeps its own free port (8080 may be taken).
+                env = {k: v for k, v in env.items() if not k.startswith("TELEGRAM_WEBHOOK")}
+                profiled = os.environ.get("BENCH_CPROFILE")
+                command = ["bench/profiled.py", profiled] if profiled else ["-m", "bot"]
+                processes.append(await start_process([*command, "run"], env))
+                await until_polling(fake, processes[-1])
         else:
             env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": fake.base_url}
             if webhook:
@@ -238,7 +264,7 @@ async def run_one(
                 await fake.api_setWebhook({"url": f"http://127.0.0.1:{balancer.port}/telegram"})
             else:
                 processes.append(await start_process(["bench/bare_bot.py"], env))
-                await until_polling(fake)
+                await until_polling(fake, processes[-1])
         sampler = (
             asyncio.create_task(sample_locks(pg_admin, database, stop_sampling))
             if pg_admin and database and not bare
@@ -247,6 +273,9 @@ async def run_one(
         pids = [p.pid for p in processes]
         if cluster is not None and webhook:
             pids = [p.pid for p in cluster.processes if p is not None]
+        spy = await start_spy(pids) if not bare else None
+        if os.environ.get("BENCH_CPROFILE") and not bare:
+            os.kill(pids[0], signal.SIGUSR1)  # bench/profiled.py starts profiling
         cpu_before = cpu_seconds(pids)
         started = time.perf_counter()
         jobs: list[Awaitable[Any]] = [driver.member(10_000 + n) for n in range(members)]
@@ -254,6 +283,9 @@ async def run_one(
         await asyncio.gather(*jobs)
         seconds = time.perf_counter() - started
         cpu = cpu_seconds(pids) - cpu_before
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            await spy.wait()
         stop_sampling.set()
         share = await sampler if sampler else None
         updates = members * len(STEPS) + driver.approved
@@ -344,6 +376,8 @@ async def main() -> None:
     parser.add_argument("--think", type=float, default=None,
                         help="seconds each member pauses (0.5-1.5×) before each message: "
                              "then one pair of runs at that pace instead of the four")  # fmt: skip
+    parser.add_argument("--only", choices=["cpu"],
+                        help="cpu: the burst pair alone and A (CPU per update over the bare bot's)")
     parser.add_argument("--pg", help="a PostgreSQL superuser URL: adds the PostgreSQL runs")
     parser.add_argument("--workers", default="1,2,4", help="webhook workers on PostgreSQL")
     args = parser.parse_args()
@@ -352,6 +386,16 @@ async def main() -> None:
     line = ""
     think = args.think or 0.0
     with tempfile.TemporaryDirectory() as folder:
+        if args.only == "cpu":
+            bare = await run_one(f"bare aiogram, {args.members} members, no pause", args.members,
+                                 bare=True, db_url=None, workers=0)  # fmt: skip
+            db = f"sqlite+aiosqlite:///{folder}/{uuid.uuid4().hex}.db"
+            ours = await run_one(f"Tin Tốt, SQLite, {args.members} members, no pause",
+                                 args.members, bare=False, db_url=db, workers=0)  # fmt: skip
+            table([bare, ours], {ours.name: bare})
+            print(f"cpu/update {ours.cpu_per_update / bare.cpu_per_update:.2f}× "
+                  f"({ours.cpu_per_update * 1000:.2f} ms vs {bare.cpu_per_update * 1000:.2f} ms)")
+            return
         if args.think is None:
             results, floors, line = await four(args.members, folder)
         bare_polling = await run_one(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists
+from functools import cache
+from typing import Any
+
+from sqlalchemy import String, bindparam, exists
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,25 +34,17 @@ async def get_or_create(
     holds it (the session's map holds unchanged rows weakly), so ``ctx.draft()`` reads none."""
     # FOR UPDATE: one member's updates (and the outbox noting what it showed them) take turns
     # on the row, so none overwrites another's step. SQLite serialises writers anyway.
-    banned = exists().where(
-        col(Ban.platform) == platform, col(Ban.user_id) == user_id, col(Ban.active)
-    )
-    where = (Member.platform == platform, Member.platform_user_id == user_id)
-    if _dialect(session) == "sqlite":
+    dialect = _dialect(session)
+    params = {"platform": platform, "user_id": user_id}
+    if dialect == "sqlite":
         # The update's claim, this transaction's first statement, holds SQLite's one write
         # lock, so the draft read here is as current as one read after. Not on PostgreSQL:
         # there a read that waited on the member's lock rechecks the member row only, and
         # would return the draft as it was before the lock's holder changed it.
-        joined = (
-            select(Member, banned.label("banned"), Submission)
-            .outerjoin(Submission, col(Submission.id) == col(Member.draft_id))
-            .where(*where)
-        )
-        row = (await session.exec(joined)).first()
+        row = (await session.exec(_member_query(dialect), params=params)).first()
         found, draft = (row[:2], row[2]) if row is not None else (None, None)
     else:
-        query = select(Member, banned.label("banned")).where(*where)
-        found, draft = (await session.exec(query.with_for_update(of=Member))).first(), None
+        found, draft = (await session.exec(_member_query(dialect), params=params)).first(), None
     member, ban = (found[0], bool(found[1])) if found is not None else (None, None)
     if member is None:
         member = Member(
@@ -74,3 +69,21 @@ async def get_or_create(
 
 def _dialect(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind else "sqlite"
+
+
+@cache
+def _member_query(dialect: str) -> Any:
+    """The member with whether an active ban names them (and on SQLite their draft), built
+    once: building it and its cache key at each update cost a third of the read."""
+    platform, user_id = bindparam("platform", type_=String), bindparam("user_id", type_=String)
+    banned = exists().where(
+        col(Ban.platform) == platform, col(Ban.user_id) == user_id, col(Ban.active)
+    )
+    where = (col(Member.platform) == platform, col(Member.platform_user_id) == user_id)
+    if dialect == "sqlite":
+        return (
+            select(Member, banned.label("banned"), Submission)
+            .outerjoin(Submission, col(Submission.id) == col(Member.draft_id))
+            .where(*where)
+        )
+    return select(Member, banned.label("banned")).where(*where).with_for_update(of=Member)

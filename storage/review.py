@@ -109,9 +109,11 @@ async def set_staff(
     session.add(row)
 
 
-async def staff(session: AsyncSession, *, active: bool = True) -> Sequence[Staff]:
-    """Those added (``active=False``: those removed)."""
-    query = select(Staff).where(col(Staff.active) == active).order_by(col(Staff.id))
+async def staff(session: AsyncSession, *, active: bool | None = True) -> Sequence[Staff]:
+    """Those added (``active=False``: those removed; ``None``: both, in one read)."""
+    query = select(Staff).order_by(col(Staff.id))
+    if active is not None:
+        query = query.where(col(Staff.active) == active)
     return (await session.exec(query)).all()
 
 

@@ -40,8 +40,9 @@ async def admins(session: AsyncSession, deps: Deps) -> list[str]:
 
 async def text_editors(session: AsyncSession, deps: Deps) -> list[str]:
     """Editors and admins on platforms without buttons, who get new submissions in private."""
-    stored = {f"{row.platform}:{row.user_id}" for row in await review.staff(session)}
-    removed = {f"{row.platform}:{row.user_id}" for row in await review.staff(session, active=False)}
+    rows = await review.staff(session, active=None)  # one read: this runs at each approval
+    stored = {f"{row.platform}:{row.user_id}" for row in rows if row.active}
+    removed = {f"{row.platform}:{row.user_id}" for row in rows if not row.active}
     everyone = (stored | deps.editors | deps.admins) - removed
     return sorted(who for who in everyone if who.partition(":")[0] in deps.buttonless)
 

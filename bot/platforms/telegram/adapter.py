@@ -56,11 +56,20 @@ def make_router(
     async def handle(event: Inbound, replay: bool) -> list[Reply]:
         return await core.handle(replace(event, replay=replay))
 
-    router.message.filter(lambda message: ours(message.chat))
-    router.edited_message.filter(lambda message: message.chat.type == "private")
-    router.callback_query.filter(
-        lambda query: query.message is not None and ours(query.message.chat)
-    )
+    # Coroutine filters: aiogram runs a plain function in a thread (asyncio.to_thread), one
+    # thread hop per update for a comparison.
+    async def our_message(message: Message) -> bool:
+        return ours(message.chat)
+
+    async def private_edit(message: Message) -> bool:
+        return message.chat.type == "private"
+
+    async def our_press(query: CallbackQuery) -> bool:
+        return query.message is not None and ours(query.message.chat)
+
+    router.message.filter(our_message)
+    router.edited_message.filter(private_edit)
+    router.callback_query.filter(our_press)
 
     # ``sent_first``: the update came from the inbox (a webhook), whose workers take a
     # sender's updates in turn; its replies go out before the sender's next update is taken,
