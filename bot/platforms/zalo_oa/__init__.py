@@ -110,7 +110,9 @@ class ZaloOA(Row):
         return service
 
     async def doctor(self, settings: Settings) -> list[Finding]:
-        return []
+        from bot.platforms.zalo_oa.doctor import check
+
+        return await check(settings)
 
     def explain(self, error: BaseException, *, stage: str) -> StartProblem:
         from bot.platforms.zalo_oa.answers import ZaloOAError, ZaloOANetworkError
