@@ -1712,3 +1712,7 @@ PLATFORM_DOCTOR_LINES += ZALO_OA_DOCTOR_LINES
 PLAIN_ONLY["platforms/zalo_oa/doctor.j2"] = [
     Say("cli/doctor.j2", {"ok": ok, "key": key} | ctx) for ok, key, ctx in ZALO_OA_DOCTOR_LINES
 ]
+# A direct reply the OA held for someone outside its window, kept as rendered (plain only).
+PLAIN_ONLY["platforms/zalo_oa/held_reply.j2"] = [
+    Say("platforms/zalo_oa/held_reply.j2", {"text": f"📢 Thông báo\n1. Hủy\n{USER}", "media": []})
+]
