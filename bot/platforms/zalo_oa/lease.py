@@ -100,17 +100,21 @@ class LeasedRefresh:
         try:
             got = await self.client.refresh(refresh_token)
         except ZaloOAError as error:
+            recorded = False
             async with writing(self.sessions, "zalo_oa tokens"), self.sessions.begin() as session:
                 if isinstance(error, ZaloOANetworkError):  # the same token is tried again
                     await tokens.release(session, platform=PLATFORM, owner=owner)
                 else:
                     reason = f"{error.code}: {error.message}"
-                    if await tokens.refused_by(
+                    recorded = await tokens.refused_by(
                         session, platform=PLATFORM, owner=owner, reason=reason
-                    ):
+                    )
+                    if recorded:
                         await self._tell(session, "token_refused", digest(refresh_token), error)
             if isinstance(error, ZaloOANetworkError):
                 raise
+            if not recorded:  # our lease lapsed: the worker that had it stored the new pair
+                return await self.refresh()
             log.warning("Zalo OA refused the refresh token: %s", error)
             raise TokenRefused(error.method, error.code, error.message) from None
         async with writing(self.sessions, "zalo_oa tokens"), self.sessions.begin() as session:

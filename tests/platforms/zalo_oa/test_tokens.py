@@ -15,7 +15,7 @@ from bot.runtime.app import make_deps
 from bot.serve.compose import platforms
 from bot.settings import Settings
 from handlers.org import load_org
-from storage import reach
+from storage import reach, tokens
 from storage.db import make_engine, make_sessions, writing
 from storage.models import Outbox
 from tests.conftest import FROZEN
@@ -161,6 +161,49 @@ async def test_a_members_answer_is_not_kept_waiting_while_a_refresh_is_in_flight
         assert oa.spent == [FIRST_REFRESH] and await keeper.access() == token
         async with sessions() as session:
             assert await reach.last(session, platform="zalo_oa", user_id="oa-user-1") == FROZEN
+    finally:
+        await client.close()
+        await engine.dispose()
+
+
+async def test_a_refresh_left_by_a_worker_that_died_is_taken_over_once_its_lease_lapses(
+    db_url: str, oa: FakeOA
+) -> None:
+    settings = Settings(_env_file=None, database_url=db_url, org_config=ORG)
+    clock = MovingClock(FROZEN)
+    oa.clock = clock
+    engine = make_engine(db_url)
+    sessions = make_sessions(engine, clock)
+    client = ZaloOAClient(
+        app_id=APP_ID, app_secret=APP_SECRET, api_base=oa.base_url, oauth_base=oa.base_url
+    )
+    keeper = TokenKeeper(
+        sessions, client, make_deps(settings, load_org(ORG), clock, platforms()),
+        first_refresh_token=FIRST_REFRESH,
+    )  # fmt: skip
+    try:
+        await keeper.seed()
+        async with sessions.begin() as session:  # a worker claimed the refresh, then died
+            dead = await tokens.lease(
+                session, platform="zalo_oa", owner="died", until=FROZEN + timedelta(minutes=1)
+            )
+        assert dead is not None and dead.refresh_token == FIRST_REFRESH
+        waiting = asyncio.create_task(keeper.access())
+        while not oa.spent:  # the lease lapses; only then is the refresh token spent
+            assert not waiting.done()
+            clock.set(clock() + timedelta(seconds=20))
+            await asyncio.sleep(0.05)
+        token = await waiting
+        assert oa.spent == [FIRST_REFRESH] and clock() > FROZEN + timedelta(minutes=1)
+        async with sessions.begin() as session:  # the dead worker's late answer is not kept
+            late = await tokens.store(
+                session, platform="zalo_oa", owner="died", spent=FIRST_REFRESH,
+                access_token="late", access_expires_at=clock(), refresh_token="late",
+                refresh_expires_at=clock(),
+            )  # fmt: skip
+            row = await tokens.get(session, platform="zalo_oa")
+        assert not late and row is not None and row.access_token == token
+        assert (row.refreshing_by, row.refreshing_until) == (None, None)
     finally:
         await client.close()
         await engine.dispose()
