@@ -420,6 +420,10 @@ class PlatformToken(SQLModel, table=True):
     refreshed_at: datetime = Field(default=None, nullable=False)
     refused: str | None = Field(default=None, max_length=300)  # the last refusal, until a success
     updated_at: datetime = Field(default=None, nullable=False)
+    # The refresh's lease: the worker calling the OAuth server now, until when (no
+    # transaction stays open across that call; another worker takes over once it lapses).
+    refreshing_by: str | None = Field(default=None, max_length=32)
+    refreshing_until: datetime | None = None
 
 
 class LastContact(SQLModel, table=True):

@@ -1690,3 +1690,29 @@ def figures_cases() -> dict[str, list[Case]]:
             ),
         ],
     }
+
+
+# The Zalo OA's doctor lines (templates/platforms/zalo_oa/doctor.j2), one per key.
+ZALO_OA_DOCTOR_LINES: list[tuple[bool, str, dict[str, Any]]] = [
+    (True, "zalo_oa/first_token", {}),
+    (False, "zalo_oa/no_token", {}),
+    (False, "zalo_oa/tokens_unread", {"detail": "OperationalError"}),
+    (True, "zalo_oa/tokens_stored", {"refreshed": "09:00 17/11/2026"}),
+    (False, "zalo_oa/refused", {"reason": "-14014: Invalid refresh token <b>"}),
+    (True, "zalo_oa/access_none", {}),
+    (True, "zalo_oa/access_valid", {"until": "10:00 18/11/2026"}),
+    (True, "zalo_oa/access_ended", {"at": "10:00 18/11/2026"}),
+    (True, "zalo_oa/refresh_ok", {"days": 90, "until": "09:00 15/02/2027"}),
+    (False, "zalo_oa/refresh_aging", {"days": 10, "until": "09:00 27/11/2026"}),
+    (False, "zalo_oa/refresh_ended", {"days": 0, "until": "09:00 15/11/2026"}),
+    (True, "zalo_oa/oa_ok", {"name": "Đoàn phường <An Lạc>", "oa_id": "579745863508352884"}),
+    (False, "zalo_oa/oa_refused", {"code": -216, "detail": "Access token is invalid"}),
+]
+PLATFORM_DOCTOR_LINES += ZALO_OA_DOCTOR_LINES
+PLAIN_ONLY["platforms/zalo_oa/doctor.j2"] = [
+    Say("cli/doctor.j2", {"ok": ok, "key": key} | ctx) for ok, key, ctx in ZALO_OA_DOCTOR_LINES
+]
+# A direct reply the OA held for someone outside its window, kept as rendered (plain only).
+PLAIN_ONLY["platforms/zalo_oa/held_reply.j2"] = [
+    Say("platforms/zalo_oa/held_reply.j2", {"text": f"📢 Thông báo\n1. Hủy\n{USER}", "media": []})
+]

@@ -7,7 +7,7 @@ in this folder, its texts in ``templates/platforms/zalo_oa/``, its tests and fak
 Rules (Zalo's SDKs and OA docs, see ``client``): consultation texts up to 2,000 characters
 (counted in UTF-16 units, the safe side), no documented buttons (a numbered list; ``buttons``
 is the one switch if a real OA shows they work), answers only inside the interaction window
-(``window``), tokens refreshed under a lock across workers (``tokens``)."""
+(``window``), tokens refreshed under a lease across workers (``tokens``, ``lease``)."""
 
 from __future__ import annotations
 
@@ -110,7 +110,9 @@ class ZaloOA(Row):
         return service
 
     async def doctor(self, settings: Settings) -> list[Finding]:
-        return []
+        from bot.platforms.zalo_oa.doctor import check
+
+        return await check(settings)
 
     def explain(self, error: BaseException, *, stage: str) -> StartProblem:
         from bot.platforms.zalo_oa.answers import ZaloOAError, ZaloOANetworkError

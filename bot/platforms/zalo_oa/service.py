@@ -9,7 +9,7 @@ import contextlib
 import logging
 from typing import Any
 
-from bot.platforms.zalo_oa import events, photos
+from bot.platforms.zalo_oa import events, held, photos
 from bot.platforms.zalo_oa.articles import Articles
 from bot.platforms.zalo_oa.client import ZaloOAClient
 from bot.platforms.zalo_oa.sender import OASender, reply_text
@@ -18,7 +18,7 @@ from bot.platforms.zalo_oa.webhook import OAReceiver
 from bot.platforms.zalo_oa.window import Window
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner
-from bot.runtime.outbox import OutboxWorker, worker_for
+from bot.runtime.outbox import Held, OutboxWorker, worker_for
 from bot.web.hooks import Routes
 from handlers.engine.types import MediaRef, Reply, Say
 
@@ -63,7 +63,7 @@ class ZaloOAService:
         self.stopping = asyncio.Event()
 
     def worker(self) -> OutboxWorker:
-        return worker_for(self.app, self.sender)
+        return worker_for(self.app, self.sender, held.compose)  # held replies keep photos
 
     async def proven(self) -> None:
         """The tokens work: the first one seeded, refreshed if need be, the OA answering."""
@@ -117,11 +117,24 @@ class ZaloOAService:
             replies = list(await self.app.core.handle(inbound))
             if event.photo_url and stored is not None:
                 await photos.note(self.app.sessions, event.photo_url, stored)
-        for chat, media, text in merged(replies, inbound.chat_id, self.sender.board):
+        await self.answer(replies, inbound.chat_id, key=event.key)
+
+    async def answer(self, replies: list[Reply], chat_id: str, *, key: str) -> None:
+        """The replies to an event from ``chat_id``, now. One owed to someone else who is
+        outside their window is held for their next message (``held``), never dropped."""
+        for index, (chat, media, text) in enumerate(merged(replies, chat_id, self.sender.board)):
             try:
-                if chat != inbound.chat_id:  # someone else: only inside their own window
+                if chat != chat_id:  # someone else: only inside their own window
                     await self.window.check(chat)
                 await self.sender.send_text(chat, media, text)
+            except Held:
+                if chat == chat_id:  # they just wrote: Zalo's window disagrees with ours
+                    log.warning("the Zalo OA called a member who just wrote out of reach")
+                    continue
+                await held.hold(
+                    self.app.sessions, key=f"held:{key}:{index}", chat_id=chat, media=media,
+                    text=text,
+                )  # fmt: skip
             except Exception as error:  # the answer is stored; the member's next message re-asks
                 log.warning("could not answer on the Zalo OA: %s", type(error).__name__)
 

@@ -31,6 +31,8 @@ def upgrade() -> None:
         sa.Column("refreshed_at", _Time(), nullable=False),
         sa.Column("refused", _String(length=300), nullable=True),
         sa.Column("updated_at", _Time(), nullable=False),
+        sa.Column("refreshing_by", _String(length=32), nullable=True),
+        sa.Column("refreshing_until", _Time(), nullable=True),
         sa.PrimaryKeyConstraint("platform"),
     )
     op.create_table(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import secrets
 from collections.abc import Callable
@@ -19,6 +20,7 @@ APP_ID = "4318842231590000001"
 APP_SECRET = "app-secret-of-the-union-app"
 FIRST_REFRESH = "first-refresh-token-from-api-explorer"
 EXPIRES_IN = "90000"
+HOLD_AT_MOST = 5.0
 
 
 class FakeOAuth:
@@ -29,6 +31,17 @@ class FakeOAuth:
         self.refusals: list[str] = []  # refresh tokens refused (spent already, or unknown)
         self.access: dict[str, datetime] = {}  # access token → its end
         self.codes: dict[str, tuple[str, datetime]] = {}  # code → (code_challenge, issued)
+        self.held: asyncio.Event | None = None  # a refresh's answer waits for it when set
+        self.refresh_asked = asyncio.Event()  # a refresh has reached the server
+
+    def hold_refreshes(self) -> None:
+        """Refreshes reach the server but get no answer until ``answer_refreshes`` (or
+        ``HOLD_AT_MOST`` seconds: a bot that waits on itself meanwhile is not hung forever)."""
+        self.held, self.refresh_asked = asyncio.Event(), asyncio.Event()
+
+    def answer_refreshes(self) -> None:
+        if self.held is not None:
+            self.held.set()
 
     def _touched(self) -> None:
         """Wakes those waiting on the fake (``FakeServer``'s, first in the order)."""
@@ -50,6 +63,10 @@ class FakeOAuth:
             if self.clock() - issued > timedelta(minutes=10):
                 return _error(-14020, "Code expired")
         elif form.get("grant_type") == "refresh_token":
+            self.refresh_asked.set()
+            if self.held is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.held.wait(), HOLD_AT_MOST)
             token = str(form.get("refresh_token", ""))
             if token not in self.refresh_tokens:
                 self.refusals.append(token)

@@ -15,7 +15,8 @@ from bot.runtime.app import make_deps
 from bot.serve.compose import platforms
 from bot.settings import Settings
 from handlers.org import load_org
-from storage.db import make_engine, make_sessions
+from storage import reach, tokens
+from storage.db import make_engine, make_sessions, writing
 from storage.models import Outbox
 from tests.conftest import FROZEN
 from tests.harness import ADMIN, ORG, Harness, MovingClock
@@ -118,6 +119,91 @@ async def test_admins_hear_of_a_refused_refresh_and_of_a_refresh_token_nearing_i
         ]
         assert rows[0].context["code"] == -14014
         assert str(rows[1].context["expires_at"]).startswith("2027-02-15")
+    finally:
+        await client.close()
+        await engine.dispose()
+
+
+async def test_a_members_answer_is_not_kept_waiting_while_a_refresh_is_in_flight(
+    db_url: str, oa: FakeOA
+) -> None:
+    settings = Settings(_env_file=None, database_url=db_url, org_config=ORG)
+    clock = MovingClock(FROZEN)
+    oa.clock = clock
+    engine = make_engine(db_url)
+    sessions = make_sessions(engine, clock)
+    client = ZaloOAClient(
+        app_id=APP_ID, app_secret=APP_SECRET, api_base=oa.base_url, oauth_base=oa.base_url
+    )
+    keeper = TokenKeeper(
+        sessions, client, make_deps(settings, load_org(ORG), clock, platforms()),
+        first_refresh_token=FIRST_REFRESH,
+    )  # fmt: skip
+    happened: list[str] = []
+
+    async def refreshing() -> str:
+        token = await keeper.access()  # the OAuth server is slow to answer this one
+        happened.append("refreshed")
+        return token
+
+    async def a_member_answered() -> None:
+        await oa.refresh_asked.wait()  # the refresh is in flight now
+        async with writing(sessions, "a member's answer"), sessions.begin() as session:
+            await reach.touch(session, platform="zalo_oa", user_id="oa-user-1", at=FROZEN)
+        happened.append("answered")
+        oa.answer_refreshes()
+
+    try:
+        await keeper.seed()
+        oa.hold_refreshes()
+        token, _ = await asyncio.gather(refreshing(), a_member_answered())
+        assert happened == ["answered", "refreshed"]  # no lock held across the OAuth call
+        assert oa.spent == [FIRST_REFRESH] and await keeper.access() == token
+        async with sessions() as session:
+            assert await reach.last(session, platform="zalo_oa", user_id="oa-user-1") == FROZEN
+    finally:
+        await client.close()
+        await engine.dispose()
+
+
+async def test_a_refresh_left_by_a_worker_that_died_is_taken_over_once_its_lease_lapses(
+    db_url: str, oa: FakeOA
+) -> None:
+    settings = Settings(_env_file=None, database_url=db_url, org_config=ORG)
+    clock = MovingClock(FROZEN)
+    oa.clock = clock
+    engine = make_engine(db_url)
+    sessions = make_sessions(engine, clock)
+    client = ZaloOAClient(
+        app_id=APP_ID, app_secret=APP_SECRET, api_base=oa.base_url, oauth_base=oa.base_url
+    )
+    keeper = TokenKeeper(
+        sessions, client, make_deps(settings, load_org(ORG), clock, platforms()),
+        first_refresh_token=FIRST_REFRESH,
+    )  # fmt: skip
+    try:
+        await keeper.seed()
+        async with sessions.begin() as session:  # a worker claimed the refresh, then died
+            dead = await tokens.lease(
+                session, platform="zalo_oa", owner="died", until=FROZEN + timedelta(minutes=1)
+            )
+        assert dead is not None and dead.refresh_token == FIRST_REFRESH
+        waiting = asyncio.create_task(keeper.access())
+        while not oa.spent:  # the lease lapses; only then is the refresh token spent
+            assert not waiting.done()
+            clock.set(clock() + timedelta(seconds=20))
+            await asyncio.sleep(0.05)
+        token = await waiting
+        assert oa.spent == [FIRST_REFRESH] and clock() > FROZEN + timedelta(minutes=1)
+        async with sessions.begin() as session:  # the dead worker's late answer is not kept
+            late = await tokens.store(
+                session, platform="zalo_oa", owner="died", spent=FIRST_REFRESH,
+                access_token="late", access_expires_at=clock(), refresh_token="late",
+                refresh_expires_at=clock(),
+            )  # fmt: skip
+            row = await tokens.get(session, platform="zalo_oa")
+        assert not late and row is not None and row.access_token == token
+        assert (row.refreshing_by, row.refreshing_until) == (None, None)
     finally:
         await client.close()
         await engine.dispose()
