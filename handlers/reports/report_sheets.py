@@ -25,7 +25,7 @@ def add_sheets(book: Any, data: ReportData) -> None:
 
 
 def _participation(sheet: rf._Sheet, data: ReportData) -> None:
-    names = ["unit", "code", "senders", "headcount", "share", "aim"]
+    names = ["unit", "code", "senders", "headcount", "share", "participation_aim"]
     aim = data.participation_aim / 100 if data.participation_aim else None
     rows: list[list[rf.Value]] = [
         [p.name, p.code, p.senders, p.members, p.share, aim] for p in data.participation
