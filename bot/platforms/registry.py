@@ -41,5 +41,11 @@ def served(settings: Settings) -> list[Served]:
 
 
 def served_names() -> tuple[str, ...]:
-    """The names ``ADMIN_IDS``, ``EDITOR_IDS`` and ``PUBLISH_TARGETS`` may use."""
+    """The names ``ADMIN_IDS``, ``EDITOR_IDS`` and ``PUBLISH_TARGETS`` may use (the first
+    gives ``cli/org_error.j2`` its example of a target)."""
     return tuple(p.name for p in PLATFORMS if isinstance(p, Served))
+
+
+def chat_names() -> tuple[str, ...]:
+    """Where people talk to the bot: ``cli/config_error.j2``'s examples of a person's id."""
+    return tuple(p.name for p in PLATFORMS if isinstance(p, Served) and p.chats)
