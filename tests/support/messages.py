@@ -1221,7 +1221,7 @@ PLAIN_ONLY |= {
             {
                 "key": "refused",
                 "name": "FACEBOOK_PAGE_TOKENS",
-                "why": "facebook_token_missing",
+                "why": "facebook/token_missing",
                 "chats": CHATS,
                 "value": "200000000000001",
             },
@@ -1231,7 +1231,7 @@ PLAIN_ONLY |= {
             {
                 "key": "refused",
                 "name": "WORDPRESS_SITES",
-                "why": "wordpress_site_missing",
+                "why": "wordpress/site_missing",
                 "chats": CHATS,
                 "value": "quan",
             },
