@@ -9,7 +9,8 @@ Adding a platform, e.g. the Zalo Official Account or a publish-only target (Word
 1. a folder ``bot/platforms/<name>/`` whose ``__init__.py`` holds a row implementing
    ``Served`` (``bot/platforms/protocol.py``) and whose ``settings.py`` holds its variables
    (a leaf pydantic model, named as ``settings_model`` and listed among ``Settings``' bases);
-2. its texts under ``templates/platforms/<name>/`` (``names.j2``: its label);
+2. its texts under ``templates/platforms/<name>/`` (``names.j2``: its label, and its examples
+   of a person's id, ``example_id``, and of a target, ``example_target``, for usage lines);
 3. its tests and fake server under ``tests/platforms/<name>/``;
 4. one row below; its variables in ``.env.example`` and README.md.
 5. a sender that can change what it posted implements ``Correctable``
