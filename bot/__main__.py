@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     database.add_arguments(commands)
     commands.add_parser("doctor", help="check settings, database, platforms, space and backups")
     tasks.add_arguments(commands)
-    from bot.platforms.registry import PLATFORMS  # rows only: no platform's client loads here
+    from bot.platforms.registry import PLATFORMS, chat_names  # rows only: no client loads here
 
     for row in PLATFORMS:  # a platform's own commands (bot/platforms/<name>/)
         row.add_commands(commands)
@@ -41,12 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         name, key, value = describe_error(error)
         if args.command == "doctor":  # the first line of the check, and the only one possible
-            found = {"name": name, "key": key, "value": value}
+            found = {"name": name, "key": key, "value": value, "chats": chat_names()}
             text = render(Say("cli/config_error.j2", found), "plain")
             bad = {"ok": False, "key": "settings_bad", "text": text}
             print(render(Say("cli/doctor.j2", bad), "plain"))
             return 1
-        return _fail("cli/config_error.j2", name=name, key=key, value=value)
+        return _fail("cli/config_error.j2", name=name, key=key, value=value, chats=chat_names())
 
     from bot.platforms import registry
     from bot.runtime import logs
@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             where=error.where,
             key=error.key,
             value=error.value,
+            targets=registry.served_names(),
         )
     except TargetProblem as problem:  # a unit's own target (any command that opens the app)
         return _fail(
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             where=f"units ({problem.unit}) targets: ",
             key="target",
             value=problem.line,
+            targets=registry.served_names(),
         )
     except ServeFailed:  # already logged, in one line
         return 1

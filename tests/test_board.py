@@ -10,7 +10,9 @@ from datetime import timedelta
 import aiohttp
 from sqlmodel import select
 
+from bot.platforms.registry import chat_names
 from handlers.admin.web_link import sign
+from handlers.engine.texts import platform_example
 from storage.models import Outbox, SignInToken
 from tests.conftest import FROZEN, running
 from tests.harness import ADMIN, ED1, Harness, free_port, settings_for
@@ -131,6 +133,34 @@ async def test_admins_set_a_units_contacts_from_chat(board: tuple[Harness, str])
     await harness.member(ED1).send("/lienhe p-anlac them telegram:7", "quản trị viên")
     listed = await admin.send("/lienhe", "Người liên hệ")
     assert "Đoàn phường An Lạc (p-anlac): telegram:501\n" in (listed.plain or "")
+
+
+async def test_the_contacts_form_shows_how_ids_look_on_the_chat_platforms(
+    board: tuple[Harness, str],
+) -> None:
+    """The field's examples are the chat platforms' own (``example_id``), passed in by start-up;
+    a contact on a platform people do not chat on is refused with the same examples."""
+    harness, base = board
+    first, second = chat_names()[:2]
+    examples = [f"{name}:{platform_example(name)}" for name in (first, second)]
+    status, page, jar = await open_link(await link_from_bot(harness, ADMIN))
+    assert status == 200 and f"Người liên hệ ({examples[0]} hoặc {examples[1]})" in page
+    timeout = aiohttp.ClientTimeout(10)
+    async with aiohttp.ClientSession(cookie_jar=jar, timeout=timeout) as web:
+        form = {"donvi": "p-anlac", "nguoi": "fax:501", "viec": "them"}
+        async with web.post(
+            f"{base}/quantri/lienhe", data=form, headers={"Origin": base}
+        ) as response:
+            refused = await response.text()
+            assert response.status == 400
+            assert f"<em>{examples[0]}</em> hoặc <em>{examples[1]}</em>" in refused
+        form["nguoi"] = f"{first}:501"
+        async with web.post(
+            f"{base}/quantri/lienhe", data=form, headers={"Origin": base}
+        ) as response:
+            assert response.status == 200 and "Nhịp đăng tuần này" in await response.text()
+    listed = await harness.member(ADMIN, name="Quản trị").send("/lienhe p-anlac", "Người liên hệ")
+    assert f"{first}:501" in (listed.plain or "")
 
 
 async def test_a_held_web_answer_keeps_no_token_and_brings_a_fresh_link(

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from bot.platforms.registry import chat_names
 from bot.settings import Settings, describe_error
-from handlers.engine.texts import render
+from handlers.engine.texts import platform_example, render
 from handlers.engine.types import Say
 from tests.support.process import run_bot
 
@@ -41,6 +42,20 @@ def test_bad_setting_names_the_variable(name: str, value: str, tmp_path: Path) -
         assert value not in result.stderr  # a token never shows, even a malformed one
 
 
+def test_an_id_without_its_platform_is_shown_the_platforms_examples(tmp_path: Path) -> None:
+    """``ADMIN_IDS=123``: the line says how an id is written, with examples the chat platforms
+    give themselves (the text names none of them)."""
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db", "ADMIN_IDS": "123"}
+    result = run_bot(env, "run")
+    first, second = chat_names()[:2]
+    examples = f"ví dụ {first}:{platform_example(first)} hoặc {second}:{platform_example(second)}"
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"Cấu hình sai ở biến ADMIN_IDS: “123” phải có dạng <nền tảng>:<mã>, {examples}. "
+        "Sửa trong môi trường hoặc tệp .env (xem .env.example) rồi chạy lại."
+    )
+
+
 @pytest.mark.parametrize(
     "base", ["https://bot.example.vn", "http://127.0.0.1:8080", "http://localhost", "http://[::1]"]
 )
@@ -53,7 +68,8 @@ def test_a_plain_http_public_base_is_refused_in_one_line() -> None:
     with pytest.raises(ValidationError) as caught:
         Settings(_env_file=None, public_base_url="http://bot.example.vn")
     name, key, value = describe_error(caught.value)
-    line = render(Say("cli/config_error.j2", {"name": name, "key": key, "value": value}), "plain")
+    said = {"name": name, "key": key, "value": value, "chats": chat_names()}
+    line = render(Say("cli/config_error.j2", said), "plain")
     assert name == "PUBLIC_BASE_URL" and "https://" in line and "bot.example.vn" in line
 
 
@@ -98,7 +114,11 @@ def test_each_platform_checks_its_webhook_settings(
         Settings(_env_file=None)
     variable, key, value = describe_error(refused.value)
     line = render(
-        Say("cli/config_error.j2", {"name": variable, "key": key, "value": value}), "plain"
+        Say(
+            "cli/config_error.j2",
+            {"name": variable, "key": key, "value": value, "chats": chat_names()},
+        ),
+        "plain",
     )
     assert variable == name and f"biến {name}:" in line and says in line
     secret = env.get(name, "")

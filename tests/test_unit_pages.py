@@ -282,7 +282,7 @@ async def test_posts_held_for_an_expired_page_token_go_once_it_is_renewed(
     await bot.start()
     try:
         for _ in range(600):  # the start's check tells the admins, once
-            told = await notices(bot, "notice/facebook_token.j2")
+            told = await notices(bot, "platforms/facebook/notice_token.j2")
             if told:
                 break
             await asyncio.sleep(0.05)

@@ -81,6 +81,7 @@ def units_served(settings: Settings) -> tuple[Settings, Finding | None]:
             "where": f"units ({problem.unit}) targets: ",
             "key": "target",
             "value": problem.line,
+            "targets": registry.served_names(),
         }
         return settings, Finding(
             False, "org_bad", {"text": render(Say("cli/org_error.j2", ctx), "plain")}
@@ -98,7 +99,8 @@ def organisation(settings: Settings) -> Finding:
     except Exception as error:  # what ``run`` would refuse at start, said the same way
         problem = org_problem(error)
         ctx = {"path": path, "where": problem.where, "key": problem.key, "value": problem.value}
-        text = render(Say("cli/org_error.j2", ctx), "plain")
+        examples = {"targets": registry.served_names()}  # its example of a target
+        text = render(Say("cli/org_error.j2", {**ctx, **examples}), "plain")
         return Finding(False, "org_bad", {"text": text})
     return Finding(True, "org_ok", {"path": path, "name": org.name, "units": len(org.units)})
 

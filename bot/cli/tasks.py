@@ -178,7 +178,8 @@ async def forget_member(app: App, spec: str) -> int:
     async with app.sessions() as session, session.begin():
         member = await _member(session, spec.strip())
         if member is None:
-            print(render(Say("cli/member_unknown.j2", {"spec": spec}), "plain"), file=sys.stderr)
+            said = {"spec": spec, "chats": app.core.deps.chat_platforms}
+            print(render(Say("cli/member_unknown.j2", said), "plain"), file=sys.stderr)
             return 2
         context: dict[str, object] = {"member_id": member.id, "account": spec.strip()}
         if member.erased_at is not None:
@@ -191,7 +192,7 @@ async def forget_member(app: App, spec: str) -> int:
 
 
 async def _member(session: AsyncSession, spec: str) -> Member | None:
-    """``telegram:123``, ``zalo:abc``, or a member number (``#5`` or ``5``)."""
+    """``<platform>:<id>``, or a member number (``#5`` or ``5``)."""
     if (number := numbers.number(spec)) is not None:
         return await session.get(Member, number)
     platform, _, user_id = spec.partition(":")

@@ -9,7 +9,8 @@ Adding a platform, e.g. the Zalo Official Account or a publish-only target (Word
 1. a folder ``bot/platforms/<name>/`` whose ``__init__.py`` holds a row implementing
    ``Served`` (``bot/platforms/protocol.py``) and whose ``settings.py`` holds its variables
    (a leaf pydantic model, named as ``settings_model`` and listed among ``Settings``' bases);
-2. its texts under ``templates/platforms/<name>/`` (``names.j2``: its label);
+2. its texts under ``templates/platforms/<name>/`` (``names.j2``: its label, and its examples
+   of a person's id, ``example_id``, and of a target, ``example_target``, for usage lines);
 3. its tests and fake server under ``tests/platforms/<name>/``;
 4. one row below; its variables in ``.env.example`` and README.md.
 5. a sender that can change what it posted implements ``Correctable``
@@ -41,5 +42,11 @@ def served(settings: Settings) -> list[Served]:
 
 
 def served_names() -> tuple[str, ...]:
-    """The names ``ADMIN_IDS``, ``EDITOR_IDS`` and ``PUBLISH_TARGETS`` may use."""
+    """The names ``ADMIN_IDS``, ``EDITOR_IDS`` and ``PUBLISH_TARGETS`` may use (the first
+    gives ``cli/org_error.j2`` its example of a target)."""
     return tuple(p.name for p in PLATFORMS if isinstance(p, Served))
+
+
+def chat_names() -> tuple[str, ...]:
+    """Where people talk to the bot: ``cli/config_error.j2``'s examples of a person's id."""
+    return tuple(p.name for p in PLATFORMS if isinstance(p, Served) and p.chats)

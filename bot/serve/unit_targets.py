@@ -60,5 +60,7 @@ def _line(error: ValueError) -> str:
     key, _, value = rest.partition("|")
     if isinstance(error, ValidationError):  # not a platform's own check
         name, key, value = describe_error(error)
-    context = {"key": "refused", "name": name, "why": key, "value": value}
+    from bot.platforms.registry import chat_names  # config_error.j2's examples of an id
+
+    context = {"key": "refused", "name": name, "why": key, "value": value, "chats": chat_names()}
     return render(Say("cli/unit_target.j2", context), "plain")

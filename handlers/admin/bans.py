@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.engine.context import Ctx
-from handlers.engine.roles import actor, audit, person, requires
+from handlers.engine.roles import actor, audit, naming, person, requires
 from handlers.engine.router import Router
 from storage import bans
 
@@ -29,12 +29,13 @@ async def stopped(ctx: Ctx) -> bool:
 async def manage(ctx: Ctx) -> None:
     word, _, reason = ctx.event.args.strip().partition(" ")
     if not word:
-        ctx.say("ban/list.j2", rows=await bans.listing(ctx.session), tz=ctx.deps.tz)
+        rows = await bans.listing(ctx.session)
+        ctx.say("ban/list.j2", rows=rows, tz=ctx.deps.tz, **naming(ctx))  # with the usage line
         return
     platform, user_id = person(ctx, word)
     who = actor(ctx)[0]
     if not user_id or (ctx.event.command == "cam" and f"{platform}:{user_id}" in ctx.deps.admins):
-        ctx.say("ban/usage.j2")
+        ctx.say("ban/usage.j2", **naming(ctx))
         return
     if ctx.event.command == "cam":
         done = await bans.ban(

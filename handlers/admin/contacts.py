@@ -23,22 +23,24 @@ async def manage(ctx: Ctx) -> None:
     if not words:
         every = await contacts.every(ctx.session)
         rows = [(u, every.get(u.code, [])) for u in await units.active(ctx.session)]
-        ctx.say("staff/contacts_list.j2", rows=rows)
+        ctx.say("staff/contacts_list.j2", rows=rows, chats=ctx.deps.chat_platforms)
         return
     unit = await units.get(ctx.session, code=words[0].lower())
     verb = VERBS.get(words[1].lower()) if len(words) == 3 else None
     if unit is None or (len(words) > 1 and verb is None):
-        ctx.say("staff/contacts_usage.j2", unknown=None if unit else words[0][:40])
+        chats, unknown = ctx.deps.chat_platforms, None if unit else words[0][:40]
+        ctx.say("staff/contacts_usage.j2", unknown=unknown, chats=chats)
         return
     if verb is None:
         ctx.say(
             "staff/contacts_list.j2",
             rows=[(unit, await contacts.of_unit(ctx.session, unit_code=unit.code))],
+            chats=ctx.deps.chat_platforms,
         )
         return
     platform, user_id = person(ctx, words[2])
     if platform not in ctx.deps.chat_platforms or not user_id or len(user_id) > 64:
-        ctx.say("staff/contacts_usage.j2", unknown=None)
+        ctx.say("staff/contacts_usage.j2", unknown=None, chats=ctx.deps.chat_platforms)
         return
     who = f"{platform}:{user_id}"
     if verb == "add":

@@ -9,7 +9,7 @@ also one of EDITOR_IDS / ADMIN_IDS (the removal is stored and overrides the envi
 from __future__ import annotations
 
 from handlers.engine.context import Ctx
-from handlers.engine.roles import actor, audit, person, requires
+from handlers.engine.roles import actor, audit, naming, person, requires
 from handlers.engine.router import Router
 from storage import review
 
@@ -30,12 +30,13 @@ async def manage(ctx: Ctx) -> None:
             removed=await review.staff(ctx.session, active=False),
             admins=sorted(ctx.deps.admins),
             editors=sorted(ctx.deps.editors),
+            **naming(ctx),  # its usage line
         )
         return
     platform, user_id = person(ctx, words[1])
     role = words[2].lower() if len(words) > 2 else "editor"
     if platform not in ctx.deps.chat_platforms or not user_id or role not in ("editor", "admin"):
-        ctx.say("staff/usage.j2")
+        ctx.say("staff/usage.j2", **naming(ctx))
         return
     target = f"{platform}:{user_id}"
     if verb == "xoa" and target == actor(ctx)[0]:

@@ -73,9 +73,10 @@ class Deps:
     platforms: tuple[PlatformFacts, ...] = ()
 
     @property
-    def chat_platforms(self) -> frozenset[str]:
-        """Where people talk to the bot: where staff and contacts can be named."""
-        return frozenset(p.name for p in self.platforms if p.chats)
+    def chat_platforms(self) -> tuple[str, ...]:
+        """Where people talk to the bot: where staff and contacts can be named (in the
+        registry's order: the usage lines' examples take the first)."""
+        return tuple(p.name for p in self.platforms if p.chats)
 
     @property
     def buttonless(self) -> frozenset[str]:

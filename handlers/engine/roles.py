@@ -53,6 +53,12 @@ def person(ctx: Ctx, word: str) -> tuple[str, str]:
     return (platform.lower() or ctx.event.platform), user_id
 
 
+def naming(ctx: Ctx) -> dict[str, Any]:
+    """What a usage line needs to show how people are named (``_macros.j2``'s ``person_*``):
+    the chat platforms, whose own examples it shows, and the speaker's."""
+    return {"chats": ctx.deps.chat_platforms, "here": ctx.event.platform}
+
+
 def input_key(ctx: Ctx) -> dict[str, Any]:
     """Where an editor's pending answer is kept: this person, in this chat."""
     event = ctx.event

@@ -58,6 +58,7 @@ def environment(markup: Markup_) -> Environment:
     env.filters["hm_dmy"] = lambda value: value.strftime("%H:%M %d/%m/%Y")
     env.filters["field_label"] = lambda name: label(f"field_{name}")
     env.globals["platform_label"] = platform_label
+    env.globals["platform_example"] = platform_example
     return env
 
 
@@ -73,6 +74,13 @@ def platform_label(name: str) -> str:
         return label("label", f"platforms/{name}/names.j2")
     except TemplateNotFound:
         return name
+
+
+def platform_example(name: str, of: Literal["id", "target"] = "id") -> str:
+    """A platform's own example for the usage lines (``example_id``: a person there,
+    ``example_target``: where it publishes), from ``templates/platforms/<name>/names.j2``: the
+    shared texts write ``<name>:<example>`` and never spell a platform themselves."""
+    return label(f"example_{of}", f"platforms/{name}/names.j2")
 
 
 def label(name: str, source: str = "buttons.j2") -> str:

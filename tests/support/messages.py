@@ -11,7 +11,7 @@ from types import SimpleNamespace as Row
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.platforms.registry import PLATFORMS
+from bot.platforms.registry import PLATFORMS, chat_names, served_names
 from handlers.engine.types import Choice, MediaRef, Reply, Say
 from handlers.reports.report_data import (
     EventInfo,
@@ -27,6 +27,11 @@ from storage.models import Submission
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 AT = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)  # 09:00 17/11/2026 in Vietnam
+# How people are named in usage lines: the chat platforms (their own examples), typed on the
+# first; and the publish targets, as start-up and the CLI pass them from the registry's rows.
+CHATS = chat_names()
+NAMING: dict[str, Any] = {"chats": CHATS, "here": CHATS[0]}
+TARGETS: dict[str, Any] = {"targets": served_names()}
 # What members type: markup that must show literally, emoji, and personal data.
 USER = "Chị <b>Hoa</b> & nhóm “Áo xanh” <script>alert(1)</script> 🌸💚, gọi 0901 234 567"
 EMAIL = "hoa.nguyen@example.vn"
@@ -721,12 +726,13 @@ def admin_cases() -> dict[str, list[Case]]:
                 "có người bị dừng",
                 "ban/list.j2",
                 tz=TZ,
+                **NAMING,
                 rows=[
                     Row(platform="telegram", user_id="555", created_at=AT, reason=USER),
                     Row(platform="zalo", user_id="abc", created_at=AT, reason=""),
                 ],
             ),
-            case("trống", "ban/list.j2", tz=TZ, rows=[]),
+            case("trống", "ban/list.j2", tz=TZ, rows=[], **NAMING),
         ],
         "ban/done.j2": [
             case("dừng", "ban/done.j2", banned=True, changed=True, target="telegram:555"),
@@ -737,7 +743,10 @@ def admin_cases() -> dict[str, list[Case]]:
             case("không bị dừng", "ban/done.j2", banned=False, changed=False, target="zalo:abc"),
         ],
         "ban/notice.j2": [case("báo người bị dừng", "ban/notice.j2")],
-        "ban/usage.j2": [case("sai cú pháp", "ban/usage.j2")],
+        "ban/usage.j2": [
+            case("sai cú pháp", "ban/usage.j2", **NAMING),
+            case("gõ trên nền tảng thứ hai", "ban/usage.j2", chats=CHATS, here=CHATS[1]),
+        ],
         "staff/list.j2": [
             case(
                 "danh sách",
@@ -749,8 +758,9 @@ def admin_cases() -> dict[str, list[Case]]:
                     Row(platform="telegram", user_id="77", role="admin", added_by="cli"),
                 ],
                 removed=[Row(platform="telegram", user_id="9003")],
+                **NAMING,
             ),
-            case("trống", "staff/list.j2", admins=[], editors=[], rows=[], removed=[]),
+            case("trống", "staff/list.j2", admins=[], editors=[], rows=[], removed=[], **NAMING),
         ],
         "staff/done.j2": [
             case(
@@ -765,7 +775,10 @@ def admin_cases() -> dict[str, list[Case]]:
             ),
             case("gỡ", "staff/done.j2", added=False, target="telegram:77", role="editor"),
         ],
-        "staff/usage.j2": [case("sai cú pháp", "staff/usage.j2")],
+        "staff/usage.j2": [
+            case("sai cú pháp", "staff/usage.j2", **NAMING),
+            case("gõ trên nền tảng thứ hai", "staff/usage.j2", chats=CHATS, here=CHATS[1]),
+        ],
         "staff/admins_only.j2": [case("không phải quản trị", "staff/admins_only.j2")],
         "units/list.j2": [
             case(
@@ -929,13 +942,22 @@ PLAIN_ONLY = {
     "cli/config_error.j2": [
         Say(
             "cli/config_error.j2",
-            {"name": "TIMEZONE", "key": "timezone_unknown", "value": "Mars/X"},
+            {"chats": CHATS, "name": "TIMEZONE", "key": "timezone_unknown", "value": "Mars/X"},
         ),
-        Say("cli/config_error.j2", {"name": "ADMIN_IDS", "key": "ids_format", "value": "123"}),
-        Say("cli/config_error.j2", {"name": "X", "key": "other", "value": "giá trị lạ <b>"}),
-        Say("cli/config_error.j2", {"name": "BACKUP_AT", "key": "hour_minute", "value": "25:00"}),
+        Say(
+            "cli/config_error.j2",
+            {"chats": CHATS, "name": "ADMIN_IDS", "key": "ids_format", "value": "123"},
+        ),
+        Say(
+            "cli/config_error.j2",
+            {"chats": CHATS, "name": "X", "key": "other", "value": "giá trị lạ <b>"},
+        ),
+        Say(
+            "cli/config_error.j2",
+            {"chats": CHATS, "name": "BACKUP_AT", "key": "hour_minute", "value": "25:00"},
+        ),
         *(
-            Say("cli/config_error.j2", {"name": name, "key": key, "value": "doan"})
+            Say("cli/config_error.j2", {"chats": CHATS, "name": name, "key": key, "value": "doan"})
             for name, key in [
                 ("WORDPRESS_SITES", "named_format"),
                 ("WORDPRESS_CREDENTIALS", "wordpress/login"),
@@ -948,7 +970,10 @@ PLAIN_ONLY = {
     ],
     **{
         f"platforms/{platform}/config_error.j2": [
-            Say("cli/config_error.j2", {"name": name, "key": f"{platform}/{key}", "value": "7"})
+            Say(
+                "cli/config_error.j2",
+                {"chats": CHATS, "name": name, "key": f"{platform}/{key}", "value": "7"},
+            )
             for name, key in keys
         ]
         for platform, keys in {
@@ -993,7 +1018,9 @@ PLAIN_ONLY = {
         ),
         Say("cli/forgotten.j2", {"member_id": 5, "account": "#5", "already": True}),
     ],
-    "cli/member_unknown.j2": [Say("cli/member_unknown.j2", {"spec": "telegram:abc"})],
+    "cli/member_unknown.j2": [
+        Say("cli/member_unknown.j2", {"spec": "telegram:abc", "chats": CHATS})
+    ],
     "cli/nothing_serves.j2": [Say("cli/nothing_serves.j2")],
     "cli/platform_failed.j2": [
         Say(
@@ -1129,6 +1156,7 @@ PLAIN_ONLY = {
         Say(
             "cli/org_error.j2",
             {
+                **TARGETS,
                 "path": "org.toml",
                 "where": "hashtags.extra.0: ",
                 "key": "hashtag",
@@ -1138,6 +1166,7 @@ PLAIN_ONLY = {
         Say(
             "cli/org_error.j2",
             {
+                **TARGETS,
                 "path": "org.toml",
                 "where": "",
                 "key": "other",
@@ -1192,7 +1221,8 @@ PLAIN_ONLY |= {
             {
                 "key": "refused",
                 "name": "FACEBOOK_PAGE_TOKENS",
-                "why": "facebook_token_missing",
+                "why": "facebook/token_missing",
+                "chats": CHATS,
                 "value": "200000000000001",
             },
         ),
@@ -1201,7 +1231,8 @@ PLAIN_ONLY |= {
             {
                 "key": "refused",
                 "name": "WORDPRESS_SITES",
-                "why": "wordpress_site_missing",
+                "why": "wordpress/site_missing",
+                "chats": CHATS,
                 "value": "quan",
             },
         ),
@@ -1228,7 +1259,7 @@ PLAIN_ONLY |= {
 PLAIN_ONLY["cli/org_error.j2"] += [
     Say(
         "cli/org_error.j2",
-        {"path": "org.toml", "where": "units.3.targets: ", "key": key, "value": value},
+        {"path": "org.toml", "where": "units.3.targets: ", "key": key, "value": value, **TARGETS},
     )
     for key, value in (
         ("target_format", "facebook 123"),
@@ -1238,6 +1269,7 @@ PLAIN_ONLY["cli/org_error.j2"] += [
     Say(
         "cli/org_error.j2",
         {
+            **TARGETS,
             "path": "org.toml",
             "where": "units (p-anlac) targets: ",
             "key": "target",
@@ -1313,12 +1345,13 @@ def board_cases() -> dict[str, list[Case]]:
                 "mọi đơn vị",
                 "staff/contacts_list.j2",
                 rows=[(unit, ["telegram:501", "zalo:abc"]), (other, [])],
+                chats=CHATS,
             ),
-            case("trống", "staff/contacts_list.j2", rows=[]),
+            case("trống", "staff/contacts_list.j2", rows=[], chats=CHATS),
         ],
         "staff/contacts_usage.j2": [
-            case("sai cú pháp", "staff/contacts_usage.j2", unknown=None),
-            case("không có đơn vị", "staff/contacts_usage.j2", unknown="<b>xyz</b>"),
+            case("sai cú pháp", "staff/contacts_usage.j2", unknown=None, chats=CHATS),
+            case("không có đơn vị", "staff/contacts_usage.j2", unknown="<b>xyz</b>", chats=CHATS),
         ],
         "staff/contacts_done.j2": [
             case(
@@ -1543,8 +1576,6 @@ def cases() -> dict[str, list[Case]]:
         | board_cases()
         | publishing_cases()
         | figures_cases()
-
-
         | zalo_oa_cases()
     )
     for name, more in unit_pages_cases().items():  # added to a template's own situations

@@ -57,14 +57,12 @@ async def contact(request: web.Request, signed: Signed) -> web.StreamResponse:
     form = await request.post()
     code, who = str(form.get("donvi", ""))[:32], str(form.get("nguoi", "")).strip()[:96]
     platform, _, user_id = who.partition(":")
+    chats = signed.board.deps.chat_platforms
     async with signed.board.sessions() as session, session.begin():
-        if (
-            await units.get(session, code=code) is None
-            or platform not in signed.board.deps.chat_platforms
-        ):
-            return pages.refused("contact", status=400)
+        if await units.get(session, code=code) is None or platform not in chats:
+            return pages.refused("contact", status=400, chats=chats)
         if not user_id:
-            return pages.refused("contact", status=400)
+            return pages.refused("contact", status=400, chats=chats)
         if form.get("viec") == "xoa":
             await contacts.remove(session, unit_code=code, who=who)
         else:

@@ -9,7 +9,7 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.web.safe import finalize
-from handlers.engine.texts import TEMPLATES
+from handlers.engine.texts import TEMPLATES, platform_example
 
 if TYPE_CHECKING:
     from bot.web.board.data import BoardData
@@ -22,7 +22,7 @@ HEADERS = {
 
 @cache
 def _env() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES / "web" / "board"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -30,6 +30,8 @@ def _env() -> Environment:
         lstrip_blocks=True,
         finalize=finalize,
     )
+    env.globals["platform_example"] = platform_example  # "<name>:<id>" from the platform's own
+    return env
 
 
 def render(name: str, **context: Any) -> str:
@@ -42,9 +44,10 @@ def _page(text: str, status: int) -> web.Response:
     )
 
 
-def refused(reason: str, *, status: int) -> web.Response:
-    """Why the board is not shown (a used or expired link, no session, a role removed)."""
-    return _page(render("refused.html", reason=reason), status)
+def refused(reason: str, *, status: int, chats: tuple[str, ...] = ()) -> web.Response:
+    """Why the board is not shown (a used or expired link, no session, a role removed);
+    ``chats``: where people are named, for the examples of a contact that was refused."""
+    return _page(render("refused.html", reason=reason, chats=chats), status)
 
 
 def sign_in(action: str, token: str) -> web.Response:
@@ -53,4 +56,5 @@ def sign_in(action: str, token: str) -> web.Response:
 
 
 def board(found: BoardData, signed: Signed) -> web.Response:
-    return _page(render("board.html", d=found, who=signed.who, role=signed.role), 200)
+    chats = signed.board.deps.chat_platforms  # the contact field's examples
+    return _page(render("board.html", d=found, who=signed.who, role=signed.role, chats=chats), 200)

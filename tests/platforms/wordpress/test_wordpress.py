@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from bot.platforms.registry import chat_names
 from bot.settings import Settings, describe_error, secret_values
 from handlers.engine.texts import render
 from handlers.engine.types import Say
@@ -166,7 +167,7 @@ def test_wrong_settings_name_the_variable_and_the_password_stays_secret() -> Non
             Settings(**(base | values))
         name, found, value = describe_error(caught.value)
         assert (name, found) == (variable, key)
-        said = {"name": name, "key": found, "value": value}
+        said = {"name": name, "key": found, "value": value, "chats": chat_names()}
         line = render(Say("cli/config_error.j2", said), "plain")
         assert variable in line and PASSWORD not in line and PASSWORD.split()[0] not in line
     good: dict[str, Any] = {sites: site, logins: login, "wordpress_status": "doan=draft"}

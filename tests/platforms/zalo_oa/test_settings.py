@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from bot.platforms.registry import chat_names
 from bot.settings import Settings, describe_error, secret_values
 from handlers.engine.texts import render
 from handlers.engine.types import Say
@@ -20,7 +21,10 @@ def line_for(**values: Any) -> tuple[str, str]:
         Settings(_env_file=None, **values)
     name, key, value = describe_error(caught.value)
     return name, render(
-        Say("cli/config_error.j2", {"name": name, "key": key, "value": value}), "plain"
+        Say(
+            "cli/config_error.j2", {"name": name, "key": key, "value": value, "chats": chat_names()}
+        ),
+        "plain",
     )
 
 
