@@ -51,7 +51,7 @@ def test_an_id_without_its_platform_is_shown_the_platforms_examples(tmp_path: Pa
     examples = f"ví dụ {first}:{platform_example(first)} hoặc {second}:{platform_example(second)}"
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        f"Cấu hình sai ở biến ADMIN_IDS: “123” phải có dạng <nền tảng>:<mã>, {examples}. "
+        f"Cấu hình sai ở biến ADMIN_IDS: “123” phải có dạng ‹nền tảng›:‹mã›, {examples}. "
         "Sửa trong môi trường hoặc tệp .env (xem .env.example) rồi chạy lại."
     )
 
