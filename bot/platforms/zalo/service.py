@@ -21,6 +21,7 @@ from bot.platforms.zalo.adapter import QuotaRefused, ZaloSender, merged, to_inbo
 from bot.platforms.zalo.client import ZaloClient, ZaloError, parse_update
 from bot.platforms.zalo.receiver import ZaloReceiver
 from bot.platforms.zalo.usage import ZaloUsage
+from bot.runtime import url_photos
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner
 from bot.runtime.outbox import OutboxWorker, worker_for
@@ -146,7 +147,7 @@ class ZaloService:
         url = update.photo_url if update else None
         # Into the store before the answer: the URL may not live until publishing.
         stored = (
-            await photos.fetch_in(self.app.sessions, self.app.fetchers["zalo"], url)
+            await url_photos.fetch_in(self.app.sessions, self.app.fetchers["zalo"], url)
             if url
             else None
         )
@@ -155,7 +156,7 @@ class ZaloService:
         else:
             replies = list(await self.app.core.handle(event))
             if url and stored is not None:
-                await photos.note(self.app.sessions, url, stored)
+                await url_photos.note(self.app.sessions, "zalo", url, stored)
         for index, (chat, media, text) in enumerate(merged(replies, event.chat_id)):
             try:
                 await self.sender.send_text(chat, media, text)

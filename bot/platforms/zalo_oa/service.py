@@ -9,13 +9,14 @@ import contextlib
 import logging
 from typing import Any
 
-from bot.platforms.zalo_oa import events, held, photos
+from bot.platforms.zalo_oa import events, held
 from bot.platforms.zalo_oa.articles import Articles
 from bot.platforms.zalo_oa.client import ZaloOAClient
 from bot.platforms.zalo_oa.sender import OASender, reply_text
 from bot.platforms.zalo_oa.tokens import TokenKeeper
 from bot.platforms.zalo_oa.webhook import OAReceiver
 from bot.platforms.zalo_oa.window import Window
+from bot.runtime import url_photos
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner
 from bot.runtime.outbox import Held, OutboxWorker, worker_for
@@ -107,7 +108,9 @@ class ZaloOAService:
         if inbound is None:
             return
         stored = (
-            await photos.fetch_in(self.app.sessions, self.app.fetchers[PLATFORM], event.photo_url)
+            await url_photos.fetch_in(
+                self.app.sessions, self.app.fetchers[PLATFORM], event.photo_url
+            )
             if event.photo_url
             else None
         )
@@ -116,7 +119,7 @@ class ZaloOAService:
         else:
             replies = list(await self.app.core.handle(inbound))
             if event.photo_url and stored is not None:
-                await photos.note(self.app.sessions, event.photo_url, stored)
+                await url_photos.note(self.app.sessions, PLATFORM, event.photo_url, stored)
         await self.answer(replies, inbound.chat_id, key=event.key)
 
     async def answer(self, replies: list[Reply], chat_id: str, *, key: str) -> None:
