@@ -276,7 +276,9 @@ class Outbox(SQLModel, table=True):
 
 
 class SlotRun(SQLModel, table=True):
-    """A posting slot (or its 'nothing queued' warning) that has been served: once each."""
+    """A job's claim made once across workers: a posting slot (or its 'nothing queued'
+    warning) served, a 6-hour round of reading the units' pages, or the lease of one page's
+    reading in progress (deleted when it ends)."""
 
     key: str = Field(primary_key=True, max_length=64)  # "slot:tin_tot:2026-11-17T00:30+00:00"
     submission_id: int | None = None

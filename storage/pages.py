@@ -4,15 +4,16 @@ which unit is decided in ``handlers/pages/``."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, update
+from sqlalchemy import ColumnElement, delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import insert_new
-from storage.models import DirectPost, Outbox, OutboxKind, OutboxStatus, PageReading
+from storage.models import DirectPost, Outbox, OutboxKind, OutboxStatus, PageReading, SlotRun
 from storage.reports import WEEK, InEvent, Units, _bucket, _within
 
 
@@ -172,3 +173,26 @@ async def readings(
         .order_by(col(PageReading.day))
     )
     return (await session.exec(query)).all()
+
+
+def _reading_key(platform: str, target: str) -> str:
+    """The page's reading lease, as a ``SlotRun`` key (64 characters at most)."""
+    return "page-read:" + hashlib.sha256(f"{platform}:{target}".encode()).hexdigest()[:40]
+
+
+async def begin_reading(
+    session: AsyncSession, *, platform: str, target: str, now: datetime, stale: timedelta
+) -> bool:
+    """Claim the reading of one page: True for the one reader at a time. Two readings that
+    overlap (the 6-hour round and an admin's ``count-pages``) would otherwise let the older
+    one's answer, written last, undo what the newer one saw. A lease older than ``stale`` is
+    a reader that died: it is taken over."""
+    key = _reading_key(platform, target)
+    old = delete(SlotRun).where(col(SlotRun.key) == key, col(SlotRun.created_at) < now - stale)
+    await session.exec(old)
+    return await insert_new(session, SlotRun, key=key, created_at=now)
+
+
+async def end_reading(session: AsyncSession, *, platform: str, target: str) -> None:
+    """The page's reading written (or failed): the next reader may begin."""
+    await session.exec(delete(SlotRun).where(col(SlotRun.key) == _reading_key(platform, target)))

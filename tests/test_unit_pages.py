@@ -218,6 +218,42 @@ async def test_a_week_covered_only_by_direct_posts_counts_and_is_not_nudged(
         await bot.stop()
 
 
+async def test_two_readings_at_once_keep_the_newer_answer(
+    db_url: str,
+    fake: FakeTelegram,
+    pages_graph: FakeGraph,
+    wp: FakeWordPress,
+    tmp_path: Path,
+) -> None:
+    """The 6-hour round reads the district's site slowly; meanwhile its editor posts and an
+    admin runs ``count-pages``. That reading waits for the slow one to end, then reads: the
+    slow one's older answer (no post) never undoes what the newer one saw."""
+    bot = pages_bot(db_url, fake, pages_graph, wp, pages_org(tmp_path))
+    await bot.start()
+    try:
+        assert bot.app is not None
+        deps = bot.app.core.deps
+        await first_round(pages_graph)
+        lists = wp.calls.count(("GET", "/posts"))
+        assert lists == 1  # the round at start read the site too, its sign-in checked first
+        wp.hold_list = asyncio.Event()
+        held = wp.hold_list
+        slow = asyncio.create_task(counting.count(bot.app.sessions, deps))
+        await until(lambda: wp.calls.count(("GET", "/posts")) == lists + 1, 30)
+        site = wp.site_post("Ngày hội hiến máu", "Hơn 200 người #moingay1tintot", FROZEN)
+        admins = asyncio.create_task(counting.count(bot.app.sessions, deps))
+        await asyncio.sleep(2 * counting.WAIT_STEP)  # long enough to have read, had it not waited
+        assert wp.calls.count(("GET", "/posts")) == lists + 1
+        held.set()
+        first, second = await asyncio.gather(slow, admins)
+        assert wp.calls.count(("GET", "/posts")) == lists + 2
+        assert (first.posts, second.posts) == (0, 1) and not first.failed + second.failed
+        [row] = (await direct_posts(bot)).values()
+        assert (row.post_id, row.gone_at) == (str(site["id"]), None)
+    finally:
+        await bot.stop()
+
+
 async def test_pages_followers_over_the_year_in_the_workbook_and_the_report(
     db_url: str,
     fake: FakeTelegram,

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
@@ -31,12 +30,16 @@ async def run_scheduler(
     *,
     every: float = 30.0,
     backup: daily.Plan | None = None,
+    pages_ready: asyncio.Event | None = None,
 ) -> None:
+    """``pages_ready``: the units' pages are read only once it is set (every platform tried
+    once at start, so that their readers are there)."""
     backing_up: asyncio.Task[object] | None = None
     reading: asyncio.Task[object] | None = None  # units' pages, read beside the ticks
     while not stop.is_set():
         day = None
         count = False
+        ready = pages_ready is None or pages_ready.is_set()
         try:
             async with writing(sessions, "scheduler"), sessions() as session, session.begin():
                 # One worker ticks at a time; the others skip this round.
@@ -44,7 +47,7 @@ async def run_scheduler(
                     now = deps.clock()
                     if backup is not None and (backing_up is None or backing_up.done()):
                         day = await daily.claim(session, plan=backup, deps=deps, now=now)
-                    if reading is None or reading.done():
+                    if ready and (reading is None or reading.done()):
                         count = await counting.claim(session, deps=deps, now=now)
                     await tick(session, deps=deps, now=now)
                     await nudges.weekly(session, deps=deps, now=now)
@@ -61,11 +64,21 @@ async def run_scheduler(
             backing_up = asyncio.create_task(daily.run(sessions, deps, backup, day))
         if count:  # claimed and committed: this worker reads the pages, off the tick
             reading = asyncio.create_task(counting.count_beside(sessions, deps))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every)
+        await _pause(stop, every, None if ready else pages_ready)
     if reading is not None and not reading.done():
         reading.cancel()  # the next round (another worker's, a restart's) reads again
         await asyncio.gather(reading, return_exceptions=True)
     if backing_up is not None and not backing_up.done():
         backing_up.cancel()  # at shutdown: a half-written backup leaves only its .part file
         await asyncio.gather(backing_up, return_exceptions=True)
+
+
+async def _pause(stop: asyncio.Event, every: float, ready: asyncio.Event | None) -> None:
+    """Until the next tick, or ``stop``; or ``ready`` (the platforms tried at start), whose
+    tick then reads the units' pages at once rather than a tick later."""
+    waits = [asyncio.ensure_future(event.wait()) for event in (stop, ready) if event]
+    try:
+        await asyncio.wait(waits, timeout=every, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()

@@ -58,6 +58,13 @@ class Keeper:
         self.app, self.hooks, self.health, self.supervisor = app, hooks, health, supervisor
         self.stop, self.wanted, self.backoff = stop, wanted, backoff
         self.running: list[tuple[Served, Service]] = []
+        # Set once every platform has been tried once (serving, retrying or off): the
+        # scheduler's first reading of the units' pages waits for it, or it would find the
+        # readers of platforms still signing in missing and skip them for six hours.
+        self.tried_once = asyncio.Event()
+        self._untried = {platform.name for platform in wanted}
+        if not wanted:
+            self.tried_once.set()
         for platform in wanted:
             health.set(platform.name, State.STARTING)
 
@@ -67,6 +74,13 @@ class Keeper:
         except Exception:  # a bug here must not leave the platform "starting" in silence
             log.exception("starting %s failed", platform.name)
             self.health.set(platform.name, State.OFF, "other")
+        finally:
+            self._tried(platform.name)
+
+    def _tried(self, name: str) -> None:
+        self._untried.discard(name)
+        if not self._untried:
+            self.tried_once.set()
 
     async def _keep(self, platform: Served) -> None:
         tries = 0
@@ -75,6 +89,7 @@ class Keeper:
             try:
                 service, listener = await self._attempt(platform)
             except _Failed as failure:
+                self._tried(platform.name)
                 found = platform.explain(failure.error, stage=failure.stage)
                 if found.lasting:
                     await self._off(platform, found)
@@ -85,6 +100,7 @@ class Keeper:
                     await asyncio.wait_for(self.stop.wait(), self.backoff.pause(tries))
                 continue
             self._serving(platform, service, listener, tries)
+            self._tried(platform.name)
             return
 
     async def _attempt(self, platform: Served) -> tuple[Service, asyncio.Task[None] | None]:

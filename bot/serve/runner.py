@@ -116,7 +116,13 @@ async def serve(app: App, *, handle_signals: bool = True, backoff: Backoff = BAC
         runner, url = await server.start(web_app, *server.address(settings))
         log.info("web (webhooks, archive, /healthz) served at %s", url)
         keepers = [asyncio.create_task(keeper.keep(platform)) for platform in wanted]
-        scheduler = run_scheduler(app.sessions, app.core.deps, stop, backup=daily.plan(settings))
+        scheduler = run_scheduler(
+            app.sessions,
+            app.core.deps,
+            stop,
+            backup=daily.plan(settings),
+            pages_ready=keeper.tried_once,
+        )
         supervisor.add(asyncio.create_task(scheduler), "scheduler")
         # The archive's search index: items it lacks (e.g. published before it existed).
         indexing = archived.index_beside(app.sessions, stop)

@@ -5,7 +5,8 @@ a post whose text carries one of the campaign's hashtags, and that the bot did n
 itself (matched by post id), counts for the unit, its kind by its hashtag. Reading again is
 idempotent: an edited post is updated, one deleted or left without a hashtag stops
 counting. A page's followers are read at most once a (local) day. The reading happens
-outside any transaction; each page's result is written in its own."""
+outside any transaction; each page's result is written in its own, and one page is read by
+one reader at a time (a lease in the database), so an older answer never undoes a newer."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 EVERY_HOURS = 6
 READ_BACK = timedelta(days=35)  # a month's report, and edits and deletions within it
 READ_TIMEOUT = 300.0  # seconds for one page, every page of its answer included
+WAIT_STEP = 0.5  # seconds between looks while another worker reads the same page
 
 
 @dataclass
@@ -61,8 +63,23 @@ async def count(sessions: async_sessionmaker[AsyncSession], deps: Deps) -> Count
         if reader is None:
             continue
         name = f"{platform}:{target}"
+        if not await _begin(sessions, deps, platform, target):
+            log.warning("page %s not read: another reading did not end", name)
+            counted.failed.append(name)
+            continue
         try:
             posts = await asyncio.wait_for(reader.posts(target, since), READ_TIMEOUT)
+            async with sessions.begin() as session:
+                counted.posts += await direct.record(
+                    session,
+                    deps=deps,
+                    unit=unit,
+                    platform=platform,
+                    target=target,
+                    posts=posts,
+                    since=since,
+                    now=now,
+                )
         except ReadRefused:
             counted.refused.append(name)
             continue
@@ -70,20 +87,30 @@ async def count(sessions: async_sessionmaker[AsyncSession], deps: Deps) -> Count
             log.warning("page %s not read: %s", name, type(error).__name__)
             counted.failed.append(name)
             continue
-        async with sessions.begin() as session:
-            counted.posts += await direct.record(
-                session,
-                deps=deps,
-                unit=unit,
-                platform=platform,
-                target=target,
-                posts=posts,
-                since=since,
-                now=now,
-            )
+        finally:
+            async with sessions.begin() as session:
+                await pages.end_reading(session, platform=platform, target=target)
         counted.pages += 1
         counted.audiences += await _audience(sessions, reader, unit, platform, target, day)
     return counted
+
+
+async def _begin(
+    sessions: async_sessionmaker[AsyncSession], deps: Deps, platform: str, target: str
+) -> bool:
+    """This page's reading claimed, after waiting for one in progress to end (so that an
+    admin's ``count-pages`` during the 6-hour round reads after it, and its answer is the one
+    kept); False if that one outlives a whole reading's time."""
+    for _ in range(int(READ_TIMEOUT / WAIT_STEP) + 1):
+        async with sessions.begin() as session:
+            stale = timedelta(seconds=2 * READ_TIMEOUT)
+            now = deps.clock()
+            if await pages.begin_reading(
+                session, platform=platform, target=target, now=now, stale=stale
+            ):
+                return True
+        await asyncio.sleep(WAIT_STEP)
+    return False
 
 
 async def count_beside(sessions: async_sessionmaker[AsyncSession], deps: Deps) -> None:

@@ -55,6 +55,9 @@ class FakeWordPress:
         # Reading the site (``GET /posts``): posts per page of the answer, and the time given
         # to posts made without one (``date_gmt``).
         self.page_size = 10
+        # Set, the next ``GET /posts`` is answered as the site was when it came, but only once
+        # the event is set: a slow reading that others overlap.
+        self.hold_list: asyncio.Event | None = None
         self.today = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
 
     async def start(self) -> None:
@@ -100,6 +103,11 @@ class FakeWordPress:
                 response = error(fault.status, fault.code, "Fault injected")
                 response.headers.update(fault.headers)
                 return response
+        if self.hold_list is not None and (request.method, path) == ("GET", "/posts"):
+            held, self.hold_list = self.hold_list, None
+            response = await self._serve(request, path)
+            await held.wait()
+            return response
         return await self._serve(request, path)
 
     async def _serve(self, request: web.Request, path: str) -> web.Response:
