@@ -23,14 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.fake_telegram import TOKEN  # noqa: E402
-
-from bot.runtime.app import App, build  # noqa: E402
+from bot.runtime.app import App  # noqa: E402
+from bot.serve.compose import build  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.engine.texts import render  # noqa: E402
 from handlers.engine.types import Inbound  # noqa: E402
 from tests.cluster import ED1  # noqa: E402
 from tests.harness import ORG  # noqa: E402
+from tests.platforms.telegram.fake_telegram import TOKEN  # noqa: E402
 
 STEPS = ["/start", "Đoàn phường An Lạc", "/gui", "Tin tốt", "Thông tin thô", "Sáng 15/11",
          "Nhà văn hóa khu phố 3", "Cô Hoa và 15 đoàn viên", "Dạy học miễn phí cho các em",
