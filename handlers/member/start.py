@@ -20,17 +20,15 @@ async def start(ctx: Ctx) -> None:
     unit = await units.get(ctx.session, code=ctx.member.unit_code)
     if unit is not None and not unit.active:  # deactivated by an admin: choose again
         unit = None
-    menu = [[ctx.choice("send", "gui")]] if unit else []
-    ctx.say(
-        "start.j2",
-        member_name=ctx.member.display_name or "bạn",
-        org=ctx.org,
-        theme=theme,
-        unit=unit,
-        choices=menu,
-    )
+    welcome = {"member_name": ctx.member.display_name or "bạn", "org": ctx.org, "theme": theme}
     if unit is None and ctx.step not in DRAFT_STEPS:
-        await ctx.move(Step.UNIT, page=0)
+        # One message, the greeting above the units: when a whole meeting starts at once,
+        # each member's first answer takes one place in the platform's budget, not two.
+        ctx.goto(Step.UNIT, page=0)
+        await show_units(ctx, welcome={**welcome, "unit": None})
+        return
+    menu = [[ctx.choice("send", "gui")]] if unit else []
+    ctx.say("start.j2", unit=unit, choices=menu, **welcome)
 
 
 @router.command("donvi")
@@ -50,7 +48,10 @@ async def ask_unit(ctx: Ctx) -> None:
     await show_units(ctx)
 
 
-async def show_units(ctx: Ctx, *, edit: bool = False) -> None:
+async def show_units(
+    ctx: Ctx, *, edit: bool = False, welcome: dict[str, object] | None = None
+) -> None:
+    """The units' current page; ``welcome``: /start's greeting (``start.j2``) above it."""
     rows = await units.active(ctx.session)
     size = ctx.org.units_per_page
     pages = max(1, -(-len(rows) // size))
@@ -67,7 +68,16 @@ async def show_units(ctx: Ctx, *, edit: bool = False) -> None:
     if nav:
         choices.append(nav)
     current = await units.get(ctx.session, code=ctx.member.unit_code)
-    ctx.say("unit_pick.j2", page=page + 1, pages=pages, current=current, choices=choices, edit=edit)
+    ctx.say(
+        "unit_pick.j2",
+        page=page + 1,
+        pages=pages,
+        current=current,
+        choices=choices,
+        edit=edit,
+        welcome=welcome is not None,
+        **(welcome or {}),
+    )
 
 
 @router.action("unitpage", steps={Step.UNIT}, draft_bound=False)

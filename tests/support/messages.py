@@ -231,6 +231,19 @@ def member_cases() -> dict[str, list[Case]]:
         ],
         "unit_pick.j2": [
             case(
+                "/start lần đầu: lời chào ở trên, cùng một tin",
+                "unit_pick.j2",
+                pages=3,
+                page=1,
+                current=None,
+                welcome=True,
+                member_name=NAME,
+                org=ORG,
+                theme=THEME,
+                unit=None,
+                choices=[[UNIT], ["Đoàn phường Tân Tạo"], ["Trang sau ▶"]],
+            ),
+            case(
                 "trang đầu",
                 "unit_pick.j2",
                 pages=3,
