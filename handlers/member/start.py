@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from handlers.admin import units_admin
 from handlers.engine import numbers
 from handlers.engine.context import Ctx
@@ -20,7 +22,11 @@ async def start(ctx: Ctx) -> None:
     unit = await units.get(ctx.session, code=ctx.member.unit_code)
     if unit is not None and not unit.active:  # deactivated by an admin: choose again
         unit = None
-    welcome = {"member_name": ctx.member.display_name or "bạn", "org": ctx.org, "theme": theme}
+    welcome: dict[str, Any] = {
+        "member_name": ctx.member.display_name or "bạn",
+        "org": ctx.org,
+        "theme": theme,
+    }
     if unit is None and ctx.step not in DRAFT_STEPS:
         # One message, the greeting above the units: when a whole meeting starts at once,
         # each member's first answer takes one place in the platform's budget, not two.
@@ -49,7 +55,7 @@ async def ask_unit(ctx: Ctx) -> None:
 
 
 async def show_units(
-    ctx: Ctx, *, edit: bool = False, welcome: dict[str, object] | None = None
+    ctx: Ctx, *, edit: bool = False, welcome: dict[str, Any] | None = None
 ) -> None:
     """The units' current page; ``welcome``: /start's greeting (``start.j2``) above it."""
     rows = await units.active(ctx.session)
