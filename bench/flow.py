@@ -146,7 +146,8 @@ class Driver:
             self.latencies.append(took)
             if message.chat_id == ED1:
                 self.editor_latencies.append(took)
-            self.by_step.setdefault(waiter.step, []).append(took)
+            step = waiter.step.split(" ")[0] if waiter.step.startswith("/") else waiter.step
+            self.by_step.setdefault(step, []).append(took)
             del self.waiting[message.chat_id]
             if not waiter.future.done():
                 waiter.future.set_result(message)
