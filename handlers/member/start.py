@@ -18,23 +18,23 @@ router = Router()
 
 @router.command("start")
 async def start(ctx: Ctx) -> None:
-    theme = ctx.org.theme_on(ctx.today)
     unit = await units.get(ctx.session, code=ctx.member.unit_code)
     if unit is not None and not unit.active:  # deactivated by an admin: choose again
         unit = None
-    welcome: dict[str, Any] = {
-        "member_name": ctx.member.display_name or "bạn",
-        "org": ctx.org,
-        "theme": theme,
-    }
     if unit is None and ctx.step not in DRAFT_STEPS:
         # One message, the greeting above the units: when a whole meeting starts at once,
         # each member's first answer takes one place in the platform's budget, not two.
-        ctx.goto(Step.UNIT, page=0)
-        await show_units(ctx, welcome={**welcome, "unit": None})
+        ctx.goto(Step.UNIT, page=0, welcome=True)
+        await show_units(ctx, greet=True)
         return
     menu = [[ctx.choice("send", "gui")]] if unit else []
-    ctx.say("start.j2", unit=unit, choices=menu, **welcome)
+    ctx.say("start.j2", unit=unit, choices=menu, **_welcome(ctx))
+
+
+def _welcome(ctx: Ctx) -> dict[str, Any]:
+    """What /start's greeting (``start.j2``) shows."""
+    theme = ctx.org.theme_on(ctx.today)
+    return {"member_name": ctx.member.display_name or "bạn", "org": ctx.org, "theme": theme}
 
 
 @router.command("donvi")
@@ -54,10 +54,9 @@ async def ask_unit(ctx: Ctx) -> None:
     await show_units(ctx)
 
 
-async def show_units(
-    ctx: Ctx, *, edit: bool = False, welcome: dict[str, Any] | None = None
-) -> None:
-    """The units' current page; ``welcome``: /start's greeting (``start.j2``) above it."""
+async def show_units(ctx: Ctx, *, edit: bool = False, greet: bool = False) -> None:
+    """The units' current page; with /start's greeting above it when ``greet``, and when a
+    page of /start's message is turned (the greeting stays on the message)."""
     rows = await units.active(ctx.session)
     size = ctx.org.units_per_page
     pages = max(1, -(-len(rows) // size))
@@ -74,6 +73,9 @@ async def show_units(
     if nav:
         choices.append(nav)
     current = await units.get(ctx.session, code=ctx.member.unit_code)
+    # Where buttons edit the message in place; a buttonless platform sends each page anew.
+    kept = edit and bool(ctx.data.get("welcome")) and not ctx.event.numbered_choices
+    welcome = greet or kept
     ctx.say(
         "unit_pick.j2",
         page=page + 1,
@@ -81,8 +83,8 @@ async def show_units(
         current=current,
         choices=choices,
         edit=edit,
-        welcome=welcome is not None,
-        **(welcome or {}),
+        welcome=welcome,
+        **(_welcome(ctx) | {"unit": None} if welcome else {}),
     )
 
 
