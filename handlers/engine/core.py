@@ -22,7 +22,7 @@ from handlers.engine.router import Router
 from handlers.engine.states import Step
 from handlers.engine.textnorm import fold
 from handlers.engine.types import Inbound, Reply, Say
-from storage import inbox, members, updates
+from storage import inbox, members, quick_commit, updates
 from storage.db import unreachable, writing
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ class Core:
             else:
                 await self._member_turn(ctx, step_before)
             session.add(member)
+            await quick_commit.commit(session)  # else the ORM's flush and commit, at the end
         self.handled[event.platform] += 1  # committed: counted once
         return ctx.replies
 

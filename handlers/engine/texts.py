@@ -7,12 +7,20 @@ console get plain text with user content shown as typed. Templates mark emphasis
 
 from __future__ import annotations
 
+import contextlib
 import re
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+)
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from handlers.engine.types import Say
@@ -37,6 +45,24 @@ def _plain_link(label: object, url: str) -> str:
     return str(label) if url.startswith("tg://") else f"{label} ({url})"
 
 
+class _Compiled(FileSystemBytecodeCache):
+    """A template's compiled code, kept on disk: compiling each on its first render cost a new
+    bot process about 1.5 s of CPU on its first members (bench/flow.py). Kept in the user's
+    private temporary folder, keyed by the template's name and checked against a hash of its
+    source; a cache that cannot be written is no error (the template is compiled as before)."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _compiled(markup: Markup_) -> _Compiled | None:
+    try:  # one file pattern per markup: autoescaping compiles a template differently
+        return _Compiled(pattern=f"__tintot_{markup}_%s.cache")
+    except (OSError, RuntimeError):  # no private temporary folder: compile in memory
+        return None
+
+
 @cache
 def environment(markup: Markup_) -> Environment:
     html = markup == "html"
@@ -48,6 +74,7 @@ def environment(markup: Markup_) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         auto_reload=False,  # templates ship with the code: no stat of the file per render
+        bytecode_cache=_compiled(markup),
     )
     plain: Any = str
     env.filters["b"] = _html_tag("b") if html else plain
