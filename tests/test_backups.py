@@ -67,12 +67,12 @@ async def test_a_backup_taken_while_members_type_restores_every_row_and_photo(
         await submit_raw(office.member(1001), fake, photos=2)  # Lan, on Telegram
         await card(fake)
         press(fake, ED1, "Duyệt")
-        await fake.wait_for(1001, "đã được đăng", timeout=10)
+        await fake.wait_for(1001, "đã được đăng")
         mark = fake.mark()
         await submit(ZaloChat(zalo, "zu-3001"), zalo)  # Hà, on Zalo, with a photo
         await card(fake, after=mark)
         press(fake, ED1, "Duyệt")
-        await zalo.wait_for("zu-3001", "đã được đăng", timeout=10)
+        await zalo.wait_for("zu-3001", "đã được đăng")
         await fake.idle()
         before, photos = await every_row(db_url), await photos_of(office)
         assert len(photos) >= 1 and all(photos.values())
@@ -265,7 +265,7 @@ async def test_the_daily_backup_runs_once_a_day_and_tells_admins_once_when_it_fa
         broken = daily.Plan(bot.settings, blocked, 2, plan.at)
         for _ in range(2):
             assert await daily.run(sessions, deps, broken, day) is None
-        await fake.wait_for(ADMIN, "không ghi được", timeout=10)
+        await fake.wait_for(ADMIN, "không ghi được")
         await fake.idle()
         told = [m for m in fake.messages(ADMIN) if "không ghi được" in (m.plain or "")]
         assert len(told) == 1

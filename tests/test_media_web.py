@@ -62,7 +62,7 @@ async def test_a_published_photo_is_public_for_a_day_and_gone_once_taken_down(
     await bot.start()
     try:
         await approved(bot, fake)
-        await fake.wait_for(1001, "đã được đăng", timeout=10)
+        await fake.wait_for(1001, "đã được đăng")
         assert bot.app is not None
         photo = f"http://127.0.0.1:{port}/media/{(await attach(bot.app, 1, png())).name}"
         status, headers, body = await get(photo)
@@ -72,7 +72,7 @@ async def test_a_published_photo_is_public_for_a_day_and_gone_once_taken_down(
         await card(fake, "Gỡ bài #1 khỏi mọi nơi")
         mark = fake.mark()
         press(fake, ED1, "Chắc chắn gỡ bài")
-        await fake.wait_for(EDITORS, "Gỡ bài #1", after=mark, timeout=10)
+        await fake.wait_for(EDITORS, "Gỡ bài #1", after=mark)
         assert (await get(photo))[0] == 410
     finally:
         await bot.stop()
@@ -261,7 +261,7 @@ async def test_an_approved_telegram_submissions_photos_reach_the_archive_with_th
         await submit_raw(bot.member(1001), fake, photos=2)
         await card(fake)
         press(fake, ED1, "Duyệt")
-        await fake.wait_for(1001, "đã được đăng", timeout=10)
+        await fake.wait_for(1001, "đã được đăng")
         assert bot.app is not None
         for _ in range(600):  # the archiving runs beside the outbox
             async with bot.app.sessions() as session:

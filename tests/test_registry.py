@@ -167,7 +167,7 @@ async def test_zalo_keeps_answering_when_telegram_cannot_start(
             line = await _wait_for_line(stream, "Không khởi động được telegram")
             mark = zalo.mark()
             zalo.push_text("zu-7001", "/start", display_name="Hà")
-            await zalo.wait_for("zu-7001", "Chọn đơn vị", after=mark, timeout=10)
+            await zalo.wait_for("zu-7001", "Chọn đơn vị", after=mark)
         finally:
             await bot.stop()
             await other.stop()
