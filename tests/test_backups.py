@@ -24,6 +24,7 @@ from storage import archive, media_store
 from storage.db import make_engine, migrate, revision_of
 from storage.models import Media
 from tests.conftest import FROZEN
+from tests.fake_base import PATIENCE
 from tests.harness import ADMIN, ED1, Chat, Harness, settings_for
 from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.platforms.zalo.fake_zalo import FakeZalo
@@ -108,7 +109,7 @@ async def test_a_backup_taken_while_members_type_restores_every_row_and_photo(
             assert await photos_of(again) == photos  # every stored photo's bytes
             await again.member(1002, "Minh").send("/start", "Chọn đơn vị")
             # The bot indexes what the archive's search lacks, beside serving.
-            for _ in range(200):
+            for _ in range(int(PATIENCE / 0.05)):
                 if len(await _found(again, "an lac")) == 2:
                     break
                 await asyncio.sleep(0.05)

@@ -24,6 +24,7 @@ from handlers.privacy import erasure
 from storage.db import make_engine, make_sessions
 from storage.models import Media, Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
 from tests.conftest import FROZEN
+from tests.fake_base import PATIENCE
 from tests.harness import CHANNEL, ED1, EDITORS, Harness, free_port, make_settings
 from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 from tests.platforms.wordpress.fake_wordpress import FakeWordPress
@@ -177,7 +178,7 @@ async def test_one_address_gets_four_streams_at_a_time(site: Site, large: bytes)
             for reader in proxied:
                 await reader.close()
         await readers.pop().close()
-        for _ in range(100):  # the server notices the closed connection, frees its slot
+        for _ in range(int(PATIENCE / 0.05)):  # the server notices the closed connection
             if (status := (await get(f"{url}{path[1:]}", Range="bytes=0-0"))[0]) != 429:
                 break
             await asyncio.sleep(0.05)

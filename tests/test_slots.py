@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from handlers.jobs.schedule import tick
+from tests.fake_base import PATIENCE
 from tests.harness import CHANNEL, ED1, EDITORS, Harness, org_file
 from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.flows import card, press, submit_raw
@@ -80,7 +81,7 @@ async def test_post_now_skips_the_slot(slotted: Harness, fake: FakeTelegram) -> 
     post = await fake.wait_for(CHANNEL, "#moituan1cauchuyendep")
     assert post
     [sub] = await slotted.submissions()
-    for _ in range(50):
+    for _ in range(int(PATIENCE / 0.05)):  # each idle() lasts 0.05 s or more
         [sub] = await slotted.submissions()
         if sub.status == "published":
             break
