@@ -84,7 +84,7 @@ class ZaloService:
         while not self.stopping.is_set():
             started = monotonic()
             try:
-                raw = await self.client.get_updates(timeout=POLL_SECONDS)
+                raw = await self._poll_until_stopped()
                 if raw is not None:
                     sender = await self.keep(raw)
                     if sender is not None:
@@ -101,6 +101,22 @@ class ZaloService:
                 failures = 0
             if raw is None:  # an empty poll; Zalo may answer at once
                 await self._pause(MIN_POLL_GAP - (monotonic() - started))
+
+    async def _poll_until_stopped(self) -> Any:
+        """One long poll, given up as soon as the service stops (None then): a stop would
+        otherwise wait out the poll's 30 s, or shutdown's drain, which cancels it anyway.
+        An answer that arrived first is kept and stored as usual."""
+        poll = asyncio.ensure_future(self.client.get_updates(timeout=POLL_SECONDS))
+        stopped = asyncio.ensure_future(self.stopping.wait())
+        try:
+            await asyncio.wait({poll, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            if not poll.done():
+                poll.cancel()
+        if not poll.done() or poll.cancelled():  # stopped first: the poll is being cancelled
+            return None
+        return poll.result()
 
     async def _pause(self, seconds: float) -> None:
         if seconds > 0:
