@@ -103,20 +103,16 @@ class ZaloService:
                 await self._pause(MIN_POLL_GAP - (monotonic() - started))
 
     async def _poll_until_stopped(self) -> Any:
-        """One long poll, given up as soon as the service stops (None then): a stop would
-        otherwise wait out the poll's 30 s, or shutdown's drain, which cancels it anyway.
-        An answer that arrived first is kept and stored as usual."""
+        """One long poll, given up at once when the service stops (None): a stop no longer
+        waits out shutdown's drain, which cancelled it anyway. An answer come first is kept."""
         poll = asyncio.ensure_future(self.client.get_updates(timeout=POLL_SECONDS))
         stopped = asyncio.ensure_future(self.stopping.wait())
         try:
             await asyncio.wait({poll, stopped}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopped.cancel()
-            if not poll.done():
-                poll.cancel()
-        if not poll.done() or poll.cancelled():  # stopped first: the poll is being cancelled
-            return None
-        return poll.result()
+            poll.cancel()  # nothing once answered
+        return poll.result() if poll.done() and not poll.cancelled() else None
 
     async def _pause(self, seconds: float) -> None:
         if seconds > 0:
