@@ -7,8 +7,10 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
@@ -20,6 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SECRET = "cluster-Secret_1"
 EDITORS, CHANNEL = -100777, -100555
 ED1, ED2 = 9001, 9002
+# Real processes on a loaded two-core machine: four of them importing the bot and migrating one
+# database at once can take minutes; waits end as soon as the workers are up or gone.
+START_TIMEOUT = 240.0
+STOP_TIMEOUT = 120.0
 
 
 class Balancer:
@@ -73,6 +79,8 @@ class Cluster:
         self.balancer = Balancer(self.ports)
         self.processes: list[asyncio.subprocess.Process | None] = [None] * workers
         self.kills = 0
+        # Each worker's stderr, so that a worker that fails to come up says why.
+        self.logs = Path(tempfile.mkdtemp(prefix="tintot-cluster-"))
 
     def env(self, port: int) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
@@ -100,31 +108,42 @@ class Cluster:
             await self.launch(index)
         await self.ready()
 
-    async def launch(self, index: int) -> None:
-        self.processes[index] = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=ROOT,
-            env=self.env(self.ports[index]),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
+    def log(self, index: int) -> Path:
+        return self.logs / f"worker-{index}.log"
 
-    async def ready(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
+    async def launch(self, index: int) -> None:
+        with self.log(index).open("ab") as log:  # the child keeps its own copy of the file
+            self.processes[index] = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                cwd=ROOT,
+                env=self.env(self.ports[index]),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=log,
+            )
+
+    def _failed(self, index: int, what: str) -> str:
+        tail = self.log(index).read_text(errors="replace")[-2000:]
+        return f"worker {index} (port {self.ports[index]}) {what}; its stderr ends:\n{tail}"
+
+    async def ready(self, timeout: float = START_TIMEOUT) -> None:  # noqa: ASYNC109
         """Every worker answers on its port (a GET is 405 once the webhook route is up)."""
         deadline = asyncio.get_running_loop().time() + timeout
-        async with ClientSession(timeout=ClientTimeout(total=2)) as http:
-            for port in self.ports:
+        async with ClientSession(timeout=ClientTimeout(total=5)) as http:
+            for index, port in enumerate(self.ports):
                 while True:
                     with contextlib.suppress(ClientError, TimeoutError):
                         async with http.get(f"http://127.0.0.1:{port}/telegram") as answer:
                             if answer.status == 405:
                                 break
+                    process = self.processes[index]
+                    if process is not None and process.returncode is not None:
+                        raise RuntimeError(self._failed(index, f"exited {process.returncode}"))
                     if asyncio.get_running_loop().time() > deadline:
-                        raise TimeoutError(f"worker on port {port} did not come up")
+                        raise TimeoutError(self._failed(index, f"not up after {timeout:.0f}s"))
                     await asyncio.sleep(0.1)
 
     async def kill(self, index: int) -> None:
@@ -146,9 +165,11 @@ class Cluster:
                 codes.append(None)
                 continue
             try:
-                codes.append(await asyncio.wait_for(process.wait(), 30))
+                codes.append(await asyncio.wait_for(process.wait(), STOP_TIMEOUT))
             except TimeoutError:
                 process.kill()
                 codes.append(await process.wait())
         await self.balancer.stop()
+        if codes == [0] * len(codes):  # kept otherwise, to be read
+            shutil.rmtree(self.logs, ignore_errors=True)
         return codes

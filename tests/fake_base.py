@@ -13,6 +13,11 @@ from typing import Any, Generic, TypeVar
 
 from aiohttp import web
 
+# How long a wait for something the bot will do may last before the test fails. Waits end as
+# soon as what they wait for happens, so a passing test never waits this out; it is long
+# because a loaded two-core CI machine can be many times slower than a quiet one.
+PATIENCE = 60.0
+
 SentT = TypeVar("SentT")
 ChatT = TypeVar("ChatT")
 
@@ -85,7 +90,7 @@ class FakeServer(Generic[SentT, ChatT]):
         contains: str | None = None,
         *,
         after: int = 0,
-        timeout: float = 5.0,  # noqa: ASYNC109 - part of the helper's API
+        timeout: float = PATIENCE,  # noqa: ASYNC109 - part of the helper's API
     ) -> SentT:
         """The first message to the chat since mark() ``after`` that shows ``contains``."""
         deadline = time.monotonic() + timeout
@@ -108,7 +113,11 @@ class FakeServer(Generic[SentT, ChatT]):
                 async with asyncio.timeout(min(remaining, 0.1)):
                     await changed.wait()
 
-    async def until(self, done: Callable[[], bool], timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    async def until(
+        self,
+        done: Callable[[], bool],
+        timeout: float = PATIENCE,  # noqa: ASYNC109
+    ) -> None:
         """Until ``done()`` holds, looked at again after each answered request."""
         async with asyncio.timeout(timeout):
             while True:
@@ -119,7 +128,17 @@ class FakeServer(Generic[SentT, ChatT]):
                     async with asyncio.timeout(0.1):
                         await changed.wait()
 
-    async def idle(self, timeout: float = 5.0, *, settle: float = 0.05) -> None:  # noqa: ASYNC109
+    async def answered(self, timeout: float = PATIENCE) -> None:  # noqa: ASYNC109
+        """Until every request made so far (a waiting long poll aside) has its answer, such as
+        a call the fake holds past the client's timeout and then carries out."""
+        await self.until(lambda: not self._inflight, timeout)
+
+    async def idle(
+        self,
+        timeout: float = PATIENCE,  # noqa: ASYNC109
+        *,
+        settle: float = 0.05,
+    ) -> None:
         """Wait until no update waits for the bot and no request (other than a waiting long
         poll) has been in flight for ``settle`` seconds, since handlers may pause between API
         calls."""

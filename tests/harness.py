@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import os
+import random
 import socket
 import time
 from datetime import datetime, timedelta
@@ -65,10 +68,28 @@ def org_file(folder: Path, section: str, lines: str) -> Path:
     return path
 
 
+# Ports a test server listens on, taken below the kernel's ephemeral range (32768 and up on
+# Linux): a port from there, free when looked at, can be taken as the local end of any outgoing
+# connection (a database client, an HTTP call) before the server binds it. Each pytest-xdist
+# worker draws from its own slice, so two workers never pick the same port.
+_SLICE = 1000
+_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+_ports = itertools.cycle(range(_SLICE))
+_offset = random.randrange(_SLICE)  # another run on the same machine starts elsewhere
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port on 127.0.0.1 that nothing listens on now and no outgoing connection will take."""
+    base = 10_000 + (_worker % 22) * _SLICE
+    for _ in range(_SLICE):
+        port = base + (_offset + next(_ports)) % _SLICE
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise OSError(f"no free port in {base}..{base + _SLICE - 1}")
 
 
 class MovingClock:

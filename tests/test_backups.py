@@ -24,6 +24,7 @@ from storage import archive, media_store
 from storage.db import make_engine, migrate, revision_of
 from storage.models import Media
 from tests.conftest import FROZEN
+from tests.fake_base import PATIENCE
 from tests.harness import ADMIN, ED1, Chat, Harness, settings_for
 from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.platforms.zalo.fake_zalo import FakeZalo
@@ -67,12 +68,12 @@ async def test_a_backup_taken_while_members_type_restores_every_row_and_photo(
         await submit_raw(office.member(1001), fake, photos=2)  # Lan, on Telegram
         await card(fake)
         press(fake, ED1, "Duyệt")
-        await fake.wait_for(1001, "đã được đăng", timeout=10)
+        await fake.wait_for(1001, "đã được đăng")
         mark = fake.mark()
         await submit(ZaloChat(zalo, "zu-3001"), zalo)  # Hà, on Zalo, with a photo
         await card(fake, after=mark)
         press(fake, ED1, "Duyệt")
-        await zalo.wait_for("zu-3001", "đã được đăng", timeout=10)
+        await zalo.wait_for("zu-3001", "đã được đăng")
         await fake.idle()
         before, photos = await every_row(db_url), await photos_of(office)
         assert len(photos) >= 1 and all(photos.values())
@@ -108,7 +109,7 @@ async def test_a_backup_taken_while_members_type_restores_every_row_and_photo(
             assert await photos_of(again) == photos  # every stored photo's bytes
             await again.member(1002, "Minh").send("/start", "Chọn đơn vị")
             # The bot indexes what the archive's search lacks, beside serving.
-            for _ in range(200):
+            for _ in range(int(PATIENCE / 0.05)):
                 if len(await _found(again, "an lac")) == 2:
                     break
                 await asyncio.sleep(0.05)
@@ -265,7 +266,7 @@ async def test_the_daily_backup_runs_once_a_day_and_tells_admins_once_when_it_fa
         broken = daily.Plan(bot.settings, blocked, 2, plan.at)
         for _ in range(2):
             assert await daily.run(sessions, deps, broken, day) is None
-        await fake.wait_for(ADMIN, "không ghi được", timeout=10)
+        await fake.wait_for(ADMIN, "không ghi được")
         await fake.idle()
         told = [m for m in fake.messages(ADMIN) if "không ghi được" in (m.plain or "")]
         assert len(told) == 1

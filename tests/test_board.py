@@ -176,7 +176,7 @@ async def test_a_held_web_answer_keeps_no_token_and_brings_a_fresh_link(
         zalo.quota_after = len(zalo.sent)
         mark = zalo.mark()
         zalo.push_text(ZALO_ADMIN, "/toi")
-        await zalo.wait_for(ZALO_ADMIN, None, after=mark, timeout=30)
+        await zalo.wait_for(ZALO_ADMIN, None, after=mark)
         zalo.quota_after = len(zalo.sent)  # the month's messages are used up
         zalo.push_text(ZALO_ADMIN, "/web")
         await until_held(harness)
@@ -192,7 +192,7 @@ async def test_a_held_web_answer_keeps_no_token_and_brings_a_fresh_link(
 
         zalo.reset_quota()
         harness.now = harness.now + timedelta(minutes=16)  # the first link has expired
-        sent = await zalo.wait_for(ZALO_ADMIN, "Đường dẫn đăng nhập", timeout=10)
+        sent = await zalo.wait_for(ZALO_ADMIN, "Đường dẫn đăng nhập")
         found = LINK.search(sent.text or "")
         assert found
         status, page, _ = await open_link(found.group(0))

@@ -12,7 +12,14 @@ from playwright.async_api import ViewportSize
 from tests.harness import ADMIN, CHANNEL, ED1, Harness
 from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.board import link_from_bot
-from tests.support.browser import ARGS, CHROMIUM, needs_chromium, screenshot, serious_violations
+from tests.support.browser import (
+    ARGS,
+    CHROMIUM,
+    needs_chromium,
+    new_context,
+    screenshot,
+    serious_violations,
+)
 from tests.support.flows import card, press, submit_raw
 
 PHONE: ViewportSize = {"width": 360, "height": 760}
@@ -33,8 +40,8 @@ async def test_admin_watches_a_unit_publish_and_downloads_the_workbook(
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
             # The page's CSP allows no script: axe-core is injected past it.
-            phone = await browser.new_context(
-                viewport=PHONE, device_scale_factor=2, bypass_csp=True
+            phone = await new_context(
+                browser, viewport=PHONE, device_scale_factor=2, bypass_csp=True
             )
             page = await phone.new_page()
             await page.goto(link)
@@ -48,8 +55,8 @@ async def test_admin_watches_a_unit_publish_and_downloads_the_workbook(
             await submit_raw(harness.member(1301), fake)
             await card(fake)
             press(fake, ED1, "Duyệt")
-            await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
-            await fake.wait_for(1301, "đã được đăng", timeout=10)
+            await fake.wait_for(CHANNEL, "#moingay1tintot")
+            await fake.wait_for(1301, "đã được đăng")
             await page.reload()
             an_lac = await page.locator(AN_LAC).first.inner_text()
             assert "Đã đăng: 1" in an_lac and "đăng gần nhất 17/11/2026" in an_lac
@@ -69,7 +76,7 @@ async def test_admin_watches_a_unit_publish_and_downloads_the_workbook(
             cells = [c for ws in book for row in ws.iter_rows(values_only=True) for c in row]
             assert "Đoàn phường An Lạc" in cells
 
-            desk = await browser.new_context(viewport=DESKTOP, bypass_csp=True)
+            desk = await new_context(browser, viewport=DESKTOP, bypass_csp=True)
             wide = await desk.new_page()
             await wide.goto(await link_from_bot(harness, ADMIN))
             await wide.get_by_role("button", name="Đăng nhập").click()
@@ -78,7 +85,7 @@ async def test_admin_watches_a_unit_publish_and_downloads_the_workbook(
             await screenshot(wide, f"quantri-desktop-{backend}")
 
             # The link already used opens nothing in another browser.
-            again = await (await browser.new_context()).new_page()
+            again = await (await new_context(browser)).new_page()
             response = await again.goto(link)
             assert response is not None and response.status == 403
             assert "chỉ dùng được một lần" in await again.content()

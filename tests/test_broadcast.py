@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from storage.models import Audit, Outbox, OutboxStatus
+from tests.fake_base import PATIENCE
 from tests.harness import Harness
 from tests.platforms.telegram.fake_telegram import FakeTelegram
 
@@ -61,7 +62,8 @@ async def test_a_broadcast_reaches_each_contact_once_and_counts_a_refused_one(
             return sorted((row.chat_id, row.status) for row in rows)
 
         await fake.until(lambda: bool(fake.messages(501) and fake.messages(502)))
-        for _ in range(100):  # the refused row is marked once its worker's answer is in
+        # The refused row is marked once its worker's answer is in (each idle() >= 0.05 s).
+        for _ in range(int(PATIENCE / 0.05)):
             if all(status in FINAL for _, status in await outcomes()):
                 break
             await fake.idle()

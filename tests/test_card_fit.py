@@ -39,7 +39,7 @@ async def test_full_length_emoji_story_card_is_edited_when_published(
     assert pending.buttons, "one message: the waiting card with its buttons"
 
     press(fake, ED1, "Duyệt")
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")
     published = await card(fake, "📢 Đã đăng")
     await fake.idle()
 

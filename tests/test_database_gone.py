@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.runtime.watchdog import DatabaseGone
+from tests.fake_base import PATIENCE
 from tests.harness import Harness
 from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 from tests.support.cli import main_in_process, run_bot, start_bot
@@ -44,7 +45,7 @@ async def test_a_database_file_gone_under_the_bot_stops_it(
         happening(database)
         assert bot.task is not None
         with pytest.raises(DatabaseGone, match=str(database)):
-            await asyncio.wait_for(bot.task, timeout=30)
+            await asyncio.wait_for(bot.task, timeout=PATIENCE)
     finally:
         bot.task = None  # it has ended
         await bot.stop()
@@ -64,9 +65,9 @@ async def test_python_m_bot_run_stops_non_zero_with_one_clear_line(
     try:
         mark = fake.mark()
         fake.push_text(1702, "/start", first_name="Lan")
-        await fake.wait_for(1702, "Chọn đơn vị", after=mark, timeout=60)  # serving
+        await fake.wait_for(1702, "Chọn đơn vị", after=mark, timeout=240)  # serving
         _delete(database)
-        _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+        _, err = await asyncio.wait_for(process.communicate(), timeout=240)
     finally:
         if process.returncode is None:
             process.kill()

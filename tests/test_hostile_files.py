@@ -132,9 +132,9 @@ async def test_the_report_workbook_keeps_names_as_text(office: Harness, fake: Fa
     admin = office.member(ADMIN, "Bí thư")
     mark = fake.mark()
     await admin.send("/report thang", "Báo cáo")  # the chat's path: the files are built and sent
-    document = await fake.wait_for(ADMIN, after=mark, timeout=15)
+    document = await fake.wait_for(ADMIN, after=mark)
     while document.method != "sendDocument":
-        document = await fake.wait_for(ADMIN, after=fake.sent.index(document) + 1, timeout=15)
+        document = await fake.wait_for(ADMIN, after=fake.sent.index(document) + 1)
 
     deps = office.app.core.deps
     period, unit = parse_period("thang", today=date(2026, 11, 17), tz=TZ)

@@ -45,8 +45,8 @@ async def test_editors_junk_numbers_act_on_nothing(
     editor = ZaloChat(zalo, ZALO_EDITOR, "Biên tập Zalo")
     await editor.send("/start", "Chọn đơn vị")
     await submit_on_zalo(ZaloChat(zalo, "zu-1402"))
-    card = await fake.wait_for(EDITORS, "Chờ duyệt", timeout=10)
-    await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1", timeout=10)
+    card = await fake.wait_for(EDITORS, "Chờ duyệt")
+    await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1")
     # "١" is 1 to int(): without care it would approve #1.
     # 3000000000 fits BIGINT but not the INTEGER ids: PostgreSQL would refuse the query.
     junk = ["/duyet ١", f"/duyet {TOO_BIG}", "/duyet ²", f"/gop {TOO_BIG} 1", "/xem ²"]

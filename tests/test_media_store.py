@@ -173,7 +173,7 @@ async def test_telegram_media_fetched_once_without_the_token_going_anywhere(
     await lan.send("Lan tỏa", "Ảnh")
     fake.file_bytes["CLASS"] = photo = jpeg(320, 240)
     fake.push_photo(lan.id, file_id="CLASS")
-    await fake.wait_for(lan.id, "Đã nhận", timeout=10)
+    await fake.wait_for(lan.id, "Đã nhận")
     assert bot.app is not None
     async with bot.app.sessions() as session:
         [media] = (await session.exec(select(Media))).all()

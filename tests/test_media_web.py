@@ -24,6 +24,7 @@ from handlers.privacy import erasure
 from storage.db import make_engine, make_sessions
 from storage.models import Media, Member, Outbox, OutboxKind, OutboxStatus, Status, Submission
 from tests.conftest import FROZEN
+from tests.fake_base import PATIENCE
 from tests.harness import CHANNEL, ED1, EDITORS, Harness, free_port, make_settings
 from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 from tests.platforms.wordpress.fake_wordpress import FakeWordPress
@@ -62,7 +63,7 @@ async def test_a_published_photo_is_public_for_a_day_and_gone_once_taken_down(
     await bot.start()
     try:
         await approved(bot, fake)
-        await fake.wait_for(1001, "đã được đăng", timeout=10)
+        await fake.wait_for(1001, "đã được đăng")
         assert bot.app is not None
         photo = f"http://127.0.0.1:{port}/media/{(await attach(bot.app, 1, png())).name}"
         status, headers, body = await get(photo)
@@ -72,7 +73,7 @@ async def test_a_published_photo_is_public_for_a_day_and_gone_once_taken_down(
         await card(fake, "Gỡ bài #1 khỏi mọi nơi")
         mark = fake.mark()
         press(fake, ED1, "Chắc chắn gỡ bài")
-        await fake.wait_for(EDITORS, "Gỡ bài #1", after=mark, timeout=10)
+        await fake.wait_for(EDITORS, "Gỡ bài #1", after=mark)
         assert (await get(photo))[0] == 410
     finally:
         await bot.stop()
@@ -177,7 +178,7 @@ async def test_one_address_gets_four_streams_at_a_time(site: Site, large: bytes)
             for reader in proxied:
                 await reader.close()
         await readers.pop().close()
-        for _ in range(100):  # the server notices the closed connection, frees its slot
+        for _ in range(int(PATIENCE / 0.05)):  # the server notices the closed connection
             if (status := (await get(f"{url}{path[1:]}", Range="bytes=0-0"))[0]) != 429:
                 break
             await asyncio.sleep(0.05)
@@ -261,7 +262,7 @@ async def test_an_approved_telegram_submissions_photos_reach_the_archive_with_th
         await submit_raw(bot.member(1001), fake, photos=2)
         await card(fake)
         press(fake, ED1, "Duyệt")
-        await fake.wait_for(1001, "đã được đăng", timeout=10)
+        await fake.wait_for(1001, "đã được đăng")
         assert bot.app is not None
         for _ in range(600):  # the archiving runs beside the outbox
             async with bot.app.sessions() as session:

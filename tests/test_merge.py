@@ -24,7 +24,7 @@ SCHOOL = "Đoàn trường THPT Bình Tân"
 
 
 async def on_desk(fake: FakeTelegram, contains: str, after: int = 0) -> Sent:
-    return await fake.wait_for(EDITORS, contains, after=after, timeout=10)
+    return await fake.wait_for(EDITORS, contains, after=after)
 
 
 def press(fake: FakeTelegram, label: str, user: int = ED1) -> None:
@@ -67,7 +67,7 @@ async def test_same_link_merged_published_once_crediting_both(
     press(fake, "Gộp vào #1")
     merged = await on_desk(fake, "Đã gộp vào #1", after=mark)
     assert merged.message_id == second.message_id and not merged.buttons
-    notice = await fake.wait_for(1002, "gộp hai tin làm một", timeout=10)
+    notice = await fake.wait_for(1002, "gộp hai tin làm một")
     assert "#2" in (notice.plain or "") and "#1" in (notice.plain or "")
     credited = await on_desk(fake, "Cùng gửi tin này", after=mark)  # #1's card, mirrored
     assert "Lan, Đoàn phường An Lạc; Minh, Đoàn trường THPT Bình Tân" in (credited.plain or "")
@@ -80,13 +80,13 @@ async def test_same_link_merged_published_once_crediting_both(
     assert [s.status for s in await rows(desk)] == ["pending", "merged"]
 
     press(fake, "Duyệt")  # on #1's latest card
-    post = await fake.wait_for(CHANNEL, "#moituan1cauchuyendep", timeout=10)
+    post = await fake.wait_for(CHANNEL, "#moituan1cauchuyendep")
     assert "🤝 Cùng gửi tin: Lan, Đoàn phường An Lạc; Minh, Đoàn trường THPT Bình Tân" in (
         post.plain or ""
     )
-    await fake.wait_for(1002, "Tin #2 của bạn đã được ban biên tập duyệt", timeout=10)
-    await fake.wait_for(1002, "Tin #2 của bạn đã được đăng", timeout=10)
-    await fake.wait_for(1001, "Tin #1 của bạn đã được đăng", timeout=10)
+    await fake.wait_for(1002, "Tin #2 của bạn đã được ban biên tập duyệt")
+    await fake.wait_for(1002, "Tin #2 của bạn đã được đăng")
+    await fake.wait_for(1001, "Tin #1 của bạn đã được đăng")
     await fake.idle()
     assert len(fake.messages(CHANNEL)) == 1  # one post
     first_sub, second_sub = await rows(desk)
@@ -159,7 +159,7 @@ async def test_retold_event_flagged_and_another_story_at_the_school_not(
     # #1 rejected meanwhile: merging into it is refused, #2 still waits on its own.
     first = await on_desk(fake, "Cô Nguyễn Thị Hoa")
     fake.push_callback(ED1, first.message_id, "card:reject_preset:1:0", chat_id=EDITORS)  # a preset
-    await fake.wait_for(1011, "chưa được duyệt", timeout=10)
+    await fake.wait_for(1011, "chưa được duyệt")
     fake.push_callback(ED1, flagged.message_id, "card:merge:2", chat_id=EDITORS)
     await fake.idle()
     alert = fake.callback_answers[-1]
@@ -172,13 +172,13 @@ async def test_merge_into_a_published_story(desk: Harness, fake: FakeTelegram) -
     await send_article(desk.member(1001, "Lan"), ARTICLE, "Thầy giáo trẻ thật đáng quý.")
     await on_desk(fake, "Chờ duyệt")
     press(fake, "Duyệt")
-    post = await fake.wait_for(CHANNEL, "#moituan1cauchuyendep", timeout=10)
-    await fake.wait_for(1001, "đã được đăng", timeout=10)
+    post = await fake.wait_for(CHANNEL, "#moituan1cauchuyendep")
+    await fake.wait_for(1001, "đã được đăng")
     mark = fake.mark()
     await send_article(desk.member(1002, "Minh"), ARTICLE + "/", "Cảm phục thầy.", SCHOOL)
     await on_desk(fake, "có thể trùng với #1", after=mark)
     press(fake, "Gộp vào #1")
-    notice = await fake.wait_for(1002, "gộp hai tin làm một", timeout=10)
+    notice = await fake.wait_for(1002, "gộp hai tin làm một")
     assert "Tin đã được đăng" in (notice.plain or "")
     assert f"https://t.me/c/555/{post.message_id}" in (notice.plain or "")
     await fake.idle()
@@ -205,7 +205,7 @@ async def test_merged_ones_wait_while_more_is_asked_then_share_the_rejection(
 ) -> None:
     await two_tellings(desk, fake)
     press(fake, "Gộp vào #1")
-    await fake.wait_for(1002, "gộp hai tin làm một", timeout=10)
+    await fake.wait_for(1002, "gộp hai tin làm một")
     await on_desk(fake, "Cùng gửi tin này")  # #1's card shows both senders
     await fake.idle()
     press(fake, "Yêu cầu bổ sung")
@@ -215,7 +215,7 @@ async def test_merged_ones_wait_while_more_is_asked_then_share_the_rejection(
     press(fake, "Tiếp")
     await on_desk(fake, "ghi chú")
     fake.push_text(ED1, "Viết thêm vài dòng", chat_id=EDITORS)
-    await fake.wait_for(1001, "cần bạn bổ sung", timeout=10)
+    await fake.wait_for(1001, "cần bạn bổ sung")
     assert [s.status for s in await rows(desk)] == ["needs_info", "merged"]
     lan = desk.member(1001, "Lan")
     await lan.press("Bổ sung ngay", "Cảm nhận")
@@ -226,7 +226,7 @@ async def test_merged_ones_wait_while_more_is_asked_then_share_the_rejection(
     press(fake, "Từ chối")
     await fake.idle()
     press(fake, "Trùng lặp")
-    rejected = await fake.wait_for(1002, "Tin #2 của bạn chưa được duyệt", timeout=10)
+    rejected = await fake.wait_for(1002, "Tin #2 của bạn chưa được duyệt")
     assert "Trùng lặp với tin đã có" in (rejected.plain or "")
     first_sub, second_sub = await rows(desk)
     assert (first_sub.status, second_sub.status) == ("rejected", "rejected")
@@ -238,12 +238,12 @@ async def test_merged_ones_wait_while_more_is_asked_then_share_the_rejection(
 async def test_release_children_when_the_primary_leaves(desk: Harness, fake: FakeTelegram) -> None:
     await two_tellings(desk, fake)
     press(fake, "Gộp vào #1")
-    await fake.wait_for(1002, "gộp hai tin làm một", timeout=10)
+    await fake.wait_for(1002, "gộp hai tin làm một")
     mark = fake.mark()
     await send_article(desk.member(1003, "Hà"), ARTICLE, "Xin chia sẻ.", "Đoàn phường Tân Tạo")
     third = await on_desk(fake, "có thể trùng với #1", after=mark)  # #2 is merged: not a match
     fake.push_callback(ED1, third.message_id, "card:merge:3", chat_id=EDITORS)
-    await fake.wait_for(1003, "gộp hai tin làm một", timeout=10)
+    await fake.wait_for(1003, "gộp hai tin làm một")
 
     # #1 withdrawn (/rut, erasure): those merged into it wait again, each on a new card.
     assert desk.app is not None
@@ -268,7 +268,7 @@ async def test_release_children_when_the_primary_leaves(desk: Harness, fake: Fak
         released = (await session.exec(query.order_by(col(Audit.id)))).all()
         assert sorted(sid or 0 for sid in released) == [2, 3]
     press(fake, "Duyệt")  # the newest card: #3's, now on its own
-    await fake.wait_for(CHANNEL, "Xin chia sẻ", timeout=10)
+    await fake.wait_for(CHANNEL, "Xin chia sẻ")
 
 
 async def test_zalo_editor_merges_with_gop(db_url: str, fake: FakeTelegram, zalo: FakeZalo) -> None:
@@ -280,10 +280,10 @@ async def test_zalo_editor_merges_with_gop(db_url: str, fake: FakeTelegram, zalo
         await zalo_article(ZaloChat(zalo, "zu-1", "Hà"), "2", ARTICLE, "Thầy giáo trẻ đáng quý.")
         copied = ARTICLE.replace("https://", "https://www.") + "#top"
         await zalo_article(ZaloChat(zalo, "zu-2", "Bình"), "3", copied, "Rất cảm phục thầy.")
-        announce = await zalo.wait_for("ed-zalo-01", "Tin chờ duyệt #2", timeout=10)
+        announce = await zalo.wait_for("ed-zalo-01", "Tin chờ duyệt #2")
         assert "Có thể trùng với #1 (cùng liên kết)" in (announce.text or "")
         assert "/gop 2" in (announce.text or "")
-        card = await fake.wait_for(EDITORS, "có thể trùng với #1", timeout=10)
+        card = await fake.wait_for(EDITORS, "có thể trùng với #1")
 
         await ZaloChat(zalo, "zu-9", "Người lạ").send("/gop 2", "Chỉ ban biên tập")
         await editor.send("/gop", "Cách dùng")
@@ -292,19 +292,19 @@ async def test_zalo_editor_merges_with_gop(db_url: str, fake: FakeTelegram, zalo
         await editor.send("/gop 2 9", "không có tin #9")
         done = await editor.send("/gop 2", "Đã gộp tin #2 vào #1")
         assert "<" not in (done.text or "")
-        await fake.wait_for(EDITORS, "Đã gộp vào #1", timeout=10)
+        await fake.wait_for(EDITORS, "Đã gộp vào #1")
         edited = [s for s in fake.sent if s.message_id == card.message_id and s.chat_id == EDITORS]
         assert not edited[-1].buttons
-        await zalo.wait_for("zu-2", "gộp hai tin làm một", timeout=10)
+        await zalo.wait_for("zu-2", "gộp hai tin làm một")
         await editor.send("/gop 2", "xử lý trước")  # once only
         await editor.send("/gop 3 2", "Không thấy tin #3")
 
         await editor.send("/duyet 1", "Người gửi đã được báo")
-        post = await fake.wait_for(CHANNEL, "#moituan1cauchuyendep", timeout=10)
+        post = await fake.wait_for(CHANNEL, "#moituan1cauchuyendep")
         assert "Cùng gửi tin: Hà, Đoàn phường An Lạc; Bình, Đoàn phường An Lạc A" in (
             post.plain or ""
         )
-        await zalo.wait_for("zu-2", "Tin #2 của bạn đã được đăng", timeout=10)
+        await zalo.wait_for("zu-2", "Tin #2 của bạn đã được đăng")
         await fake.idle()
         assert len(fake.messages(CHANNEL)) == 1
         assert [s.status for s in await harness.submissions()] == ["published", "published"]
@@ -316,7 +316,7 @@ async def test_two_editors_press_gop_at_once_one_merge(desk: Harness, fake: Fake
     await two_tellings(desk, fake)
     press(fake, "Gộp vào #1", ED1)
     press(fake, "Gộp vào #1", ED2)
-    await fake.wait_for(1002, "gộp hai tin làm một", timeout=10)
+    await fake.wait_for(1002, "gộp hai tin làm một")
     await fake.idle()
     alerts = [a for a in fake.callback_answers if a.get("show_alert")]
     assert len(alerts) == 1 and "xử lý trước" in str(alerts[0].get("text"))
@@ -332,7 +332,7 @@ async def test_two_editors_press_gop_at_once_one_merge(desk: Harness, fake: Fake
 async def test_a_merged_member_takes_their_telling_back(desk: Harness, fake: FakeTelegram) -> None:
     await two_tellings(desk, fake)
     press(fake, "Gộp vào #1")
-    await fake.wait_for(1002, "gộp hai tin làm một", timeout=10)
+    await fake.wait_for(1002, "gộp hai tin làm một")
     await on_desk(fake, "Cùng gửi tin này")
     mark = fake.mark()
     await desk.member(1002, "Minh").send("/rut 2", "Đã rút tin")
@@ -342,9 +342,9 @@ async def test_a_merged_member_takes_their_telling_back(desk: Harness, fake: Fak
     first, second = await rows(desk)
     assert (second.status, second.merged_into) == ("withdrawn", None)
     press(fake, "Duyệt")
-    post = await fake.wait_for(CHANNEL, "Thầy giáo trẻ thật đáng quý", timeout=10)
+    post = await fake.wait_for(CHANNEL, "Thầy giáo trẻ thật đáng quý")
     assert "Minh" not in (post.plain or "") and SCHOOL not in (post.plain or "")
-    await fake.wait_for(1001, "đã được đăng", timeout=10)  # told once it is recorded
+    await fake.wait_for(1001, "đã được đăng")  # told once it is recorded
     first, second = await rows(desk)
     assert (first.status, second.status) == ("published", "withdrawn")
     window = {"start": desk.now - timedelta(days=1), "end": desk.now + timedelta(days=1)}

@@ -32,6 +32,7 @@ from handlers.org import load_org
 from storage import outbox
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Outbox, OutboxKind, OutboxStatus
+from tests.fake_base import PATIENCE
 from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram, Sent
 
 ORG = load_org(Path(__file__).resolve().parents[1] / "config" / "org.example.toml")
@@ -191,7 +192,7 @@ async def env(db_url: str, fake: FakeTelegram) -> AsyncIterator[Env]:
         await environment.close()
 
 
-async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+async def until(condition: Callable[[], bool], timeout: float = PATIENCE) -> None:  # noqa: ASYNC109
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
@@ -621,7 +622,7 @@ async def test_random_429_500_and_hangs_drain_each_item_once(env: Env, fake: Fak
     finally:
         stop.set()
         await task
-    await asyncio.sleep(2)  # a hung call is carried out late
+    await fake.answered()  # a hung call is carried out late
     hits = Counter((kind, str(chat)) for kind, _, chat in fake.chaos_hits)
     assert {kind for kind, _ in hits} == {"429", "500", "hang"}, hits  # each fault happened
     assert fake.flood_429s == 0

@@ -59,7 +59,7 @@ async def test_marked_for_member_and_editors_then_masked_in_the_post(
     assert f"{MARKS} — sẽ được che khi đăng" in (shown.plain or "")
     assert ("🔓 Đăng nguyên thông tin cá nhân", "card:personal:1:1") in shown.buttons[-1]
     press(fake, ED1, "Duyệt")
-    post = await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    post = await fake.wait_for(CHANNEL, "#moingay1tintot")
     for part in MASKED:
         assert part in (post.plain or ""), part
     for raw in ("079203004567", "0912 345 678", "tu.nguyen", "số 12"):
@@ -91,7 +91,7 @@ async def test_editor_keeps_it_as_written_and_it_is_recorded(
     [sub] = await desk.submissions()
     assert sub.keep_personal and sub.status == "pending"
     press(fake, ED1, "Duyệt")
-    post = await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    post = await fake.wait_for(CHANNEL, "#moingay1tintot")
     for raw in STORY:
         assert raw in (post.plain or ""), raw
     assert await audit_actions(desk) == [("keep_personal", "Minh"), ("approve", "Minh")]
@@ -108,7 +108,7 @@ async def test_mask_again_after_keeping(desk: Harness, fake: FakeTelegram) -> No
     masked_card = await card(fake, "sẽ được che khi đăng", after=mark)
     assert any("Đăng nguyên" in label for label, _ in masked_card.buttons[-1])
     press(fake, ED2, "Duyệt")
-    post = await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    post = await fake.wait_for(CHANNEL, "#moingay1tintot")
     assert "09•• ••• •••" in (post.plain or "") and "0912" not in (post.plain or "")
     actions = [action for action, _ in await audit_actions(desk)]
     assert actions == ["keep_personal", "mask_personal", "approve"]
@@ -128,7 +128,7 @@ async def test_the_editors_own_text_is_masked_in_preview_and_post(
     preview = await card(fake, "Bài sẽ đăng như sau")
     assert "Cô Hoa <3 & lớp học, gọi cô: 09••.•••.•••" in (preview.plain or "")
     press(fake, ED1, "Đăng")
-    post = await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    post = await fake.wait_for(CHANNEL, "#moingay1tintot")
     assert (post.plain or "").startswith("Cô Hoa <3 & lớp học, gọi cô: 09••.•••.•••")
     [sub] = await desk.submissions()
     assert sub.post_text == "Cô Hoa <3 & lớp học, gọi cô: 0987.654.321"
@@ -151,26 +151,26 @@ async def test_zalo_member_and_editor_giu_then_duyet(
     preview = await member.send("2", "Xem lại")  # 2. Bỏ qua
     assert f"{MARKS} — sẽ được che khi đăng" in (preview.text or "")
     await member.send("gửi", "Đã gửi")
-    announce = await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1", timeout=10)
+    announce = await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1")
     assert "Giữ nguyên: /giu 1" in (announce.text or "")
-    shown = await fake.wait_for(EDITORS, "Chờ duyệt", timeout=10)
+    shown = await fake.wait_for(EDITORS, "Chờ duyệt")
 
     await ZaloChat(zalo, "zu-9999", "Người lạ").send("/giu 1", "Chỉ ban biên tập")
     await editor.send("/giu", "Cách dùng: /giu <số tin>")
     await editor.send("/giu 99", "Không thấy tin #99")
     await editor.send("/giu 1", "sẽ được giữ nguyên khi đăng")
-    edited = await fake.wait_for(EDITORS, "theo quyết định của Biên tập Zalo", timeout=10)
+    edited = await fake.wait_for(EDITORS, "theo quyết định của Biên tập Zalo")
     assert edited.message_id == shown.message_id
     both.now = FROZEN + timedelta(minutes=1)  # a later change: a new edit of the card
     mark = fake.mark()
     await editor.send("/che 1", "sẽ được che khi đăng")
-    await fake.wait_for(EDITORS, "— sẽ được che khi đăng", after=mark, timeout=10)
+    await fake.wait_for(EDITORS, "— sẽ được che khi đăng", after=mark)
     mark = fake.mark()
     both.now = FROZEN + timedelta(minutes=2)
     await editor.send("/giu 1", "sẽ được giữ nguyên khi đăng")
-    await fake.wait_for(EDITORS, "theo quyết định của Biên tập Zalo", after=mark, timeout=10)
+    await fake.wait_for(EDITORS, "theo quyết định của Biên tập Zalo", after=mark)
     await editor.send("/duyet 1", "Người gửi đã được báo")
-    post = await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    post = await fake.wait_for(CHANNEL, "#moingay1tintot")
     for raw in STORY:
         assert raw in (post.plain or ""), raw
     assert await audit_actions(both) == [
@@ -195,7 +195,7 @@ async def test_zalo_editor_default_masks_and_nothing_to_keep(
     shown = await editor.send("/xem 2", "Chờ duyệt")
     assert f"{MARKS} — sẽ được che khi đăng" in (shown.text or "")
     await editor.send("/duyet 2", "Người gửi đã được báo")
-    post = await fake.wait_for(CHANNEL, "Bà Tư", timeout=10)
+    post = await fake.wait_for(CHANNEL, "Bà Tư")
     assert "Bà Tư (CCCD ••••••••••••), điện thoại 09•• ••• •••" in (post.plain or "")
     assert [action for action, _ in await audit_actions(both)] == ["approve"]
 
@@ -215,7 +215,7 @@ async def test_a_kept_choice_does_not_outlive_the_text_it_was_made_for(
     press(fake, ED1, "Tiếp")
     await card(fake, "ghi chú")
     fake.push_text(ED1, "Thêm ý nghĩa", chat_id=EDITORS)
-    await fake.wait_for(2005, "cần bạn bổ sung", timeout=10)
+    await fake.wait_for(2005, "cần bạn bổ sung")
     await lan.press("Bổ sung ngay", "Ý nghĩa")
     await lan.send("Gọi ngay 0987 654 321 để cùng tham gia", "Xem lại")
     mark = fake.mark()

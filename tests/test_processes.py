@@ -17,6 +17,7 @@ from storage.models import Inbox, Member, Submission
 from tests.conftest import FROZEN
 from tests.harness import Chat, Harness, free_port
 from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
+from tests.support.cli import PROCESS_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,8 +40,11 @@ async def start_process(db_url: str, fake: FakeTelegram) -> asyncio.subprocess.P
     )
     # Ready once it polls: a fresh interpreter imports aiogram and migrates first, which can
     # take longer than a member's answer is waited for (the test is about what survives).
-    deadline = time.monotonic() + 60
-    while polls_of(fake) == polls and process.returncode is None:
+    deadline = time.monotonic() + PROCESS_TIMEOUT
+    while polls_of(fake) == polls:
+        if process.returncode is not None:
+            err = await process.stderr.read() if process.stderr else b""
+            raise AssertionError(f"the bot exited {process.returncode}: {err.decode()[-2000:]}")
         assert time.monotonic() < deadline, "the bot never polled"
         await asyncio.sleep(0.05)
     return process
@@ -71,7 +75,7 @@ async def test_kill_9_between_steps_loses_nothing(db_url: str, fake: FakeTelegra
         await lan.press("Bỏ qua", "Xem lại")
         await lan.press("Gửi", "Đã gửi")
         process.send_signal(signal.SIGTERM)  # a clean stop, too
-        assert await asyncio.wait_for(process.wait(), 20) == 0
+        assert await asyncio.wait_for(process.wait(), 120) == 0  # a real process, maybe slowed
         stderr = (await process.stderr.read()).decode() if process.stderr else ""
         assert TOKEN not in stderr and TOKEN.split(":")[1] not in stderr
     finally:
@@ -102,10 +106,7 @@ async def test_webhook_checks_the_secret(db_url: str, fake: FakeTelegram) -> Non
     )
     await bot.start()
     try:
-        for _ in range(100):
-            if fake.webhook:
-                break
-            await asyncio.sleep(0.05)
+        await fake.until(lambda: fake.webhook is not None)
         assert fake.webhook and fake.webhook["secret_token"] == "s3cret-Value_1"
         assert int(fake.webhook["max_connections"]) == 7
         assert fake.webhook["url"].endswith("/telegram/hook")

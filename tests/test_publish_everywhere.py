@@ -53,7 +53,7 @@ async def test_one_story_on_every_target_then_taken_down_everywhere(
         await submit_raw(bot.member(1001), fake, photos=2)
         await card(fake)
         press(fake, ED1, "Duyệt")
-        notice = await fake.wait_for(1001, "đã được đăng", timeout=30)
+        notice = await fake.wait_for(1001, "đã được đăng")
 
         [page_post] = graph.live(PAGE)
         [site_post] = wp.published()
@@ -74,10 +74,10 @@ async def test_one_story_on_every_target_then_taken_down_everywhere(
         await card(fake, "Gỡ bài #1 khỏi mọi nơi")
         mark = fake.mark()
         press(fake, ED1, "Chắc chắn gỡ bài")
-        answer = await fake.wait_for(EDITORS, "Gỡ bài #1", after=mark, timeout=10)
+        answer = await fake.wait_for(EDITORS, "Gỡ bài #1", after=mark)
         assert (answer.plain or "").count("✓ đã gỡ") == 3
         assert graph.live(PAGE) == [] and wp.published() == [] and not fake.messages(CHANNEL)
-        await fake.wait_for(1001, "đã được ban biên tập gỡ", timeout=10)
+        await fake.wait_for(1001, "đã được ban biên tập gỡ")
     finally:
         await bot.stop()
 
@@ -101,7 +101,7 @@ async def test_two_workers_post_each_item_once_on_the_page_and_the_site(
             await card(fake, after=mark)
             press(fake, ED1, "Duyệt")
         for user in (1001, 1002, 1003):
-            await fake.wait_for(user, "đã được đăng", timeout=30)
+            await fake.wait_for(user, "đã được đăng")
         await asyncio.sleep(0.5)  # room for a second post, were one to come
         assert len(graph.live(PAGE)) == len(wp.published()) == 3
         assert len([s for s in fake.messages(CHANNEL) if "#moingay1tintot" in (s.plain or "")]) == 3

@@ -42,7 +42,7 @@ async def site_desk(db_url: str, fake: FakeTelegram) -> AsyncIterator[Desk]:
         await submit_raw(harness.member(1001), fake)
         await card(fake)
         press(fake, ED1, "Duyệt")
-        await fake.wait_for(1001, "đã được đăng", timeout=10)
+        await fake.wait_for(1001, "đã được đăng")
         yield harness, f"http://127.0.0.1:{port}/"
 
 
@@ -93,9 +93,9 @@ async def test_a_contributor_renamed_after_publication_changes_nothing_public(
     await send_article(harness.member(1003, "Hà"), ARTICLE + "/", "Thầy thật đáng quý.")
     await card(fake, "có thể trùng với #2", after=mark)
     press(fake, ED1, "Gộp vào #2")
-    await fake.wait_for(1003, "gộp hai tin làm một", timeout=10)
+    await fake.wait_for(1003, "gộp hai tin làm một")
     fake.push_callback(ED1, first.message_id, "card:approve:2", chat_id=EDITORS)
-    await fake.wait_for(1002, "đã được đăng", timeout=10)
+    await fake.wait_for(1002, "đã được đăng")
     assert "Cùng gửi tin: Minh" in await get(f"{url}tin/2")
 
     spam = "WIN 10 TRIEU bit.ly/abc"

@@ -15,6 +15,7 @@ from bot.platforms.registry import PLATFORMS, served
 from bot.serve.compose import platforms
 from bot.settings import Settings, describe_error, secret_values
 from tests.conftest import FROZEN
+from tests.fake_base import PATIENCE
 from tests.harness import ORG, Harness, free_port, settings_for
 from tests.logcapture import captured_logs
 from tests.platforms.telegram.fake_telegram import FakeTelegram
@@ -115,7 +116,7 @@ def test_run_serves_the_rows_that_have_a_token() -> None:
 
 
 async def _wait_for_line(stream: io.StringIO, text: str) -> str:
-    for _ in range(400):
+    for _ in range(int(PATIENCE / 0.05)):
         for line in stream.getvalue().splitlines():
             if text in line:
                 return line
@@ -167,7 +168,7 @@ async def test_zalo_keeps_answering_when_telegram_cannot_start(
             line = await _wait_for_line(stream, "Không khởi động được telegram")
             mark = zalo.mark()
             zalo.push_text("zu-7001", "/start", display_name="Hà")
-            await zalo.wait_for("zu-7001", "Chọn đơn vị", after=mark, timeout=10)
+            await zalo.wait_for("zu-7001", "Chọn đơn vị", after=mark)
         finally:
             await bot.stop()
             await other.stop()
@@ -196,10 +197,7 @@ async def test_zalo_webhook_without_a_secret_refuses_everything(
     )
     await bot.start()
     try:
-        for _ in range(200):
-            if zalo.webhook is not None:
-                break
-            await asyncio.sleep(0.05)
+        await zalo.until(lambda: zalo.webhook is not None)
         bot.settings.zalo_webhook_secret = SecretStr("")
         forged = {
             "event_name": "message.text.received",

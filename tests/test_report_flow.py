@@ -45,8 +45,8 @@ async def test_report_in_chat_and_on_the_first(office: Harness, fake: FakeTelegr
     await submit_raw(office.member(1201, "Lan"), fake)
     await card(fake)
     press(fake, ED1, "Duyệt")
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
-    await fake.wait_for(1201, "đã được đăng", timeout=10)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")
+    await fake.wait_for(1201, "đã được đăng")
     admin = office.member(ADMIN, "Bí thư")
     await admin.send("/report tuan truoc nua", "Cách dùng")  # a bad period: the usage
     member = office.member(1202, "Minh")
@@ -55,10 +55,10 @@ async def test_report_in_chat_and_on_the_first(office: Harness, fake: FakeTelegr
     summary = await admin.send("/report thang", "Báo cáo")
     text = summary.plain or ""
     assert "Gửi 1 · duyệt 1 · đăng 1" in text and "Lan" in text  # tuyên dương
-    document = await fake.wait_for(ADMIN, after=mark, timeout=15)
+    document = await fake.wait_for(ADMIN, after=mark)
     while document.method != "sendDocument":
-        document = await fake.wait_for(ADMIN, after=fake.sent.index(document) + 1, timeout=15)
-    photo = await fake.wait_for(ADMIN, after=fake.sent.index(document) + 1, timeout=15)
+        document = await fake.wait_for(ADMIN, after=fake.sent.index(document) + 1)
+    photo = await fake.wait_for(ADMIN, after=fake.sent.index(document) + 1)
     assert photo.method == "sendPhoto"
     upload = document.raw["document"]
     if isinstance(upload, str):  # aiogram sends the file as attach://<field>
@@ -70,7 +70,7 @@ async def test_report_in_chat_and_on_the_first(office: Harness, fake: FakeTelegr
     async with office.app.sessions() as session, session.begin():
         assert await nudges.monthly_report(session, deps=office.app.core.deps, now=office.now) == 1
         assert await nudges.monthly_report(session, deps=office.app.core.deps, now=office.now) == 0
-    monthly = await fake.wait_for(ADMIN, "Báo cáo tự động hằng tháng", timeout=15)
+    monthly = await fake.wait_for(ADMIN, "Báo cáo tự động hằng tháng")
     assert "tháng 11/2026" in (monthly.plain or "")
 
 

@@ -26,6 +26,7 @@ from handlers.privacy import retention
 from storage.db import make_engine, make_sessions, migrate
 from storage.models import Ban, Media, Member, Outbox, Status, Submission
 from tests.conftest import FROZEN
+from tests.fake_base import PATIENCE
 from tests.harness import ORG, Harness, settings_for
 from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.platforms.zalo.fake_zalo import FakeZalo
@@ -173,12 +174,12 @@ async def test_the_scheduler_runs_the_purge(sessions: Sessions) -> None:
     stop = asyncio.Event()
     deps = Deps(org=DEPS.org, tz=DEPS.tz, clock=lambda: T0 + 24 * DAY)
     task = asyncio.create_task(run_scheduler(sessions, deps, stop, every=0.01))
-    for _ in range(500):
+    for _ in range(int(PATIENCE / 0.01)):
         if await notices(sessions):
             break
         await asyncio.sleep(0.01)
     stop.set()
-    await asyncio.wait_for(task, 5)
+    await asyncio.wait_for(task, PATIENCE)
     assert len(await notices(sessions)) == 1
 
 
@@ -242,7 +243,7 @@ async def test_zalo_member_keeps_the_draft_by_number(
         await ha.send("2", "Thời gian")
         await backdate(bot, "zalo", "zu-1401", 24)
         assert await purge_now(bot) == (1, 0)
-        notice = await zalo.wait_for("zu-1401", "đang soạn dở", timeout=10)
+        notice = await zalo.wait_for("zu-1401", "đang soạn dở")
         assert "1. ✍️ Giữ bản nháp" in (notice.text or "")
         await ha.send("1", "Đã giữ bản nháp")
         assert await purge_now(bot, 8 * DAY) == (0, 0)

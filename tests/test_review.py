@@ -39,10 +39,10 @@ async def test_card_with_album_and_approval_publishes_once(
     assert labels == ["✅ Duyệt", "❌ Từ chối", "📝 Yêu cầu bổ sung", "✏️ Sửa bài", "🗓 Chủ đề"]
 
     press(fake, ED1, "Duyệt")
-    post = await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    post = await fake.wait_for(CHANNEL, "#moingay1tintot")
     assert post.method == "sendMediaGroup" and "Cô Hoa" in (post.plain or "")
-    await fake.wait_for(1001, "đã được ban biên tập duyệt", timeout=10)
-    published = await fake.wait_for(1001, "đã được đăng", timeout=10)
+    await fake.wait_for(1001, "đã được ban biên tập duyệt")
+    published = await fake.wait_for(1001, "đã được đăng")
     assert f"https://t.me/c/555/{post.message_id}" in (published.plain or "")
     edited = await card(fake, "Đã duyệt")
     assert edited.message_id == shown.message_id and not edited.buttons
@@ -69,7 +69,7 @@ async def test_two_editors_press_at_once_one_decision(desk: Harness, fake: FakeT
     press(fake, ED1, "Duyệt")
     press(fake, ED2, "Duyệt")
     press(fake, ED1, "Duyệt")  # and a double press
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")
     await fake.idle()
     assert len([s for s in fake.sent if s.chat_id == CHANNEL]) == 1
     alerts = [a for a in fake.callback_answers if a.get("show_alert")]
@@ -88,7 +88,7 @@ async def test_reject_with_preset_reason(desk: Harness, fake: FakeTelegram) -> N
     labels = [label for row in fake.messages(EDITORS)[-1].buttons for label, _ in row]
     assert "Trùng lặp với tin đã có" in labels and "✍️ Lý do khác (tự gõ)" in labels
     press(fake, ED1, "Trùng lặp")
-    notice = await fake.wait_for(1004, "chưa được duyệt", timeout=10)
+    notice = await fake.wait_for(1004, "chưa được duyệt")
     assert "Trùng lặp với tin đã có" in (notice.plain or "")
     [sub] = await desk.submissions()
     assert sub.status == "rejected" and sub.reject_reason == "Trùng lặp với tin đã có"
@@ -105,7 +105,7 @@ async def test_reject_with_typed_reason(desk: Harness, fake: FakeTelegram) -> No
     assert prompt.raw.get("reply_markup", {}).get("force_reply") is True
     fake.push_text(ED1, "nói linh tinh", chat_id=EDITORS)  # another editor's chatter is ignored
     fake.push_text(ED2, "Ảnh <chưa> rõ & thiếu tên", chat_id=EDITORS)
-    notice = await fake.wait_for(1005, "chưa được duyệt", timeout=10)
+    notice = await fake.wait_for(1005, "chưa được duyệt")
     assert "Ảnh <chưa> rõ & thiếu tên" in (notice.plain or "")
     [sub] = await desk.submissions()
     assert sub.reject_reason == "Ảnh <chưa> rõ & thiếu tên" and sub.decided_by == f"telegram:{ED2}"
@@ -127,7 +127,7 @@ async def test_request_more_reopens_exactly_those_fields(desk: Harness, fake: Fa
     press(fake, ED1, "Tiếp")
     await card(fake, "ghi chú")
     fake.push_text(ED1, "Ghi rõ số nhà và gửi ảnh lớp học", chat_id=EDITORS)
-    notice = await fake.wait_for(1006, "cần bạn bổ sung", timeout=10)
+    notice = await fake.wait_for(1006, "cần bạn bổ sung")
     assert "Địa điểm, Ảnh/video" in (notice.plain or "") and "số nhà" in (notice.plain or "")
     await lan.press("Bổ sung ngay", "Địa điểm")
     await lan.send("Nhà văn hóa khu phố 3, số 12 đường số 7", "Ảnh")
@@ -144,7 +144,7 @@ async def test_request_more_reopens_exactly_those_fields(desk: Harness, fake: Fa
     assert sub.status == "pending" and sub.thoi_gian == "Sáng 15/11"  # the rest is kept
     assert sub.dia_diem == "Nhà văn hóa khu phố 3, số 12 đường số 7"
     press(fake, ED2, "Duyệt")
-    await fake.wait_for(CHANNEL, "số •• đường số 7", timeout=10)  # a house number: masked
+    await fake.wait_for(CHANNEL, "số •• đường số 7")  # a house number: masked
 
 
 async def test_edit_post_then_publish(desk: Harness, fake: FakeTelegram) -> None:
@@ -160,7 +160,7 @@ async def test_edit_post_then_publish(desk: Harness, fake: FakeTelegram) -> None
     preview = await card(fake, "Cô Hoa & lớp học tình thương <3")
     assert "#moituan1cauchuyendep" in (preview.plain or "")
     press(fake, ED1, "Đăng")
-    post = await fake.wait_for(CHANNEL, "#moituan1cauchuyendep", timeout=10)
+    post = await fake.wait_for(CHANNEL, "#moituan1cauchuyendep")
     assert (post.plain or "").startswith("Cô Hoa & lớp học tình thương <3")
     assert "#moingay1tintot" not in (post.plain or "")
     [sub] = await desk.submissions()
@@ -175,7 +175,7 @@ async def test_channel_429_and_500_still_post_once(desk: Harness, fake: FakeTele
     fake.fail_next("sendMessage", status=500, chat_id=CHANNEL)
     started = asyncio.get_running_loop().time()
     press(fake, ED1, "Duyệt")
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=15)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")
     assert asyncio.get_running_loop().time() - started >= 1
     await fake.idle()
     assert len([s for s in fake.sent if s.chat_id == CHANNEL]) == 1
@@ -199,7 +199,7 @@ async def test_queued_post_survives_a_restart(desk: Harness, fake: FakeTelegram)
         await asyncio.sleep(0.05)
     await desk.restart()  # the post is still queued in the database
     assert [row.status for row in await post_rows(desk)] in (["queued"], ["sending"], ["sent"])
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=15)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")
     for _ in range(100):
         if [row.status for row in await post_rows(desk)] == ["sent"]:
             break
@@ -215,7 +215,7 @@ async def test_html_everywhere_shown_literally(desk: Harness, fake: FakeTelegram
     for answer in nasty:
         assert answer in (shown.plain or "")
     press(fake, ED1, "Duyệt")
-    post = await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    post = await fake.wait_for(CHANNEL, "#moingay1tintot")
     for answer in nasty:
         assert answer in (post.plain or "")
     assert not fake.errors, fake.errors
@@ -245,7 +245,7 @@ async def test_admin_adds_an_editor(desk: Harness, fake: FakeTelegram) -> None:
     outsider = desk.member(newcomer, "Hà")
     await outsider.send("/bientap them 1", "chỉ dành cho quản trị viên")
     press(fake, newcomer, "Duyệt")
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")
     await admin.send(f"/bientap xoa {newcomer}", "Đã gỡ")
 
 
@@ -260,13 +260,13 @@ async def test_people_not_asked_needs_a_second_confirmation(
     assert "<b>⚠️ CHƯA ĐƯỢC HỎI ý kiến</b>" in (shown.text or "")
     mark = fake.mark()
     press(fake, ED1, "Duyệt")
-    asking = await fake.wait_for(EDITORS, "CHƯA ĐƯỢC HỎI", after=mark, timeout=10)
+    asking = await fake.wait_for(EDITORS, "CHƯA ĐƯỢC HỎI", after=mark)
     labels = [label for row in asking.buttons for label, _ in row]
     assert labels == ["⚠️ Vẫn duyệt khi chưa hỏi ý kiến", "↩️ Quay lại"]
     [sub] = await desk.submissions()
     assert sub.status == "pending"  # one press is not enough
     press(fake, ED1, "Vẫn duyệt")
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")
     [sub] = await desk.submissions()
     assert sub.status in ("approved", "published") and sub.consent == "not_asked"
     assert desk.app is not None
@@ -282,7 +282,7 @@ async def test_people_who_agreed_or_none_shown_approve_at_once(
     shown = await card(fake)
     assert "Người trong ảnh: không có người trong ảnh" in (shown.plain or "")
     press(fake, ED1, "Duyệt")
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")
     mark = fake.mark()
     await submit_raw(desk.member(1012), fake)  # no photos: nobody is asked anything
     plain = (await card(fake, after=mark)).plain or ""
@@ -305,7 +305,7 @@ async def test_a_card_from_before_the_typed_buttons_still_works(
     reasons = fake.messages(EDITORS)[-1]
     assert ("↩️ Quay lại", "card:back:1") in [b for row in reasons.buttons for b in row]
     fake.push_callback(ED1, shown.message_id, "rv:nr:1:0", chat_id=EDITORS)
-    notice = await fake.wait_for(1020, "chưa được duyệt", timeout=10)
+    notice = await fake.wait_for(1020, "chưa được duyệt")
     assert "Lý do: Chưa đủ thông tin" in (notice.plain or "")  # the first preset
     [sub] = await desk.submissions()
     assert sub.status == "rejected"

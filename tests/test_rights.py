@@ -112,8 +112,8 @@ async def test_a_decided_item_cannot_be_withdrawn(desk: Harness, fake: FakeTeleg
     await submit_raw(lan, fake)
     await card(fake)
     press(fake, ED1, "Duyệt")
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
-    await fake.wait_for(1303, "đã được đăng", timeout=10)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")
+    await fake.wait_for(1303, "đã được đăng")
     answer = await lan.send("/rut 1", "không rút được")
     assert "đã đăng" in (answer.plain or "")
     [sub] = await desk.submissions()
@@ -130,7 +130,7 @@ async def test_withdrawing_a_story_others_joined_gives_them_back(
     await send_article(desk.member(1322, "Minh"), ARTICLE, "Xin chia sẻ.", "Đoàn phường Tân Tạo")
     await card(fake, "có thể trùng với #1", after=mark)
     press(fake, ED1, "Gộp vào #1")
-    await fake.wait_for(1322, "gộp hai tin làm một", timeout=10)
+    await fake.wait_for(1322, "gộp hai tin làm một")
     mark = fake.mark()
     await lan.send("/rut 1", "Đã rút tin #1")
     again = await card(fake, "Xin chia sẻ", after=mark)  # #2 waits again, on a new card
@@ -146,9 +146,9 @@ async def test_withdraw_on_zalo_in_the_middle_of_a_supplement(
     await editor.send("/start", "Chọn đơn vị")
     member = ZaloChat(zalo, "zu-1301")
     await submit(member, zalo)
-    await fake.wait_for(EDITORS, "Chờ duyệt", timeout=10)
+    await fake.wait_for(EDITORS, "Chờ duyệt")
     await editor.send("/bosung 1 dia diem: Ghi rõ số nhà", "Người gửi đã được báo")
-    await zalo.wait_for("zu-1301", "cần bạn bổ sung", timeout=10)
+    await zalo.wait_for("zu-1301", "cần bạn bổ sung")
     await member.send("1", "Địa điểm")  # supplementing #1
     await member.send("/rut 1", "Đã rút tin #1")
     idle = await member.send("Số 12 đường số 7", "/gui")  # the flow is over: not an answer
@@ -159,7 +159,7 @@ async def test_withdraw_on_zalo_in_the_middle_of_a_supplement(
     assert (row.step, row.draft_id) == ("idle", None)
     late = await editor.send("/duyet 1", "xử lý trước")
     assert "đã rút lại" in (late.text or "") and "Hà" in (late.text or "")
-    await fake.wait_for(EDITORS, "Thành viên đã rút bài", timeout=10)
+    await fake.wait_for(EDITORS, "Thành viên đã rút bài")
 
 
 async def test_forget_twice_confirmed_on_telegram(desk: Harness, fake: FakeTelegram) -> None:
@@ -167,14 +167,14 @@ async def test_forget_twice_confirmed_on_telegram(desk: Harness, fake: FakeTeleg
     await submit_raw(lan, fake, ["Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học", "Lan tỏa"])
     await card(fake)
     press(fake, ED1, "Duyệt")  # #1: published, stays as it is
-    await fake.wait_for(1311, "đã được đăng", timeout=10)
+    await fake.wait_for(1311, "đã được đăng")
     mark = fake.mark()
     await another(lan, ["Chiều 16/11", "Chợ An Lạc", "Anh Tư", "Nhặt được ví", "Trả lại"])
     rejected_card = await card(fake, "Anh Tư", after=mark)
     press(fake, ED1, "Từ chối")
     await fake.idle()
     press(fake, ED1, "Trùng lặp")  # #2: rejected, never public: its text goes
-    await fake.wait_for(1311, "chưa được duyệt", timeout=10)
+    await fake.wait_for(1311, "chưa được duyệt")
     await lan.send("/gui", "Bạn muốn gửi gì")
     await lan.press("Tin tốt", "Bước 2")  # #3: a draft, deleted
     before = await figures(desk)
@@ -216,7 +216,7 @@ async def test_forget_twice_confirmed_on_telegram(desk: Harness, fake: FakeTeleg
 async def test_forget_on_zalo_by_numbers(both: Harness, fake: FakeTelegram, zalo: FakeZalo) -> None:
     member = ZaloChat(zalo, "zu-1311")
     await submit(member, zalo)
-    await fake.wait_for(EDITORS, "Chờ duyệt", timeout=10)
+    await fake.wait_for(EDITORS, "Chờ duyệt")
     ask = await member.send("/xoadulieu", "1. ➡️ Tiếp tục")
     assert "<b>" not in (ask.text or "")
     await member.send("2", "vẫn được giữ nguyên")  # 2. Thôi
@@ -230,7 +230,7 @@ async def test_forget_on_zalo_by_numbers(both: Harness, fake: FakeTelegram, zalo
     [gone] = await rows(both, Member, col(Member.erased_at).is_not(None))
     assert gone.platform == "zalo" and gone.platform_user_id == f"erased:{gone.id}"
     assert not await rows(both, Inbox, col(Inbox.sender) == "zalo:zu-1311")  # updates stored
-    await fake.wait_for(EDITORS, "Thành viên đã rút bài", timeout=10)
+    await fake.wait_for(EDITORS, "Thành viên đã rút bài")
 
 
 async def test_erasure_removes_stored_messages_and_notices(db_url: str) -> None:
@@ -355,13 +355,13 @@ async def test_zalo_editors_told_of_a_withdrawal_and_of_what_it_released(
     await editor.send("/start", "Chọn đơn vị")  # a Zalo bot writes only to those who wrote
     await zalo_article(ZaloChat(zalo, "zu-1401", "Hà"), "2", ARTICLE, "Thầy giáo trẻ đáng quý.")
     await zalo_article(ZaloChat(zalo, "zu-1402", "Bình"), "3", ARTICLE, "Rất cảm phục thầy.")
-    await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #2", timeout=10)
+    await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #2")
     await editor.send("/gop 2", "Đã gộp tin #2 vào #1")
     mark = zalo.mark()
     await ZaloChat(zalo, "zu-1401", "Hà").send("/rut 1", "Đã rút tin #1")
-    gone = await zalo.wait_for(ZALO_EDITOR, "đã được thành viên rút lại", after=mark, timeout=10)
+    gone = await zalo.wait_for(ZALO_EDITOR, "đã được thành viên rút lại", after=mark)
     assert "#1" in (gone.text or "") and "/duyet" not in (gone.text or "")
-    back = await zalo.wait_for(ZALO_EDITOR, "chờ duyệt riêng trở lại", after=mark, timeout=10)
+    back = await zalo.wait_for(ZALO_EDITOR, "chờ duyệt riêng trở lại", after=mark)
     assert "#2" in (back.text or "") and "/duyet 2" in (back.text or "")
     await editor.send("/duyet 2", "Người gửi đã được báo")
-    await fake.wait_for(CHANNEL, "Rất cảm phục thầy", timeout=10)
+    await fake.wait_for(CHANNEL, "Rất cảm phục thầy")

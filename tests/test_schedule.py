@@ -32,6 +32,7 @@ from storage.models import (
     Submission,
     UnitBase,
 )
+from tests.fake_base import PATIENCE
 
 ORG = load_org(Path(__file__).resolve().parents[1] / "config" / "org.example.toml")
 SLOTTED = ORG.model_copy(update={"slots": Slots(tin_tot="07:30", cau_chuyen_dep="sun 19:00")})
@@ -201,7 +202,7 @@ async def test_repeated_and_concurrent_ticks_release_once(
         one_done.set()
 
     monkeypatch.setattr(schedule, "_first_waiting", racing_pick)
-    await asyncio.wait_for(asyncio.gather(worker(), worker()), 20)
+    await asyncio.wait_for(asyncio.gather(worker(), worker()), PATIENCE)
     assert set(await released(sessions)) == {first, second}
     assert len(await slot_runs(sessions)) == 2
 
@@ -286,12 +287,12 @@ async def test_scheduler_survives_a_failed_tick(sessions: Sessions) -> None:
     task = asyncio.create_task(
         run_scheduler(sessions, Deps(org=SLOTTED, tz=VN, clock=clock), stop, every=0.01)
     )
-    for _ in range(500):
+    for _ in range(int(PATIENCE / 0.01)):
         if await released(sessions):
             break
         await asyncio.sleep(0.01)
     stop.set()
-    await asyncio.wait_for(task, 5)
+    await asyncio.wait_for(task, PATIENCE)
     assert len(await released(sessions)) == 1 and calls >= 2
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from handlers.jobs.schedule import tick
+from tests.fake_base import PATIENCE
 from tests.harness import CHANNEL, ED1, EDITORS, Harness, org_file
 from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.flows import card, press, submit_raw
@@ -53,7 +54,7 @@ async def test_one_item_per_slot_oldest_first(slotted: Harness, fake: FakeTelegr
     mark = fake.mark()
     await card(fake, "Người thứ hai", after=mark - 5)
     press(fake, ED1, "Duyệt")
-    notice = await fake.wait_for(1102, "khung giờ đăng sắp tới", timeout=10)
+    notice = await fake.wait_for(1102, "khung giờ đăng sắp tới")
     assert notice
     await run_tick(slotted)
     await fake.idle()
@@ -62,13 +63,13 @@ async def test_one_item_per_slot_oldest_first(slotted: Harness, fake: FakeTelegr
     slotted.now = TUESDAY_0731
     await run_tick(slotted)
     await run_tick(slotted)  # the same slot again: nothing more
-    first = await fake.wait_for(CHANNEL, "Người thứ nhất", timeout=10)
+    first = await fake.wait_for(CHANNEL, "Người thứ nhất")
     await fake.idle()
     assert [s.message_id for s in fake.sent if s.chat_id == CHANNEL] == [first.message_id]
 
     slotted.now = datetime(2026, 11, 18, 0, 31, tzinfo=UTC)  # Wednesday's slot
     await run_tick(slotted)
-    await fake.wait_for(CHANNEL, "Người thứ hai", timeout=10)
+    await fake.wait_for(CHANNEL, "Người thứ hai")
 
 
 async def test_post_now_skips_the_slot(slotted: Harness, fake: FakeTelegram) -> None:
@@ -77,10 +78,10 @@ async def test_post_now_skips_the_slot(slotted: Harness, fake: FakeTelegram) -> 
     press(fake, ED1, "Duyệt")
     await card(fake, "chờ khung giờ đăng")
     press(fake, ED1, "Đăng ngay")
-    post = await fake.wait_for(CHANNEL, "#moituan1cauchuyendep", timeout=10)
+    post = await fake.wait_for(CHANNEL, "#moituan1cauchuyendep")
     assert post
     [sub] = await slotted.submissions()
-    for _ in range(50):
+    for _ in range(int(PATIENCE / 0.05)):  # each idle() lasts 0.05 s or more
         [sub] = await slotted.submissions()
         if sub.status == "published":
             break

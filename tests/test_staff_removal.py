@@ -13,7 +13,7 @@ async def test_a_removed_listed_editor_stops_acting_until_restored(
     desk: Harness, fake: FakeTelegram
 ) -> None:
     await submit_on_telegram(desk.member(1501))
-    await fake.wait_for(EDITORS, "Chờ duyệt", timeout=10)
+    await fake.wait_for(EDITORS, "Chờ duyệt")
     admin = desk.member(ADMIN, "Quản trị")
     await admin.send(f"/bientap xoa {ED1}", f"Đã gỡ telegram:{ED1}")
     listing = await admin.send("/bientap", "Ban biên tập")
@@ -33,7 +33,7 @@ async def test_a_removed_listed_editor_stops_acting_until_restored(
 
     await admin.send(f"/bientap them {ED1}", f"Đã thêm telegram:{ED1}")
     fake.press(ED1, "Duyệt", chat_id=EDITORS)
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")
 
 
 async def test_a_listed_admin_can_be_removed_but_never_by_themselves(

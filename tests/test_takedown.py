@@ -26,7 +26,7 @@ GROUP = "zalo-group-1"
 
 async def published(bot: Harness, fake: FakeTelegram, wp: FakeWordPress) -> None:
     await approved(bot, fake)
-    await fake.wait_for(1001, "đã được đăng", timeout=10)
+    await fake.wait_for(1001, "đã được đăng")
     assert len(wp.published()) == 1 and fake.messages(CHANNEL)
 
 
@@ -44,12 +44,12 @@ async def test_the_card_button_takes_the_post_down_everywhere(
         await card(fake, "Gỡ bài #1 khỏi mọi nơi")
         mark = fake.mark()
         press(fake, ED1, "Chắc chắn gỡ bài")
-        answer = await fake.wait_for(EDITORS, "Gỡ bài #1", after=mark, timeout=10)
+        answer = await fake.wait_for(EDITORS, "Gỡ bài #1", after=mark)
         text = answer.plain or ""
         assert f"Telegram ({CHANNEL}): ✓ đã gỡ" in text and "Website (doan): ✓ đã gỡ" in text
         assert not fake.messages(CHANNEL)  # both photos of the album deleted
         assert [p["status"] for p in wp.posts.values()] == ["trash"]
-        await fake.wait_for(1001, "đã được ban biên tập gỡ", timeout=10)
+        await fake.wait_for(1001, "đã được ban biên tập gỡ")
         await card(fake, "Đã gỡ bài", after=mark)
         [sub] = await bot.submissions()
         assert sub.status == "published" and sub.taken_down_at is not None  # still counted
@@ -76,7 +76,7 @@ async def test_correction_then_a_late_take_down_with_zalo_refusing_both(
     await bot.start()
     try:
         await published(bot, fake, wp)
-        await zalo.wait_for(GROUP, "#moingay1tintot", timeout=10)
+        await zalo.wait_for(GROUP, "#moingay1tintot")
         editor = bot.member(ED1, "Minh")
         fixed = "Cô Hoa <b>mở lớp</b> & dạy miễn phí"
         answer = await editor.send(f"/suabai 1 {fixed}", "Sửa bài #1")
@@ -87,7 +87,7 @@ async def test_correction_then_a_late_take_down_with_zalo_refusing_both(
         assert fixed in caption and "#moingay1tintot" in caption  # shown literally
         [post] = wp.posts.values()
         assert "Cô Hoa &lt;b&gt;mở lớp&lt;/b&gt; &amp; dạy" in post["content"]
-        await fake.wait_for(1001, "đã sửa nội dung tin #1", timeout=10)
+        await fake.wait_for(1001, "đã sửa nội dung tin #1")
 
         bot.now = NOW + timedelta(hours=49)  # Telegram lets a bot delete for 48 hours only
         answer = await editor.send("/gobai 1", "Gỡ bài #1")
@@ -132,8 +132,8 @@ async def test_gobai_in_the_editors_group_answers_at_once_and_reports_each_targe
         wp.fail_next("DELETE", "/posts", 200, hang=2.0)  # trashed at once, answered 2 s later
         mark = fake.mark()
         fake.push_text(ED1, "/gobai 1", chat_id=EDITORS, first_name="Minh")
-        queued = await fake.wait_for(EDITORS, "Đang gỡ bài #1 ở 2 nơi", after=mark, timeout=10)
-        result = await fake.wait_for(EDITORS, "Gỡ bài #1", after=mark, timeout=20)
+        queued = await fake.wait_for(EDITORS, "Đang gỡ bài #1 ở 2 nơi", after=mark)
+        result = await fake.wait_for(EDITORS, "Gỡ bài #1", after=mark)
         assert fake.sent.index(queued) < fake.sent.index(result)
         text = result.plain or ""
         assert f"Telegram ({CHANNEL}): ✓ đã gỡ" in text and "Website (doan): ✓ đã gỡ" in text

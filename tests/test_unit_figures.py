@@ -267,7 +267,7 @@ async def test_an_editor_corrects_the_theme_from_the_card_and_the_post_follows(
     assert "Anh bộ đội Cụ Hồ" in (back.plain or "")
     assert "✅ Duyệt" in [label for row in back.buttons for label, _ in row]
     press(fake, ED1, "Duyệt")
-    post = await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    post = await fake.wait_for(CHANNEL, "#moingay1tintot")
     assert "Anh bộ đội Cụ Hồ" in (post.plain or "") and "#thangnhandao" in (post.plain or "")
     [sub] = await desk.submissions()
     assert (sub.theme_key, sub.events) == ("bo-doi-cu-ho", ",thang-nhan-dao,")
@@ -276,7 +276,7 @@ async def test_an_editor_corrects_the_theme_from_the_card_and_the_post_follows(
         actions = (await session.exec(select(Audit.action).order_by(col(Audit.id)))).all()
     assert actions[:2] == ["theme_set", "events_set"]
     # The member heard only of the approval and publication, nothing of the correction.
-    await fake.wait_for(1001, "đã được đăng", timeout=10)
+    await fake.wait_for(1001, "đã được đăng")
     told = [s.plain or "" for s in fake.messages(1001)[before:]]
     assert told and all("được ban biên tập duyệt" in t or "đã được đăng" in t for t in told)
 

@@ -60,7 +60,7 @@ async def publish(bot: Harness, fake: FakeTelegram, user: int, unit: str) -> Non
     await submit_raw(bot.member(user, f"Người {user}", None), fake, unit=unit)
     await card(fake, after=mark)
     press(fake, ED1, "Duyệt")
-    await fake.wait_for(user, "đã được đăng", timeout=30)
+    await fake.wait_for(user, "đã được đăng")
 
 
 async def test_a_bases_item_reaches_its_own_page_and_the_district_site_once_each(
@@ -339,7 +339,7 @@ async def test_posts_held_for_an_expired_page_token_go_once_it_is_renewed(
     bot = pages_bot(db_url, fake, graph, wp, org, facebook_page_tokens=tokens)
     await bot.start()
     try:
-        await fake.wait_for(1001, "đã được đăng", timeout=30)
+        await fake.wait_for(1001, "đã được đăng")
         [post] = graph.live(ANLAC)
         assert "#moingay1tintot" in (post.message or "")
     finally:

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# A real process on a loaded two-core CI machine: its imports alone can take tens of seconds.
+PROCESS_TIMEOUT = 240
 
 
 def run_bot(
@@ -27,7 +29,7 @@ def run_bot(
         env={**clean, "PYTHONDONTWRITEBYTECODE": "1", **env},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PROCESS_TIMEOUT,
         stdin=subprocess.DEVNULL,
     )
 
@@ -72,5 +74,5 @@ async def start_bot(env: dict[str, str], *args: str) -> asyncio.subprocess.Proce
 async def run_bot_beside(env: dict[str, str], *args: str) -> tuple[int, str, str]:
     """``python -m bot`` to its end beside this process's bot: exit code, stdout, stderr."""
     process = await start_bot(env, *args)
-    out, err = await asyncio.wait_for(process.communicate(), 120)
+    out, err = await asyncio.wait_for(process.communicate(), PROCESS_TIMEOUT)
     return process.returncode or 0, out.decode(), err.decode()

@@ -57,7 +57,7 @@ async def send_article(
 
 async def card(fake: FakeTelegram, contains: str = "Chờ duyệt", after: int = 0) -> Sent:
     """The next card (or card edit) in the editors' group that says ``contains``."""
-    return await fake.wait_for(EDITORS, contains, after=after, timeout=10)
+    return await fake.wait_for(EDITORS, contains, after=after)
 
 
 def press(fake: FakeTelegram, user: int, label: str) -> None:
@@ -74,7 +74,7 @@ class ZaloChat:
     async def send(self, text: str, expect: str | None = None) -> ZaloSent:
         mark = self.zalo.mark()
         self.zalo.push_text(self.id, text, display_name=self.name)
-        return await self.zalo.wait_for(self.id, expect, after=mark, timeout=10)
+        return await self.zalo.wait_for(self.id, expect, after=mark)
 
 
 async def submit(member: ZaloChat, zalo: FakeZalo, *, consent: str = "3") -> None:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# A real process on a loaded two-core CI machine: its imports alone can take tens of seconds.
+PROCESS_TIMEOUT = 240
 
 
 def run_bot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -19,6 +21,6 @@ def run_bot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
         env={**clean, **env},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PROCESS_TIMEOUT,
         stdin=subprocess.DEVNULL,
     )

@@ -15,6 +15,7 @@ from sqlmodel import select
 import bot.platforms.telegram.service
 import bot.platforms.wordpress.service  # noqa: F401
 from storage.models import Outbox
+from tests.fake_base import PATIENCE
 from tests.harness import ADMIN, CHANNEL, ED1, EDITORS, Harness
 from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.platforms.wordpress.fake_wordpress import PASSWORD, USER, FakeWordPress, Photos
@@ -40,7 +41,7 @@ def site_bot(
     return harness
 
 
-async def until(check: Callable[[], bool], seconds: float = 10) -> None:
+async def until(check: Callable[[], bool], seconds: float = PATIENCE) -> None:
     for _ in range(int(seconds / 0.05)):
         if check():
             return

@@ -84,7 +84,7 @@ class ZaloService:
         while not self.stopping.is_set():
             started = monotonic()
             try:
-                raw = await self.client.get_updates(timeout=POLL_SECONDS)
+                raw = await self._poll_until_stopped()
                 if raw is not None:
                     sender = await self.keep(raw)
                     if sender is not None:
@@ -101,6 +101,18 @@ class ZaloService:
                 failures = 0
             if raw is None:  # an empty poll; Zalo may answer at once
                 await self._pause(MIN_POLL_GAP - (monotonic() - started))
+
+    async def _poll_until_stopped(self) -> Any:
+        """One long poll, given up at once when the service stops (None): a stop no longer
+        waits out shutdown's drain, which cancelled it anyway. An answer come first is kept."""
+        poll = asyncio.ensure_future(self.client.get_updates(timeout=POLL_SECONDS))
+        stopped = asyncio.ensure_future(self.stopping.wait())
+        try:
+            await asyncio.wait({poll, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            poll.cancel()  # nothing once answered
+        return poll.result() if poll.done() and not poll.cancelled() else None
 
     async def _pause(self, seconds: float) -> None:
         if seconds > 0:

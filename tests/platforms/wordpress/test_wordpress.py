@@ -30,7 +30,7 @@ async def test_an_approved_item_reaches_the_site_once_with_photos_tags_and_categ
     await bot.start()
     try:
         await approved(bot, fake, ["Sáng 15/11", "Nhà văn hóa", EVIL, "Dạy học", "Lan tỏa"])
-        await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+        await fake.wait_for(CHANNEL, "#moingay1tintot")
         await until(lambda: len(wp.posts) == 1)
         [post] = wp.posts.values()
         assert post["status"] == "publish"
@@ -42,7 +42,7 @@ async def test_an_approved_item_reaches_the_site_once_with_photos_tags_and_categ
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in post["content"]
         assert "<script>" not in post["content"]
         assert "Đoàn phường An Lạc" in post["content"] and "Nhà giáo trẻ" in post["title"]
-        published = await fake.wait_for(1001, "đã được đăng", timeout=10)
+        published = await fake.wait_for(1001, "đã được đăng")
         assert post["link"] in (published.plain or "")
         await asyncio.sleep(0.3)
         assert len(wp.posts) == 1 and [m for m, p in wp.calls if p == "/posts"] == ["POST"]
@@ -62,7 +62,7 @@ async def test_a_draft_site_keeps_the_post_for_its_own_editor(
         await until(lambda: len(wp.posts) == 1)
         [post] = wp.posts.values()
         assert post["status"] == "draft"
-        published = await fake.wait_for(1001, "đã được đăng", timeout=10)
+        published = await fake.wait_for(1001, "đã được đăng")
         assert post["link"] not in (published.plain or "")  # a draft has no public link
     finally:
         await bot.stop()
@@ -77,7 +77,7 @@ async def test_a_revoked_password_holds_the_post_and_tells_the_admins_once(
         await bot.member(ADMIN, "Minh").send("/start", "Chọn đơn vị")  # a chat to be told in
         wp.revoke()  # mid-run: the start-up check had passed
         await approved(bot, fake)
-        told = await fake.wait_for(ADMIN, "Mật khẩu ứng dụng", timeout=10)
+        told = await fake.wait_for(ADMIN, "Mật khẩu ứng dụng")
         assert "incorrect_password" in (told.plain or "") and PASSWORD not in (told.plain or "")
         assert not wp.posts
         rows = [r for r in await post_rows(bot) if r.platform == "wordpress"]
@@ -117,7 +117,7 @@ async def test_a_refused_post_fails_with_the_reason_on_the_card(
     try:
         wp.fail_next("POST", "/posts", 400, code="rest_invalid_param")
         await approved(bot, fake)
-        shown = await fake.wait_for(EDITORS, "Website ✗", timeout=10)
+        shown = await fake.wait_for(EDITORS, "Website ✗")
         assert "rest_invalid_param" in (shown.plain or "") and "Telegram ✓" in (shown.plain or "")
         [row] = [r for r in await post_rows(bot) if r.platform == "wordpress"]
         assert row.status == OutboxStatus.FAILED
@@ -134,7 +134,7 @@ async def test_an_unanswered_post_needs_check_and_is_never_posted_twice(
     try:
         wp.fail_next("POST", "/posts", 200, hang=1.0)  # it is posted, the answer comes too late
         await approved(bot, fake)
-        shown = await fake.wait_for(EDITORS, "Website ✗", timeout=10)
+        shown = await fake.wait_for(EDITORS, "Website ✗")
         assert "Không rõ đã đăng lên wordpress:doan" in (shown.plain or "")
         await until(lambda: len(wp.posts) == 1)
         bot.now = NOW.replace(hour=5)

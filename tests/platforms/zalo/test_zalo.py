@@ -27,11 +27,11 @@ async def test_member_flow_on_zalo_reaches_the_telegram_card(
     async with both.app.sessions() as session:
         [media] = (await session.exec(select(Media))).all()
     assert (media.ref, media.platform) == (zalo.photo_url(PHOTO), "zalo")
-    photo = await fake.wait_for(EDITORS, timeout=10)
+    photo = await fake.wait_for(EDITORS)
     assert photo.method == "sendPhoto" and photo.media == [("photo", zalo.photo_url(PHOTO))]
-    card = await fake.wait_for(EDITORS, "Chờ duyệt", timeout=10)
+    card = await fake.wait_for(EDITORS, "Chờ duyệt")
     assert "Hà" in (card.plain or "") and "tg://user" not in (card.text or "")
-    announce = await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1", timeout=10)
+    announce = await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1")
     assert "/duyet 1" in (announce.text or "")
 
 
@@ -40,7 +40,7 @@ async def test_zalo_editor_decides_and_the_card_follows(
 ) -> None:
     member = ZaloChat(zalo, "zu-1002")
     await submit(member, zalo)
-    card = await fake.wait_for(EDITORS, "Chờ duyệt", timeout=10)
+    card = await fake.wait_for(EDITORS, "Chờ duyệt")
     outsider = ZaloChat(zalo, "zu-9999", "Người lạ")
     await outsider.send("/duyet 1", "Chỉ ban biên tập")
     editor = ZaloChat(zalo, ZALO_EDITOR, "Biên tập Zalo")
@@ -49,10 +49,10 @@ async def test_zalo_editor_decides_and_the_card_follows(
     shown = await editor.send("/xem 1", "Cô Hoa")
     assert shown.text and "<" not in shown.text
     await editor.send("/duyet 1", "Thẻ trong nhóm biên tập đã được cập nhật")
-    edited = await fake.wait_for(EDITORS, "Biên tập Zalo lúc", timeout=10)  # approved/posted
+    edited = await fake.wait_for(EDITORS, "Biên tập Zalo lúc")  # approved/posted
     assert edited.message_id == card.message_id and "Biên tập Zalo" in (edited.plain or "")
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
-    await zalo.wait_for("zu-1002", "đã được đăng", timeout=10)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")
+    await zalo.wait_for("zu-1002", "đã được đăng")
     again = await editor.send("/duyet 1", "xử lý trước")  # one decision only
     assert again.text
 
@@ -64,7 +64,7 @@ async def test_zalo_editor_rejects_and_asks_more(
     await submit(member, zalo)
     editor = ZaloChat(zalo, ZALO_EDITOR, "Biên tập Zalo")
     await editor.send("/bosung 1 dia diem, anh: Ghi rõ số nhà", "Người gửi đã được báo")
-    notice = await zalo.wait_for("zu-1003", "cần bạn bổ sung", timeout=10)
+    notice = await zalo.wait_for("zu-1003", "cần bạn bổ sung")
     assert "Địa điểm, Ảnh/video" in (notice.text or "") and "1. 📝 Bổ sung ngay" in (
         notice.text or ""
     )
@@ -72,10 +72,10 @@ async def test_zalo_editor_rejects_and_asks_more(
     await member.send("Số 12 đường số 7", "Ảnh")
     await member.send("xong", "Xem lại")
     await member.send("gửi", "phần bổ sung")
-    await fake.wait_for(EDITORS, "đã bổ sung lần 1", timeout=10)
+    await fake.wait_for(EDITORS, "đã bổ sung lần 1")
     await editor.send("/tuchoi 1", "Cách dùng")
     await editor.send("/tuchoi 1 Trùng lặp với tin tuần trước", "Người gửi đã được báo")
-    rejected = await zalo.wait_for("zu-1003", "chưa được duyệt", timeout=10)
+    rejected = await zalo.wait_for("zu-1003", "chưa được duyệt")
     assert "Trùng lặp với tin tuần trước" in (rejected.text or "")
 
 
@@ -168,13 +168,13 @@ async def test_zalo_alone_and_a_zalo_publish_target(
         assert f"zalo:{ZALO_EDITOR}" in (mine.text or "")
         await editor.send("/start", "Chọn đơn vị")
         await submit(ZaloChat(zalo, "zu-1006"), zalo)
-        await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1", timeout=10)
+        await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1")
         await editor.send("/duyet 1", "đã duyệt")
-        photo = await zalo.wait_for("zalo-group-1", timeout=10)
+        photo = await zalo.wait_for("zalo-group-1")
         assert photo.method == "sendPhoto" and photo.photo == zalo.photo_url(PHOTO)
-        post = await zalo.wait_for("zalo-group-1", "#moingay1tintot", timeout=10)
+        post = await zalo.wait_for("zalo-group-1", "#moingay1tintot")
         assert "Cô Hoa" in (post.text or "") and "<" not in (post.text or "")
-        await zalo.wait_for("zu-1006", "đã được đăng", timeout=10)
+        await zalo.wait_for("zu-1006", "đã được đăng")
         assert not [call for call in fake.calls if call[0] == "getUpdates"]  # Telegram is off
     finally:
         await harness.stop()
@@ -190,7 +190,7 @@ async def test_zalo_editor_writes_the_post_and_long_texts_split(
     assert "Cô Hoa & lớp học <tình thương>" in (preview.text or "")
     assert "#moingay1tintot" in (preview.text or "") and "&amp;" not in (preview.text or "")
     await editor.send("/duyet 1", "Người gửi đã được báo")
-    post = await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    post = await fake.wait_for(CHANNEL, "#moingay1tintot")
     assert "Cô Hoa & lớp học <tình thương>" in (post.plain or "")
     long_member = ZaloChat(zalo, "zu-1008")
     await long_member.send("/start", "Chọn đơn vị")
@@ -212,11 +212,11 @@ async def test_zalo_editor_confirms_people_not_asked(
 ) -> None:
     member = ZaloChat(zalo, "zu-1010")
     await submit(member, zalo, consent="2")  # 2. Chưa hỏi
-    card = await fake.wait_for(EDITORS, "Chờ duyệt", timeout=10)
+    card = await fake.wait_for(EDITORS, "Chờ duyệt")
     assert "CHƯA ĐƯỢC HỎI" in (card.plain or "")
     editor = ZaloChat(zalo, ZALO_EDITOR, "Biên tập Zalo")
     await editor.send("/duyet 1", "/duyet 1 xacnhan")  # not yet: a second, explicit command
     [sub] = await both.submissions()
     assert sub.status == "pending"
     await editor.send("/duyet 1 xác nhận", "Người gửi đã được báo")
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")

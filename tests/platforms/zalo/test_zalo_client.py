@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 import traceback
 from collections.abc import AsyncIterator
@@ -19,6 +18,7 @@ from bot.platforms.zalo.client import (
     ZaloUpdate,
     parse_update,
 )
+from tests.harness import free_port
 from tests.platforms.zalo.fake_zalo import SECRET_HEADER, ZALO_TOKEN, FakeZalo
 
 USER = "7a1f0c9e3b2d4e5f"
@@ -85,13 +85,6 @@ def assert_no_token(error: BaseException, token: str = ZALO_TOKEN) -> None:
     assert token not in "".join(traceback.format_exception(error))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 # --- calls -------------------------------------------------------------------------------------
 
 
@@ -113,20 +106,23 @@ async def test_get_updates_nothing_arrived_is_none_after_the_poll(
 ) -> None:
     started = time.monotonic()
     assert await client.get_updates(timeout=1) is None
-    assert 0.9 <= time.monotonic() - started < 3
-    assert fake.calls == [("getUpdates", {"timeout": "1"})]  # a string, as Zalo reads it
+    assert time.monotonic() - started >= 0.9  # it waited out the poll
+    # One poll, its timeout a string as Zalo reads it: nothing was asked again meanwhile.
+    assert fake.calls == [("getUpdates", {"timeout": "1"})]
     assert fake.errors == []
 
 
 async def test_get_updates_answers_as_soon_as_one_is_pushed(
     client: ZaloClient, fake: FakeZalo
 ) -> None:
-    poll = asyncio.create_task(client.get_updates(timeout=10))
-    await asyncio.sleep(0.2)
+    poll = asyncio.create_task(client.get_updates(timeout=30))
+    await fake.until(lambda: bool(fake.calls))  # the poll is at the fake, waiting
     started = time.monotonic()
     update = fake.push_text(USER, "chào")
     assert await poll == update
-    assert time.monotonic() - started < 1
+    # Woken by the push: the same poll answers, long before its 30 seconds are up.
+    assert fake.calls == [("getUpdates", {"timeout": "30"})]
+    assert time.monotonic() - started < 15
 
 
 async def test_send_message_keeps_text_verbatim(client: ZaloClient, fake: FakeZalo) -> None:

@@ -68,13 +68,13 @@ async def test_a_photo_whose_url_dies_after_intake_is_still_published(
         assert (media.width, media.height) == (64, 48) and media.stored_at is not None
         assert await stored_bytes(harness, media.sha256) == photo
         zalo.kill_photo(zalo.photo_url(PHOTO))  # Zalo's URL is gone before the item is decided
-        await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1", timeout=10)
+        await zalo.wait_for(ZALO_EDITOR, "Tin chờ duyệt #1")
         await editor.send("/duyet 1", "đã duyệt")
-        sent = await zalo.wait_for(GROUP, timeout=15)
+        sent = await zalo.wait_for(GROUP)
         base = str(harness.settings.public_base_url).rstrip("/")
         assert (sent.method, sent.photo) == ("sendPhoto", f"{base}/media/{media.sha256}.jpg")
-        await zalo.wait_for(GROUP, "#moingay1tintot", timeout=10)
-        await zalo.wait_for("zu-2001", "đã được đăng", timeout=10)
+        await zalo.wait_for(GROUP, "#moingay1tintot")
+        await zalo.wait_for("zu-2001", "đã được đăng")
         assert not [e for e in zalo.errors if e[0] == "sendPhoto"]  # Zalo got the bytes
     finally:
         await harness.stop()
@@ -92,16 +92,16 @@ async def test_a_photo_that_cannot_be_fetched_is_refused_at_once(
         zalo.kill_photo(dead)
         mark = zalo.mark()
         zalo.push_photo(member.id, dead)
-        told = await zalo.wait_for(member.id, "chưa tải được ảnh", after=mark, timeout=10)
+        told = await zalo.wait_for(member.id, "chưa tải được ảnh", after=mark)
         assert told.text and "vẫn còn nguyên" in told.text
         not_a_photo = zalo.photo_url("trang.jpg", b"<html>hello</html>")  # named .jpg only
         mark = zalo.mark()
         zalo.push_photo(member.id, not_a_photo)
-        await zalo.wait_for(member.id, "không phải ảnh hay video", after=mark, timeout=10)
+        await zalo.wait_for(member.id, "không phải ảnh hay video", after=mark)
         assert await media_rows(harness) == []  # nothing half-stored
         mark = zalo.mark()
         zalo.push_photo(member.id, zalo.photo_url(PHOTO))  # the flow stayed at the photo step
-        await zalo.wait_for(member.id, "1/10", after=mark, timeout=10)
+        await zalo.wait_for(member.id, "1/10", after=mark)
         [media] = await media_rows(harness)
         assert media.sha256 is not None
     finally:
@@ -147,7 +147,7 @@ async def test_a_photo_url_leading_inside_gets_the_same_answer_as_a_dead_one(
             for url in (dead, outside.via(inside.url()), "http://169.254.169.254/latest/"):
                 mark = zalo.mark()
                 zalo.push_photo(member.id, url)
-                answers.append((await zalo.wait_for(member.id, after=mark, timeout=10)).text)
+                answers.append((await zalo.wait_for(member.id, after=mark)).text)
             assert answers[0] and "chưa tải được ảnh" in answers[0]
             assert answers == [answers[0]] * 3 and inside.hits == []
             assert await media_rows(harness) == []

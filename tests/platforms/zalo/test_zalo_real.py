@@ -16,8 +16,10 @@ import pytest
 from sqlmodel import select
 
 from bot.platforms.textsplit import utf16_len
+from storage import usage
 from storage.models import Outbox
 from tests.conftest import FROZEN
+from tests.fake_base import PATIENCE
 from tests.harness import ADMIN, ZALO_EDITOR, Chat, Harness, settings_for
 from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.platforms.zalo.fake_zalo import QUOTA_ERROR, FakeZalo, ZaloSent
@@ -32,7 +34,7 @@ class ZaloChat:
     async def send(self, text: str, expect: str | None = None) -> ZaloSent:
         mark = self.zalo.mark()
         self.zalo.push_text(self.id, text)
-        return await self.zalo.wait_for(self.id, expect, after=mark, timeout=10)
+        return await self.zalo.wait_for(self.id, expect, after=mark)
 
 
 @pytest.fixture
@@ -58,14 +60,13 @@ async def test_idle_polls_are_quiet_and_the_first_message_is_answered_at_once(
     zalo.empty_poll = shape
     zalo.answer_polls_at_once()
     caplog.set_level(logging.INFO)
-    await asyncio.sleep(0.3)
     first = len(zalo.poll_times)
-    await asyncio.sleep(3)
-    polls = zalo.poll_times[first:]
-    assert 4 <= len(polls) <= 8, f"{len(polls)} polls in 3 s"  # several, and at most ~2/s
-    started = time.monotonic()
+    await zalo.until(lambda: len(zalo.poll_times) >= first + 5)  # polling goes on, empty
+    polls = zalo.poll_times[first : first + 5]
+    # At most ~2 a second however fast Zalo answers (a slow machine only spaces them more).
+    assert polls[-1] - polls[0] >= 1.5, polls
     await ZaloChat(zalo, "zu-3001").send("/start", "Chọn đơn vị")
-    assert time.monotonic() - started < 2
+    # An empty poll is no failure: no back-off, so nothing logged as a problem.
     noisy = [r for r in caplog.records if r.levelno >= logging.WARNING and "zalo" in r.name]
     assert noisy == []
 
@@ -104,7 +105,7 @@ async def test_a_quota_refusal_is_held_admins_told_once_and_sent_after_the_reset
     zalo.quota_after = len(zalo.sent)  # the month's messages are used up
     zalo.push_text(member.id, "2")
     zalo.push_text(member.id, "/gui")
-    told = await fake.wait_for(ADMIN, "từ chối tin nhắn", timeout=10)
+    told = await fake.wait_for(ADMIN, "từ chối tin nhắn")
     assert "hạn mức" in (told.plain or "") and "không mất tin nào" in (told.plain or "")
     await zalo.idle()
     await asyncio.sleep(1)  # the outbox has had every chance to tell the admins again
@@ -117,9 +118,9 @@ async def test_a_quota_refusal_is_held_admins_told_once_and_sent_after_the_reset
 
     zalo.reset_quota()
     bot.now = bot.now + timedelta(minutes=16)  # the held replies come due
-    await zalo.wait_for(member.id, "Đã lưu đơn vị", timeout=10)
-    await zalo.wait_for(member.id, "Bạn muốn gửi gì", timeout=10)
-    await zalo.wait_for(ZALO_ADMIN, "từ chối tin nhắn", timeout=10)  # held for them too
+    await zalo.wait_for(member.id, "Đã lưu đơn vị")
+    await zalo.wait_for(member.id, "Bạn muốn gửi gì")
+    await zalo.wait_for(ZALO_ADMIN, "từ chối tin nhắn")  # held for them too
 
 
 async def test_the_months_messages_are_counted_warned_once_and_shown_in_the_report(
@@ -132,12 +133,21 @@ async def test_the_months_messages_are_counted_warned_once_and_shown_in_the_repo
     steps = ["1", "/gui", "1", "2", "Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học", "Lan tỏa"]
     for text in steps:
         await member.send(text)  # one message a step: 10 in all, past 80% of 12
-    warning = await fake.wait_for(ADMIN, "Sắp hết hạn mức", timeout=10)
+    warning = await fake.wait_for(ADMIN, "Sắp hết hạn mức")
     assert "đã gửi 10 trên 12 tin nhắn" in (warning.plain or "")
     await member.send("2", "Bấm Gửi")
     await zalo.idle()
     assert len([s for s in fake.messages(ADMIN) if "Sắp hết" in (s.plain or "")]) == 1
-    await asyncio.sleep(0.5)  # the last send's count is written just after Zalo's answer
+    # The last send's count is written just after Zalo's answer: the report is asked for once
+    # every message Zalo took is counted.
+    assert bot.app is not None
+    sessions, deadline = bot.app.sessions, time.monotonic() + PATIENCE
+    while True:
+        async with sessions() as session:
+            counted = await usage.sent(session, platform="zalo", month="2026-11")
+        if counted >= len(zalo.sent) or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
     mark = fake.mark()
     fake.push_text(ADMIN, "/report", first_name="Quản trị")  # the workbook takes a while
     summary = await fake.wait_for(

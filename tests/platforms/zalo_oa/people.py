@@ -46,12 +46,12 @@ class OAChat:
     async def send(self, text: str, expect: str | None = None) -> OASent:
         mark = self.oa.mark()
         self.oa.push_text(self.id, text)
-        return await self.oa.wait_for(self.id, expect, after=mark, timeout=10)
+        return await self.oa.wait_for(self.id, expect, after=mark)
 
     async def photo(self, expect: str) -> OASent:
         mark = self.oa.mark()
         self.oa.push_photo(self.id)
-        return await self.oa.wait_for(self.id, expect, after=mark, timeout=10)
+        return await self.oa.wait_for(self.id, expect, after=mark)
 
 
 async def submit_on_oa(member: OAChat, *, photo: bool = True) -> None:

@@ -30,7 +30,7 @@ async def test_an_article_is_published_once_zalo_verifies_it(
         await submit_on_oa(member)
         await card(fake)
         press(fake, ED1, "Duyệt")
-        await oa.wait_for(member.id, "đã được đăng", timeout=30)
+        await oa.wait_for(member.id, "đã được đăng")
         [article] = oa.published()
         body = article.body
         assert (body["type"], body["status"]) == ("normal", "show")

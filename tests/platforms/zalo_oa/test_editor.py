@@ -19,7 +19,7 @@ async def test_an_editor_approves_from_the_oa_and_the_card_follows(
     member = OAChat(oa, "oa-user-5001")
     await submit_on_oa(member)
     first = await card(fake)
-    announce = await oa.wait_for(OA_EDITOR, "Tin chờ duyệt #1", timeout=10)
+    announce = await oa.wait_for(OA_EDITOR, "Tin chờ duyệt #1")
     assert "/duyet 1" in (announce.text or "")
     stranger = OAChat(oa, "oa-user-5999")
     stranger.follow()
@@ -27,10 +27,10 @@ async def test_an_editor_approves_from_the_oa_and_the_card_follows(
     shown = await editor.send("/xem 1", "Cô Hoa")
     assert "<" not in (shown.text or "")
     await editor.send("/duyet 1", "Thẻ trong nhóm biên tập đã được cập nhật")
-    edited = await fake.wait_for(first.chat_id, "Đã đăng", timeout=10)
+    edited = await fake.wait_for(first.chat_id, "Đã đăng")
     assert edited.message_id == first.message_id
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
-    await oa.wait_for(member.id, "đã được đăng", timeout=10)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")
+    await oa.wait_for(member.id, "đã được đăng")
 
     report = await editor.send("/report", "Zalo OA không gửi được tệp")
     assert "python -m bot report" in (report.text or "")  # no PUBLIC_BASE_URL: no board link

@@ -20,8 +20,8 @@ async def test_a_follower_sends_a_story_by_numbers_and_hears_it_was_published(
     shown = await card(fake)
     assert "Cô Hoa" in (shown.plain or "")
     press(fake, ED1, "Duyệt")
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
-    notice = await oa.wait_for(member.id, "đã được đăng", timeout=10)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")
+    notice = await oa.wait_for(member.id, "đã được đăng")
     assert notice.paid is False and "<" not in (notice.text or "")
     # Every answer was a consultation message of at most 2,000 characters, none charged.
     assert all(len(s.text or "") <= 2000 and not s.paid for s in oa.messages(member.id))

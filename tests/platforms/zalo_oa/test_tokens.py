@@ -84,7 +84,7 @@ async def test_a_restart_goes_on_with_the_newest_tokens_and_a_refusal_is_told(
     oa.expire_access_tokens()
     mark = fake.mark()
     oa.push_text(member.id, "/gui")
-    told = await fake.wait_for(ADMIN, "Zalo OA đã ngừng nhận lời của bot", after=mark, timeout=10)
+    told = await fake.wait_for(ADMIN, "Zalo OA đã ngừng nhận lời của bot", after=mark)
     assert "python -m bot zalo-oa-connect" in (told.plain or "") and len(oa.refusals) == 1
 
 

@@ -26,7 +26,7 @@ async def test_a_notice_outside_the_window_waits_for_the_members_next_message(
     oa_bot.now = oa_bot.now + timedelta(hours=49)  # the member went quiet for two days
     mark = oa.mark()
     press(fake, ED1, "Duyệt")
-    await fake.wait_for(CHANNEL, "#moingay1tintot", timeout=10)
+    await fake.wait_for(CHANNEL, "#moingay1tintot")
     # Both notices wait (approved, then published), and the card says so.
     assert await held_for(oa_bot, member.id, 2) == {"notice/approved.j2", "notice/published.j2"}
     shown = await card(fake, "Người gửi chưa nhận được thông báo")
