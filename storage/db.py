@@ -157,11 +157,30 @@ async def writing(sessions: async_sessionmaker[AsyncSession], holder: str) -> As
             writer.holder = ""
 
 
+OUTBOX_DUE = "outbox_due"  # in a session's info: this transaction made an outbox row due
+OUTBOX_BELL = "outbox_bell"  # in the sessions' info: what wakes this process's outbox workers
+
+
+def _ring(session: SyncSession) -> None:
+    """A committed transaction that made an outbox row due wakes the outbox workers."""
+    if session.info.pop(OUTBOX_DUE, False):
+        bell = session.info.get(OUTBOX_BELL)
+        if bell is not None:
+            bell()
+
+
+def _forget(session: SyncSession, _: object = None) -> None:
+    session.info.pop(OUTBOX_DUE, None)  # rolled back: nothing became due
+
+
 def make_sessions(engine: AsyncEngine, clock: Clock = system) -> async_sessionmaker[AsyncSession]:
     """Sessions that carry ``clock``: storage functions read the time from it
     (``storage.clock.now(session)``) and new rows are stamped by it."""
     if not event.contains(SyncSession, "before_flush", stamp):
         event.listen(SyncSession, "before_flush", stamp)
+    if not event.contains(SyncSession, "after_commit", _ring):
+        event.listen(SyncSession, "after_commit", _ring)
+        event.listen(SyncSession, "after_soft_rollback", _forget)
     return async_sessionmaker(
         engine, class_=AsyncSession, expire_on_commit=False, info={"clock": clock}
     )

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import clock
-from storage.db import insert_new
+from storage.db import OUTBOX_DUE, insert_new
 from storage.models import Outbox, OutboxKind, OutboxStatus
 
 
@@ -35,7 +35,7 @@ async def enqueue(
 ) -> bool:
     """Add a row unless one with the same key exists; True when added."""
     now = clock.now(session)
-    return await insert_new(
+    added = await insert_new(
         session,
         Outbox,
         key=key,
@@ -52,6 +52,15 @@ async def enqueue(
         created_at=now,
         updated_at=now,
     )
+    if added and status == OutboxStatus.QUEUED and (not_before is None or not_before <= now):
+        _due(session)
+    return added
+
+
+def _due(session: AsyncSession) -> None:
+    """This transaction made a row due: its commit wakes this process's outbox workers
+    (``bot/runtime/doorbell.py``)."""
+    session.info[OUTBOX_DUE] = True
 
 
 async def notice(
@@ -165,7 +174,7 @@ async def release_waiting(session: AsyncSession, *, submission_id: int, now: dat
         )
         .values(status=OutboxStatus.QUEUED, not_before=now, updated_at=now)
     )
-    return int(getattr(result, "rowcount", 0))
+    return _counted(session, result)
 
 
 async def of_submission(
@@ -199,7 +208,7 @@ async def retry_now(session: AsyncSession, *, platform: str, chat_id: str, now: 
         )
         .values(not_before=now, updated_at=now)
     )
-    return int(getattr(result, "rowcount", 0))
+    return _counted(session, result)
 
 
 async def with_prefix(session: AsyncSession, *, prefix: str) -> Sequence[Outbox]:
@@ -231,7 +240,15 @@ async def release_held(session: AsyncSession, *, platform: str, chat_id: str, no
         )
         .values(status=OutboxStatus.QUEUED, not_before=now, updated_at=now)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return _counted(session, result)
+
+
+def _counted(session: AsyncSession, result: object) -> int:
+    """The rows an UPDATE made due (the workers woken when there are any)."""
+    count = int(getattr(result, "rowcount", 0) or 0)
+    if count:
+        _due(session)
+    return count
 
 
 async def unreached(

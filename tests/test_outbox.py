@@ -23,6 +23,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.platforms.telegram.send import TelegramSender
+from bot.runtime.doorbell import Doorbell
 from bot.runtime.outbox import OutboxWorker, Permanent, Transient, Unknown
 from bot.runtime.ratelimit import RateLimiter
 from handlers.engine.context import Deps
@@ -30,7 +31,7 @@ from handlers.engine.texts import render
 from handlers.engine.types import Choice, MediaKind, MediaRef, Reply, Say, rows
 from handlers.org import load_org
 from storage import outbox
-from storage.db import make_engine, make_sessions, migrate
+from storage.db import OUTBOX_BELL, make_engine, make_sessions, migrate
 from storage.models import Outbox, OutboxKind, OutboxStatus
 from tests.fake_base import PATIENCE
 from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram, Sent
@@ -208,6 +209,40 @@ def fast_limiter(speed: float) -> RateLimiter:
     return RateLimiter(
         clock=lambda: time.monotonic() * speed, sleep=lambda seconds: asyncio.sleep(seconds / speed)
     )
+
+
+# --- waking ------------------------------------------------------------------------------------
+
+
+async def test_a_row_committed_in_this_process_goes_at_once_not_at_the_next_look(
+    env: Env, fake: FakeTelegram
+) -> None:
+    """The worker looks for rows once an hour here. A transaction of this process that commits
+    a row rings its bell, and the row goes at once; one rolled back rings nothing."""
+    bell = Doorbell()
+    env.sessions.kw["info"] = {**env.sessions.kw["info"], OUTBOX_BELL: bell.ring}
+    wake = bell.listener()
+    worker = env.worker(idle_sleep=3600, wake=wake)
+    first = await env.enqueue("notice", USER)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await until(lambda: [i for i, _, _ in env.delivered] == [first])  # its first look
+        await asyncio.sleep(0.3)  # settled into its hour-long wait (nothing else to look for)
+        with pytest.raises(LookupError):
+            async with env.sessions.begin() as session:
+                await outbox.enqueue(
+                    session, key="gone", kind=OutboxKind.NOTICE, platform="telegram",
+                    chat_id=str(USER), template="idle.j2", not_before=env.clock(),
+                )  # fmt: skip
+                raise LookupError  # rolled back
+        assert not wake.is_set()
+        second = await env.enqueue("notice", USER)
+        await until(lambda: [i for i, _, _ in env.delivered] == [first, second])
+    finally:
+        stop.set()
+        await task
+    assert len(env.sends(USER)) == 2
 
 
 # --- retries, timeouts, crashes ----------------------------------------------------------------

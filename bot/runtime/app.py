@@ -11,6 +11,7 @@ from typing import IO
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.runtime.doorbell import Doorbell
 from bot.runtime.media import Fetch, FetchMedia, MediaSource, StoreSource
 from bot.runtime.safe_fetch import Allowed
 from bot.runtime.watchdog import check_writable
@@ -21,7 +22,7 @@ from handlers.org import OrgConfig, load_org
 from handlers.wiring import build_core
 from storage import units
 from storage.clock import Clock, system
-from storage.db import make_engine, make_sessions, migrate
+from storage.db import OUTBOX_BELL, make_engine, make_sessions, migrate
 from storage.locks import AlreadyRunning, SenderLocks, hold_sqlite_file
 from storage.media_store import LIMITS
 from storage.models import UnitBase
@@ -40,6 +41,9 @@ class App:
     # How each platform's media are fetched into the store the first time (a running platform
     # adds its own: Telegram's needs its bot).
     fetchers: dict[str, Fetch] = field(default_factory=dict)
+    # Rung when a transaction of this process commits an outbox row due: its workers send it
+    # at once (``bot/runtime/doorbell.py``).
+    bell: Doorbell = field(default_factory=Doorbell)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -114,6 +118,8 @@ async def build(
         file_lock = None  # a bot serves: it brought the schema and the units up to date
     engine = make_engine(settings.database_url)
     sessions = make_sessions(engine, clock)
+    bell = Doorbell()
+    sessions.kw["info"] = {**sessions.kw["info"], OUTBOX_BELL: bell.ring}
     if settings.media_dir is not None:  # the media store's directory (storage/media_store.py)
         sessions.kw["info"] = {**sessions.kw["info"], "media_dir": settings.media_dir}
     if file_lock is not None or not task or engine.dialect.name != "sqlite":
@@ -133,4 +139,4 @@ async def build(
     }
     media = media or StoreSource(sessions, fetchers)
     locks = SenderLocks(engine)
-    return App(served, org, engine, sessions, core, locks, file_lock, media, fetchers)
+    return App(served, org, engine, sessions, core, locks, file_lock, media, fetchers, bell)

@@ -9,7 +9,6 @@ an editor (needs_check). A card or a notice is sent again: a duplicate beats sil
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime import outbox_changes
+from bot.runtime.doorbell import wait_any
 from handlers.desk import outbound
 from handlers.engine.context import Deps
 from handlers.engine.types import Reply
@@ -112,7 +112,10 @@ class OutboxWorker:
         max_attempts: int = 6,
         backoff_base: float = 1.0,
         clock: Clock | None = None,
+        wake: asyncio.Event | None = None,
     ) -> None:
+        """``wake``: set when this process commits a row due (``bot/runtime/doorbell.py``);
+        without it, or for rows other processes commit, the next look finds them."""
         # The one clock (``Deps.clock``) unless told otherwise: rows' not_before, leases and
         # backoff are read against the time that stamped them.
         self.clock = clock or deps.clock
@@ -124,11 +127,14 @@ class OutboxWorker:
         self.max_attempts, self.backoff_base = max_attempts, backoff_base
         # When leases were last looked at: a cadence, not state (a restart looks at once).
         self._leases_seen: datetime | None = None
+        self.wake = wake
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until ``stop`` is set; an error (the database away, a bug) pauses, never ends it."""
         failures = 0
         while not stop.is_set():
+            if self.wake is not None:
+                self.wake.clear()  # a row committed from here on rings again
             try:
                 delay = 0.0 if await self.drain_once() else await self._idle_delay()
                 failures = 0
@@ -137,8 +143,7 @@ class OutboxWorker:
                 delay = min(self.idle_sleep * 2**failures, MAX_PAUSE)
                 log.exception("outbox %s: pass failed, next in %.1fs", self.platform, delay)
             if delay > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
+                await wait_any(delay, stop, self.wake)
 
     async def drain_once(self) -> int:
         """One pass over the rows due now; returns how many were handled."""
@@ -281,4 +286,5 @@ def worker_for(app: App, sender: Sender, compose: Compose = outbound.compose) ->
         after_sent=outbound.after_sent,
         after_problem=outbound.after_problem,
         lease=timedelta(seconds=app.settings.outbox_lease_seconds),
+        wake=app.bell.listener(),
     )

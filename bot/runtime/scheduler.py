@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.backup import daily
+from bot.runtime.doorbell import wait_any
 from handlers.engine.context import Deps
 from handlers.jobs import nudges, weekly_nudge
 from handlers.jobs.schedule import tick
@@ -64,7 +65,8 @@ async def run_scheduler(
             backing_up = asyncio.create_task(daily.run(sessions, deps, backup, day))
         if count:  # claimed and committed: this worker reads the pages, off the tick
             reading = asyncio.create_task(counting.count_beside(sessions, deps))
-        await _pause(stop, every, None if ready else pages_ready)
+        # The next tick; or, once the platforms were all tried, at once: its pages are read.
+        await wait_any(every, stop, None if ready else pages_ready)
     if reading is not None and not reading.done():
         reading.cancel()  # the next round (another worker's, a restart's) reads again
         await asyncio.gather(reading, return_exceptions=True)
@@ -72,13 +74,3 @@ async def run_scheduler(
         backing_up.cancel()  # at shutdown: a half-written backup leaves only its .part file
         await asyncio.gather(backing_up, return_exceptions=True)
 
-
-async def _pause(stop: asyncio.Event, every: float, ready: asyncio.Event | None) -> None:
-    """Until the next tick, or ``stop``; or ``ready`` (the platforms tried at start), whose
-    tick then reads the units' pages at once rather than a tick later."""
-    waits = [asyncio.ensure_future(event.wait()) for event in (stop, ready) if event]
-    try:
-        await asyncio.wait(waits, timeout=every, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for wait in waits:
-            wait.cancel()
