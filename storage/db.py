@@ -31,6 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import direct, sqlite_driver
 from storage.clock import Clock, monotonic, stamp, system
+from storage.session import Session
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -174,7 +175,7 @@ def make_sessions(engine: AsyncEngine, clock: Clock = system) -> async_sessionma
         event.listen(SyncSession, "after_commit", _ring)
         event.listen(SyncSession, "after_soft_rollback", _forget)
     return async_sessionmaker(
-        engine, class_=AsyncSession, expire_on_commit=False, info={"clock": clock}
+        engine, class_=Session, expire_on_commit=False, info={"clock": clock}
     )
 
 
