@@ -15,7 +15,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import bindparam, event, text
+from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
@@ -31,6 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import direct, sqlite_driver
 from storage.clock import Clock, monotonic, stamp, system
+from storage.session import Session
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -92,24 +93,16 @@ async def insert_new(session: AsyncSession, table: Any, **values: Any) -> bool:
     how claims (an update, a slot, an outbox key) are made once across processes."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     table = getattr(table, "__table__", table)
-    if direct.sqlite(session) and session.bind and set(values) == set(table.columns.keys()):
+    bound = direct.insert_all(session, table, values)
+    if bound is not None:
         # Every column given (an update's claim): no default to compute, so the statement
         # runs straight on SQLite's connection (storage/direct.py), without the session's
         # cost of executing it (3% of a member's update in instructions, bench/core_cpu.py).
-        statement = _insert_all(table, tuple(sorted(values)))
-        bound = direct.prepared(session.bind.dialect, statement).bound(values)
         counts = await direct.run(session, [bound])
         if counts is not None:
             return counts[0] == 1
     result = await session.exec(_insert_ignoring(dialect, table), params=values)
     return bool(getattr(result, "rowcount", 0) == 1)
-
-
-@cache
-def _insert_all(table: Any, names: tuple[str, ...]) -> Any:
-    """SQLite's INSERT … ON CONFLICT DO NOTHING of ``names``, every column of the table."""
-    values = {name: bindparam(name, type_=table.c[name].type) for name in names}
-    return sqlite_insert(table).values(values).on_conflict_do_nothing()
 
 
 @cache
@@ -182,7 +175,7 @@ def make_sessions(engine: AsyncEngine, clock: Clock = system) -> async_sessionma
         event.listen(SyncSession, "after_commit", _ring)
         event.listen(SyncSession, "after_soft_rollback", _forget)
     return async_sessionmaker(
-        engine, class_=AsyncSession, expire_on_commit=False, info={"clock": clock}
+        engine, class_=Session, expire_on_commit=False, info={"clock": clock}
     )
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any, cast
 
+from sqlalchemy import Table, bindparam
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import ClauseElement
@@ -49,6 +51,22 @@ def prepared(dialect: Dialect, statement: ClauseElement) -> Prepared:
     return Prepared(compiled.string, tuple((name, processors.get(name)) for name in order))
 
 
+def insert_all(session: AsyncSession, table: Table, values: dict[str, Any]) -> Write | None:
+    """``storage.db.insert_new``'s statement, when every column of ``table`` is given (no
+    default to compute) and the session is on SQLite; None otherwise: the session runs it."""
+    if not sqlite(session) or not session.bind or set(values) != set(table.columns.keys()):
+        return None
+    statement = _insert_all(table, tuple(sorted(values)))
+    return prepared(session.bind.dialect, statement).bound(values)
+
+
+@cache
+def _insert_all(table: Table, names: tuple[str, ...]) -> ClauseElement:
+    """SQLite's INSERT … ON CONFLICT DO NOTHING of ``names``, every column of the table."""
+    values = {name: bindparam(name, type_=table.c[name].type) for name in names}
+    return sqlite_insert(table).values(values).on_conflict_do_nothing()
+
+
 def sqlite(session: AsyncSession) -> bool:
     return session.bind is not None and session.bind.dialect.name == "sqlite"
 
@@ -65,14 +83,49 @@ async def run(
     driver = (await connection.get_raw_connection()).driver_connection
     if not isinstance(driver, sqlite_driver.Connection):
         return None
-    sync_connection = connection.sync_connection
+    _tell(connection.sync_connection, writes)
+    counts: list[int] = await driver.call(partial(_run, driver.sqlite, writes, commit, rows))
+    return counts
+
+
+async def write_then_read(session: AsyncSession, write: Write, read: Write) -> tuple[bool, Any]:
+    """``write`` and, only when it changed one row, ``read``, in one hand-off: (whether the
+    write changed one row, the read's first row or None). The read is told to the engine's
+    listeners after it ran (it runs only then). Raises ``NotImplementedError`` when the session
+    is not on this project's SQLite driver: nothing was run."""
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    if not isinstance(driver, sqlite_driver.Connection):
+        raise NotImplementedError
+    _tell(connection.sync_connection, [write])
+    done, row = await driver.call(partial(_write_then_read, driver.sqlite, write, read))
+    if done:
+        _tell(connection.sync_connection, [read])
+    return done, row
+
+
+def _write_then_read(connection: sqlite3.Connection, write: Write, read: Write) -> tuple[bool, Any]:
+    """On aiosqlite's thread."""
+    cursor = connection.execute(*write)
+    try:
+        if cursor.rowcount != 1:
+            return False, None
+    finally:
+        cursor.close()
+    cursor = connection.execute(*read)
+    try:
+        return True, cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+def _tell(sync_connection: Any, writes: Sequence[Write]) -> None:
+    """The engine's ``before_cursor_execute`` listeners (tests count statements by them)."""
     if sync_connection is not None:
         for sql, params in writes:
             sync_connection.dispatch.before_cursor_execute(
                 sync_connection, None, sql, params, None, False
             )
-    counts: list[int] = await driver.call(partial(_run, driver.sqlite, writes, commit, rows))
-    return counts
 
 
 def _run(

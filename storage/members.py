@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import clock
 from storage.models import Ban, Member, Submission
+from storage.quick_read import Found
 
 
 async def by_chat(session: AsyncSession, *, platform: str, chat_id: str) -> Member | None:
@@ -27,25 +28,18 @@ async def get_or_create(
     chat_id: str | None,
     display_name: str,
     username: str | None,
+    found: Found | None = None,
 ) -> tuple[Member, bool | None, Submission | None]:
     """The member's row, and whether an active ban names them, read in the same statement
     (None for a new row: the ban check then asks on its own). On SQLite the member's draft
     comes in that statement too (else None): the session finds it by its key while the caller
-    holds it (the session's map holds unchanged rows weakly), so ``ctx.draft()`` reads none."""
+    holds it (the session's map holds unchanged rows weakly), so ``ctx.draft()`` reads none.
+    ``found``: that read, already made with the update's claim (``storage/quick_read.py``)."""
     # FOR UPDATE: one member's updates (and the outbox noting what it showed them) take turns
     # on the row, so none overwrites another's step. SQLite serialises writers anyway.
-    dialect = _dialect(session)
-    params = {"platform": platform, "user_id": user_id}
-    if dialect == "sqlite":
-        # The update's claim, this transaction's first statement, holds SQLite's one write
-        # lock, so the draft read here is as current as one read after. Not on PostgreSQL:
-        # there a read that waited on the member's lock rechecks the member row only, and
-        # would return the draft as it was before the lock's holder changed it.
-        row = (await session.exec(_member_query(dialect), params=params)).first()
-        found, draft = (row[:2], row[2]) if row is not None else (None, None)
-    else:
-        found, draft = (await session.exec(_member_query(dialect), params=params)).first(), None
-    member, ban = (found[0], bool(found[1])) if found is not None else (None, None)
+    if found is None:
+        found = await _read(session, platform=platform, user_id=user_id)
+    member, ban, draft = found.member, found.banned, found.draft
     if member is None:
         member = Member(
             platform=platform,
@@ -65,6 +59,19 @@ async def get_or_create(
         member.chat_id = chat_id or member.chat_id  # a group message says nothing of the DM
         member.updated_at = clock.now(session)
     return member, ban, draft
+
+
+async def _read(session: AsyncSession, *, platform: str, user_id: str) -> Found:
+    dialect = _dialect(session)
+    params = {"platform": platform, "user_id": user_id}
+    row = (await session.exec(_member_query(dialect), params=params)).first()
+    if row is None:
+        return Found(None, None, None)
+    # On SQLite the update's claim, this transaction's first statement, holds SQLite's one
+    # write lock, so the draft read here is as current as one read after. Not on PostgreSQL:
+    # there a read that waited on the member's lock rechecks the member row only, and would
+    # return the draft as it was before the lock's holder changed it.
+    return Found(row[0], bool(row[1]), row[2] if dialect == "sqlite" else None)
 
 
 def _dialect(session: AsyncSession) -> str:

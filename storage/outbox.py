@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Integer, String, bindparam, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -115,27 +116,52 @@ async def claim_due(
 ) -> Sequence[Outbox]:
     """Take due rows for sending, oldest first. On PostgreSQL ``SKIP LOCKED`` lets several
     workers claim side by side without taking the same row."""
-    query = (
-        select(Outbox)
-        .where(
-            Outbox.platform == platform,
-            Outbox.status == OutboxStatus.QUEUED,
-            col(Outbox.not_before) <= now,
-        )
-        .order_by(col(Outbox.not_before), col(Outbox.id))
-        .limit(limit)
-    )
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = (await session.exec(query)).all()
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    params = {"platform": platform, "now": now, "limit": limit}
+    rows: Sequence[Outbox] = (await session.exec(_due_query(dialect), params=params)).all()
     for row in rows:
         row.status = OutboxStatus.SENDING
         row.attempts += 1
         row.lease_until = now + lease
         row.updated_at = now
         session.add(row)
-    await session.flush()
+    if rows:
+        await session.flush()
     return rows
+
+
+async def next_due(session: AsyncSession, *, platform: str) -> datetime | None:
+    """When the platform's first queued row comes due (None: none queued)."""
+    due: datetime | None = (
+        await session.exec(_next_due_query(), params={"platform": platform})
+    ).one()
+    return due
+
+
+# Built once: an idle outbox worker runs these twice a second, and building them (and their
+# cache keys) at each pass was a third of its CPU (the idle bot: 14 ms of CPU a second).
+@cache
+def _due_query(dialect: str) -> Any:
+    not_before = col(Outbox.not_before)
+    query = (
+        select(Outbox)
+        .where(
+            col(Outbox.platform) == bindparam("platform", type_=String),
+            col(Outbox.status) == OutboxStatus.QUEUED,
+            not_before <= bindparam("now", type_=Outbox.__table__.c.not_before.type),  # type: ignore[attr-defined]
+        )
+        .order_by(not_before, col(Outbox.id))
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return query.with_for_update(skip_locked=True) if dialect == "postgresql" else query
+
+
+@cache
+def _next_due_query() -> Any:
+    return select(func.min(Outbox.not_before)).where(
+        col(Outbox.platform) == bindparam("platform", type_=String),
+        col(Outbox.status) == OutboxStatus.QUEUED,
+    )
 
 
 async def get(session: AsyncSession, *, item_id: int) -> Outbox | None:

@@ -30,8 +30,11 @@ async def sync(session: AsyncSession, *, units: Sequence[UnitBase]) -> None:
 
 
 async def active(session: AsyncSession) -> Sequence[Unit]:
+    """Without autoflush, as ``get``: /start lists the units after moving the member to the
+    unit step, and flushing there wrote the member's row twice in one update."""
     query = select(Unit).where(col(Unit.active)).order_by(col(Unit.position))
-    return (await session.exec(query)).all()
+    with session.no_autoflush:
+        return (await session.exec(query)).all()
 
 
 async def get(session: AsyncSession, *, code: str | None) -> Unit | None:

@@ -16,7 +16,13 @@ from storage.models import ProcessedUpdate
 async def claim(session: AsyncSession, *, key: str) -> bool:
     """True when this update was not handled before. Rolled back with the handling on failure,
     so a crash mid-update leaves it to be handled again."""
-    return await insert_new(session, ProcessedUpdate, key=key, created_at=clock.now(session))
+    return await insert_new(session, ProcessedUpdate, **claim_row(session, key=key))
+
+
+def claim_row(session: AsyncSession, *, key: str) -> dict[str, object]:
+    """The claim's row: every column given, so on SQLite it runs straight on the connection
+    (``storage.direct.insert_all``)."""
+    return {"key": key, "created_at": clock.now(session)}
 
 
 async def forget_claims(session: AsyncSession, *, before: datetime) -> int:

@@ -127,6 +127,7 @@ class OutboxWorker:
         self.max_attempts, self.backoff_base = max_attempts, backoff_base
         # When leases were last looked at: a cadence, not state (a restart looks at once).
         self._leases_seen: datetime | None = None
+        self._next_due: datetime | None = None  # the last empty pass's ``outbox.next_due``
         self.wake = wake
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -136,7 +137,7 @@ class OutboxWorker:
             if self.wake is not None:
                 self.wake.clear()  # a row committed from here on rings again
             try:
-                delay = 0.0 if await self.drain_once() else await self._idle_delay()
+                delay = 0.0 if await self.drain_once() else self._idle_delay()
                 failures = 0
             except Exception:
                 failures += 1
@@ -159,6 +160,9 @@ class OutboxWorker:
                 session, platform=self.platform, now=now, lease=self.lease
             )
             ids = [row.id for row in rows if row.id is not None]
+            # Nothing due: when the next queued row is (a 429's retry_after), in the same
+            # transaction rather than a session of its own after it.
+            self._next_due = None if ids else await outbox.next_due(session, platform=self.platform)
         for item_id in ids:
             await self._handle(item_id)
         return len(ids)
@@ -262,17 +266,13 @@ class OutboxWorker:
             )
             return int((await session.exec(query)).one())
 
-    async def _idle_delay(self) -> float:
+    def _idle_delay(self) -> float:
         """``idle_sleep``, or less when a queued row comes due sooner (a 429's retry_after)."""
-        async with self.sessions() as session:
-            query = select(func.min(Outbox.not_before)).where(
-                Outbox.platform == self.platform, Outbox.status == OutboxStatus.QUEUED
-            )
-            due = (await session.exec(query)).one()
-        if due is None:
+        if self._next_due is None:
             return self.idle_sleep
         # A floor: a due row another worker holds locked must not make this loop spin.
-        return min(self.idle_sleep, max((due - self.clock()).total_seconds(), MIN_PAUSE))
+        wait = (self._next_due - self.clock()).total_seconds()
+        return min(self.idle_sleep, max(wait, MIN_PAUSE))
 
 
 def worker_for(app: App, sender: Sender, compose: Compose = outbound.compose) -> OutboxWorker:

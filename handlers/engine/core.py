@@ -22,7 +22,7 @@ from handlers.engine.router import Router
 from handlers.engine.states import Step
 from handlers.engine.textnorm import fold
 from handlers.engine.types import Inbound, Reply, Say
-from storage import inbox, members, quick_commit, updates
+from storage import inbox, members, quick_commit, quick_read
 from storage.db import unreachable, writing
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,9 @@ class Core:
     async def _handle(self, event: Inbound) -> list[Reply]:
         holder = f"update {event.update_key}"
         async with writing(self.sessions, holder), self.sessions() as session, session.begin():
-            fresh = await updates.claim(session, key=event.update_key)
+            fresh, found = await quick_read.claim(
+                session, key=event.update_key, platform=event.platform, user_id=event.user_id
+            )
             if not fresh and not (
                 event.replay or await inbox.unanswered(session, key=event.update_key)
             ):
@@ -88,6 +90,7 @@ class Core:
                 chat_id=None if event.group else event.chat_id,
                 display_name=event.display_name,
                 username=event.username,
+                found=found,
             )
             choice = _as_choice(event, member.step_data or {})
             ctx = Ctx(session, choice, member, self.deps, self.ask, banned=banned, loaded=draft)
