@@ -39,6 +39,7 @@ python3 -m pytest -m alone "$@" || [ $? = 5 ]
 # The suite must pass whatever today's date is: the date-bound tests again with the machine's
 # clock set far away (a month end, a leap-year neighbour, a minute before midnight in Vietnam).
 # The bot reads time only through storage/clock.py, so they pass only if nothing else does.
+# On every core too (pytest-xdist's workers are started under the same faked clock).
 if ! command -v faketime >/dev/null && [ "$(id -u)" = 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null \
         || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; } \
@@ -47,7 +48,7 @@ fi
 if command -v faketime >/dev/null; then
     echo "again under faketime, 2029-02-28 23:59:30 in Asia/Ho_Chi_Minh:"
     TZ=Asia/Ho_Chi_Minh FAKETIME_DONT_FAKE_MONOTONIC=1 faketime '2029-02-28 23:59:30' \
-        python3 -m pytest -p no:cacheprovider -q \
+        python3 -m pytest -p no:cacheprovider -q -n auto --dist worksteal \
         tests/test_clock.py tests/test_report.py tests/test_report_flow.py \
         tests/test_report_files.py tests/test_schedule.py tests/test_slots.py \
         tests/test_retention.py tests/test_nudges.py tests/test_weekly_nudge.py

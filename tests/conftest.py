@@ -17,8 +17,20 @@ import asyncpg
 import pytest
 from hypothesis import settings
 
+from bot.runtime.app import App
+from bot.serve.compose import build
 from storage.db import make_engine, migrate
-from tests.harness import ADMIN, CHANNEL, ED1, ED2, EDITORS, Harness, free_port, settings_for
+from tests.harness import (
+    ADMIN,
+    CHANNEL,
+    ED1,
+    ED2,
+    EDITORS,
+    Harness,
+    free_port,
+    make_settings,
+    settings_for,
+)
 from tests.platforms.facebook.fake_graph import PAGE, TOKEN, FakeGraph
 from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.platforms.wordpress.fake_wordpress import FakeWordPress
@@ -154,6 +166,15 @@ async def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 async def fake() -> AsyncIterator[FakeTelegram]:
     async with running(FakeTelegram()) as server:
         yield server
+
+
+@pytest.fixture
+async def app(db_url: str, fake: FakeTelegram) -> AsyncIterator[App]:
+    """The bot built on the test's database, nothing served: for tests that hand events to
+    ``app.core`` directly (tests/support/core.py)."""
+    application = await build(make_settings(db_url, fake))
+    yield application
+    await application.close()
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from tests.conftest import FROZEN
 from tests.harness import ED1, EDITORS, Harness, free_port
 from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.archive import merge_into, publish, serving
+from tests.support.cli import run_bot
 from tests.support.flows import card, press, submit_raw
-from tests.support.process import run_bot
 
 Site = tuple[App, str]
 

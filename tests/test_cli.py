@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from tests.support.process import run_bot
+from tests.support.cli import run_bot
 
 
 def test_seed_demo_then_export(tmp_path: Path) -> None:

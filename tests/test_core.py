@@ -2,42 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.runtime.app import App
-from bot.serve.compose import build
-from handlers.engine.texts import render
-from handlers.engine.types import CALLBACK_LIMIT, Inbound
-from tests.harness import make_settings
-from tests.platforms.telegram.fake_telegram import FakeTelegram
-
-counter = itertools.count()
-
-
-def event(**fields: object) -> Inbound:
-    base: dict[str, object] = {
-        "platform": "zalo",
-        "update_key": f"test:{next(counter)}",
-        "user_id": "u1",
-        "chat_id": "u1",
-        "display_name": "Hà",
-        "numbered_choices": True,
-    }
-    return Inbound(**{**base, **fields})  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def app(db_url: str, fake: FakeTelegram) -> AsyncIterator[App]:
-    application = await build(make_settings(db_url, fake))
-    yield application
-    await application.close()
-
-
-async def texts(app: App, **fields: object) -> list[str]:
-    return [render(r.say, "plain") for r in await app.core.handle(event(**fields))]
+from handlers.engine.types import CALLBACK_LIMIT
+from tests.support.core import event, texts
 
 
 async def test_numbered_and_typed_choices_without_buttons(app: App) -> None:

@@ -26,7 +26,7 @@ from tests.platforms.facebook.fake_graph import TOKEN as PAGE_TOKEN
 from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 from tests.platforms.wordpress.fake_wordpress import PASSWORD, USER, FakeWordPress
 from tests.platforms.zalo.fake_zalo import ZALO_TOKEN, FakeZalo
-from tests.support.process import run_bot
+from tests.support.cli import run_bot
 
 
 @dataclass

@@ -4,30 +4,18 @@ worker left are swept up; a row whose database was away is kept, not marked hand
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlmodel import select
 
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner
-from bot.serve.compose import build
 from handlers.engine.core import StoreUnavailable
 from handlers.engine.types import Inbound
 from storage import inbox, updates
 from storage.clock import system as utcnow
 from storage.models import Inbox, ProcessedUpdate
-from tests.harness import make_settings
-from tests.platforms.telegram.fake_telegram import FakeTelegram
-
-
-@pytest.fixture
-async def app(db_url: str, fake: FakeTelegram) -> AsyncIterator[App]:
-    application = await build(make_settings(db_url, fake))
-    yield application
-    await application.close()
 
 
 class Recorder:

@@ -5,46 +5,15 @@ update as the ORM's flush would, its claim included."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import select
 
 from bot.runtime.app import App
-from bot.serve.compose import build
-from handlers.engine.texts import render
-from handlers.engine.types import Inbound
 from storage import members, quick_commit, updates
 from storage.models import Member, ProcessedUpdate, Submission
-from tests.harness import make_settings
-from tests.platforms.telegram.fake_telegram import FakeTelegram
-
-counter = itertools.count()
-
-
-@pytest.fixture
-async def app(db_url: str, fake: FakeTelegram) -> AsyncIterator[App]:
-    application = await build(make_settings(db_url, fake))
-    yield application
-    await application.close()
-
-
-async def say(app: App, **fields: object) -> str:
-    event = Inbound(
-        **{  # type: ignore[arg-type]
-            "platform": "zalo",
-            "update_key": f"quick:{next(counter)}",
-            "user_id": "u1",
-            "chat_id": "u1",
-            "display_name": "Hà",
-            "numbered_choices": True,
-            **fields,
-        }
-    )
-    return "\n".join(render(reply.say, "plain") for reply in await app.core.handle(event))
+from tests.support.core import say
 
 
 async def shown(app: App) -> list[list[str]]:

@@ -15,8 +15,8 @@ from handlers.jobs import nudges
 from tests.conftest import FROZEN
 from tests.harness import CHANNEL, ED1, EDITORS, Harness, org_file
 from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.support.cli import run_bot
 from tests.support.flows import card, press, submit_raw
-from tests.support.process import run_bot
 
 ADMIN = 9001
 

@@ -28,6 +28,7 @@ from storage.rights import Erased
 from tests.harness import CHANNEL, ED1, EDITORS, ORG, ZALO_EDITOR, Chat, Harness
 from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.platforms.zalo.fake_zalo import FakeZalo
+from tests.support.cli import run_bot
 from tests.support.flows import (
     ARTICLE,
     ZaloChat,
@@ -38,7 +39,6 @@ from tests.support.flows import (
     submit_raw,
     zalo_article,
 )
-from tests.support.process import run_bot
 
 
 async def another(member: Chat, answers: list[str]) -> None:

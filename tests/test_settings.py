@@ -11,7 +11,7 @@ from bot.platforms.registry import chat_names
 from bot.settings import Settings, describe_error
 from handlers.engine.texts import platform_example, render
 from handlers.engine.types import Say
-from tests.support.process import run_bot
+from tests.support.cli import run_bot
 
 ROOT = Path(__file__).resolve().parents[1]
 

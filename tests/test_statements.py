@@ -4,42 +4,9 @@ most of the bot's time. A change that adds one to a typical step fails here."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.runtime.app import App
-from bot.serve.compose import build
-from handlers.engine.texts import render
-from handlers.engine.types import Inbound
-from tests.harness import make_settings
-from tests.platforms.telegram.fake_telegram import FakeTelegram
+from tests.support.core import say
 from tests.support.statements import statements
-
-counter = itertools.count()
-
-
-@pytest.fixture
-async def app(db_url: str, fake: FakeTelegram) -> AsyncIterator[App]:
-    application = await build(make_settings(db_url, fake))
-    yield application
-    await application.close()
-
-
-async def say(app: App, **fields: object) -> str:
-    event = Inbound(
-        **{  # type: ignore[arg-type]
-            "platform": "zalo",
-            "update_key": f"count:{next(counter)}",
-            "user_id": "u1",
-            "chat_id": "u1",
-            "display_name": "Hà",
-            "numbered_choices": True,
-            **fields,
-        }
-    )
-    return "\n".join(render(reply.say, "plain") for reply in await app.core.handle(event))
 
 
 def beginning(sql: str) -> str:

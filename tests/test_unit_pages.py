@@ -7,8 +7,10 @@ deletions included, and covers their weeks."""
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, Protocol
 
 import aiohttp
 import pytest
@@ -17,7 +19,7 @@ from handlers.jobs import weekly_nudge
 from handlers.pages import counting
 from storage import contacts
 from storage.models import DirectPost
-from tests.conftest import FROZEN
+from tests.conftest import FROZEN, running
 from tests.harness import ADMIN, CHANNEL, ED1, Harness, free_port
 from tests.platforms.facebook.fake_graph import PAGE, TOKEN, FakeGraph
 from tests.platforms.telegram.fake_telegram import FakeTelegram
@@ -46,6 +48,27 @@ from tests.support.pages import (
 from tests.support.sites import until
 
 
+class Start(Protocol):
+    def __call__(
+        self, *, reports: str = "", **extra: Any
+    ) -> AbstractAsyncContextManager[Harness]: ...
+
+
+@pytest.fixture
+def start(
+    db_url: str, fake: FakeTelegram, pages_graph: FakeGraph, wp: FakeWordPress, tmp_path: Path
+) -> Start:
+    """The bot of every story here (``pages_bot``: the units' pages and the district's site),
+    started for a block and stopped after it; ``reports`` adds to the org file's [reports],
+    ``extra`` to the settings. A story may start it twice, as an office restarts it."""
+
+    def bot(*, reports: str = "", **extra: Any) -> AbstractAsyncContextManager[Harness]:
+        org = pages_org(tmp_path, reports=reports)
+        return running(pages_bot(db_url, fake, pages_graph, wp, org, **extra))
+
+    return bot
+
+
 def facts(rows: dict[str, DirectPost]) -> set[tuple[object, ...]]:
     """What a direct post's row says, without when it was last read."""
     return {
@@ -64,16 +87,10 @@ async def publish(bot: Harness, fake: FakeTelegram, user: int, unit: str) -> Non
 
 
 async def test_a_bases_item_reaches_its_own_page_and_the_district_site_once_each(
-    db_url: str,
-    fake: FakeTelegram,
-    pages_graph: FakeGraph,
-    wp: FakeWordPress,
-    tmp_path: Path,
+    start: Start, fake: FakeTelegram, pages_graph: FakeGraph, wp: FakeWordPress
 ) -> None:
     graph = pages_graph
-    bot = pages_bot(db_url, fake, graph, wp, pages_org(tmp_path))
-    await bot.start()
-    try:
+    async with start() as bot:
         await until(lambda: ("GET", ANLAC) in graph.calls, 30)  # every page's token checked
         await publish(bot, fake, 1001, "Đoàn phường An Lạc")
         await publish(bot, fake, 1002, BHH_NAME)
@@ -101,23 +118,15 @@ async def test_a_bases_item_reaches_its_own_page_and_the_district_site_once_each
         # The card shows each of the four targets with its own status, the pages by their id.
         shown = (await card(fake, f"Facebook {BHH} ✓")).plain or ""
         assert f"Telegram ✓ · Facebook {PAGE} ✓ · Facebook {BHH} ✓ · Website ✓" in shown
-    finally:
-        await bot.stop()
 
 
 async def test_bases_own_posts_are_counted_once_and_follow_edits_and_deletions(
-    db_url: str,
-    fake: FakeTelegram,
-    pages_graph: FakeGraph,
-    wp: FakeWordPress,
-    tmp_path: Path,
+    start: Start, fake: FakeTelegram, pages_graph: FakeGraph, wp: FakeWordPress
 ) -> None:
     graph = pages_graph
     graph.page_size = 2  # An Lạc's page answers two posts at a time: paging.next is followed
     wp.page_size = 1  # and the site one post a page
-    bot = pages_bot(db_url, fake, graph, wp, pages_org(tmp_path))
-    await bot.start()
-    try:
+    async with start() as bot:
         await until(lambda: ("GET", ANLAC) in graph.calls, 30)
         await publish(bot, fake, 1001, "Đoàn phường An Lạc")  # the bot's own post there
         [own] = graph.live(ANLAC)
@@ -170,24 +179,15 @@ async def test_bases_own_posts_are_counted_once_and_follow_edits_and_deletions(
         graph.posts[news.id].message = "Lớp học miễn phí #moingay1tintot"  # put back
         await counting.count(bot.app.sessions, bot.app.core.deps)
         assert (await direct_posts(bot))[news.id].gone_at is None
-    finally:
-        await bot.stop()
 
 
 async def test_a_week_covered_only_by_direct_posts_counts_and_is_not_nudged(
-    db_url: str,
-    fake: FakeTelegram,
-    pages_graph: FakeGraph,
-    wp: FakeWordPress,
-    tmp_path: Path,
+    start: Start, fake: FakeTelegram, pages_graph: FakeGraph, wp: FakeWordPress
 ) -> None:
     """The district posts on its own site itself this week, through no member: /report, the
     board and the weekly nudge all count its week; Bình Hưng Hòa, with nothing, is nudged."""
     port = free_port()
-    org = pages_org(tmp_path, reports='weekly_nudge = "tue 10:00"')
-    bot = pages_bot(db_url, fake, pages_graph, wp, org, **board_settings(port))
-    await bot.start()
-    try:
+    async with start(reports='weekly_nudge = "tue 10:00"', **board_settings(port)) as bot:
         assert bot.app is not None
         site = wp.site_post("Ngày hội hiến máu", "Hơn 200 người #moingay1tintot", FROZEN)
         async with bot.app.sessions.begin() as session:
@@ -214,23 +214,15 @@ async def test_a_week_covered_only_by_direct_posts_counts_and_is_not_nudged(
         district = page[page.index(f'data-unit="{DISTRICT}"') :][:400]
         assert "Đã đăng: 0 + 1 tự đăng" in district
         assert f'href="{site["link"]}"' in page and "wordpress:quan" in page
-    finally:
-        await bot.stop()
 
 
 async def test_two_readings_at_once_keep_the_newer_answer(
-    db_url: str,
-    fake: FakeTelegram,
-    pages_graph: FakeGraph,
-    wp: FakeWordPress,
-    tmp_path: Path,
+    start: Start, fake: FakeTelegram, pages_graph: FakeGraph, wp: FakeWordPress
 ) -> None:
     """The 6-hour round reads the district's site slowly; meanwhile its editor posts and an
     admin runs ``count-pages``. That reading waits for the slow one to end, then reads: the
     slow one's older answer (no post) never undoes what the newer one saw."""
-    bot = pages_bot(db_url, fake, pages_graph, wp, pages_org(tmp_path))
-    await bot.start()
-    try:
+    async with start() as bot:
         assert bot.app is not None
         deps = bot.app.core.deps
         await first_round(pages_graph)
@@ -250,24 +242,16 @@ async def test_two_readings_at_once_keep_the_newer_answer(
         assert (first.posts, second.posts) == (0, 1) and not first.failed + second.failed
         [row] = (await direct_posts(bot)).values()
         assert (row.post_id, row.gone_at) == (str(site["id"]), None)
-    finally:
-        await bot.stop()
 
 
 async def test_pages_followers_over_the_year_in_the_workbook_and_the_report(
-    db_url: str,
-    fake: FakeTelegram,
-    pages_graph: FakeGraph,
-    wp: FakeWordPress,
-    tmp_path: Path,
+    start: Start, fake: FakeTelegram, pages_graph: FakeGraph, wp: FakeWordPress
 ) -> None:
     """Read on 2 January, 1 November and 17 November (at most once a day): An Lạc's page grew
     6% this year, past the 5% aim; Bình Hưng Hòa's 2%."""
     graph = pages_graph
     graph.audience = {ANLAC: (1060, 1020), BHH: (510, 500)}
-    bot = pages_bot(db_url, fake, graph, wp, pages_org(tmp_path))
-    await bot.start()
-    try:
+    async with start() as bot:
         assert bot.app is not None
         deps = bot.app.core.deps
         # Today's reading: the scheduler's own round at start (Bình Hưng Hòa's page is last).
@@ -298,25 +282,17 @@ async def test_pages_followers_over_the_year_in_the_workbook_and_the_report(
         assert rows[f"facebook:{BHH}"][2:5] == (510, 505, 500)
         assert rows[f"facebook:{BHH}"][7] == "Chưa đạt"
         assert "Đạt mục tiêu năm (5%)" in [c.value for c in sheet[5]]
-    finally:
-        await bot.stop()
 
 
 async def test_posts_held_for_an_expired_page_token_go_once_it_is_renewed(
-    db_url: str,
-    fake: FakeTelegram,
-    pages_graph: FakeGraph,
-    wp: FakeWordPress,
-    tmp_path: Path,
+    start: Start, fake: FakeTelegram, pages_graph: FakeGraph, wp: FakeWordPress
 ) -> None:
     """An Lạc's page token has expired: its post waits (the admins are told) while the other
     targets get theirs. The office renews the token and restarts: the check at start passes
     and the held post goes at once, not at the next retry a quarter of an hour later."""
-    graph, org = pages_graph, pages_org(tmp_path)
+    graph = pages_graph
     graph.expire(ANLAC)
-    bot = pages_bot(db_url, fake, graph, wp, org)
-    await bot.start()
-    try:
+    async with start() as bot:
         for _ in range(600):  # the start's check tells the admins, once
             told = await notices(bot, "platforms/facebook/notice_token.j2")
             if told:
@@ -330,20 +306,14 @@ async def test_posts_held_for_an_expired_page_token_go_once_it_is_renewed(
         await until(lambda: len(graph.live(PAGE)) == 1 and len(wp.published()) == 1, 30)
         await until(lambda: ("POST", f"{ANLAC}/feed") in graph.calls, 30)
         assert graph.live(ANLAC) == []
-    finally:
-        await bot.stop()
 
     renewed = "EAAGrenewed0123456789abcdefpagetoken"
     graph.renew(ANLAC, renewed)
     tokens = ",".join(f"{p}:{t}" for p, t in {PAGE: TOKEN, ANLAC: renewed, BHH: BHH_TOKEN}.items())
-    bot = pages_bot(db_url, fake, graph, wp, org, facebook_page_tokens=tokens)
-    await bot.start()
-    try:
+    async with start(facebook_page_tokens=tokens) as bot:
         await fake.wait_for(1001, "đã được đăng")
         [post] = graph.live(ANLAC)
         assert "#moingay1tintot" in (post.message or "")
-    finally:
-        await bot.stop()
 
 
 async def test_count_pages_from_the_shell_and_a_page_without_its_token(

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.cli.export import export
 from bot.cli.outputs import refusal
 from bot.cli.seed_demo import seed_demo
 from bot.runtime.app import App
@@ -22,7 +21,6 @@ from handlers.privacy.erasure import forget
 from handlers.reports.events import EventUnknown, event_report
 from handlers.reports.periods import PeriodError, UnitNotFound, parse_period
 from handlers.reports.report import build_report
-from handlers.reports.report_files import chart, workbook
 from storage import rights
 from storage.models import Member
 
@@ -111,6 +109,8 @@ async def run_task(args: argparse.Namespace, settings: Settings) -> int:
 
             return await count_pages.run(app)
         else:
+            from bot.cli.export import export  # openpyxl: loaded by this command only
+
             rows = await export(
                 app.sessions,
                 tz=deps.tz,
@@ -166,6 +166,9 @@ async def write_report(app: App, args: argparse.Namespace) -> int:
         )
         return 2
     print(render(Say("report/summary.j2", {"data": data, "tz": deps.tz}), "plain"))
+    # openpyxl and matplotlib: loaded by the files asked for only (as handlers/reports/report.py).
+    from handlers.reports.report_files import chart, workbook
+
     if args.xlsx:
         args.xlsx.write_bytes(workbook(data))
     if args.png:

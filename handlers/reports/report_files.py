@@ -13,12 +13,8 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 # openpyxl ships no type information; "unused-ignore" keeps mypy quiet once stubs are installed.
 from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
@@ -38,6 +34,9 @@ from handlers.engine.types import FileOut
 from handlers.reports.cell_text import clean, put
 from handlers.reports.page_sheet import page_sheet
 from handlers.reports.report_data import Period, ReportData, UnitRow
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 HEADINGS = "report/headings.j2"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -313,6 +312,11 @@ def _display_width(value: Value) -> float:
 def chart(data: ReportData) -> bytes:
     """A PNG: published items per unit and weeks with a post, for the units publishing most."""
     # A Figure with its own Agg canvas: no pyplot, so no global figure registry or GUI backend.
+    # Imported here, not at the top: matplotlib is a second of CPU at every start of
+    # ``python -m bot`` (a bot, a cron task), and only a report draws.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=CHART_SIZE, dpi=CHART_DPI, layout="constrained")
     FigureCanvasAgg(figure)
     title = clean(f"{data.org_name}\n{_title(data)}")
@@ -331,6 +335,8 @@ def chart(data: ReportData) -> bytes:
 
 
 def _draw_panels(figure: Figure, units: list[UnitRow]) -> None:
+    from matplotlib.ticker import MaxNLocator
+
     left, right = figure.subplots(1, 2, sharey=True, width_ratios=[3, 2])
     ys = list(range(len(units)))
     left.set_yticks(ys, [_short(u.name) for u in units])

@@ -8,6 +8,7 @@ import io
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,15 +24,33 @@ def run_bot(
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
     caps = "-dac_override,-dac_read_search,-fowner"
     prefix = ["setpriv", f"--bounding-set={caps}"] if as_plain_owner and not os.geteuid() else []
-    return subprocess.run(
-        [*prefix, sys.executable, "-m", "bot", *args],
+    command = [*prefix, sys.executable, "-m", "bot", *args]
+    process = subprocess.Popen(
+        command,
         cwd=ROOT,
         env={**clean, "PYTHONDONTWRITEBYTECODE": "1", **env},
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=PROCESS_TIMEOUT,
         stdin=subprocess.DEVNULL,
     )
+    # Not communicate(timeout=...): its wait for the exit polls with time.sleep, which fails
+    # (EINVAL) under scripts/test.sh's faketime run; a timer ends a process that hangs instead.
+    hung = threading.Event()
+
+    def end() -> None:
+        hung.set()
+        process.kill()
+
+    timer = threading.Timer(PROCESS_TIMEOUT, end)
+    timer.start()
+    try:
+        out, err = process.communicate()
+    finally:
+        timer.cancel()
+    if hung.is_set():
+        raise subprocess.TimeoutExpired(command, PROCESS_TIMEOUT, out, err)
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
 
 
 def main_in_process(env: dict[str, str], *args: str) -> tuple[int, str, str]:

@@ -33,12 +33,24 @@ REQUEST_TIMEOUT = 30  # seconds, every Bot API call
 DRAIN_SECONDS = 10  # at shutdown, for queued replies to go out
 
 
+class Session(AiohttpSession):
+    """aiogram's session, but closed at once when the API is plain http:// (a local Bot API
+    server beside the bot, or the tests' fake): aiogram then waits 250 ms for SSL connections
+    to shut down (aiohttp's graceful-shutdown advice), and there are none."""
+
+    async def close(self) -> None:
+        if self.api.base.startswith("http://") and self._session is not None:
+            await self._session.close()
+            return
+        await super().close()
+
+
 def make_bot(settings: Settings) -> Bot:
     assert settings.telegram_bot_token is not None
     api = TelegramAPIServer.from_base(str(settings.telegram_api_base).rstrip("/"))
     return Bot(
         settings.telegram_bot_token.get_secret_value(),
-        session=AiohttpSession(api=api, timeout=REQUEST_TIMEOUT),
+        session=Session(api=api, timeout=REQUEST_TIMEOUT),
         default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True),
     )
 

@@ -611,6 +611,7 @@ class FakeTelegram(FakeServer[Sent, int]):
                 raise ApiError(401, "Unauthorized")
             params = await _read_params(request)
             self.calls.append((method, params))
+            self._touched()  # a call seen (a long poll that will wait too) wakes until()
             if api is None:
                 raise ApiError(404, "Not Found")
             if hang := _take(self._hangs, method, params):

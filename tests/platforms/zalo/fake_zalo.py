@@ -289,6 +289,7 @@ class FakeZalo(FakeServer[ZaloSent, str]):
             self.calls.append((method, params))
             if method == "getUpdates":
                 self.poll_times.append(time.monotonic())
+            self._touched()  # a call seen (a long poll that will wait too) wakes until()
             for index, (name, status, page) in enumerate(self._garbage):
                 if name == method:
                     del self._garbage[index]
