@@ -4,45 +4,13 @@ to them must be written as a loaded row's is. PostgreSQL keeps the session's rea
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy import inspect
 from sqlmodel import select
 
 from bot.runtime.app import App
-from bot.serve.compose import build
-from handlers.engine.texts import render
-from handlers.engine.types import Inbound
 from storage import quick_commit, quick_read
 from storage.models import Member, Submission
-from tests.harness import make_settings
-from tests.platforms.telegram.fake_telegram import FakeTelegram
-
-counter = itertools.count()
-
-
-@pytest.fixture
-async def app(db_url: str, fake: FakeTelegram) -> AsyncIterator[App]:
-    application = await build(make_settings(db_url, fake))
-    yield application
-    await application.close()
-
-
-async def say(app: App, **fields: object) -> str:
-    event = Inbound(
-        **{  # type: ignore[arg-type]
-            "platform": "zalo",
-            "update_key": f"read:{next(counter)}",
-            "user_id": "u1",
-            "chat_id": "u1",
-            "display_name": "Hà",
-            "numbered_choices": True,
-            **fields,
-        }
-    )
-    return "\n".join(render(reply.say, "plain") for reply in await app.core.handle(event))
+from tests.support.core import say
 
 
 def values(row: object) -> dict[str, object]:
