@@ -129,6 +129,11 @@ class Cluster:
         tail = self.log(index).read_text(errors="replace")[-2000:]
         return f"worker {index} (port {self.ports[index]}) {what}; its stderr ends:\n{tail}"
 
+    def tails(self) -> str:
+        """Each worker's stderr as it ends: what a story that failed shows (the logs are
+        removed when every worker stops cleanly)."""
+        return "\n".join(self._failed(i, "at the failure") for i in range(len(self.ports)))
+
     async def ready(self, timeout: float = START_TIMEOUT) -> None:  # noqa: ASYNC109
         """Every worker answers on its port (a GET is 405 once the webhook route is up)."""
         deadline = asyncio.get_running_loop().time() + timeout

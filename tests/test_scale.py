@@ -121,6 +121,21 @@ async def every_post_decided(db_url: str, count: int) -> None:
     await until_stored(db_url, count, query, "posts decided")
 
 
+async def posts_now(db_url: str) -> str:
+    """Each post row's state, for a failure's message."""
+    engine = make_engine(db_url)
+    try:
+        async with make_sessions(engine)() as session:
+            rows = (await session.exec(select(Outbox).where(Outbox.kind == "post"))).all()
+    finally:
+        await engine.dispose()
+    return "\n".join(
+        f"post {r.id}: {r.status}, attempts {r.attempts}, not before {r.not_before}, "
+        f"lease until {r.lease_until}"
+        for r in rows
+    )
+
+
 async def check_store(db_url: str, users: list[int], *, killed: bool = False) -> None:
     engine = make_engine(db_url)
     async with make_sessions(engine)() as session:
@@ -223,7 +238,11 @@ async def test_workers_killed_at_random_lose_nothing(pg_url: str, fake: FakeTele
             await typed_flow(fake, user)
         await submitted(pg_url, len(users))
         await approve_all(fake, len(users))
-        await every_post_decided(pg_url, len(users))
+        try:
+            await every_post_decided(pg_url, len(users))
+        except AssertionError as failure:  # once seen at load 5-7: say what each post was at
+            details = f"{await posts_now(pg_url)}\n{cluster.tails()}"
+            raise AssertionError(f"{failure}\n{details}") from None
         fake.on_delivered = None
         chaos.cancel()
         with contextlib.suppress(asyncio.CancelledError):
