@@ -275,7 +275,7 @@ async def run_one(
             assert db_url is not None
             extra = {"LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "ERROR")}
             extra |= {"BENCH_NO_LIMITS": "1"} if no_limits else {}
-            cluster = Cluster(db_url, fake, max(workers, 1), **extra)
+            cluster = Cluster(db_url, fake, max(workers, 1), fork=False, **extra)
             if webhook:
                 await cluster.start()
             else:

@@ -2,16 +2,53 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, exists
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement, Exists, String, Table, bindparam, exists
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import clock
 from storage.models import Ban, Member, Submission
-from storage.quick_read import Found
+
+
+@dataclass(frozen=True)
+class Found:
+    """A member's read: the member (None: no row yet, and then nothing else), whether an
+    active ban names them, their draft (read with them on SQLite only, see ``_read``)."""
+
+    member: Member | None
+    banned: bool | None
+    draft: Submission | None
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The one description of that read, on the tables: which member (``platform`` and
+    ``user_id`` bound), whether an active ban names them, how their draft joins. ``_read``
+    and ``storage/quick_read.py`` (the same read in the claim's hand-off) both build on it."""
+
+    member: Table
+    draft: Table
+    where: tuple[ColumnElement[bool], ...]
+    banned: Exists
+    draft_join: ColumnElement[bool]
+
+
+def lookup() -> Lookup:
+    member: Table = Member.__table__  # type: ignore[attr-defined]
+    draft: Table = Submission.__table__  # type: ignore[attr-defined]
+    ban: Table = Ban.__table__  # type: ignore[attr-defined]
+    platform, user_id = bindparam("platform", type_=String), bindparam("user_id", type_=String)
+    return Lookup(
+        member=member,
+        draft=draft,
+        where=(member.c.platform == platform, member.c.platform_user_id == user_id),
+        banned=exists().where(ban.c.platform == platform, ban.c.user_id == user_id, ban.c.active),
+        draft_join=draft.c.id == member.c.draft_id,
+    )
 
 
 async def by_chat(session: AsyncSession, *, platform: str, chat_id: str) -> Member | None:
@@ -82,15 +119,9 @@ def _dialect(session: AsyncSession) -> str:
 def _member_query(dialect: str) -> Any:
     """The member with whether an active ban names them (and on SQLite their draft), built
     once: building it and its cache key at each update cost a third of the read."""
-    platform, user_id = bindparam("platform", type_=String), bindparam("user_id", type_=String)
-    banned = exists().where(
-        col(Ban.platform) == platform, col(Ban.user_id) == user_id, col(Ban.active)
-    )
-    where = (col(Member.platform) == platform, col(Member.platform_user_id) == user_id)
+    read = lookup()
+    banned = read.banned.label("banned")
     if dialect == "sqlite":
-        return (
-            select(Member, banned.label("banned"), Submission)
-            .outerjoin(Submission, col(Submission.id) == col(Member.draft_id))
-            .where(*where)
-        )
-    return select(Member, banned.label("banned")).where(*where).with_for_update(of=Member)
+        query = select(Member, banned, Submission).outerjoin(Submission, read.draft_join)
+        return query.where(*read.where)
+    return select(Member, banned).where(*read.where).with_for_update(of=Member)

@@ -20,26 +20,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import String, Table, bindparam, exists, inspect, select
+from sqlalchemy import Table, inspect, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapper, make_transient_to_detached
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import direct, updates
-from storage.models import Ban, Member, ProcessedUpdate, Submission
+from storage import direct, members, updates
+from storage.members import Found
+from storage.models import Member, ProcessedUpdate, Submission
 
 Model = TypeVar("Model", Member, Submission)
 Columns = tuple[tuple[str, Callable[[Any], Any] | None], ...]  # (attribute, result processor)
-
-
-@dataclass(frozen=True)
-class Found:
-    """What the claim's hand-off read: the member (None: no row yet, and then nothing else),
-    whether an active ban names them, their draft."""
-
-    member: Member | None
-    banned: bool | None
-    draft: Submission | None
 
 
 async def claim(
@@ -80,16 +71,14 @@ class _Read:
 @cache
 def _read(dialect: Dialect) -> _Read:
     """The member's columns, whether an active ban names them, their draft's columns: the
-    SELECT ``members.get_or_create`` runs on SQLite, on the tables, built and compiled once."""
-    member: Table = Member.__table__  # type: ignore[attr-defined]
-    submission: Table = Submission.__table__  # type: ignore[attr-defined]
-    ban: Table = Ban.__table__  # type: ignore[attr-defined]
-    platform, user_id = bindparam("platform", type_=String), bindparam("user_id", type_=String)
-    banned = exists().where(ban.c.platform == platform, ban.c.user_id == user_id, ban.c.active)
+    read ``members.get_or_create`` makes on SQLite (``members.lookup``), as plain columns,
+    built and compiled once."""
+    read = members.lookup()
+    member, submission = read.member, read.draft
     statement = (
-        select(*member.c, banned.label("banned"), *submission.c)
-        .outerjoin_from(member, submission, submission.c.id == member.c.draft_id)
-        .where(member.c.platform == platform, member.c.platform_user_id == user_id)
+        select(*member.c, read.banned.label("banned"), *submission.c)
+        .outerjoin_from(member, submission, read.draft_join)
+        .where(*read.where)
     )
     return _Read(
         direct.prepared(dialect, statement),

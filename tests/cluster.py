@@ -1,5 +1,7 @@
 """Several real ``python -m bot run`` workers in webhook mode on one PostgreSQL database,
-behind a small load balancer, fed by the fake Telegram server (also used by bench/flow.py)."""
+behind a small load balancer, fed by the fake Telegram server (also used by bench/flow.py).
+The tests' workers are forked from a parent that imported the bot once
+(``tests/support/forked.py``); the bench's are ``python -m bot`` itself."""
 
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from tests.harness import free_port
 from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
+from tests.support import forked
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "cluster-Secret_1"
@@ -72,12 +76,28 @@ class Balancer:
             return web.Response(status=502)
 
 
+class Worker(Protocol):
+    """What the cluster needs of a worker process (``asyncio.subprocess.Process``, or
+    ``tests.support.forked.Forked``)."""
+
+    @property
+    def pid(self) -> int: ...
+    @property
+    def returncode(self) -> int | None: ...
+    def send_signal(self, sig: int) -> None: ...
+    def kill(self) -> None: ...
+    async def wait(self) -> int: ...
+
+
 class Cluster:
-    def __init__(self, db_url: str, fake: FakeTelegram, workers: int, **extra: str) -> None:
-        self.db_url, self.fake, self.extra = db_url, fake, extra
+    def __init__(
+        self, db_url: str, fake: FakeTelegram, workers: int, *, fork: bool = True, **extra: str
+    ) -> None:
+        """``fork``: workers forked (``tests/support/forked.py``); else ``python -m bot``."""
+        self.db_url, self.fake, self.extra, self.fork = db_url, fake, extra, fork
         self.ports = [free_port() for _ in range(workers)]
         self.balancer = Balancer(self.ports)
-        self.processes: list[asyncio.subprocess.Process | None] = [None] * workers
+        self.processes: list[Worker | None] = [None] * workers
         self.kills = 0
         # Each worker's stderr, so that a worker that fails to come up says why.
         self.logs = Path(tempfile.mkdtemp(prefix="tintot-cluster-"))
@@ -112,6 +132,10 @@ class Cluster:
         return self.logs / f"worker-{index}.log"
 
     async def launch(self, index: int) -> None:
+        if self.fork:
+            env = self.env(self.ports[index])
+            self.processes[index] = await forked.start(["run"], env, stderr=self.log(index))
+            return
         with self.log(index).open("ab") as log:  # the child keeps its own copy of the file
             self.processes[index] = await asyncio.create_subprocess_exec(
                 sys.executable,

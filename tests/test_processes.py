@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 
@@ -17,34 +16,28 @@ from storage.models import Inbox, Member, Submission
 from tests.conftest import FROZEN
 from tests.harness import Chat, Harness, free_port
 from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
+from tests.support import forked
 from tests.support.cli import PROCESS_TIMEOUT
+from tests.support.forked import Forked
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-async def start_process(db_url: str, fake: FakeTelegram) -> asyncio.subprocess.Process:
+async def start_process(db_url: str, fake: FakeTelegram, stderr: Path) -> Forked:
+    """``python -m bot run`` (forked from a parent that imported the bot once:
+    ``tests/support/forked.py``), its stderr appended to ``stderr``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
     env |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": fake.base_url, "DATABASE_URL": db_url}
     env["WEB_PORT"] = "0"  # its web server (/healthz) on any free port: tests run side by side
     polls = polls_of(fake)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=ROOT,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    # Ready once it polls: a fresh interpreter imports aiogram and migrates first, which can
-    # take longer than a member's answer is waited for (the test is about what survives).
+    process = await forked.start(["run"], env, stderr=stderr)
+    # Ready once it polls: it migrates first, which on a loaded machine can take longer than
+    # a member's answer is waited for (the test is about what survives).
     deadline = time.monotonic() + PROCESS_TIMEOUT
     while polls_of(fake) == polls:
         if process.returncode is not None:
-            err = await process.stderr.read() if process.stderr else b""
-            raise AssertionError(f"the bot exited {process.returncode}: {err.decode()[-2000:]}")
+            said = (await asyncio.to_thread(stderr.read_text, errors="replace"))[-2000:]
+            raise AssertionError(f"the bot exited {process.returncode}: {said}")
         assert time.monotonic() < deadline, "the bot never polled"
         await asyncio.sleep(0.05)
     return process
@@ -54,10 +47,13 @@ def polls_of(fake: FakeTelegram) -> int:
     return sum(1 for method, _ in fake.calls if method == "getUpdates")
 
 
-async def test_kill_9_between_steps_loses_nothing(db_url: str, fake: FakeTelegram) -> None:
+async def test_kill_9_between_steps_loses_nothing(
+    db_url: str, fake: FakeTelegram, tmp_path: Path
+) -> None:
     lan = Chat(fake, 4001, "Lan", "lan_dv")
     answers = ["Sáng 15/11", "Nhà văn hóa", "Cô Hoa", "Dạy học", "Lan tỏa"]
-    process = await start_process(db_url, fake)
+    stderr = tmp_path / "stderr.log"
+    process = await start_process(db_url, fake, stderr)
     try:
         await lan.register("Tân Tạo A")
         await lan.send("/gui", "Bạn muốn gửi gì")
@@ -71,13 +67,13 @@ async def test_kill_9_between_steps_loses_nothing(db_url: str, fake: FakeTelegra
             await lan.send(answer, then)
             process.send_signal(signal.SIGKILL)  # no chance to save anything at exit
             await process.wait()
-            process = await start_process(db_url, fake)
+            process = await start_process(db_url, fake, stderr)
         await lan.press("Bỏ qua", "Xem lại")
         await lan.press("Gửi", "Đã gửi")
         process.send_signal(signal.SIGTERM)  # a clean stop, too
         assert await asyncio.wait_for(process.wait(), 120) == 0  # a real process, maybe slowed
-        stderr = (await process.stderr.read()).decode() if process.stderr else ""
-        assert TOKEN not in stderr and TOKEN.split(":")[1] not in stderr
+        said = await asyncio.to_thread(stderr.read_text, errors="replace")
+        assert TOKEN not in said and TOKEN.split(":")[1] not in said
     finally:
         if process.returncode is None:
             process.kill()

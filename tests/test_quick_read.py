@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 from sqlmodel import select
 
 from bot.runtime.app import App
-from storage import quick_commit, quick_read
+from storage import members, quick_commit, quick_read
 from storage.models import Member, Submission
 from tests.support.core import say
 
@@ -73,6 +73,6 @@ async def test_a_new_member_is_read_as_none(app: App) -> None:
         )
     assert fresh
     if app.engine.dialect.name == "sqlite":
-        assert found == quick_read.Found(None, None, None)  # get_or_create makes the row
+        assert found == members.Found(None, None, None)  # get_or_create makes the row
     else:
         assert found is None

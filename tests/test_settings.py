@@ -1,4 +1,9 @@
-"""Start-up: a wrong setting stops the bot with one clear line naming the variable."""
+"""Start-up: a wrong setting stops the bot with one clear line naming the variable.
+
+``python -m bot``'s ``main`` runs in the test's process where the bot stops at its settings,
+before any platform or database is touched: a process of its own would show only its exit
+code more (``test_empty_zalo_secret_stops_the_real_process`` shows that one, and
+``tests/test_secrets.py`` a real process failing later)."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from bot.platforms.registry import chat_names
 from bot.settings import Settings, describe_error
 from handlers.engine.texts import platform_example, render
 from handlers.engine.types import Say
-from tests.support.cli import run_bot
+from tests.support.cli import main_in_process, run_bot
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,24 +38,25 @@ ROOT = Path(__file__).resolve().parents[1]
 )
 def test_bad_setting_names_the_variable(name: str, value: str, tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db", name: value}
-    result = run_bot(env, "run")
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert name in lines[0] and "Traceback" not in result.stderr
+    code, out, err = main_in_process(env, "run")
+    assert code == 2 and not out
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert name in lines[0] and "Traceback" not in err
     if name == "TELEGRAM_BOT_TOKEN":
-        assert value not in result.stderr  # a token never shows, even a malformed one
+        assert value not in err  # a token never shows, even a malformed one
+    assert not (tmp_path / "x.db").exists()  # stopped before the database
 
 
 def test_an_id_without_its_platform_is_shown_the_platforms_examples(tmp_path: Path) -> None:
     """``ADMIN_IDS=123``: the line says how an id is written, with examples the chat platforms
     give themselves (the text names none of them)."""
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db", "ADMIN_IDS": "123"}
-    result = run_bot(env, "run")
+    code, _, err = main_in_process(env, "run")
     first, second = chat_names()[:2]
     examples = f"ví dụ {first}:{platform_example(first)} hoặc {second}:{platform_example(second)}"
-    assert result.returncode == 2
-    assert result.stderr.strip() == (
+    assert code == 2
+    assert err.strip() == (
         f"Cấu hình sai ở biến ADMIN_IDS: “123” phải có dạng ‹nền tảng›:‹mã›, {examples}. "
         "Sửa trong môi trường hoặc tệp .env (xem .env.example) rồi chạy lại."
     )
@@ -159,17 +165,17 @@ def test_webhook_needs_a_secret(tmp_path: Path) -> None:
         "TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP",
         "TELEGRAM_WEBHOOK_URL": "https://bot.example.vn/telegram",
     }
-    result = run_bot(env, "run")
-    assert result.returncode == 2 and "TELEGRAM_WEBHOOK_SECRET" in result.stderr
+    code, _, err = main_in_process(env, "run")
+    assert code == 2 and "TELEGRAM_WEBHOOK_SECRET" in err
 
 
 def test_broken_org_file_is_named(tmp_path: Path) -> None:
     org = tmp_path / "org.toml"
     org.write_text('name = "X"\nshort_name = "X"\ntrusted_domains = []\nunits = []\n')
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db", "ORG_CONFIG": str(org)}
-    result = run_bot(env, "demo")
-    assert result.returncode == 2 and str(org) in result.stderr
-    assert "Traceback" not in result.stderr
+    code, _, err = main_in_process(env, "demo")
+    assert code == 2 and str(org) in err
+    assert "Traceback" not in err
 
 
 def test_migrate_command(tmp_path: Path) -> None:

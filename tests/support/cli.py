@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
 import os
 import subprocess
 import sys
@@ -54,13 +55,21 @@ def run_bot(
 
 
 def main_in_process(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    """``bot.__main__.main`` in this process (for tests that run beside a harness bot):
-    exit code, stdout, stderr."""
+    """``bot.__main__.main`` in this process, with the environment ``run_bot`` gives a real
+    one (for tests beside a harness bot, and for what stops before any platform starts, where
+    a process of its own would show nothing more): exit code, stdout, stderr."""
     from bot.__main__ import main
 
     out, err = io.StringIO(), io.StringIO()
-    saved = {key: os.environ.get(key) for key in env}
+    platforms = [key for key in os.environ if key.startswith(("TELEGRAM_", "ZALO_"))]
+    saved = {key: os.environ.get(key) for key in [*platforms, *env]}
+    for key in platforms:
+        del os.environ[key]
     os.environ.update(env)
+    # A command past its settings sets up logging as a process does (bot/runtime/logs.py):
+    # the root logger's handlers and the exception hooks are the test process's again after.
+    root = logging.getLogger()
+    handlers, level, hooks = root.handlers[:], root.level, (sys.excepthook, threading.excepthook)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
@@ -73,6 +82,9 @@ def main_in_process(env: dict[str, str], *args: str) -> tuple[int, str, str]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+        root.handlers[:], sys.excepthook, threading.excepthook = handlers, *hooks
+        root.setLevel(level)
+        logging.captureWarnings(False)
     return code, out.getvalue(), err.getvalue()
 
 
