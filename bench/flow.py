@@ -430,8 +430,11 @@ async def main() -> None:
     parser.add_argument("--think", type=float, default=None,
                         help="seconds each member pauses (0.5-1.5×) before each message: "
                              "then one pair of runs at that pace instead of the four")  # fmt: skip
-    parser.add_argument("--only", choices=["cpu"],
-                        help="cpu: the burst pair alone and A (CPU per update over the bare bot's)")
+    parser.add_argument(
+        "--only",
+        choices=["cpu"],
+        help="cpu: the burst pair alone and A (CPU per update over the bare bot's)",
+    )
     parser.add_argument("--pg", help="a PostgreSQL superuser URL: adds the PostgreSQL runs")
     parser.add_argument("--workers", default="1,2,4", help="webhook workers on PostgreSQL")
     args = parser.parse_args()
@@ -447,8 +450,10 @@ async def main() -> None:
             ours = await run_one(f"Tin Tốt, SQLite, {args.members} members, no pause",
                                  args.members, bare=False, db_url=db, workers=0)  # fmt: skip
             table([bare, ours], {ours.name: bare})
-            print(f"cpu/update {ours.cpu_per_update / bare.cpu_per_update:.2f}× "
-                  f"({ours.cpu_per_update * 1000:.2f} ms vs {bare.cpu_per_update * 1000:.2f} ms)")
+            print(
+                f"cpu/update {ours.cpu_per_update / bare.cpu_per_update:.2f}× "
+                f"({ours.cpu_per_update * 1000:.2f} ms vs {bare.cpu_per_update * 1000:.2f} ms)"
+            )
             return
         if args.think is None:
             results, floors, line = await four(args.members, folder)

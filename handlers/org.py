@@ -40,6 +40,7 @@ class Unit(BaseModel):
         if len(set(cleaned)) != len(cleaned):
             raise ValueError(f"target_twice|{', '.join(cleaned)}")
         return cleaned
+
     members: int | None = Field(default=None, ge=0, le=1_000_000)  # headcount: participation
     # A branch (a Red Cross chapter in the Youth Union's deployment): its own extra hashtags
     # for its subtree, in place of [hashtags] extra, and the organisation ending its posts.

@@ -174,9 +174,7 @@ def make_sessions(engine: AsyncEngine, clock: Clock = system) -> async_sessionma
     if not event.contains(SyncSession, "after_commit", _ring):
         event.listen(SyncSession, "after_commit", _ring)
         event.listen(SyncSession, "after_soft_rollback", _forget)
-    return async_sessionmaker(
-        engine, class_=Session, expire_on_commit=False, info={"clock": clock}
-    )
+    return async_sessionmaker(engine, class_=Session, expire_on_commit=False, info={"clock": clock})
 
 
 def alembic_config(url: str | None = None, location: Path = MIGRATIONS) -> Config:

@@ -73,4 +73,3 @@ async def run_scheduler(
     if backing_up is not None and not backing_up.done():
         backing_up.cancel()  # at shutdown: a half-written backup leaves only its .part file
         await asyncio.gather(backing_up, return_exceptions=True)
-
