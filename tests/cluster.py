@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import shutil
 import signal
 import sys
@@ -21,6 +20,7 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, web
 from tests.harness import free_port
 from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 from tests.support import forked
+from tests.support.cli import own_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "cluster-Secret_1"
@@ -103,7 +103,7 @@ class Cluster:
         self.logs = Path(tempfile.mkdtemp(prefix="tintot-cluster-"))
 
     def env(self, port: int) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+        env = own_environment()
         return (
             env
             | {

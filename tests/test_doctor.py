@@ -5,7 +5,6 @@ only when every line passes."""
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,7 +25,7 @@ from tests.platforms.facebook.fake_graph import TOKEN as PAGE_TOKEN
 from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 from tests.platforms.wordpress.fake_wordpress import PASSWORD, USER, FakeWordPress
 from tests.platforms.zalo.fake_zalo import ZALO_TOKEN, FakeZalo
-from tests.support.cli import run_bot
+from tests.support.cli import own_environment, run_bot
 
 
 @dataclass
@@ -268,7 +267,7 @@ def everything(folder: Path, fake: FakeTelegram, zalo: FakeZalo, graph: FakeGrap
 
 
 def test_wrong_settings_are_the_first_and_only_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    env = own_environment()
     env |= {
         "TELEGRAM_BOT_TOKEN": "not-a-token",
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from tests.conftest import FROZEN
 from tests.harness import Chat, Harness, free_port
 from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
 from tests.support import forked
-from tests.support.cli import PROCESS_TIMEOUT
+from tests.support.cli import PROCESS_TIMEOUT, own_environment
 from tests.support.forked import Forked
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 async def start_process(db_url: str, fake: FakeTelegram, stderr: Path) -> Forked:
     """``python -m bot run`` (forked from a parent that imported the bot once:
     ``tests/support/forked.py``), its stderr appended to ``stderr``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    env = own_environment()
     env |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": fake.base_url, "DATABASE_URL": db_url}
     env["WEB_PORT"] = "0"  # its web server (/healthz) on any free port: tests run side by side
     polls = polls_of(fake)

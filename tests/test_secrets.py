@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +23,7 @@ from tests.harness import ORG, free_port
 from tests.logcapture import captured_logs, secret_settings
 from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.platforms.zalo.fake_zalo import FakeZalo
+from tests.support.cli import own_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,9 +100,7 @@ async def test_a_run_that_fails_at_start_prints_no_secret(tmp_path: Path) -> Non
     telegram, zalo = FakeTelegram(), FakeZalo()  # their own tokens: ours get 401
     await telegram.start()
     await zalo.start()
-    env: dict[str, Any] = {
-        k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))
-    }
+    env: dict[str, Any] = own_environment()
     env |= {
         name.upper(): value if isinstance(value, str) else json.dumps(value)
         for name, value in values.items()

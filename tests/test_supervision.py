@@ -4,7 +4,6 @@ restarts it: never a live process that answers nobody."""
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from tests.conftest import FROZEN
 from tests.harness import Harness
 from tests.logcapture import captured_logs
 from tests.platforms.telegram.fake_telegram import TOKEN, FakeTelegram
+from tests.support.cli import own_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,7 +58,7 @@ sys.exit(main(["run"]))
 async def test_the_real_process_exits_1_when_a_task_dies(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    env = own_environment()
     env |= {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE": fake.base_url,

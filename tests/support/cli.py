@@ -13,8 +13,15 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# A platform's settings: a bot a test starts gets only those the test gives it.
+PLATFORM_VARIABLES = ("TELEGRAM_", "ZALO_")
 # A real process on a loaded two-core CI machine: its imports alone can take tens of seconds.
 PROCESS_TIMEOUT = 240
+
+
+def own_environment() -> dict[str, str]:
+    """This process's environment without any platform's settings, for a bot it starts."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(PLATFORM_VARIABLES)}
 
 
 def run_bot(
@@ -22,7 +29,7 @@ def run_bot(
 ) -> subprocess.CompletedProcess[str]:
     """``as_plain_owner``: without root's power to write any file (CAP_DAC_OVERRIDE and
     friends dropped), so a test run as root meets a read-only file as a service account does."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    clean = own_environment()
     caps = "-dac_override,-dac_read_search,-fowner"
     prefix = ["setpriv", f"--bounding-set={caps}"] if as_plain_owner and not os.geteuid() else []
     command = [*prefix, sys.executable, "-m", "bot", *args]
@@ -61,7 +68,7 @@ def main_in_process(env: dict[str, str], *args: str) -> tuple[int, str, str]:
     from bot.__main__ import main
 
     out, err = io.StringIO(), io.StringIO()
-    platforms = [key for key in os.environ if key.startswith(("TELEGRAM_", "ZALO_"))]
+    platforms = [key for key in os.environ if key.startswith(PLATFORM_VARIABLES)]
     saved = {key: os.environ.get(key) for key in [*platforms, *env]}
     for key in platforms:
         del os.environ[key]
@@ -91,7 +98,7 @@ def main_in_process(env: dict[str, str], *args: str) -> tuple[int, str, str]:
 async def start_bot(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
     """``python -m bot`` started as a subprocess while this process's event loop keeps
     serving (a harness bot, the fake servers)."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    clean = own_environment()
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", *args,
         cwd=ROOT,
