@@ -34,6 +34,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MIN_PAUSE, MAX_PAUSE = 0.01, 60.0  # run()'s pauses: between idle passes, after failures
+# How often an idle worker looks for rows it was not rung for. On PostgreSQL other workers
+# commit rows: half a second. SQLite serves one bot process (``storage.locks``), whose every
+# row due rings the doorbell; only a command-line task beside it (``python -m bot forget``)
+# commits rows unrung, and five seconds is soon enough for those. Each look is a transaction:
+# twice a second it was most of the idle bot's CPU, and of the paced burst's in bench/flow.py.
+LOOK_SECONDS = {"postgresql": 0.5, "sqlite": 5.0}
 
 
 class Delivery(NamedTuple):
@@ -286,5 +292,6 @@ def worker_for(app: App, sender: Sender, compose: Compose = outbound.compose) ->
         after_sent=outbound.after_sent,
         after_problem=outbound.after_problem,
         lease=timedelta(seconds=app.settings.outbox_lease_seconds),
+        idle_sleep=LOOK_SECONDS.get(app.engine.dialect.name, 0.5),
         wake=app.bell.listener(),
     )
