@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.platforms.telegram.send import TelegramSender
+from bot.platforms.telegram.session import Session
 from bot.runtime.doorbell import Doorbell
 from bot.runtime.outbox import OutboxWorker, Permanent, Transient, Unknown
 from bot.runtime.ratelimit import RateLimiter
@@ -82,7 +82,8 @@ class SpyLimiter(RateLimiter):
 
 
 def make_bot(base_url: str) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(base_url))
+    """The bot's own client (JSON bodies; closed at once on http://)."""
+    session = Session(api=TelegramAPIServer.from_base(base_url))
     return Bot(TOKEN, session=session, default=DefaultBotProperties(parse_mode="HTML"))
 
 

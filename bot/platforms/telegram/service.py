@@ -9,7 +9,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Update
 from aiohttp import web
@@ -21,6 +20,7 @@ from bot.platforms.telegram.polling import update_sender as update_sender
 from bot.platforms.telegram.receiver import TelegramReceiver
 from bot.platforms.telegram.replies import ChatQueues
 from bot.platforms.telegram.send import TelegramSender
+from bot.platforms.telegram.session import Session
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner
 from bot.runtime.outbox import OutboxWorker, worker_for
@@ -31,18 +31,6 @@ from bot.web.hooks import Routes
 log = logging.getLogger(__name__)
 REQUEST_TIMEOUT = 30  # seconds, every Bot API call
 DRAIN_SECONDS = 10  # at shutdown, for queued replies to go out
-
-
-class Session(AiohttpSession):
-    """aiogram's session, but closed at once when the API is plain http:// (a local Bot API
-    server beside the bot, or the tests' fake): aiogram then waits 250 ms for SSL connections
-    to shut down (aiohttp's graceful-shutdown advice), and there are none."""
-
-    async def close(self) -> None:
-        if self.api.base.startswith("http://") and self._session is not None:
-            await self._session.close()
-            return
-        await super().close()
 
 
 def make_bot(settings: Settings) -> Bot:

@@ -371,6 +371,7 @@ class FakeTelegram(FakeServer[Sent, int]):
         self.bot_username = "fake_test_bot"
         self.errors: list[tuple[str, int, str]] = []
         self.calls: list[tuple[str, Json]] = []
+        self.bodies: list[tuple[str, str]] = []  # each call's method and how its body came
         self.callback_answers: list[Json] = []
         self.commands: list[Json] = []
         self.webhook: Json | None = None
@@ -611,6 +612,7 @@ class FakeTelegram(FakeServer[Sent, int]):
                 raise ApiError(401, "Unauthorized")
             params = await _read_params(request)
             self.calls.append((method, params))
+            self.bodies.append((method, request.content_type))
             self._touched()  # a call seen (a long poll that will wait too) wakes until()
             if api is None:
                 raise ApiError(404, "Not Found")
