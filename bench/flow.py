@@ -19,7 +19,9 @@ shows the bot's own log (e.g. a slow wait for SQLite's write lock, with its hold
 
 ``--only cpu`` runs the burst pair alone (the bare bot, then ours) and prints A, a few minutes
 shorter than the four, for measuring a change of the hot path (``--members 60`` is enough: A
-is per update). ``BENCH_PYSPY=FILE`` records py-spy (``pip install py-spy``; raw folded stacks,
+is per update). ``--only engine`` is the same pair with our limiters off: no pacing, so no idle
+time between updates counts in ours, and the figure moves less from run to run.
+``BENCH_PYSPY=FILE`` records py-spy (``pip install py-spy``; raw folded stacks,
 ``--gil``: Python holding the GIL) on our bot process while the members type, into FILE;
 ``BENCH_CPROFILE=FILE`` runs our bot under cProfile timed by its main thread's CPU clock
 (``bench/profiled.py``), stats in FILE (``python -m pstats FILE``).
@@ -432,8 +434,10 @@ async def main() -> None:
                              "then one pair of runs at that pace instead of the four")  # fmt: skip
     parser.add_argument(
         "--only",
-        choices=["cpu"],
-        help="cpu: the burst pair alone and A (CPU per update over the bare bot's)",
+        choices=["cpu", "engine"],
+        help="cpu: the burst pair alone and A (CPU per update over the bare bot's); engine: "
+        "the same with our limiters off (D's run, where no pacing adds idle time: the "
+        "steadier figure for comparing two versions' work per update)",
     )
     parser.add_argument("--pg", help="a PostgreSQL superuser URL: adds the PostgreSQL runs")
     parser.add_argument("--workers", default="1,2,4", help="webhook workers on PostgreSQL")
@@ -443,14 +447,18 @@ async def main() -> None:
     line = ""
     think = args.think or 0.0
     with tempfile.TemporaryDirectory() as folder:
-        if args.only == "cpu":
+        if args.only is not None:
+            engine = args.only == "engine"
             bare = await run_one(f"bare aiogram, {args.members} members, no pause", args.members,
                                  bare=True, db_url=None, workers=0)  # fmt: skip
             db = f"sqlite+aiosqlite:///{folder}/{uuid.uuid4().hex}.db"
-            ours = await run_one(f"Tin Tốt, SQLite, {args.members} members, no pause",
-                                 args.members, bare=False, db_url=db, workers=0)  # fmt: skip
+            how = "no limits" if engine else "no pause"
+            ours = await run_one(f"Tin Tốt, SQLite, {args.members} members, {how}",
+                                 args.members, bare=False, db_url=db, workers=0,
+                                 no_limits=engine)  # fmt: skip
             table([bare, ours], {ours.name: bare})
             print(
+                f"{'no limits: ' if engine else ''}"
                 f"cpu/update {ours.cpu_per_update / bare.cpu_per_update:.2f}× "
                 f"({ours.cpu_per_update * 1000:.2f} ms vs {bare.cpu_per_update * 1000:.2f} ms)"
             )

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(owner.run_command(args, settings))
         if command in ("seed-demo", "export", "report", "forget", "count-pages"):
             return asyncio.run(tasks.run_task(args, settings))
-        return asyncio.run(runner.main(command, settings))
+        return runner.run(command, settings)
     except AlreadyRunning as error:
         return _fail("cli/already_running.j2", path=str(error))
     except DatabaseReadOnly as error:
