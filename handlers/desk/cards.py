@@ -3,6 +3,7 @@ the database, so a card re-sent days later shows the submission as it stands."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,12 +20,16 @@ from handlers.engine.types import Choice, MediaRef, Reply, Say
 from handlers.merging import duplicates
 from handlers.privacy import personal_data
 from storage import merges, outbox, personal, submissions, units, versions
-from storage.models import Member, OutboxKind, OutboxStatus, Status, Submission
+from storage.models import Media, Member, OutboxKind, OutboxStatus, Status, Submission
 
 
 async def media_for(session: AsyncSession, sub: Submission, platform: str) -> tuple[MediaRef, ...]:
     """The submission's media a platform can show: its own file ids, and public URLs."""
-    rows = await submissions.media(session, submission_id=sub.id or 0)
+    return showable(await submissions.media(session, submission_id=sub.id or 0), platform)
+
+
+def showable(rows: Sequence[Media], platform: str) -> tuple[MediaRef, ...]:
+    """``media_for`` from rows already read (``card_context``'s ``media_rows``)."""
     return tuple(
         MediaRef("video" if m.kind == "video" else "photo", m.ref)
         for m in rows
@@ -68,6 +73,7 @@ async def card_context(session: AsyncSession, sub: Submission, deps: Deps) -> di
         "unit": await units.get(session, code=unit_code),
         "theme": theme,
         "media_count": len(media),
+        "media_rows": media,  # for ``showable``: the card's photos without reading them again
         "fields": PATHS.get(sub.path or "raw", ()),
         # The branch's hashtags and signature, the events' hashtags (handlers/branches.py).
         **await branches.post_parts(session, deps.org, sub, unit_code, deps.tz),
@@ -101,7 +107,7 @@ async def card_reply(
     posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind=OutboxKind.POST)
     waiting = any(p.status == OutboxStatus.WAITING for p in posts)
     problems = [p for p in posts if p.status in (OutboxStatus.FAILED, OutboxStatus.NEEDS_CHECK)]
-    refs = await media_for(session, sub, deps.editor_platform) if media else ()
+    refs = showable(context["media_rows"], deps.editor_platform) if media else ()
     member = context["member"]
     unreached = (  # notices the member cannot receive yet (a platform's window) or at all
         await outbox.unreached(

@@ -52,8 +52,8 @@ async def waiting(ctx: Ctx) -> None:
 
 @on_submission("xem")
 async def show(ctx: Ctx, sub: Submission, _rest: str) -> None:
-    card = await cards.card_reply(ctx.session, sub, ctx.deps)
-    media = await cards.media_for(ctx.session, sub, ctx.event.platform)
+    card = await cards.card_reply(ctx.session, sub, ctx.deps, media=False)
+    media = await cards.media_for(ctx.session, sub, ctx.event.platform)  # as this chat shows
     ctx.replies.append(Reply(card.say, media=media))
 
 

@@ -27,10 +27,9 @@ async def show_preview(ctx: Ctx) -> None:
         await ctx.move(Step.CONSENT)
         return
     card = await cards.card_context(ctx.session, draft, ctx.deps)
-    refs = await cards.media_for(ctx.session, draft, ctx.event.platform)
     ctx.say(
         "preview.j2",
-        media=refs,
+        media=cards.showable(card["media_rows"], ctx.event.platform),
         choices=[
             [ctx.choice("send_now", "send")],
             [ctx.choice("edit", "edit"), ctx.choice("cancel", "cancel")],
