@@ -358,6 +358,37 @@ async def test_a_worker_killed_mid_send(env: Env, fake: FakeTelegram) -> None:
     assert env.problems == [(post, OutboxStatus.NEEDS_CHECK)]
 
 
+async def test_a_long_batch_renews_the_leases_of_the_rows_still_to_send(
+    env: Env, fake: FakeTelegram
+) -> None:
+    """Three notices claimed at once, each send taking 45 s of a 120 s lease, while another
+    worker makes its pass after each send: the third row's lease is renewed before it goes
+    (half the lease had passed), so the other worker never takes a row this one still sends."""
+    lease = timedelta(seconds=120)
+    ids = [await env.enqueue("notice", USER) for _ in range(3)]
+    worker = env.worker(lease=lease)
+    real = worker.sender
+    taken: list[int | None] = []
+
+    class Slow:
+        platform = real.platform
+
+        async def send(self, chat_id: str, reply: Reply, *, kind: str) -> Any:
+            env.clock.advance(45)
+            async with env.sessions.begin() as session:  # another worker's pass, now
+                now = env.clock()
+                await outbox.expire_leases(session, platform="telegram", now=now)
+                rows = await outbox.claim_due(session, platform="telegram", now=now, lease=lease)
+                taken.extend(row.id for row in rows)
+            return await real.send(chat_id, reply, kind=kind)
+
+    worker.sender = Slow()
+    assert await worker.drain_once() == 3
+    assert taken == []
+    assert [(await env.row(i)).status for i in ids] == [OutboxStatus.SENT] * 3
+    assert len(env.sends(USER)) == 3 and env.problems == []
+
+
 async def test_queued_rows_survive_a_restart(env: Env, fake: FakeTelegram) -> None:
     ids = [
         await env.enqueue("notice", USER),

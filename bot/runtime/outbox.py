@@ -170,7 +170,7 @@ class OutboxWorker:
             # transaction rather than a session of its own after it.
             self._next_due = None if ids else await outbox.next_due(session, platform=self.platform)
         for item_id in ids:
-            await self._handle(item_id)
+            await self._handle(item_id, claimed=now)
         return len(ids)
 
     async def _expire_leases(self, session: AsyncSession, now: datetime) -> None:
@@ -189,9 +189,9 @@ class OutboxWorker:
             if item is not None and item.status == OutboxStatus.NEEDS_CHECK:
                 await self.after_problem(session, item, self.deps)
 
-    async def _handle(self, item_id: int) -> None:
+    async def _handle(self, item_id: int, *, claimed: datetime) -> None:
         try:
-            composed = await self._compose(item_id)
+            composed = await self._compose(item_id, claimed)
         except Exception as error:  # a bug or the store: retried like a failed send
             log.exception("outbox %s: composing row %s failed", self.platform, item_id)
             await self._record(item_id, Transient(f"compose: {error!r}"))
@@ -213,17 +213,25 @@ class OutboxWorker:
                 outcome = Unknown(repr(error))
         await self._record(item_id, outcome)
 
-    async def _compose(self, item_id: int) -> tuple[str, str, Reply | None] | None:
+    async def _compose(
+        self, item_id: int, claimed: datetime
+    ) -> tuple[str, str, Reply | None] | None:
         """(chat, kind, reply), or None when the row is no longer ours: its lease ran out while
-        earlier rows were sent and another worker took it over. Renews the lease otherwise."""
+        earlier rows were sent and another worker took it over. The lease is renewed once half
+        of it has passed since the claim; before that nobody else may take the row (leases
+        expire only at their end), so the row read is enough, one statement fewer a row."""
         async with writing(self.sessions, self.holder), self.sessions.begin() as session:
-            renewed = await session.exec(
-                update(Outbox)
-                .where(col(Outbox.id) == item_id, col(Outbox.status) == OutboxStatus.SENDING)
-                .values(lease_until=self.clock() + self.lease)
-            )
+            now = self.clock()
+            ours = True
+            if now - claimed >= self.lease / 2:
+                renewed = await session.exec(
+                    update(Outbox)
+                    .where(col(Outbox.id) == item_id, col(Outbox.status) == OutboxStatus.SENDING)
+                    .values(lease_until=now + self.lease)
+                )
+                ours = getattr(renewed, "rowcount", 0) == 1
             item = await outbox.get(session, item_id=item_id)
-            if getattr(renewed, "rowcount", 0) != 1 or item is None:
+            if not ours or item is None or item.status != OutboxStatus.SENDING:
                 return None
             return item.chat_id, item.kind, await self.compose(session, item, self.deps)
 
