@@ -126,10 +126,15 @@ class Harness:
 
     async def start(self) -> None:
         self.app = await build(self.settings, clock=self.clock, media=self.media)
-        self.task = asyncio.create_task(serve(self.app, handle_signals=False, backoff=self.backoff))
-        # Platforms start beside the scheduler's first tick (bot/serve/keeper.py): a test's
-        # first message waits for the bot's first poll. A test whose Telegram cannot start
-        # goes on after a short wait.
+        tried = asyncio.Event()
+        serving = serve(self.app, handle_signals=False, backoff=self.backoff, tried=tried)
+        self.task = asyncio.create_task(serving)
+        # Platforms start beside the scheduler's first tick (bot/serve/keeper.py): a story
+        # begins once each was tried (signed in, its sender and page reader there; or failed,
+        # tried again later), and a test's first message waits for the bot's first poll. A
+        # platform that hangs at its start lets the story go on after a short wait.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(tried.wait(), timeout=5.0)
         if self.settings.telegram_bot_token and not self.settings.telegram_webhook_url:
             polled = sum(method == "getUpdates" for method, _ in self.fake.calls)
             with contextlib.suppress(TimeoutError):

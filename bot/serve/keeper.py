@@ -54,6 +54,7 @@ class Keeper:
         *,
         wanted: list[Served],
         backoff: Backoff,
+        tried: asyncio.Event | None = None,
     ) -> None:
         self.app, self.hooks, self.health, self.supervisor = app, hooks, health, supervisor
         self.stop, self.wanted, self.backoff = stop, wanted, backoff
@@ -61,7 +62,8 @@ class Keeper:
         # Set once every platform has been tried once (serving, retrying or off): the
         # scheduler's first reading of the units' pages waits for it, or it would find the
         # readers of platforms still signing in missing and skip them for six hours.
-        self.tried_once = asyncio.Event()
+        # ``tried``: the caller's own event for it (the tests' harness waits on it).
+        self.tried_once = tried if tried is not None else asyncio.Event()
         self._untried = {platform.name for platform in wanted}
         if not wanted:
             self.tried_once.set()

@@ -100,12 +100,19 @@ async def _console(app: App) -> None:
         await runner.cleanup()
 
 
-async def serve(app: App, *, handle_signals: bool = True, backoff: Backoff = BACKOFF) -> None:
+async def serve(
+    app: App,
+    *,
+    handle_signals: bool = True,
+    backoff: Backoff = BACKOFF,
+    tried: asyncio.Event | None = None,
+) -> None:
     """Every platform of the registry that has a token, one web server for their webhooks and
     ``/healthz``, an outbox worker and an inbox sweep per platform and the scheduler; until
     SIGTERM or cancelled. A platform that cannot start is tried again (``keeper.py``) while
     the others serve, the process staying up meanwhile; ``ServeFailed`` is raised when a
-    background task dies or when no platform can ever start with these settings."""
+    background task dies or when no platform can ever start with these settings. ``tried``
+    is set once every platform was tried once (serving, or failed and tried again later)."""
     settings = app.settings
     stop = asyncio.Event()
     if handle_signals:
@@ -117,7 +124,14 @@ async def serve(app: App, *, handle_signals: bool = True, backoff: Backoff = BAC
     supervisor = Supervisor(health, stop)
     wanted = registry.served(settings)
     keeper = Keeper(
-        app, web_app[WEBHOOKS], health, supervisor, stop, wanted=wanted, backoff=backoff
+        app,
+        web_app[WEBHOOKS],
+        health,
+        supervisor,
+        stop,
+        wanted=wanted,
+        backoff=backoff,
+        tried=tried,
     )
     runner: web.AppRunner | None = None
     keepers: list[asyncio.Task[None]] = []
