@@ -36,9 +36,9 @@ log = logging.getLogger(__name__)
 MIN_PAUSE, MAX_PAUSE = 0.01, 60.0  # run()'s pauses: between idle passes, after failures
 # How often an idle worker looks for rows it was not rung for. On PostgreSQL other workers
 # commit rows: half a second. SQLite serves one bot process (``storage.locks``), whose every
-# row due rings the doorbell; only a command-line task beside it (``python -m bot forget``)
-# commits rows unrung, and five seconds is soon enough for those. Each look is a transaction:
-# twice a second it was most of the idle bot's CPU, and of the paced burst's in bench/flow.py.
+# row due rings the doorbell; only a command-line task beside it could commit a row unrung
+# (none of today's queues one), and five seconds is soon enough for that. Each look is a
+# transaction: twice a second it was most of the idle bot's CPU (bench/idle.py).
 LOOK_SECONDS = {"postgresql": 0.5, "sqlite": 5.0}
 
 

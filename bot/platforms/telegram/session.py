@@ -2,8 +2,8 @@
 
 aiogram sends every call as a form: each value (the text, the inline keyboard as a JSON
 string) url-encoded by ``urllib`` byte by byte in Python, where Vietnamese text is mostly
-escapes. That was the largest single entry of the bot's CPU profile under bench/flow.py
-after SQLAlchemy's. The Bot API takes ``application/json`` for every call that uploads no
+escapes: its quoting had the most own time of any function in a profile of the bot under
+bench/flow.py. The Bot API takes ``application/json`` for every call that uploads no
 file (https://core.telegram.org/bots/api#making-requests); a call with a file (a photo from
 the store) keeps aiogram's multipart form. The answer is read and checked by aiogram as
 before, so its errors (``TelegramRetryAfter``, ``TelegramBadRequest``, ...) are unchanged.
