@@ -128,6 +128,8 @@ class Harness:
         self.app = await build(self.settings, clock=self.clock, media=self.media)
         tried = asyncio.Event()
         serving = serve(self.app, handle_signals=False, backoff=self.backoff, tried=tried)
+        # Counted before the start: its first poll may come before every platform was tried.
+        polled = sum(method == "getUpdates" for method, _ in self.fake.calls)
         self.task = asyncio.create_task(serving)
         # Platforms start beside the scheduler's first tick (bot/serve/keeper.py): a story
         # begins once each was tried (signed in, its sender and page reader there; or failed,
@@ -136,7 +138,6 @@ class Harness:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(tried.wait(), timeout=5.0)
         if self.settings.telegram_bot_token and not self.settings.telegram_webhook_url:
-            polled = sum(method == "getUpdates" for method, _ in self.fake.calls)
             with contextlib.suppress(TimeoutError):
                 await self.fake.until(
                     lambda: sum(m == "getUpdates" for m, _ in self.fake.calls) > polled,
