@@ -160,7 +160,12 @@ class Harness:
 
     @now.setter
     def now(self, at: datetime) -> None:
+        """The story moves the clock. A worker waiting for a row's time waits on the clock as
+        it was (an idle outbox worker up to its look, 5 s on SQLite): rung, as if that time
+        had come while it slept."""
         self.clock.set(at)
+        if self.app is not None:
+            self.app.bell.ring()
 
     async def restart(self) -> None:
         await self.stop()
