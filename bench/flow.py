@@ -259,6 +259,18 @@ async def until_polling(fake: FakeTelegram, process: asyncio.subprocess.Process)
     raise TimeoutError("the bot never polled")
 
 
+def polling_env(cluster: Cluster) -> dict[str, str]:
+    """Our bot's environment by polling: the cluster's without the webhook; the web server
+    keeps its own free port (8080 may be taken)."""
+    env = cluster.env(free_port())
+    return {k: v for k, v in env.items() if not k.startswith("TELEGRAM_WEBHOOK")}
+
+
+def bare_env(fake: FakeTelegram) -> dict[str, str]:
+    """The bare bot's environment: this process's, with the fake's token and address."""
+    return {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": fake.base_url}
+
+
 async def run_one(
     name: str, members: int, *, bare: bool, db_url: str | None, workers: int,
     pg_admin: str | None = None, database: str | None = None, think: float = 0.0,
@@ -281,15 +293,13 @@ async def run_one(
             if webhook:
                 await cluster.start()
             else:
-                env = cluster.env(free_port())
-                # Polling; the web server keeps its own free port (8080 may be taken).
-                env = {k: v for k, v in env.items() if not k.startswith("TELEGRAM_WEBHOOK")}
+                env = polling_env(cluster)
                 profiled = os.environ.get("BENCH_CPROFILE")
                 command = ["bench/profiled.py", profiled] if profiled else ["-m", "bot"]
                 processes.append(await start_process([*command, "run"], env))
                 await until_polling(fake, processes[-1])
         else:
-            env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": fake.base_url}
+            env = bare_env(fake)
             if webhook:
                 ports = [free_port() for _ in range(workers)]
                 balancer = Balancer(ports)
