@@ -17,7 +17,7 @@ from typing import Any
 from bot.runtime.app import App
 from bot.runtime.media import MediaSource
 from bot.serve.compose import build
-from bot.serve.keeper import Backoff
+from bot.serve.keeper import Backoff, Startup
 from bot.serve.runner import serve
 from bot.settings import Settings
 from storage.models import Member, Submission
@@ -126,18 +126,20 @@ class Harness:
 
     async def start(self) -> None:
         self.app = await build(self.settings, clock=self.clock, media=self.media)
-        tried = asyncio.Event()
-        serving = serve(self.app, handle_signals=False, backoff=self.backoff, tried=tried)
+        startup = Startup()
+        serving = serve(self.app, handle_signals=False, backoff=self.backoff, startup=startup)
         # Counted before the start: its first poll may come before every platform was tried.
         polled = sum(method == "getUpdates" for method, _ in self.fake.calls)
         self.task = asyncio.create_task(serving)
         # Platforms start beside the scheduler's first tick (bot/serve/keeper.py): a story
         # begins once each was tried (signed in, its sender and page reader there; or failed,
         # tried again later), and a test's first message waits for the bot's first poll. A
-        # platform that hangs at its start lets the story go on after a short wait.
+        # platform that hangs at its start lets the story go on after a short wait; one that
+        # could not start (a story of a refused token) never polls, and is not waited for.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(tried.wait(), timeout=5.0)
-        if self.settings.telegram_bot_token and not self.settings.telegram_webhook_url:
+            await asyncio.wait_for(startup.tried.wait(), timeout=5.0)
+        polls = "telegram" in startup.serving or not startup.tried.is_set()
+        if polls and self.settings.telegram_bot_token and not self.settings.telegram_webhook_url:
             with contextlib.suppress(TimeoutError):
                 await self.fake.until(
                     lambda: sum(m == "getUpdates" for m, _ in self.fake.calls) > polled,

@@ -53,34 +53,35 @@ ODD = [
 ]
 
 
-@pytest.mark.parametrize(("address", "status", "shows"), ODD)
-async def test_an_odd_address_gets_a_deliberate_answer(
-    site: Site, address: str, status: int, shows: str
-) -> None:
+async def test_every_odd_address_gets_a_deliberate_answer(site: Site) -> None:
+    """An outsider tries each address of ``ODD`` on one server (a server each cost 40 starts
+    for the same story); every address that answers otherwise is named."""
     _, url = site
-    timeout = aiohttp.ClientTimeout(total=10)
-    async with (
-        aiohttp.ClientSession(timeout=timeout) as http,
-        http.get(url + address, allow_redirects=False) as response,
-    ):
-        body = await response.text()
-    assert response.status == status, body[:300]
-    assert response.content_type == "text/html"
-    assert "Traceback" not in body and "Server got itself in trouble" not in body
-    assert shows in body
+    wrong = []
+    # No cookie an answer sets goes with the next address: each is a first visit.
+    jar = aiohttp.DummyCookieJar()
+    async with aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=10), cookie_jar=jar
+    ) as http:
+        for address, status, shows in ODD:
+            async with http.get(url + address, allow_redirects=False) as response:
+                body = await response.text()
+            answer = (response.status, response.content_type)
+            broken = "Traceback" in body or "Server got itself in trouble" in body
+            if answer != (status, "text/html") or broken or shows not in body:
+                wrong.append(f"{address}: {answer} {body[:200]!r}")
+    assert wrong == []
 
 
-@pytest.mark.parametrize("cookie", ["é.é", "\u00e9" * 40 + ".x", "abc"])
-async def test_a_session_cookie_that_is_not_ascii_is_refused(site: Site, cookie: str) -> None:
+async def test_a_session_cookie_that_is_not_ascii_is_refused(site: Site) -> None:
     _, url = site
     timeout = aiohttp.ClientTimeout(total=10)
-    headers = {"Cookie": f"tintot_quantri={cookie}".encode().decode("latin-1")}
-    async with (
-        aiohttp.ClientSession(timeout=timeout) as http,
-        http.get(f"{url}quantri", headers=headers) as response,
-    ):
-        body = await response.text()
-    assert response.status == 403 and "/web" in body
+    async with aiohttp.ClientSession(timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()) as http:
+        for cookie in ("é.é", "\u00e9" * 40 + ".x", "abc"):
+            headers = {"Cookie": f"tintot_quantri={cookie}".encode().decode("latin-1")}
+            async with http.get(f"{url}quantri", headers=headers) as response:
+                body = await response.text()
+            assert response.status == 403 and "/web" in body, cookie
 
 
 async def absolute_addresses(url: str, host: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.platforms.protocol import Listening, Served, Service, StartProblem
 from bot.runtime.app import App
@@ -40,6 +40,15 @@ class _Failed(Exception):
         self.stage, self.error = stage, error
 
 
+@dataclass
+class Startup:
+    """What the first tries gave: ``tried`` is set once every platform was tried once
+    (serving, retrying or off); ``serving`` names those that started at their first try."""
+
+    tried: asyncio.Event = field(default_factory=asyncio.Event)
+    serving: set[str] = field(default_factory=set)
+
+
 class Keeper:
     """The platforms of one ``serve``: each started by ``keep`` (a task of its own), its
     background tasks handed to the supervisor once it serves."""
@@ -54,7 +63,7 @@ class Keeper:
         *,
         wanted: list[Served],
         backoff: Backoff,
-        tried: asyncio.Event | None = None,
+        startup: Startup | None = None,
     ) -> None:
         self.app, self.hooks, self.health, self.supervisor = app, hooks, health, supervisor
         self.stop, self.wanted, self.backoff = stop, wanted, backoff
@@ -62,8 +71,9 @@ class Keeper:
         # Set once every platform has been tried once (serving, retrying or off): the
         # scheduler's first reading of the units' pages waits for it, or it would find the
         # readers of platforms still signing in missing and skip them for six hours.
-        # ``tried``: the caller's own event for it (the tests' harness waits on it).
-        self.tried_once = tried if tried is not None else asyncio.Event()
+        # ``startup``: the caller's own (the tests' harness waits on it).
+        self.startup = startup if startup is not None else Startup()
+        self.tried_once = self.startup.tried
         self._untried = {platform.name for platform in wanted}
         if not wanted:
             self.tried_once.set()
@@ -131,6 +141,8 @@ class Keeper:
         self, platform: Served, service: Service, listener: asyncio.Task[None] | None, tries: int
     ) -> None:
         self.running.append((platform, service))
+        if platform.name in self._untried:  # at its first try
+            self.startup.serving.add(platform.name)
         if self.health.set(platform.name, State.SERVING) and tries > 1:
             back = Say("cli/platform_back.j2", {"platform": platform.name, "tries": tries})
             log.warning(render(back, "plain"))

@@ -21,7 +21,7 @@ from bot.runtime.health import HEALTH, Health
 from bot.runtime.scheduler import run_scheduler
 from bot.runtime.watchdog import watch_database
 from bot.serve.compose import build
-from bot.serve.keeper import Backoff, Keeper
+from bot.serve.keeper import Backoff, Keeper, Startup
 from bot.serve.supervision import Supervisor
 from bot.settings import Settings
 from bot.web import server
@@ -105,14 +105,14 @@ async def serve(
     *,
     handle_signals: bool = True,
     backoff: Backoff = BACKOFF,
-    tried: asyncio.Event | None = None,
+    startup: Startup | None = None,
 ) -> None:
     """Every platform of the registry that has a token, one web server for their webhooks and
     ``/healthz``, an outbox worker and an inbox sweep per platform and the scheduler; until
     SIGTERM or cancelled. A platform that cannot start is tried again (``keeper.py``) while
     the others serve, the process staying up meanwhile; ``ServeFailed`` is raised when a
-    background task dies or when no platform can ever start with these settings. ``tried``
-    is set once every platform was tried once (serving, or failed and tried again later)."""
+    background task dies or when no platform can ever start with these settings. ``startup``
+    tells when every platform was tried once, and which of them serve."""
     settings = app.settings
     stop = asyncio.Event()
     if handle_signals:
@@ -131,7 +131,7 @@ async def serve(
         stop,
         wanted=wanted,
         backoff=backoff,
-        tried=tried,
+        startup=startup,
     )
     runner: web.AppRunner | None = None
     keepers: list[asyncio.Task[None]] = []

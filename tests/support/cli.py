@@ -36,7 +36,7 @@ def run_bot(
     process = subprocess.Popen(
         command,
         cwd=ROOT,
-        env={**clean, "PYTHONDONTWRITEBYTECODE": "1", **env},
+        env={**clean, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -102,7 +102,7 @@ async def start_bot(env: dict[str, str], *args: str) -> asyncio.subprocess.Proce
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", *args,
         cwd=ROOT,
-        env={**clean, "PYTHONDONTWRITEBYTECODE": "1", **env},
+        env={**clean, **env},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
