@@ -24,8 +24,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.platforms.telegram.send import TelegramSender
 from bot.platforms.telegram.session import Session
 from bot.runtime.doorbell import Doorbell
-from bot.runtime.outbox import OutboxWorker, Permanent, Transient, Unknown
+from bot.runtime.outbox import OutboxWorker
 from bot.runtime.ratelimit import RateLimiter
+from bot.runtime.sending import Permanent, Transient, Unknown
 from handlers.engine.context import Deps
 from handlers.engine.texts import render
 from handlers.engine.types import Choice, MediaKind, MediaRef, Reply, Say, rows

@@ -315,7 +315,7 @@ async def test_cards_previews_and_posts(app: App, snapshot_text: SnapshotAsserti
         for name in ("pending", "article", "draft"):
             context = await cards.card_context(session, subs[name], deps)
             pages["card.j2"].append(Case(name, Reply(Say("card.j2", context))))
-            refs = await cards.media_for(session, subs[name], "telegram")
+            refs = cards.showable(context["media_rows"], "telegram")
             choices = ((Choice("📨 Gửi", "x:1"),), (Choice("✏️ Sửa", "x:2"), Choice("✖️ Hủy", "x:3")))
             preview = Reply(Say("preview.j2", context), choices, refs)
             pages["preview.j2"].append(Case(f"xem trước: {name}", preview))
@@ -331,8 +331,7 @@ async def test_cards_previews_and_posts(app: App, snapshot_text: SnapshotAsserti
                 Case(name, Reply(Say("review/card_merge.j2", context)))
             )
         for name in ("pending", "article", "approved"):
-            refs = await cards.media_for(session, subs[name], "telegram")
-            post = Reply(await cards.post_say(session, subs[name], deps), media=refs)
+            post = await cards.post_reply(session, subs[name], deps, "telegram")
             pages["post.j2"].append(Case(f"bài đăng: {name}", post))
         edited = await cards.post_say(session, subs["pending"], deps, text=f"{USER}\n\n{LONG}")
         for template in ("review/post_preview.j2", "review/post_preview_text.j2"):

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -21,6 +21,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime import outbox_changes
 from bot.runtime.doorbell import wait_any
+from bot.runtime.sending import (
+    Delivery,
+    Held,
+    Outcome,
+    Permanent,
+    RetryLater,
+    Sender,
+    Transient,
+    Unknown,
+    Unreachable,
+)
 from handlers.desk import outbound
 from handlers.engine.context import Deps
 from handlers.engine.types import Reply
@@ -40,47 +51,7 @@ MIN_PAUSE, MAX_PAUSE = 0.01, 60.0  # run()'s pauses: between idle passes, after 
 # (none of today's queues one), and five seconds is soon enough for that. Each look is a
 # transaction: twice a second it was most of the idle bot's CPU (bench/idle.py).
 LOOK_SECONDS = {"postgresql": 0.5, "sqlite": 5.0}
-
-
-class Delivery(NamedTuple):
-    message_ids: list[str]
-    link: str | None  # the public link of the first message, when the platform has one
-
-
-class RetryLater(Exception):
-    """The platform asked to wait (Telegram's 429); not a failed attempt."""
-
-    def __init__(self, seconds: float, detail: str = "") -> None:
-        super().__init__(detail or f"retry after {seconds}s")
-        self.seconds = seconds
-
-
-class Transient(Exception):
-    """A 5xx, or a connection that failed before the request left: safe to send again."""
-
-
-class Unknown(Exception):
-    """The request may have reached the platform: sending again may show it twice."""
-
-
-class Permanent(Exception):
-    """Refused for good (a bad request, a bot blocked or removed): sending again cannot help."""
-
-
-class Held(Exception):
-    """The person cannot be reached yet (outside a platform's window, e.g. the Zalo OA's 48
-    hours): the row is held, not retried, and goes with their next message."""
-
-
-class Unreachable(Permanent):
-    """Refused for good because of the person (not following the account, inactive): the
-    card of the submission the notice was about says so."""
-
-
-class Sender(Protocol):
-    platform: str
-
-    async def send(self, chat_id: str, reply: Reply, *, kind: str) -> Delivery: ...
+SHARED_LOOK = LOOK_SECONDS["postgresql"]  # a store whose other workers may commit rows
 
 
 Compose = Callable[[AsyncSession, Outbox, Deps], Awaitable[Reply | None]]
@@ -99,10 +70,6 @@ class AfterSent(Protocol):
     ) -> Awaitable[None]: ...
 
 
-# What became of one row: delivered, nothing to send (None), or one of the errors above.
-Outcome = Delivery | Exception | None
-
-
 class OutboxWorker:
     def __init__(
         self,
@@ -114,7 +81,7 @@ class OutboxWorker:
         after_sent: AfterSent,
         after_problem: AfterProblem,
         lease: timedelta = timedelta(seconds=120),
-        idle_sleep: float = 0.5,
+        idle_sleep: float = SHARED_LOOK,
         max_attempts: int = 6,
         backoff_base: float = 1.0,
         clock: Clock | None = None,
@@ -300,6 +267,6 @@ def worker_for(app: App, sender: Sender, compose: Compose = outbound.compose) ->
         after_sent=outbound.after_sent,
         after_problem=outbound.after_problem,
         lease=timedelta(seconds=app.settings.outbox_lease_seconds),
-        idle_sleep=LOOK_SECONDS.get(app.engine.dialect.name, 0.5),
+        idle_sleep=LOOK_SECONDS.get(app.engine.dialect.name, SHARED_LOOK),
         wake=app.bell.listener(),
     )

@@ -23,13 +23,9 @@ from storage import merges, outbox, personal, submissions, units, versions
 from storage.models import Media, Member, OutboxKind, OutboxStatus, Status, Submission
 
 
-async def media_for(session: AsyncSession, sub: Submission, platform: str) -> tuple[MediaRef, ...]:
-    """The submission's media a platform can show: its own file ids, and public URLs."""
-    return showable(await submissions.media(session, submission_id=sub.id or 0), platform)
-
-
 def showable(rows: Sequence[Media], platform: str) -> tuple[MediaRef, ...]:
-    """``media_for`` from rows already read (``card_context``'s ``media_rows``)."""
+    """The submission's media a platform can show (its own file ids, and public URLs), from
+    rows already read (``card_context``'s ``media_rows``)."""
     return tuple(
         MediaRef("video" if m.kind == "video" else "photo", m.ref)
         for m in rows
@@ -101,13 +97,16 @@ async def card_context(session: AsyncSession, sub: Submission, deps: Deps) -> di
 
 
 async def card_reply(
-    session: AsyncSession, sub: Submission, deps: Deps, *, media: bool = True
+    session: AsyncSession, sub: Submission, deps: Deps, *, shown_on: str | None = ""
 ) -> Reply:
+    """The review card, with the media the platform it is shown on can show: ``shown_on``,
+    the editors' platform by default; None for none (a card edited in place keeps its own)."""
     context = await card_context(session, sub, deps)
     posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind=OutboxKind.POST)
     waiting = any(p.status == OutboxStatus.WAITING for p in posts)
     problems = [p for p in posts if p.status in (OutboxStatus.FAILED, OutboxStatus.NEEDS_CHECK)]
-    refs = showable(context["media_rows"], deps.editor_platform) if media else ()
+    platform = deps.editor_platform if shown_on == "" else shown_on
+    refs = showable(context["media_rows"], platform) if platform is not None else ()
     member = context["member"]
     unreached = (  # notices the member cannot receive yet (a platform's window) or at all
         await outbox.unreached(
@@ -126,7 +125,17 @@ async def post_say(
 ) -> Say:
     """The published post: the editors' text when they wrote one, else rendered from the
     submission; always ending with the kind's hashtag and the organisation's own."""
+    return _post(await card_context(session, sub, deps), sub, deps, text)
+
+
+async def post_reply(session: AsyncSession, sub: Submission, deps: Deps, platform: str) -> Reply:
+    """The post as one platform sends it: ``post_say`` and the media it can show, one read."""
     context = await card_context(session, sub, deps)
+    media = showable(context["media_rows"], platform)
+    return Reply(_post(context, sub, deps, None), media=media, as_caption=True)
+
+
+def _post(context: dict[str, Any], sub: Submission, deps: Deps, text: str | None) -> Say:
     own = text if text is not None else sub.post_text
     if not sub.keep_personal:  # masked before rendering, so the markup stays valid
         context["sub"] = personal_data.masked_copy(sub)

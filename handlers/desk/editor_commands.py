@@ -52,9 +52,8 @@ async def waiting(ctx: Ctx) -> None:
 
 @on_submission("xem")
 async def show(ctx: Ctx, sub: Submission, _rest: str) -> None:
-    card = await cards.card_reply(ctx.session, sub, ctx.deps, media=False)
-    media = await cards.media_for(ctx.session, sub, ctx.event.platform)  # as this chat shows
-    ctx.replies.append(Reply(card.say, media=media))
+    card = await cards.card_reply(ctx.session, sub, ctx.deps, shown_on=ctx.event.platform)
+    ctx.replies.append(Reply(card.say, media=card.media))  # no buttons: a command's answer
 
 
 @on_submission("duyet")

@@ -48,10 +48,9 @@ async def compose(session: AsyncSession, item: Outbox, deps: Deps) -> Reply | No
     if item.kind == OutboxKind.CARD:
         return await cards.card_reply(session, sub, deps)
     if item.kind == OutboxKind.CARD_EDIT:
-        card = await cards.card_reply(session, sub, deps, media=False)
+        card = await cards.card_reply(session, sub, deps, shown_on=None)
         return Reply(card.say, card.choices, edit=True, message_id=sub.card_message_id)
-    refs = await cards.media_for(session, sub, item.platform)
-    return Reply(await cards.post_say(session, sub, deps), media=refs, as_caption=True)
+    return await cards.post_reply(session, sub, deps, item.platform)
 
 
 async def after_sent(

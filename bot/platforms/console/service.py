@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.platforms.plain import plain_reply
-from bot.runtime.outbox import Delivery, OutboxWorker
+from bot.runtime.outbox import OutboxWorker
+from bot.runtime.sending import Delivery
 from handlers.desk import outbound
 from handlers.engine import numbers
 from handlers.engine.core import Core

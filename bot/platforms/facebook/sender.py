@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.platforms.facebook.client import GraphClient, GraphError, GraphNetworkError
 from bot.platforms.media import Change, ChangeResult
 from bot.runtime.media import MediaFile, MediaSource, MediaUnavailable
-from bot.runtime.outbox import Delivery, Permanent, RetryLater, Transient, Unknown
+from bot.runtime.sending import Delivery, Permanent, RetryLater, Transient, Unknown
 from handlers.engine.texts import render
 from handlers.engine.types import MediaRef, Reply
 from storage.models import Media, Outbox

@@ -21,7 +21,7 @@ from aiogram.types import (
 )
 from aiohttp import ClientConnectorError, ConnectionTimeoutError
 
-from bot.runtime.outbox import Permanent, RetryLater, Transient, Unknown
+from bot.runtime.sending import Permanent, RetryLater, Transient, Unknown
 from handlers.engine.texts import render
 from handlers.engine.types import Inbound, MediaRef, Other, Reply, typed
 

@@ -16,7 +16,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from bot.runtime.outbox import Permanent, RetryLater, Transient, Unknown
+from bot.runtime.sending import Permanent, RetryLater, Transient, Unknown
 
 log = logging.getLogger(__name__)
 Job = Callable[[], Awaitable[object]]

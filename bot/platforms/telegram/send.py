@@ -33,8 +33,8 @@ from aiogram.types import (
 
 from bot.platforms.telegram.convert import Markup, keyboard, link, outcome
 from bot.platforms.textsplit import split, visible_html_len
-from bot.runtime.outbox import Delivery, Permanent
 from bot.runtime.ratelimit import RateLimiter
+from bot.runtime.sending import Delivery, Permanent
 from handlers.engine.texts import render
 from handlers.engine.types import MediaRef, Reply
 

@@ -13,7 +13,7 @@ from typing import Any
 from bot.platforms.media import Change, ChangeResult
 from bot.platforms.wordpress.client import NeverLeft, WordPressClient, WordPressError
 from bot.runtime.media import MediaFile, MediaSource, MediaUnavailable
-from bot.runtime.outbox import Delivery, Permanent, RetryLater, Transient, Unknown
+from bot.runtime.sending import Delivery, Permanent, RetryLater, Transient, Unknown
 from handlers.engine.texts import label, render
 from handlers.engine.types import Reply, Say
 from storage.models import Media, Outbox

@@ -23,7 +23,7 @@ from bot.platforms.zalo.client import (
     ZaloUpdate,
     looks_like_quota,
 )
-from bot.runtime.outbox import Delivery, Permanent, RetryLater, Transient, Unknown
+from bot.runtime.sending import Delivery, Permanent, RetryLater, Transient, Unknown
 from handlers.engine.texts import render
 from handlers.engine.types import Inbound, MediaRef, Reply, Say, typed
 from storage.models import Outbox

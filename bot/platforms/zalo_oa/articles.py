@@ -19,7 +19,7 @@ from bot.platforms.zalo_oa.outcomes import outcome
 from bot.platforms.zalo_oa.tokens import TokenKeeper
 from bot.runtime.media import MediaSource, MediaUnavailable
 from bot.runtime.media_route import public_url
-from bot.runtime.outbox import Delivery, Unknown
+from bot.runtime.sending import Delivery, Unknown
 from handlers.engine.texts import render
 from handlers.engine.types import Reply, Say
 from storage import submissions

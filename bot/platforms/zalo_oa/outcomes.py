@@ -12,7 +12,7 @@ from bot.platforms.zalo_oa.answers import (
     ZaloOANetworkError,
 )
 from bot.platforms.zalo_oa.tokens import TokenRefused
-from bot.runtime.outbox import Held, Permanent, RetryLater, Transient, Unknown, Unreachable
+from bot.runtime.sending import Held, Permanent, RetryLater, Transient, Unknown, Unreachable
 
 TOKEN_RETRY_SECONDS = 900.0  # a refused refresh token: rows wait, offered again every 15 min
 RATE_LIMITED = (-32, -240)  # "exceeded the rate limit" in the OA's error table

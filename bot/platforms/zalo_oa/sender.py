@@ -21,7 +21,7 @@ from bot.platforms.zalo_oa.client import TEXT_LIMIT, ZaloOAClient
 from bot.platforms.zalo_oa.outcomes import outcome
 from bot.platforms.zalo_oa.tokens import TokenKeeper
 from bot.platforms.zalo_oa.window import Window
-from bot.runtime.outbox import Delivery, Permanent
+from bot.runtime.sending import Delivery, Permanent
 from handlers.engine.texts import render
 from handlers.engine.types import MediaRef, Reply, Say
 from storage import media_store

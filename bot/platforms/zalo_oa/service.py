@@ -19,7 +19,8 @@ from bot.platforms.zalo_oa.window import Window
 from bot.runtime import url_photos
 from bot.runtime.app import App
 from bot.runtime.inbox import InboxRunner
-from bot.runtime.outbox import Held, OutboxWorker, worker_for
+from bot.runtime.outbox import OutboxWorker, worker_for
+from bot.runtime.sending import Held
 from bot.web.hooks import Routes
 from handlers.engine.types import MediaRef, Reply, Say
 

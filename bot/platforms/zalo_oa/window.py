@@ -1,7 +1,7 @@
 """The OA's interaction window: consultation messages are free within 48 hours of a member's
 last interaction (a message, a follow, the chat button), charged from 48 hours to 7 days and
 refused after (-230, -232). ``OA_PAID_WINDOW=false`` keeps to the free 48 hours. Outside it a
-notice is held, never dropped (``bot.runtime.outbox.Held``), and goes with the member's next
+notice is held, never dropped (``bot.runtime.sending.Held``), and goes with the member's next
 message (``storage.outbox.release_held``)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.runtime.outbox import Held
+from bot.runtime.sending import Held
 from storage import clock, outbox, reach
 from storage.db import writing
 

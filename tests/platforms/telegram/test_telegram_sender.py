@@ -11,7 +11,7 @@ from aiogram.types import Update
 
 from bot.platforms.telegram.replies import ChatQueues
 from bot.platforms.telegram.service import sender_of, update_sender
-from bot.runtime.outbox import RetryLater
+from bot.runtime.sending import RetryLater
 
 USER = {"id": 42, "is_bot": False, "first_name": "Lan"}
 CHAT = {"id": -100, "type": "supergroup", "title": "Ban biên tập"}
