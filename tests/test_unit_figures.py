@@ -29,7 +29,7 @@ from storage.models import Audit, Member, Outbox, Submission, UnitBase
 from tests.harness import ADMIN, CHANNEL, ED1, Harness
 from tests.platforms.telegram.fake_telegram import FakeTelegram
 from tests.support.board import link_from_bot, sign_in
-from tests.support.cli import ROOT, run_bot
+from tests.support.cli import ROOT, main_in_process, run_bot
 from tests.support.figures import DEPS, Desk, October, add_contacts, fill, table
 from tests.support.flows import card, press, submit_raw
 
@@ -296,8 +296,8 @@ def test_an_event_report_from_the_shell(tmp_path: Path) -> None:
         "ctd-binhtan",
         "ctd-anlac",
     ]
-    unknown = run_bot({"DATABASE_URL": url}, "report", "--event", "khong-co")
-    assert unknown.returncode == 2 and "tet-nhan-ai, thang-nhan-dao" in unknown.stderr
+    code, _, err = main_in_process({"DATABASE_URL": url}, "report", "--event", "khong-co")
+    assert code == 2 and "tet-nhan-ai, thang-nhan-dao" in err
 
 
 async def _red_cross_may(url: str) -> None:
