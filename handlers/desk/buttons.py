@@ -149,5 +149,5 @@ def _confirm(sid: int, action: A) -> Rows:
 
 async def _buttons(ctx: Ctx, sub: Submission, rows: Rows) -> None:
     """Swap the card's buttons in place; its text stays."""
-    reply = await cards.card_reply(ctx.session, sub, ctx.deps, shown_on=None)
+    reply = await cards.card_reply(ctx.session, sub, ctx.deps, media=False)
     ctx.replies.append(Reply(reply.say, tuple(tuple(row) for row in rows), edit=True))

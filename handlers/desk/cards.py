@@ -97,16 +97,21 @@ async def card_context(session: AsyncSession, sub: Submission, deps: Deps) -> di
 
 
 async def card_reply(
-    session: AsyncSession, sub: Submission, deps: Deps, *, shown_on: str | None = ""
+    session: AsyncSession,
+    sub: Submission,
+    deps: Deps,
+    *,
+    media: bool = True,
+    shown_on: str | None = None,
 ) -> Reply:
-    """The review card, with the media the platform it is shown on can show: ``shown_on``,
-    the editors' platform by default; None for none (a card edited in place keeps its own)."""
+    """The review card, with the media the platform it is shown on can show (``shown_on``,
+    the editors' by default); ``media=False`` for none (a card edited in place keeps its own)."""
     context = await card_context(session, sub, deps)
     posts = await outbox.of_submission(session, submission_id=sub.id or 0, kind=OutboxKind.POST)
     waiting = any(p.status == OutboxStatus.WAITING for p in posts)
     problems = [p for p in posts if p.status in (OutboxStatus.FAILED, OutboxStatus.NEEDS_CHECK)]
-    platform = deps.editor_platform if shown_on == "" else shown_on
-    refs = showable(context["media_rows"], platform) if platform is not None else ()
+    platform = shown_on or deps.editor_platform
+    refs = showable(context["media_rows"], platform) if media else ()
     member = context["member"]
     unreached = (  # notices the member cannot receive yet (a platform's window) or at all
         await outbox.unreached(

@@ -37,7 +37,7 @@ async def refresh_card(ctx: Ctx, sub: Submission) -> None:
             # so the recording (``outbound.after_sent``) must not mirror the decision again.
             sub.card_chat_id, sub.card_message_id = ctx.event.chat_id, ctx.event.message_id
             ctx.session.add(sub)
-        reply = await cards.card_reply(ctx.session, sub, ctx.deps, shown_on=None)
+        reply = await cards.card_reply(ctx.session, sub, ctx.deps, media=False)
         target = sub.card_message_id if sub.card_chat_id == ctx.event.chat_id else None
         ctx.replies.append(Reply(reply.say, reply.choices, edit=True, message_id=target))
         return

@@ -48,7 +48,7 @@ async def compose(session: AsyncSession, item: Outbox, deps: Deps) -> Reply | No
     if item.kind == OutboxKind.CARD:
         return await cards.card_reply(session, sub, deps)
     if item.kind == OutboxKind.CARD_EDIT:
-        card = await cards.card_reply(session, sub, deps, shown_on=None)
+        card = await cards.card_reply(session, sub, deps, media=False)
         return Reply(card.say, card.choices, edit=True, message_id=sub.card_message_id)
     return await cards.post_reply(session, sub, deps, item.platform)
 

@@ -73,7 +73,7 @@ async def pick(ctx: Ctx, sub: Submission, press: CardPress) -> None:
         for i, e in enumerate(events)
     ]
     rows.append([button(label("back_card"), A.BACK, sid)])
-    reply = await cards.card_reply(ctx.session, sub, ctx.deps, shown_on=None)
+    reply = await cards.card_reply(ctx.session, sub, ctx.deps, media=False)
     ctx.replies.append(Reply(reply.say, tuple(tuple(row) for row in rows), edit=True))
 
 
