@@ -26,12 +26,15 @@ start_postgres() {
         chown postgres "$PG_DIR"
         run=(runuser -u postgres --)
     fi
-    "${run[@]}" "$bin/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-    "${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
-        -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
-        start >/dev/null
     PG_STOP=("${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -m fast stop)
     trap 'stop_postgres' EXIT
+    "${run[@]}" "$bin/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
+        >/dev/null || return 1
+    # Its own server or none: a server left on the port by another run would otherwise serve
+    # these tests while the fault tests restart this one (its log says why it did not start).
+    "${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+        -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+        start >/dev/null || { cat "$PG_DIR/log" >&2; return 1; }
     export TEST_POSTGRES_URL="postgresql+asyncpg://postgres@127.0.0.1:$PG_PORT/postgres"
     # The fault tests restart the server under load with "$TEST_POSTGRES_CTL restart".
     export TEST_POSTGRES_CTL="${run[*]} $bin/pg_ctl -D $PG_DIR/data -w -m fast"

@@ -64,8 +64,6 @@ if command -v faketime >/dev/null; then
         tests/test_retention.py tests/test_nudges.py tests/test_weekly_nudge.py \
         >"$faketime_out" 2>&1 &
     faketime_pid=$!
-    # Should the main run fail (this script then stops), the faked run stops with it.
-    trap '[ -z "$faketime_pid" ] || kill "$faketime_pid" 2>/dev/null || true' EXIT
 elif [ "${CI:-}" = "true" ]; then
     echo "faketime could not be installed" >&2; exit 1
 fi
@@ -76,12 +74,17 @@ fi
 # migrated once per worker), its own ports and folders. What restarts the PostgreSQL server
 # every test shares (marked `alone`) runs after, by itself; "no test selected" (exit 5) is not
 # a failure there.
-python3 -m pytest -n "$(( $(nproc) + 1 ))" --dist worksteal -m "not alone" "$@"
+# No trap for the faked run: the EXIT trap is scripts/postgres.sh's, which stops the server.
+main_status=0
+python3 -m pytest -n "$(( $(nproc) + 1 ))" --dist worksteal -m "not alone" "$@" || main_status=$?
+if [ "$main_status" != 0 ]; then
+    [ -z "$faketime_pid" ] || { kill "$faketime_pid" 2>/dev/null; rm -f "$faketime_out"; }
+    exit "$main_status"
+fi
 
 if [ -n "$faketime_pid" ]; then
     faketime_status=0
     wait "$faketime_pid" || faketime_status=$?
-    faketime_pid=""
     echo "again under faketime, 2029-02-28 23:59:30 in Asia/Ho_Chi_Minh:"
     cat "$faketime_out"
     rm -f "$faketime_out"
