@@ -37,8 +37,18 @@ python3 -m ruff check .
 # PYTHONDONTWRITEBYTECODE would otherwise pay that in each: collecting the suite took 15-17 s
 # of CPU a process that way, 11-12 s with the cache.
 unset PYTHONDONTWRITEBYTECODE
-PYTHONPYCACHEPREFIX="${PYTHONPYCACHEPREFIX:-$(mktemp -d)}"
-export PYTHONPYCACHEPREFIX
+made_cache=""
+if [ -z "${PYTHONPYCACHEPREFIX:-}" ]; then
+    made_cache="$(mktemp -d)"
+    export PYTHONPYCACHEPREFIX="$made_cache"
+fi
+# One EXIT trap for the whole script (it replaces scripts/postgres.sh's): the throwaway
+# PostgreSQL server stopped and its folder removed, and the cache made here removed.
+cleanup() {
+    if [ -n "${PG_DIR:-}" ]; then stop_postgres; fi
+    if [ -n "$made_cache" ]; then rm -rf "$made_cache"; fi
+}
+trap cleanup EXIT
 
 # The suite must pass whatever today's date is: the date-bound tests again with the machine's
 # clock set far away (a month end, a leap-year neighbour, a minute before midnight in Vietnam).
@@ -74,7 +84,7 @@ fi
 # migrated once per worker), its own ports and folders. What restarts the PostgreSQL server
 # every test shares (marked `alone`) runs after, by itself; "no test selected" (exit 5) is not
 # a failure there.
-# No trap for the faked run: the EXIT trap is scripts/postgres.sh's, which stops the server.
+# A failed main run ends the faked one too (the EXIT trap above stays the only one).
 main_status=0
 python3 -m pytest -n "$(( $(nproc) + 1 ))" --dist worksteal -m "not alone" "$@" || main_status=$?
 if [ "$main_status" != 0 ]; then
