@@ -68,15 +68,14 @@ class Keeper:
         self.app, self.hooks, self.health, self.supervisor = app, hooks, health, supervisor
         self.stop, self.wanted, self.backoff = stop, wanted, backoff
         self.running: list[tuple[Served, Service]] = []
-        # Set once every platform has been tried once (serving, retrying or off): the
-        # scheduler's first reading of the units' pages waits for it, or it would find the
-        # readers of platforms still signing in missing and skip them for six hours.
+        # ``startup.tried`` is set once every platform has been tried once (serving, retrying
+        # or off): the scheduler's first reading of the units' pages waits for it, or it would
+        # find the readers of platforms still signing in missing and skip them for six hours.
         # ``startup``: the caller's own (the tests' harness waits on it).
         self.startup = startup if startup is not None else Startup()
-        self.tried_once = self.startup.tried
         self._untried = {platform.name for platform in wanted}
         if not wanted:
-            self.tried_once.set()
+            self.startup.tried.set()
         for platform in wanted:
             health.set(platform.name, State.STARTING)
 
@@ -92,7 +91,7 @@ class Keeper:
     def _tried(self, name: str) -> None:
         self._untried.discard(name)
         if not self._untried:
-            self.tried_once.set()
+            self.startup.tried.set()
 
     async def _keep(self, platform: Served) -> None:
         tries = 0

@@ -146,7 +146,7 @@ async def serve(
             app.core.deps,
             stop,
             backup=daily.plan(settings),
-            pages_ready=keeper.tried_once,
+            pages_ready=keeper.startup.tried,
         )
         supervisor.add(asyncio.create_task(scheduler), "scheduler")
         # The archive's search index: items it lacks (e.g. published before it existed).
